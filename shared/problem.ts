@@ -19,8 +19,8 @@ export interface ProblemDetails {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** Base of every problem `type` URI; the suffix is stable per kind of problem. */
-export const PROBLEM_TYPE_BASE = 'https://concur-gateway.dev/problems/';
+/** Base of every problem `type` URI (a URN: nothing to dereference); the suffix is stable per kind of problem. */
+export const PROBLEM_TYPE_BASE = 'urn:concur-gateway:problem:';
 
 export function problemType(kind: string): string {
   return `${PROBLEM_TYPE_BASE}${kind}`;

@@ -5,6 +5,18 @@ export { buildConcurXml } from './xml-builder';
 export type { BuildOptions } from './xml-builder';
 export { parseConcurXml, DEFAULT_PARSE_LIMITS } from './xml-parser';
 export type { ParseLimits, ParsedDocument } from './xml-parser';
-export { ConcurDocumentError } from './errors';
+export { ConcurDocumentError, documentProblem } from './errors';
 export { TRIP_NAMESPACE } from './namespaces';
+export {
+  bookingSchema,
+  itinerarySchema,
+  toFieldProblems,
+  validateBooking,
+  validateItinerary,
+} from './validation';
+export type { ValidationResult } from './validation';
+export { VALIDATION_PROFILES } from './rules';
+export type { ValidationProfile } from './rules';
+export { translateToConcurXml, rootKeyOf } from './translate';
+export type { TranslateOptions, TranslationKind } from './translate';
 export type * from './documents';

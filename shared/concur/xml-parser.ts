@@ -28,7 +28,7 @@ export type ParsedDocument = Record<string, unknown>;
 
 type XmlNode = Record<string, unknown>;
 
-const xmlParser = new XMLParser({
+const parserOptions = {
   preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -42,7 +42,7 @@ const xmlParser = new XMLParser({
   ignorePiTags: true,
   cdataPropName: '#cdata',
   commentPropName: '#comment',
-});
+} as const;
 
 const TEXT = '#text';
 const CDATA = '#cdata';
@@ -71,11 +71,13 @@ export function parseConcurXml(xml: string, limits: ParseLimits = DEFAULT_PARSE_
   }
   let tree: XmlNode[];
   try {
-    tree = xmlParser.parse(source) as XmlNode[];
+    // The parser refuses nesting past maxNestedTags while it reads, before any deep tree exists.
+    tree = new XMLParser({ ...parserOptions, maxNestedTags: limits.maxDepth }).parse(source) as XmlNode[];
   } catch (error) {
-    throw malformed(`not well-formed XML: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    if (/nested tags/i.test(message)) throw malformed(`elements nest deeper than ${limits.maxDepth} levels`);
+    throw malformed(`not well-formed XML: ${message}`);
   }
-  assertDepth(tree, limits.maxDepth);
 
   const rootNodes = tree.filter((node) => elementName(node) !== undefined);
   if (rootNodes.length !== 1) throw malformed(`expected one root element, found ${rootNodes.length}`);
@@ -104,20 +106,6 @@ function elementName(node: XmlNode): string | undefined {
   return Object.keys(node).find(
     (key) => key !== ATTRIBUTES && key !== TEXT && key !== CDATA && key !== COMMENT,
   );
-}
-
-function assertDepth(tree: XmlNode[], maxDepth: number): void {
-  // Iterative, so that hostile nesting cannot exhaust the stack before it is refused.
-  const stack: { nodes: XmlNode[]; depth: number }[] = [{ nodes: tree, depth: 0 }];
-  while (stack.length > 0) {
-    const { nodes, depth } = stack.pop()!;
-    for (const node of nodes) {
-      const name = elementName(node);
-      if (name === undefined) continue;
-      if (depth + 1 > maxDepth) throw malformed(`elements nest deeper than ${maxDepth} levels`);
-      stack.push({ nodes: node[name] as XmlNode[], depth: depth + 1 });
-    }
-  }
 }
 
 class DocumentReader {

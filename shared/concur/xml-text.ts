@@ -15,15 +15,17 @@ export function describeCharacter(char: string): string {
   return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+// CR is written as a reference because XML parsers turn a literal CR (or CRLF) into LF: the text must survive.
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
   '>': '&gt;',
   '"': '&quot;',
   "'": '&apos;',
+  '\r': '&#13;',
 };
 
-export const escapeXml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+export const escapeXml = (text: string): string => text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]!);
 
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 

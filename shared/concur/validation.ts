@@ -1,0 +1,310 @@
+/**
+ * Validation of Booking and Itinerary requests in the JSON form, with zod schemas built from the generated
+ * model: strict objects, the XSD's lengths, patterns and enumerations, the date format, the seeds' required
+ * elements per profile, and the agency proposal rules. Every problem carries its JSON path.
+ */
+import { z } from 'zod';
+import { formatPath } from '../problem';
+import type { FieldProblem } from '../problem';
+import type { Booking, Itinerary } from './documents';
+import type { ElementModel, SimpleTypeName } from './model-types';
+import { PROPOSAL_TRIP_STATUSES, TRIP_STATUSES, requiredElements } from './rules';
+import type { ValidationProfile } from './rules';
+import { complexType, isSimpleType, jsonKey, segmentTypes } from './schema';
+import { describeCharacter, forbiddenXmlCharacter } from './xml-text';
+
+export type ValidationResult<T> = { success: true; value: T } | { success: false; problems: FieldProblem[] };
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
+const XML_NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+
+function isCalendarDateTime(value: string): boolean {
+  const match = DATE_TIME.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59
+  );
+}
+
+const characterCount = (value: string): number => [...value].length;
+
+const xmlText = z.string().superRefine((value, ctx) => {
+  const forbidden = forbiddenXmlCharacter(value);
+  if (forbidden) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `contains the character ${describeCharacter(forbidden)}, which XML 1.0 does not allow`,
+    });
+  }
+});
+
+const EMPTY_ELEMENT = z.literal('');
+
+function stringSchema(element: ElementModel): z.ZodType {
+  let schema = xmlText;
+  // XSD lengths count characters (code points), not UTF-16 units.
+  const { maxLength, length } = element;
+  if (maxLength !== undefined) {
+    schema = schema.refine((v) => characterCount(v) <= maxLength, {
+      error: `must be at most ${maxLength} characters`,
+    });
+  }
+  if (length !== undefined) {
+    schema = schema.refine((v) => characterCount(v) === length, {
+      error: `must be exactly ${length} characters`,
+    });
+  }
+  if (element.pattern !== undefined) {
+    const pattern = new RegExp(`^(?:${element.pattern})$`);
+    schema = schema.regex(pattern, { error: `must match the pattern ${element.pattern}` });
+  }
+  if (element.enumeration) {
+    const allowed = element.enumeration;
+    return schema.refine((value) => allowed.includes(value), {
+      error: `must be one of ${allowed.map((v) => `"${v}"`).join(', ')}`,
+    });
+  }
+  return schema;
+}
+
+function numberSchema(type: SimpleTypeName): z.ZodType {
+  switch (type) {
+    case 'unsignedByte':
+      return z.number({ error: 'expected an integer from 0 to 255' }).int().min(0).max(255);
+    case 'integer':
+    case 'long':
+      return z.number({ error: 'expected an integer' }).int({ error: 'expected an integer' });
+    default:
+      return z.number({ error: 'expected a number' });
+  }
+}
+
+function simpleSchema(element: ElementModel, profile: ValidationProfile, required: boolean): z.ZodType {
+  const type = element.type as SimpleTypeName;
+  let value: z.ZodType;
+  let expected: string;
+  switch (type) {
+    case 'boolean':
+      value = z.boolean();
+      expected = 'expected true or false';
+      break;
+    case 'dateTime':
+      value = z
+        .string()
+        .refine(isCalendarDateTime, { error: 'expected a date and time YYYY-MM-DDThh:mm:ss' });
+      expected = 'expected a date and time YYYY-MM-DDThh:mm:ss';
+      break;
+    case 'string':
+    case 'anyURI':
+      value = stringSchema(element);
+      expected = 'expected a string';
+      break;
+    default:
+      value = numberSchema(type);
+      expected = type === 'decimal' || type === 'double' ? 'expected a number' : 'expected an integer';
+  }
+  const alternative = element.textAlternative;
+  if (alternative && alternative.profile === profile) {
+    const text = z
+      .string()
+      .max(alternative.maxLength)
+      .regex(new RegExp(`^(?:${alternative.pattern})$`));
+    value = z.union([value, text], { error: `${expected}, or text matching ${alternative.pattern}` });
+  }
+  if (required) {
+    // A required element must carry a value; the empty element that Concur tolerates elsewhere is not one.
+    return type === 'string' ? value.refine((v) => v !== '', { error: 'must not be empty' }) : value;
+  }
+  // An empty element (`""`) is accepted for every type: Concur's own examples send <ExternalId /> for an integer.
+  if (type === 'string' || type === 'anyURI') return value;
+  return z.union([value, EMPTY_ELEMENT], { error: expected });
+}
+
+/** A value that must be present and not null, reported as "is required" rather than as a type mismatch. */
+const requiredValue = (schema: z.ZodType): z.ZodType =>
+  z
+    .unknown()
+    .refine((v) => v !== undefined && v !== null, { error: 'is required', abort: true })
+    .pipe(schema as z.ZodType<unknown, object>);
+
+type AnyContent = { name: string; value: string | null | AnyContent[] };
+const anyContentSchema: z.ZodType<AnyContent[]> = z.lazy(() =>
+  z.array(
+    z.strictObject({
+      name: z.string().regex(XML_NAME, { error: 'must be an XML element name' }),
+      value: z.union([xmlText, z.null(), anyContentSchema]),
+    }),
+  ),
+);
+
+class SchemaFactory {
+  private readonly objects = new Map<string, z.ZodType>();
+  private readonly shapes = new Map<string, Record<string, z.ZodType>>();
+  private readonly segmentTypeNames: ReadonlySet<string> = new Set(segmentTypes);
+
+  constructor(private readonly profile: ValidationProfile) {}
+
+  valueSchema(element: ElementModel, required: boolean): z.ZodType {
+    if (isSimpleType(element.type)) return simpleSchema(element, this.profile, required);
+    if (element.type === 'any') return anyContentSchema;
+    const type = complexType(element.type);
+    if (!type.model.list) return this.objectSchema(element.type);
+    const itemElements = type.model.elements;
+    if (itemElements.length === 1) {
+      return z.array(this.valueSchema(itemElements[0]!, false).nullable(), { error: 'expected an array' });
+    }
+    const variants = itemElements.map((item) =>
+      z.strictObject({ kind: z.literal(jsonKey(item.name)), ...this.shape(item.type) }),
+    );
+    const kinds = itemElements.map((item) => `"${jsonKey(item.name)}"`).join(', ');
+    const union = z.discriminatedUnion('kind', variants as unknown as [z.ZodObject, ...z.ZodObject[]], {
+      error: (issue) =>
+        issue.code === 'invalid_union'
+          ? `"kind" must be one of ${kinds}`
+          : 'expected an object with a "kind"',
+    });
+    return z.array(union.nullable(), { error: 'expected an array' });
+  }
+
+  private shape(typeName: string): Record<string, z.ZodType> {
+    let shape = this.shapes.get(typeName);
+    if (!shape) {
+      const required = new Set(requiredElements(typeName, this.profile, this.segmentTypeNames.has(typeName)));
+      shape = {};
+      for (const element of complexType(typeName).model.elements) {
+        const isRequired = required.has(element.name);
+        let schema = this.valueSchema(element, isRequired);
+        if (element.repeated) schema = z.array(schema.nullable());
+        shape[jsonKey(element.name)] = isRequired ? requiredValue(schema) : schema.nullish();
+      }
+      this.shapes.set(typeName, shape);
+    }
+    return shape;
+  }
+
+  objectSchema(typeName: string): z.ZodType {
+    let schema = this.objects.get(typeName);
+    if (!schema) {
+      let object: z.ZodType = z.strictObject(this.shape(typeName), { error: 'expected an object' });
+      if (typeName === 'ItineraryType') object = object.superRefine(checkTripStatus);
+      schema = object;
+      this.objects.set(typeName, schema);
+    }
+    return schema;
+  }
+}
+
+/** The trip statuses of seed 003, and agency proposals (6, 7) per seed 003 and FACTS.md. */
+function checkTripStatus(itinerary: unknown, ctx: z.RefinementCtx): void {
+  const trip = itinerary as Itinerary;
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  if (typeof trip.tripStatus !== 'number') return;
+  if (!TRIP_STATUSES.includes(trip.tripStatus)) {
+    issue(['tripStatus'], `must be one of ${TRIP_STATUSES.join(', ')}`);
+    return;
+  }
+  if (!PROPOSAL_TRIP_STATUSES.includes(trip.tripStatus)) return;
+  if (!trip.clientLocator) issue(['clientLocator'], 'is required for an agency proposal (TripStatus 6 or 7)');
+  if (!trip.travelRequestId)
+    issue(['travelRequestId'], 'is required for an agency proposal (TripStatus 6 or 7)');
+  const attributes = trip.customAttributes ?? [];
+  if (attributes.length === 0) {
+    issue(['customAttributes'], 'is required for an agency proposal (TripStatus 6 or 7)');
+    return;
+  }
+  const byName = new Map(attributes.map((a, i) => [a?.name ?? '', { attribute: a!, index: i }]));
+  const numeric = (name: string): number | undefined => {
+    const entry = byName.get(name);
+    if (!entry) {
+      issue(['customAttributes'], `needs the ${name} attribute for an agency proposal`);
+      return undefined;
+    }
+    const value = Number(entry.attribute.data);
+    if (!Number.isInteger(value) || value < 1 || value > 3) {
+      issue(['customAttributes', entry.index, 'data'], `${name} must be 1, 2 or 3`);
+      return undefined;
+    }
+    return value;
+  };
+  const batchSize = numeric('ProposalBatchSize');
+  const sequenceIndex = numeric('ProposalSequenceIndex');
+  if (batchSize !== undefined && sequenceIndex !== undefined && sequenceIndex > batchSize) {
+    const index = byName.get('ProposalSequenceIndex')!.index;
+    issue(['customAttributes', index, 'data'], 'ProposalSequenceIndex must not exceed ProposalBatchSize');
+  }
+  for (const name of ['AutoSelectProposal', 'TicketIssued']) {
+    const entry = byName.get(name);
+    if (entry && !/^(true|false)$/i.test(String(entry.attribute.data ?? ''))) {
+      issue(['customAttributes', entry.index, 'data'], `${name} must be True or False`);
+    }
+  }
+  attributes.forEach((attribute, index) => {
+    if (!attribute) return;
+    if (attribute.displayOnItinerary !== undefined && attribute.displayOnItinerary !== true) {
+      issue(['customAttributes', index, 'displayOnItinerary'], 'must be true for an agency proposal');
+    }
+    for (const key of ['displayTitle', 'externalId'] as const) {
+      const value = attribute[key];
+      if (value !== undefined && value !== null && value !== '') {
+        issue(['customAttributes', index, key], 'must be empty for an agency proposal');
+      }
+    }
+  });
+}
+
+const factories = new Map<ValidationProfile, SchemaFactory>();
+const factoryFor = (profile: ValidationProfile): SchemaFactory => {
+  let factory = factories.get(profile);
+  if (!factory) factories.set(profile, (factory = new SchemaFactory(profile)));
+  return factory;
+};
+
+/** The zod schema of a Booking in the JSON form (the value under `booking`). */
+export const bookingSchema = (profile: ValidationProfile = 'tmc'): z.ZodType<Booking> =>
+  factoryFor(profile).objectSchema('BookingType') as z.ZodType<Booking>;
+
+/** The zod schema of an Itinerary (trip) in the JSON form (the value under `itinerary`). */
+export const itinerarySchema = (profile: ValidationProfile = 'tmc'): z.ZodType<Itinerary> =>
+  factoryFor(profile).objectSchema('ItineraryType') as z.ZodType<Itinerary>;
+
+/** Turns zod issues into field problems whose paths start at `prefix` (e.g. `booking`). */
+export function toFieldProblems(error: z.ZodError, prefix: (string | number)[] = []): FieldProblem[] {
+  return error.issues.flatMap((issue) => {
+    const path = [...prefix, ...(issue.path as (string | number)[])];
+    // One problem per unknown key, at the key's own path, so each can be found and fixed.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: 'unknown key' }));
+    }
+    return [{ path: formatPath(path), message: issue.message }];
+  });
+}
+
+export function validateBooking(
+  value: unknown,
+  profile: ValidationProfile = 'tmc',
+): ValidationResult<Booking> {
+  return validateWith(bookingSchema(profile), value, 'booking');
+}
+
+export function validateItinerary(
+  value: unknown,
+  profile: ValidationProfile = 'tmc',
+): ValidationResult<Itinerary> {
+  return validateWith(itinerarySchema(profile), value, 'itinerary');
+}
+
+function validateWith<T>(schema: z.ZodType<T>, value: unknown, root: string): ValidationResult<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return { success: true, value: result.data };
+  return { success: false, problems: toFieldProblems(result.error, [root]) };
+}
