@@ -1,0 +1,174 @@
+/**
+ * The supplier JSON API's request and response bodies, as zod schemas: validation of requests, the OpenAPI
+ * document and the TypeScript types all come from here.
+ */
+import { z } from 'zod';
+import { bookingSchema, itinerarySchema } from '../concur';
+import type { ValidationProfile } from '../concur';
+
+const loginId = z
+  .string()
+  .min(1)
+  .max(255)
+  .meta({ description: "The traveler's Concur login id (userid_value)." });
+
+export const travelerSchema = z.strictObject({ loginId }).meta({ id: 'Traveler' });
+
+/** `PUT /v1/companies/{companyId}/bookings/{confirmationNumber}` */
+export const putBookingRequestSchema = (profile: ValidationProfile) =>
+  z
+    .strictObject({
+      booking: bookingSchema(profile).meta({
+        description:
+          "The booking in the JSON form. bookingSource may be left out: it is the supplier's own; recordLocator defaults to the confirmation number.",
+      }),
+      traveler: travelerSchema,
+      tripId: z.string().min(1).optional().meta({ description: 'Add the booking to this Concur trip.' }),
+      previousConfirmationNumber: z
+        .string()
+        .min(1)
+        .optional()
+        .meta({
+          description:
+            'Rebooking: the booking this one replaces; it is cancelled at Concur once this one is posted.',
+        }),
+    })
+    .meta({ id: `PutBookingRequest${profile === 'tmc' ? '' : 'TripLink'}` });
+
+/** `POST /v1/companies/{companyId}/trips` and `PUT …/trips/{tripId}` */
+export const tripRequestSchema = (profile: ValidationProfile) =>
+  z
+    .strictObject({
+      itinerary: itinerarySchema(profile).meta({ description: 'The trip in the JSON form.' }),
+      traveler: travelerSchema,
+    })
+    .meta({ id: `TripRequest${profile === 'tmc' ? '' : 'TripLink'}` });
+
+/** `POST /v1/companies/{companyId}/bookings/{confirmationNumber}/cancel` and `…/trips/{tripId}/cancel` */
+export const cancelRequestSchema = z
+  .strictObject({
+    traveler: travelerSchema
+      .optional()
+      .meta({ description: 'Defaults to the traveler recorded for the booking.' }),
+  })
+  .meta({ id: 'CancelRequest' });
+
+export const bookingStatusSchema = z.enum(['active', 'cancelled', 'rebooking']).meta({
+  id: 'BookingStatus',
+  description:
+    'active: at Concur. cancelled: cancelled at Concur. rebooking: the new booking is posted but the previous one is not yet cancelled (retry the same request to finish).',
+});
+
+export const concurCallSchema = z
+  .strictObject({
+    correlationId: z.string().optional().meta({ description: "Concur's concur-correlationid header." }),
+    attempts: z.number().int().min(1),
+  })
+  .meta({ id: 'ConcurCall' });
+
+export const bookingMappingSchema = z
+  .strictObject({
+    companyId: z.string(),
+    bookingSource: z.string(),
+    confirmationNumber: z.string(),
+    recordLocator: z.string(),
+    tripId: z.string().optional(),
+    traveler: travelerSchema,
+    status: bookingStatusSchema,
+    version: z.number().int().min(1),
+    dateModifiedUtc: z
+      .string()
+      .optional()
+      .meta({ description: "The booking's own dateModifiedUtc, if sent." }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    previousConfirmationNumber: z.string().optional(),
+    replacedByConfirmationNumber: z.string().optional(),
+    pendingStep: z
+      .string()
+      .optional()
+      .meta({ description: 'What a retry of the same request will finish, e.g. cancel-previous.' }),
+    lastError: z.string().optional(),
+  })
+  .meta({ id: 'BookingMapping' });
+
+/** Answer of booking PUT and cancel: the mapping and Concur's answer in the JSON form. */
+export const bookingResultSchema = z
+  .strictObject({
+    booking: bookingMappingSchema,
+    concur: concurCallSchema.extend({
+      document: z.record(z.string(), z.unknown()).meta({
+        description: "Concur's answer in the JSON form: { itinerary } for a post, { booking } for a cancel.",
+      }),
+    }),
+  })
+  .meta({ id: 'BookingResult' });
+
+export const tripResultSchema = z
+  .strictObject({
+    tripId: z.string(),
+    itinerary: z.record(z.string(), z.unknown()).meta({ description: 'The trip in the JSON form.' }),
+    concur: concurCallSchema,
+  })
+  .meta({ id: 'TripResult' });
+
+export const tripListQuerySchema = z
+  .strictObject({
+    traveler: z
+      .string()
+      .optional()
+      .meta({ description: 'Login id; all travelers of the company when absent.' }),
+    startDate: z.iso.date().optional(),
+    endDate: z.iso.date().optional(),
+    createdAfterDate: z.iso.date().optional(),
+    createdBeforeDate: z.iso.date().optional(),
+    lastModifiedDate: z.string().optional(),
+    bookingType: z.enum(['Air', 'Car', 'Dining', 'Hotel', 'Parking', 'Rail', 'Ride']).optional(),
+    includeCanceledTrips: z.enum(['true', 'false']).optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+    cursor: z.string().optional().meta({ description: 'The nextCursor of the previous page.' }),
+  })
+  .meta({ id: 'TripListQuery' });
+
+export const tripListSchema = z
+  .strictObject({
+    trips: z
+      .array(z.record(z.string(), z.unknown()))
+      .meta({ description: 'Trip summaries (ItineraryInfo, JSON form).' }),
+    nextCursor: z.string().optional(),
+    concur: concurCallSchema,
+  })
+  .meta({ id: 'TripList' });
+
+export const translationSchema = z
+  .strictObject({ xml: z.string().meta({ description: 'The Concur XML that would be sent.' }) })
+  .meta({ id: 'Translation' });
+
+export const healthSchema = z.strictObject({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+export type PutBookingRequest = z.infer<ReturnType<typeof putBookingRequestSchema>>;
+export type TripRequest = z.infer<ReturnType<typeof tripRequestSchema>>;
+export type BookingMappingView = z.infer<typeof bookingMappingSchema>;
+export type TripListQuery = z.infer<typeof tripListQuerySchema>;
+
+export const problemSchema = z
+  .looseObject({
+    type: z
+      .string()
+      .meta({ description: 'Stable per kind of problem, e.g. urn:concur-gateway:problem:invalid-document.' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+    concur: z
+      .looseObject({
+        status: z.number().int().optional(),
+        message: z.string().optional(),
+        correlationId: z.string().optional(),
+      })
+      .optional()
+      .meta({ description: "For upstream failures: Concur's status, message and correlation id." }),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json).' });
