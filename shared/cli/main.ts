@@ -3,6 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import { VALIDATION_PROFILES } from '../concur';
+import { registerSimulatorCommand } from '../simulator/command';
 import { parseCommand, translateCommand } from './documents';
 
 const program = new Command('concur-gateway')
@@ -43,5 +44,7 @@ program
   .argument('[file]', 'a Concur XML document')
   .addOption(compactOption())
   .action((file, options) => parseCommand(file, options));
+
+registerSimulatorCommand(program);
 
 await program.parseAsync();

@@ -1,0 +1,22 @@
+/**
+ * The failures the simulated Concur API answers with. Handlers throw them; the HTTP layer turns them into
+ * Concur's bodies: `<Error><Message/><Server-Time/><Id/></Error>`, or `<Status>NotFound</Status>` for the one
+ * case the seeds document (booking cancel of an unknown booking).
+ */
+export class ConcurApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: 'error' | 'not-found-status' = 'error',
+  ) {
+    super(message);
+    this.name = 'ConcurApiError';
+  }
+}
+
+export const badRequest = (message: string): ConcurApiError => new ConcurApiError(400, message);
+export const forbidden = (message: string): ConcurApiError => new ConcurApiError(403, message);
+export const notFound = (message: string): ConcurApiError => new ConcurApiError(404, message);
+
+/** Message prefix of every refusal that is about the booking source, so clients can tell it from token expiry. */
+export const SOURCE_MISMATCH = 'Booking source mismatch';

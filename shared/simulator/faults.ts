@@ -1,0 +1,223 @@
+/**
+ * Fault injection, per simulator instance: latency (fixed or random, per route or for all), error rates per
+ * status, and scripted failures for the next N calls of a route (a status with Retry-After, a hang, a destroyed
+ * connection, a malformed or hostile XML answer), each optionally after the request took effect (`commit`).
+ * Random decisions come from the instance's seeded generator, so a seed replays the same faults.
+ */
+import { z } from 'zod';
+import { SeededRandom } from './random';
+import { API_ROUTES } from './routes';
+import type { ApiRoute } from './routes';
+
+export type RouteSelector = ApiRoute | '*';
+
+/**
+ * What a failing call gets. `commit: true` lets the request take effect on the server first: the write happened
+ * but the client cannot know (`{ kind: 'destroy', commit: true }` is "succeeds on the server, the response never
+ * arrives").
+ */
+export type FailureAction =
+  | { kind: 'status'; status: number; retryAfter?: number; message?: string; commit?: boolean }
+  /** Never answer, until the client gives up (or the simulator closes). */
+  | { kind: 'hang'; commit?: boolean }
+  /** Read the request, then destroy the connection without a response. */
+  | { kind: 'destroy'; commit?: boolean }
+  /** 200 with a truncated document (for the token route: truncated JSON). */
+  | { kind: 'malformed-xml'; commit?: boolean }
+  /** 200 with a DOCTYPE: an entity expansion bomb, or an external entity pointing at a local file. */
+  | { kind: 'hostile-xml'; variant?: 'entity-bomb' | 'external-entity'; commit?: boolean };
+
+export interface LatencyRule {
+  /** A route, or `*` (the default) for every route without a rule of its own. */
+  route?: RouteSelector;
+  /** Fixed delay; or a random delay between minMs and maxMs. */
+  ms?: number;
+  minMs?: number;
+  maxMs?: number;
+}
+
+export interface ErrorRateRule {
+  route?: RouteSelector;
+  status: number;
+  /** 0 to 1: the share of calls that get `status`. */
+  rate: number;
+  retryAfter?: number;
+}
+
+export interface ScriptedFailure {
+  route: RouteSelector;
+  action: FailureAction;
+  /** How many of the next matching calls fail (default 1). */
+  times?: number;
+}
+
+export interface FaultOptions {
+  latency?: LatencyRule[];
+  errorRates?: ErrorRateRule[];
+  next?: ScriptedFailure[];
+}
+
+/** What happens to one call. */
+export interface FaultPlan {
+  delayMs: number;
+  failure?: FailureAction;
+  /** Names the fault in the request log, e.g. `next:status 503`, `error-rate:503`. */
+  label?: string;
+}
+
+const routeSelector = z.enum(['*', ...API_ROUTES]);
+const commit = z.boolean().optional();
+const httpStatus = z.number().int().min(100).max(599);
+
+export const failureActionSchema: z.ZodType<FailureAction> = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('status'),
+    status: httpStatus,
+    retryAfter: z.number().int().min(0).optional(),
+    message: z.string().optional(),
+    commit,
+  }),
+  z.object({ kind: z.literal('hang'), commit }),
+  z.object({ kind: z.literal('destroy'), commit }),
+  z.object({ kind: z.literal('malformed-xml'), commit }),
+  z.object({
+    kind: z.literal('hostile-xml'),
+    variant: z.enum(['entity-bomb', 'external-entity']).optional(),
+    commit,
+  }),
+]);
+
+export const latencyRuleSchema: z.ZodType<LatencyRule> = z
+  .object({
+    route: routeSelector.optional(),
+    ms: z.number().min(0).optional(),
+    minMs: z.number().min(0).optional(),
+    maxMs: z.number().min(0).optional(),
+  })
+  .refine(
+    (r) => r.ms !== undefined || (r.minMs !== undefined && r.maxMs !== undefined && r.minMs <= r.maxMs),
+    {
+      message: 'give ms, or minMs and maxMs with minMs <= maxMs',
+    },
+  );
+
+export const errorRateRuleSchema: z.ZodType<ErrorRateRule> = z.object({
+  route: routeSelector.optional(),
+  status: httpStatus,
+  rate: z.number().min(0).max(1),
+  retryAfter: z.number().int().min(0).optional(),
+});
+
+export const scriptedFailureSchema: z.ZodType<ScriptedFailure> = z.object({
+  route: routeSelector,
+  action: failureActionSchema,
+  times: z.number().int().min(1).optional(),
+});
+
+interface QueuedFailure {
+  route: RouteSelector;
+  action: FailureAction;
+  remaining: number;
+}
+
+export class FaultController {
+  private random: SeededRandom;
+  private latencies = new Map<RouteSelector, LatencyRule>();
+  private errorRates: ErrorRateRule[] = [];
+  private queue: QueuedFailure[] = [];
+
+  constructor(
+    private readonly seed: number,
+    private readonly initial: FaultOptions = {},
+  ) {
+    this.random = new SeededRandom(seed, 'faults');
+    this.reset();
+  }
+
+  /** Back to the faults given in the options, with the random generator reseeded. */
+  reset(): void {
+    this.random = new SeededRandom(this.seed, 'faults');
+    this.clear();
+    for (const rule of this.initial.latency ?? []) this.setLatency(rule);
+    for (const rule of this.initial.errorRates ?? []) this.setErrorRate(rule);
+    for (const failure of this.initial.next ?? [])
+      this.failNext(failure.route, failure.action, failure.times);
+  }
+
+  /** Removes every fault. */
+  clear(): void {
+    this.latencies = new Map();
+    this.errorRates = [];
+    this.queue = [];
+  }
+
+  /** Sets the latency of a route (or of every route: `*`), replacing its previous rule. */
+  setLatency(rule: LatencyRule): void {
+    const parsed = latencyRuleSchema.parse(rule);
+    this.latencies.set(parsed.route ?? '*', parsed);
+  }
+
+  /** Sets the rate of one status on a route (or on every route), replacing the previous rate of that pair. */
+  setErrorRate(rule: ErrorRateRule): void {
+    const parsed = errorRateRuleSchema.parse(rule);
+    const route = parsed.route ?? '*';
+    this.errorRates = this.errorRates.filter(
+      (r) => !((r.route ?? '*') === route && r.status === parsed.status),
+    );
+    if (parsed.rate > 0) this.errorRates.push({ ...parsed, route });
+  }
+
+  /** The next `times` calls of the route fail with `action`, after any failures already queued for it. */
+  failNext(route: RouteSelector, action: FailureAction, times = 1): void {
+    const parsed = scriptedFailureSchema.parse({ route, action, times });
+    this.queue.push({ route: parsed.route, action: parsed.action, remaining: parsed.times ?? 1 });
+  }
+
+  snapshot(): Required<FaultOptions> {
+    return {
+      latency: [...this.latencies.values()],
+      errorRates: [...this.errorRates],
+      next: this.queue.map((q) => ({ route: q.route, action: q.action, times: q.remaining })),
+    };
+  }
+
+  /** Decides one call's fate (consuming a scripted failure when one matches). */
+  plan(route: ApiRoute): FaultPlan {
+    const delayMs = this.delayFor(route);
+    const queued = this.queue.find((q) => q.route === route || q.route === '*');
+    if (queued) {
+      queued.remaining--;
+      if (queued.remaining <= 0) this.queue = this.queue.filter((q) => q !== queued);
+      return { delayMs, failure: queued.action, label: `next:${describe(queued.action)}` };
+    }
+    for (const rule of this.errorRates) {
+      if (rule.route !== route && rule.route !== '*') continue;
+      if (this.random.float() < rule.rate) {
+        const failure: FailureAction = {
+          kind: 'status',
+          status: rule.status,
+          ...(rule.retryAfter !== undefined ? { retryAfter: rule.retryAfter } : {}),
+        };
+        return { delayMs, failure, label: `error-rate:${rule.status}` };
+      }
+    }
+    return { delayMs };
+  }
+
+  private delayFor(route: ApiRoute): number {
+    const rule = this.latencies.get(route) ?? this.latencies.get('*');
+    if (!rule) return 0;
+    if (rule.ms !== undefined) return rule.ms;
+    return this.random.int(Math.round(rule.minMs ?? 0), Math.round(rule.maxMs ?? 0));
+  }
+}
+
+function describe(action: FailureAction): string {
+  const base =
+    action.kind === 'status'
+      ? `status ${action.status}`
+      : action.kind === 'hostile-xml'
+        ? `hostile-xml ${action.variant ?? 'entity-bomb'}`
+        : action.kind;
+  return action.commit ? `${base} after commit` : base;
+}

@@ -1,0 +1,148 @@
+/**
+ * The admin API under `/_sim/…` (JSON in, JSON out): the request log, a reset, the stored state, faults and
+ * token failures. It is the simulator's own, so it needs no token, is never faulted and never logged.
+ */
+import { z } from 'zod';
+import type { SimulatorFaults } from '../controls';
+import { errorRateRuleSchema, failureActionSchema, latencyRuleSchema } from '../faults';
+import type { RequestLog } from '../request-log';
+import { API_ROUTES } from '../routes';
+import type { TripStore } from '../store';
+import type { TokenRegistry } from '../tokens';
+import { jsonAnswer } from './answers';
+import type { HttpAnswer } from './answers';
+
+export interface AdminContext {
+  faults: SimulatorFaults;
+  log: RequestLog;
+  store: TripStore;
+  tokens: TokenRegistry;
+  reset: () => void;
+}
+
+const nextSchema = z.object({
+  route: z.enum(['*', ...API_ROUTES]),
+  action: failureActionSchema,
+  times: z.number().int().min(1).optional(),
+});
+const companySchema = z.object({ companyId: z.string().min(1) });
+const tripFlagsSchema = z.object({
+  tripId: z.string().min(1),
+  virtual: z.boolean().optional(),
+  guest: z.boolean().optional(),
+});
+const revokeSchema = z
+  .object({ accessToken: z.string().min(1).optional(), refreshToken: z.string().min(1).optional() })
+  .refine((b) => b.accessToken !== undefined || b.refreshToken !== undefined, {
+    message: 'give accessToken or refreshToken',
+  });
+const issueSchema = z.object({
+  companyId: z.string().min(1),
+  clientId: z.string().min(1).optional(),
+  user: z.string().min(1).optional(),
+  bookingSource: z.string().min(1).nullable().optional(),
+});
+
+type Handler = (context: AdminContext, body: unknown) => HttpAnswer;
+
+const noContent = (): HttpAnswer => ({ status: 204, contentType: 'application/json', body: '' });
+
+const handlers: Record<string, Handler> = {
+  'GET /_sim/requests': ({ log }) => jsonAnswer({ requests: log.entries }),
+  'DELETE /_sim/requests': ({ log }) => {
+    log.clear();
+    return noContent();
+  },
+  'POST /_sim/reset': ({ reset }) => {
+    reset();
+    return noContent();
+  },
+  'GET /_sim/state': ({ store }) => jsonAnswer({ trips: store.all() }),
+  'POST /_sim/state/trip-flags': ({ store }, body) => {
+    const { tripId, ...flags } = tripFlagsSchema.parse(body);
+    if (!store.byId(tripId)) return jsonAnswer({ error: `unknown trip "${tripId}"` }, 404);
+    store.setTripFlags(tripId, flags);
+    return noContent();
+  },
+  'GET /_sim/faults': ({ faults }) => jsonAnswer(faults.rules()),
+  'DELETE /_sim/faults': ({ faults }) => {
+    faults.clear();
+    return noContent();
+  },
+  'POST /_sim/faults/latency': ({ faults }, body) => {
+    faults.setLatency(latencyRuleSchema.parse(body));
+    return jsonAnswer(faults.rules());
+  },
+  'POST /_sim/faults/error-rate': ({ faults }, body) => {
+    faults.setErrorRate(errorRateRuleSchema.parse(body));
+    return jsonAnswer(faults.rules());
+  },
+  'POST /_sim/faults/next': ({ faults }, body) => {
+    const { route, action, times } = nextSchema.parse(body);
+    faults.failNext(route, action, times);
+    return jsonAnswer(faults.rules());
+  },
+  'GET /_sim/tokens': ({ tokens }) =>
+    jsonAnswer({
+      companies: tokens.companyIds().map((id) => ({
+        id,
+        defaultUser: tokens.company(id)?.defaultUser,
+        bookingSource: tokens.company(id)?.bookingSource ?? null,
+        accessToken: tokens.accessTokenFor(id),
+        refreshToken: tokens.refreshTokenFor(id),
+        clients: tokens.clients
+          .filter((c) => c.companyId === id)
+          .map((c) => ({
+            clientId: c.clientId,
+            clientSecret: c.clientSecret,
+            bookingSource: c.bookingSource ?? null,
+          })),
+      })),
+    }),
+  'POST /_sim/tokens/expire': ({ faults }, body) => {
+    const { companyId } = companySchema.parse(body);
+    return jsonAnswer({ expired: faults.expireAccessToken(companyId) });
+  },
+  'POST /_sim/tokens/revoke': ({ faults }, body) => {
+    const { accessToken, refreshToken } = revokeSchema.parse(body);
+    const revoked =
+      (accessToken !== undefined && faults.revokeAccessToken(accessToken)) ||
+      (refreshToken !== undefined && faults.revokeRefreshToken(refreshToken));
+    return jsonAnswer({ revoked }, revoked ? 200 : 404);
+  },
+  'POST /_sim/tokens/issue': ({ tokens }, body) => {
+    const { companyId, ...options } = issueSchema.parse(body);
+    if (!tokens.company(companyId)) return jsonAnswer({ error: `unknown company "${companyId}"` }, 404);
+    return jsonAnswer(tokens.issueTokenPair(companyId, options));
+  },
+};
+
+export function handleAdmin(context: AdminContext, method: string, path: string, body: string): HttpAnswer {
+  const handler = handlers[`${method} ${path.replace(/\/$/, '')}`];
+  if (!handler) {
+    return jsonAnswer(
+      { error: `no admin operation at ${method} ${path}`, operations: Object.keys(handlers) },
+      404,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = body.trim() === '' ? {} : JSON.parse(body);
+  } catch {
+    return jsonAnswer({ error: 'the body is not JSON' }, 400);
+  }
+  try {
+    return handler(context, parsed);
+  } catch (error) {
+    if (error instanceof z.ZodError) {
+      return jsonAnswer(
+        { error: 'invalid body', issues: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        400,
+      );
+    }
+    // The token registry refuses unknown companies and clients by name.
+    if (error instanceof Error && error.message.startsWith('unknown '))
+      return jsonAnswer({ error: error.message }, 404);
+    throw error;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The simulator's options and their defaults. Out of the box: one company, `demo-company`, acting for the
+ * seeds' traveler `cm@example.com`, with a client `demo-company-client`/`demo-company-secret`, a static access
+ * token and a refresh token, tokens living 1 hour and 6 months, the system clock and seed 1.
+ */
+import type { FaultOptions } from './faults';
+import type { Clock } from './time';
+import { systemClock } from './time';
+import type { ClientOptions, CompanyOptions, ResolvedCompany } from './tokens';
+
+export interface SimulatorOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default: one company, `demo-company`. */
+  companies?: CompanyOptions[];
+  /** OAuth clients accepted by the token endpoint; a company without one gets `{id}-client`/`{id}-secret`. */
+  clients?: ClientOptions[];
+  /** Default 3600 (Concur: one hour). */
+  accessTokenLifetimeSeconds?: number;
+  /** Default 182 days (Concur: six months). */
+  refreshTokenLifetimeSeconds?: number;
+  /** Time as the simulator sees it (token expiry, generated dates, list defaults); see createManualClock. */
+  clock?: Clock;
+  /** Seeds the generated ids and tokens and the random faults. Default 1. */
+  seed?: number;
+  /** Faults in force from the start (and again after a reset). */
+  faults?: FaultOptions;
+  /** Largest request body accepted; default 5 MiB. */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_COMPANY_ID = 'demo-company';
+/** The traveler of the seeds' examples. */
+export const DEFAULT_USER = 'cm@example.com';
+
+export interface ResolvedOptions {
+  port: number;
+  host: string;
+  companies: ResolvedCompany[];
+  clients: ClientOptions[];
+  accessTokenLifetimeSeconds: number;
+  refreshTokenLifetimeSeconds: number;
+  clock: Clock;
+  seed: number;
+  faults: FaultOptions;
+  maxBodyBytes: number;
+}
+
+export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
+  const companies = (options.companies ?? [{ id: DEFAULT_COMPANY_ID }]).map((company) => ({
+    ...company,
+    defaultUser: company.defaultUser ?? DEFAULT_USER,
+  }));
+  if (companies.length === 0) throw new Error('the simulator needs at least one company');
+  const ids = new Set<string>();
+  for (const company of companies) {
+    if (ids.has(company.id)) throw new Error(`company "${company.id}" is configured twice`);
+    ids.add(company.id);
+  }
+  const clients = options.clients ?? [];
+  for (const client of clients) {
+    if (!ids.has(client.companyId))
+      throw new Error(`client "${client.clientId}" names unknown company "${client.companyId}"`);
+  }
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    companies,
+    clients,
+    accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600,
+    refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds ?? 182 * 24 * 3600,
+    clock: options.clock ?? systemClock,
+    seed: options.seed ?? 1,
+    faults: options.faults ?? {},
+    maxBodyBytes: options.maxBodyBytes ?? 5 * 1024 * 1024,
+  };
+}

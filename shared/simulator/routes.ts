@@ -1,0 +1,61 @@
+/**
+ * The operations the simulator serves, by name: faults and the request log refer to them, and
+ * `matchRoute` maps a request line onto them at Concur's paths (seeds 000–004).
+ */
+export const API_ROUTES = [
+  'token',
+  'tripList',
+  'tripGet',
+  'tripCreate',
+  'tripUpdate',
+  'tripCancel',
+  'bookingPost',
+  'bookingCancel',
+] as const;
+
+export type ApiRoute = (typeof API_ROUTES)[number];
+
+export interface MatchedRoute {
+  route: ApiRoute;
+  /** The trip id of `GET /api/travel/trip/v1.1/{tripId}`, URL-decoded. */
+  tripId?: string;
+}
+
+const TRIP_BASE = /^\/api\/travel\/trip\/v1\.1\/?$/;
+const TRIP_CANCEL = /^\/api\/travel\/trip\/v1\.1\/cancel\/?$/;
+const TRIP_DETAILS = /^\/api\/travel\/trip\/v1\.1\/([^/]+)\/?$/;
+const BOOKING_BASE = /^\/api\/travel\/booking\/v1\.[01]\/?$/;
+const BOOKING_CANCEL = /^\/api\/travel\/booking\/v1\.[01]\/cancel\/?$/;
+const TOKEN = /^\/oauth2\/v0\/token\/?$/;
+
+/**
+ * `undefined` when no operation lives at the path; `'method-not-allowed'` when one does but not for the method.
+ * `hasTripId` tells a trip create from a trip update (same path, `?tripId=`).
+ */
+export function matchRoute(
+  method: string,
+  path: string,
+  hasTripId: boolean,
+): MatchedRoute | 'method-not-allowed' | 'bad-trip-id' | undefined {
+  const post = method === 'POST';
+  const get = method === 'GET';
+  if (TOKEN.test(path)) return post ? { route: 'token' } : 'method-not-allowed';
+  if (TRIP_BASE.test(path)) {
+    if (get) return { route: 'tripList' };
+    if (post) return { route: hasTripId ? 'tripUpdate' : 'tripCreate' };
+    return 'method-not-allowed';
+  }
+  if (TRIP_CANCEL.test(path)) return post ? { route: 'tripCancel' } : 'method-not-allowed';
+  const details = TRIP_DETAILS.exec(path);
+  if (details) {
+    if (!get) return 'method-not-allowed';
+    try {
+      return { route: 'tripGet', tripId: decodeURIComponent(details[1]!) };
+    } catch {
+      return 'bad-trip-id';
+    }
+  }
+  if (BOOKING_BASE.test(path)) return post ? { route: 'bookingPost' } : 'method-not-allowed';
+  if (BOOKING_CANCEL.test(path)) return post ? { route: 'bookingCancel' } : 'method-not-allowed';
+  return undefined;
+}

@@ -1,0 +1,333 @@
+/**
+ * OAuth2 as Concur runs it, per company: each company (an OAuth client's tenant) has clients, access tokens
+ * (1 hour) and refresh tokens (6 months) that ROTATE: a refresh answers a new refresh token and the old one stops
+ * working. Every token carries its principal: the company, the traveler it acts as by default, and the booking
+ * source of its client (see docs/simulator.md, "Who is the caller's booking source").
+ */
+import { SeededRandom } from './random';
+import type { Clock } from './time';
+
+export interface CompanyOptions {
+  id: string;
+  /** Login of the traveler the company's tokens act for when a request names no `userid_value`. */
+  defaultUser?: string;
+  /** Booking source of the company's own tokens; unset: the tokens act as a TMC/administrator (no source). */
+  bookingSource?: string;
+  /** Access token accepted from the start (static: it expires only on demand). Generated when absent. */
+  accessToken?: string;
+  /** Refresh token accepted from the start, for the company's first client. Generated when absent. */
+  refreshToken?: string;
+}
+
+export interface ClientOptions {
+  clientId: string;
+  clientSecret: string;
+  companyId: string;
+  /** The supplier name Concur configured for this app: tokens issued to it act as this booking source. */
+  bookingSource?: string;
+}
+
+/** Who is calling: resolved from the access token of a request. */
+export interface Principal {
+  companyId: string;
+  /** The traveler the token acts for by default. */
+  user: string;
+  /** The caller's booking source; undefined for a TMC/administrator token, which may write any source. */
+  bookingSource?: string;
+  clientId: string;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds. */
+  expiresIn: number;
+  /** Epoch seconds at which the refresh token expires. */
+  refreshExpiresAt: number;
+  principal: Principal;
+}
+
+export interface IssueOptions {
+  clientId?: string;
+  user?: string;
+  /** Overrides the client's booking source; `null` issues a token with no source. */
+  bookingSource?: string | null;
+}
+
+export interface OAuthFailure {
+  status: number;
+  error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type';
+  description: string;
+  /** Concur's numeric code; only invalid_grant's (108) is known from Concur's documentation. */
+  code?: number;
+}
+
+export type Authentication =
+  { ok: true; principal: Principal; token: string } | { ok: false; status: 401 | 403; message: string };
+
+/** A company with its defaults filled in. */
+export type ResolvedCompany = CompanyOptions & { defaultUser: string };
+
+export interface TokenSettings {
+  companies: readonly ResolvedCompany[];
+  clients: readonly ClientOptions[];
+  accessTokenLifetimeSeconds: number;
+  refreshTokenLifetimeSeconds: number;
+  seed: number;
+}
+
+interface AccessTokenRecord {
+  principal: Principal;
+  /** Epoch ms; null for the static tokens given in the options. */
+  expiresAt: number | null;
+  expired: boolean;
+  revoked: boolean;
+}
+
+interface RefreshTokenRecord {
+  principal: Principal;
+  expiresAt: number;
+  used: boolean;
+  revoked: boolean;
+}
+
+const INVALID_GRANT_CODE = 108;
+
+export class TokenRegistry {
+  private random!: SeededRandom;
+  private accessTokens = new Map<string, AccessTokenRecord>();
+  private refreshTokens = new Map<string, RefreshTokenRecord>();
+  private latestAccess = new Map<string, string>();
+  private latestRefresh = new Map<string, string>();
+  readonly clients: readonly ClientOptions[];
+
+  constructor(
+    private readonly settings: TokenSettings,
+    private readonly clock: Clock,
+  ) {
+    // Every company gets a client, so that its initial refresh token can be used at the token endpoint.
+    const clients = [...settings.clients];
+    for (const company of settings.companies) {
+      if (!clients.some((c) => c.companyId === company.id)) {
+        clients.push({
+          clientId: `${company.id}-client`,
+          clientSecret: `${company.id}-secret`,
+          companyId: company.id,
+        });
+      }
+    }
+    this.clients = clients;
+    this.reset();
+  }
+
+  /** Back to the tokens of the options: issued tokens are forgotten, generated ones come back identical. */
+  reset(): void {
+    this.random = new SeededRandom(this.settings.seed, 'tokens');
+    this.accessTokens = new Map();
+    this.refreshTokens = new Map();
+    this.latestAccess = new Map();
+    this.latestRefresh = new Map();
+    for (const company of this.settings.companies) {
+      const client = this.clientFor(company.id);
+      const principal: Principal = {
+        companyId: company.id,
+        user: company.defaultUser,
+        clientId: client.clientId,
+        ...(company.bookingSource !== undefined ? { bookingSource: company.bookingSource } : {}),
+      };
+      const accessToken = company.accessToken ?? this.newAccessToken();
+      this.accessTokens.set(accessToken, { principal, expiresAt: null, expired: false, revoked: false });
+      this.latestAccess.set(company.id, accessToken);
+      const refreshToken = company.refreshToken ?? this.newRefreshToken();
+      this.refreshTokens.set(refreshToken, {
+        principal: this.principalForClient(client, company.defaultUser),
+        expiresAt: this.nowMs() + this.settings.refreshTokenLifetimeSeconds * 1000,
+        used: false,
+        revoked: false,
+      });
+      this.latestRefresh.set(company.id, refreshToken);
+    }
+  }
+
+  companyIds(): string[] {
+    return this.settings.companies.map((c) => c.id);
+  }
+
+  company(companyId: string): ResolvedCompany | undefined {
+    return this.settings.companies.find((c) => c.id === companyId);
+  }
+
+  clientFor(companyId: string): ClientOptions {
+    const client = this.clients.find((c) => c.companyId === companyId);
+    if (!client) throw new Error(`unknown company "${companyId}"`);
+    return client;
+  }
+
+  /**
+   * The company's current access token: the static one, until the company's refresh token chain rotates or a
+   * pair is issued for the company as it is. Pairs issued for another client, traveler or source do not count.
+   */
+  accessTokenFor(companyId: string): string {
+    const token = this.latestAccess.get(companyId);
+    if (token === undefined) throw new Error(`unknown company "${companyId}"`);
+    return token;
+  }
+
+  /** The company's current refresh token (see accessTokenFor). */
+  refreshTokenFor(companyId: string): string {
+    const token = this.latestRefresh.get(companyId);
+    if (token === undefined) throw new Error(`unknown company "${companyId}"`);
+    return token;
+  }
+
+  issueTokenPair(companyId: string, options: IssueOptions = {}): TokenPair {
+    const company = this.company(companyId);
+    if (!company) throw new Error(`unknown company "${companyId}"`);
+    const client = options.clientId
+      ? this.clients.find((c) => c.clientId === options.clientId && c.companyId === companyId)
+      : this.clientFor(companyId);
+    if (!client) throw new Error(`unknown client "${options.clientId}" of company "${companyId}"`);
+    const principal = this.principalForClient(client, options.user ?? company.defaultUser);
+    if (options.bookingSource === null) delete principal.bookingSource;
+    else if (options.bookingSource !== undefined) principal.bookingSource = options.bookingSource;
+    const asTheCompany =
+      options.clientId === undefined && options.user === undefined && options.bookingSource === undefined;
+    return this.issue(principal, asTheCompany);
+  }
+
+  /** The refresh_token grant of `POST /oauth2/v0/token`. */
+  refresh(form: URLSearchParams): TokenPair | OAuthFailure {
+    const grantType = form.get('grant_type');
+    const clientId = form.get('client_id');
+    const clientSecret = form.get('client_secret');
+    const refreshToken = form.get('refresh_token');
+    if (!grantType || !clientId || !clientSecret || !refreshToken) {
+      const missing = ['grant_type', 'client_id', 'client_secret', 'refresh_token'].filter(
+        (k) => !form.get(k),
+      );
+      return { status: 400, error: 'invalid_request', description: `missing ${missing.join(', ')}` };
+    }
+    if (grantType !== 'refresh_token') {
+      return {
+        status: 400,
+        error: 'unsupported_grant_type',
+        description: `grant_type "${grantType}" is not supported by the simulator`,
+      };
+    }
+    const client = this.clients.find((c) => c.clientId === clientId);
+    if (!client || client.clientSecret !== clientSecret) {
+      return { status: 401, error: 'invalid_client', description: 'client_id or client_secret is invalid' };
+    }
+    const record = this.refreshTokens.get(refreshToken);
+    const invalidGrant = (description: string): OAuthFailure => ({
+      status: 400,
+      error: 'invalid_grant',
+      description,
+      code: INVALID_GRANT_CODE,
+    });
+    if (!record || record.principal.clientId !== client.clientId)
+      return invalidGrant('refresh token is invalid');
+    if (record.used) return invalidGrant('refresh token has already been used');
+    if (record.revoked) return invalidGrant('refresh token has been revoked');
+    if (this.nowMs() >= record.expiresAt) return invalidGrant('refresh token has expired');
+    record.used = true;
+    return this.issue(
+      { ...record.principal },
+      this.latestRefresh.get(record.principal.companyId) === refreshToken,
+    );
+  }
+
+  /** Reads `Authorization: Bearer <t>` or `Authorization: OAuth <t>` (the seeds' form). */
+  authenticate(authorization: string | undefined): Authentication {
+    const match = /^\s*(Bearer|OAuth)\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!match)
+      return { ok: false, status: 401, message: 'No access token was sent (Authorization: Bearer <token>).' };
+    const token = match[2]!;
+    const record = this.accessTokens.get(token);
+    if (!record) return { ok: false, status: 401, message: 'The access token is not valid.' };
+    if (record.revoked) return { ok: false, status: 403, message: 'The access token has been revoked.' };
+    if (record.expired || (record.expiresAt !== null && this.nowMs() >= record.expiresAt)) {
+      return { ok: false, status: 403, message: 'The access token has expired.' };
+    }
+    return { ok: true, principal: { ...record.principal }, token };
+  }
+
+  /** Expires every access token of the company now; returns how many. */
+  expireAccessTokens(companyId: string): number {
+    let count = 0;
+    for (const record of this.accessTokens.values()) {
+      if (record.principal.companyId === companyId && !record.expired) {
+        record.expired = true;
+        count++;
+      }
+    }
+    return count;
+  }
+
+  revokeAccessToken(token: string): boolean {
+    const record = this.accessTokens.get(token);
+    if (record) record.revoked = true;
+    return record !== undefined;
+  }
+
+  revokeRefreshToken(token: string): boolean {
+    const record = this.refreshTokens.get(token);
+    if (record) record.revoked = true;
+    return record !== undefined;
+  }
+
+  private issue(principal: Principal, current: boolean): TokenPair {
+    const now = this.nowMs();
+    const accessToken = this.newAccessToken();
+    const refreshToken = this.newRefreshToken();
+    const refreshExpiresAt = now + this.settings.refreshTokenLifetimeSeconds * 1000;
+    this.accessTokens.set(accessToken, {
+      principal,
+      expiresAt: now + this.settings.accessTokenLifetimeSeconds * 1000,
+      expired: false,
+      revoked: false,
+    });
+    this.refreshTokens.set(refreshToken, {
+      principal,
+      expiresAt: refreshExpiresAt,
+      used: false,
+      revoked: false,
+    });
+    if (current) {
+      this.latestAccess.set(principal.companyId, accessToken);
+      this.latestRefresh.set(principal.companyId, refreshToken);
+    }
+    return {
+      accessToken,
+      refreshToken,
+      expiresIn: this.settings.accessTokenLifetimeSeconds,
+      refreshExpiresAt: Math.floor(refreshExpiresAt / 1000),
+      principal: { ...principal },
+    };
+  }
+
+  private principalForClient(client: ClientOptions, user: string): Principal {
+    const company = this.company(client.companyId);
+    const bookingSource = client.bookingSource ?? company?.bookingSource;
+    return {
+      companyId: client.companyId,
+      user,
+      clientId: client.clientId,
+      ...(bookingSource !== undefined ? { bookingSource } : {}),
+    };
+  }
+
+  private newAccessToken(): string {
+    return this.random.string(48);
+  }
+
+  private newRefreshToken(): string {
+    const hex = '0123456789abcdef';
+    const part = (n: number) => this.random.string(n, hex);
+    return `${part(8)}-${part(4)}-${part(4)}-${part(4)}-${part(12)}`;
+  }
+
+  private nowMs(): number {
+    return this.clock.now().getTime();
+  }
+}
