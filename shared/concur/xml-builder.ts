@@ -107,6 +107,10 @@ class XmlWriter {
     const type = complexType(element.type);
     if (type.model.list) {
       if (!Array.isArray(value)) return this.problem(path, 'expected an array');
+      // An empty list is an empty element, as Concur writes it (`<Segments/>` of a cancelled booking).
+      if (value.every((item) => item === null || item === undefined)) {
+        return this.leaf(element.name, '', depth, attributes);
+      }
       this.open(element.name, depth, attributes);
       this.listItems(element.type, value, path, depth + 1);
       this.close(element.name, depth);

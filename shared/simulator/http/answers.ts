@@ -13,14 +13,8 @@ export interface HttpAnswer {
   headers?: Record<string, string>;
 }
 
-/** An element with nothing inside, written open-and-closed: `<Segments></Segments>`. */
-const OPEN_CLOSED_EMPTY = /<([A-Za-z_][\w.-]*)((?:\s[^<>]*)?)><\/\1>/g;
-
 export function xmlAnswer(document: ConcurDocument, status = 200): HttpAnswer {
-  // Concur writes empty elements self-closed (seed 002's cancelled trip: `<Segments/>`); the toolkit writes
-  // empty lists open-and-closed. Same XML; the simulator answers in Concur's spelling.
-  const body = buildConcurXml(document).replace(OPEN_CLOSED_EMPTY, '<$1$2/>');
-  return { status, contentType: 'application/xml', body };
+  return { status, contentType: 'application/xml', body: buildConcurXml(document) };
 }
 
 export function jsonAnswer(value: unknown, status = 200): HttpAnswer {
