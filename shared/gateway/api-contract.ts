@@ -24,14 +24,10 @@ export const putBookingRequestSchema = (profile: ValidationProfile) =>
       }),
       traveler: travelerSchema,
       tripId: z.string().min(1).optional().meta({ description: 'Add the booking to this Concur trip.' }),
-      previousConfirmationNumber: z
-        .string()
-        .min(1)
-        .optional()
-        .meta({
-          description:
-            'Rebooking: the booking this one replaces; it is cancelled at Concur once this one is posted.',
-        }),
+      previousConfirmationNumber: z.string().min(1).optional().meta({
+        description:
+          'Rebooking: the booking this one replaces; it is cancelled at Concur once this one is posted.',
+      }),
     })
     .meta({ id: `PutBookingRequest${profile === 'tmc' ? '' : 'TripLink'}` });
 

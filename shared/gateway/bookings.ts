@@ -1,0 +1,269 @@
+/**
+ * Bookings by confirmation number: create, update, rebook and cancel at Concur, exactly once and in order,
+ * with the mapping (company, booking source, confirmation number) → record locator and trip kept in step.
+ */
+import type { Itinerary } from '../concur';
+import { toFieldProblems } from '../concur';
+import { putBookingRequestSchema } from './api-contract';
+import type { PutBookingRequest } from './api-contract';
+import { assertCompanyAllowed } from './access';
+import { GatewayError } from './errors';
+import { withLock } from './locking';
+import type { LockOptions } from './locking';
+import type { BookingKey, BookingMapping, BookingMappings, ConcurItinerary, Locks, Supplier } from './ports';
+
+export interface BookingDependencies {
+  mappings: BookingMappings;
+  locks: Locks;
+  concur: ConcurItinerary;
+  lockOptions: LockOptions;
+}
+
+export interface BookingOutcome {
+  mapping: BookingMapping;
+  created: boolean;
+  concur: { document: Record<string, unknown>; correlationId?: string; attempts: number };
+}
+
+const lockName = (key: BookingKey) =>
+  `booking#${key.companyId}#${key.bookingSource}#${key.confirmationNumber}`;
+
+/** The trip id of Concur's answer: ItinLocator, else the last segment of its id URI. */
+export function tripIdOf(itinerary: Itinerary): string | undefined {
+  if (itinerary.itinLocator) return itinerary.itinLocator;
+  if (itinerary.tripId) return itinerary.tripId;
+  const id = itinerary.id?.trim();
+  return id ? decodeURIComponent(id.slice(id.lastIndexOf('/') + 1)) : undefined;
+}
+
+/** Validates a PUT body after filling in what the supplier's identity decides. */
+export function parsePutBooking(
+  supplier: Supplier,
+  confirmationNumber: string,
+  body: unknown,
+): PutBookingRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new GatewayError('validation', 'the body must be a JSON object', [
+      { path: '', message: 'expected an object' },
+    ]);
+  }
+  const request = body as { booking?: Record<string, unknown> };
+  const booking = request.booking;
+  if (typeof booking === 'object' && booking !== null && !Array.isArray(booking)) {
+    const source = booking.bookingSource;
+    if (source !== undefined && source !== null && source !== supplier.bookingSource) {
+      throw new GatewayError(
+        'booking-source-mismatch',
+        `bookingSource must be your own ("${supplier.bookingSource}") or left out`,
+        [{ path: 'booking.bookingSource', message: `must be "${supplier.bookingSource}" or absent` }],
+      );
+    }
+    request.booking = {
+      ...booking,
+      bookingSource: supplier.bookingSource,
+      recordLocator: booking.recordLocator ?? confirmationNumber,
+    };
+  }
+  const result = putBookingRequestSchema(supplier.profile).safeParse(request);
+  if (!result.success)
+    throw new GatewayError('validation', 'the booking request is not valid', toFieldProblems(result.error));
+  if (result.data.previousConfirmationNumber === confirmationNumber) {
+    throw new GatewayError('validation', 'a booking cannot replace itself', [
+      { path: 'previousConfirmationNumber', message: 'must differ from the confirmation number in the path' },
+    ]);
+  }
+  return result.data;
+}
+
+export class BookingService {
+  constructor(private readonly deps: BookingDependencies) {}
+
+  async get(supplier: Supplier, companyId: string, confirmationNumber: string): Promise<BookingMapping> {
+    assertCompanyAllowed(supplier, companyId);
+    return this.require({ companyId, bookingSource: supplier.bookingSource, confirmationNumber });
+  }
+
+  /** Creates or updates the booking at Concur; with `previousConfirmationNumber`, also cancels the old one. */
+  async put(
+    supplier: Supplier,
+    companyId: string,
+    confirmationNumber: string,
+    body: unknown,
+  ): Promise<BookingOutcome> {
+    assertCompanyAllowed(supplier, companyId);
+    const request = parsePutBooking(supplier, confirmationNumber, body);
+    const key: BookingKey = { companyId, bookingSource: supplier.bookingSource, confirmationNumber };
+    const outcome = await withLock(
+      this.deps.locks,
+      lockName(key),
+      () => this.post(supplier, key, request),
+      this.deps.lockOptions,
+    );
+    if (request.previousConfirmationNumber) {
+      const mapping = await this.finishRebooking(outcome.mapping, request.previousConfirmationNumber);
+      return { ...outcome, mapping };
+    }
+    return outcome;
+  }
+
+  private async post(
+    supplier: Supplier,
+    key: BookingKey,
+    request: PutBookingRequest,
+  ): Promise<BookingOutcome> {
+    const { mappings, concur } = this.deps;
+    const existing = await mappings.get(key);
+    const sourceModifiedUtc = request.booking.dateModifiedUtc || undefined;
+    if (existing?.sourceModifiedUtc && sourceModifiedUtc && sourceModifiedUtc < existing.sourceModifiedUtc) {
+      throw new GatewayError(
+        'stale',
+        `the booking was already updated with dateModifiedUtc ${existing.sourceModifiedUtc}, newer than ${sourceModifiedUtc}`,
+      );
+    }
+    if (existing && existing.travelerLoginId !== request.traveler.loginId) {
+      throw new GatewayError(
+        'conflict',
+        `the booking belongs to another traveler; cancel it and post a new one`,
+        [{ path: 'traveler.loginId', message: 'differs from the traveler of the existing booking' }],
+      );
+    }
+    if (request.previousConfirmationNumber) {
+      await this.require({ ...key, confirmationNumber: request.previousConfirmationNumber });
+    }
+    const posted = await concur.postBooking(key.companyId, {
+      booking: request.booking,
+      tripId: request.tripId ?? existing?.tripId,
+      loginId: request.traveler.loginId,
+    });
+    const rebooking = request.previousConfirmationNumber !== undefined;
+    const fields = {
+      recordLocator: request.booking.recordLocator!,
+      tripId: tripIdOf(posted.value) ?? request.tripId ?? existing?.tripId,
+      travelerLoginId: request.traveler.loginId,
+      status: rebooking ? ('rebooking' as const) : ('active' as const),
+      sourceModifiedUtc: sourceModifiedUtc ?? existing?.sourceModifiedUtc,
+      previousConfirmationNumber: request.previousConfirmationNumber ?? existing?.previousConfirmationNumber,
+      pendingStep: rebooking ? 'cancel-previous' : undefined,
+      lastError: undefined,
+    };
+    const mapping = existing
+      ? await mappings.update(key, fields, existing.version)
+      : await mappings.create({ ...key, ...fields, createdBy: supplier.id });
+    return {
+      mapping,
+      created: !existing,
+      concur: {
+        document: { itinerary: posted.value },
+        correlationId: posted.correlationId,
+        attempts: posted.attempts,
+      },
+    };
+  }
+
+  /** Cancels the replaced booking at Concur and links the two; a failure is recorded and a retry finishes it. */
+  private async finishRebooking(
+    mapping: BookingMapping,
+    previousConfirmationNumber: string,
+  ): Promise<BookingMapping> {
+    const { mappings } = this.deps;
+    const previousKey: BookingKey = { ...mapping, confirmationNumber: previousConfirmationNumber };
+    return withLock(
+      this.deps.locks,
+      lockName(previousKey),
+      async () => {
+        const previous = await this.require(previousKey);
+        try {
+          if (previous.status !== 'cancelled') {
+            await this.cancelAtConcur(previous);
+            await mappings.update(
+              previousKey,
+              {
+                status: 'cancelled',
+                replacedByConfirmationNumber: mapping.confirmationNumber,
+                pendingStep: undefined,
+              },
+              previous.version,
+            );
+          }
+        } catch (error) {
+          const current = (await mappings.get(mapping))!;
+          await mappings.update(mapping, { lastError: describeError(error) }, current.version);
+          throw error;
+        }
+        const current = (await mappings.get(mapping))!;
+        return mappings.update(
+          mapping,
+          { status: 'active', pendingStep: undefined, lastError: undefined },
+          current.version,
+        );
+      },
+      this.deps.lockOptions,
+    );
+  }
+
+  async cancel(
+    supplier: Supplier,
+    companyId: string,
+    confirmationNumber: string,
+    loginId?: string,
+  ): Promise<BookingOutcome> {
+    assertCompanyAllowed(supplier, companyId);
+    const key: BookingKey = { companyId, bookingSource: supplier.bookingSource, confirmationNumber };
+    return withLock(
+      this.deps.locks,
+      lockName(key),
+      async () => {
+        const mapping = await this.require(key);
+        if (loginId !== undefined && loginId !== mapping.travelerLoginId) {
+          throw new GatewayError('conflict', 'the booking belongs to another traveler', [
+            { path: 'traveler.loginId', message: 'differs from the traveler of the booking' },
+          ]);
+        }
+        const answer = mapping.status === 'cancelled' ? undefined : await this.cancelAtConcur(mapping);
+        const updated =
+          mapping.status === 'cancelled'
+            ? mapping
+            : await this.deps.mappings.update(
+                key,
+                { status: 'cancelled', pendingStep: undefined },
+                mapping.version,
+              );
+        return {
+          mapping: updated,
+          created: false,
+          concur: answer
+            ? { document: answer.value, correlationId: answer.correlationId, attempts: answer.attempts }
+            : { document: {}, attempts: 0 },
+        };
+      },
+      this.deps.lockOptions,
+    );
+  }
+
+  /** Cancels at Concur; a booking Concur no longer knows is as good as cancelled. */
+  private async cancelAtConcur(mapping: BookingMapping) {
+    try {
+      return await this.deps.concur.cancelBooking(mapping.companyId, {
+        bookingSource: mapping.bookingSource,
+        confirmationNumber: mapping.recordLocator,
+        loginId: mapping.travelerLoginId,
+      });
+    } catch (error) {
+      if ((error as { kind?: string }).kind === 'not-found') {
+        return { value: { status: 'NotFound' }, attempts: (error as { attempts?: number }).attempts ?? 1 };
+      }
+      throw error;
+    }
+  }
+
+  private async require(key: BookingKey): Promise<BookingMapping> {
+    const mapping = await this.deps.mappings.get(key);
+    if (!mapping)
+      throw new GatewayError('not-found', `no booking ${key.confirmationNumber} of ${key.bookingSource}`);
+    return mapping;
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,17 @@
+import type { FieldProblem } from '../problem';
+
+/** The kinds of refusal the use cases produce; the HTTP layer gives each its status and problem type. */
+export type GatewayErrorKind =
+  'validation' | 'forbidden' | 'booking-source-mismatch' | 'not-found' | 'stale' | 'conflict' | 'busy';
+
+/** A request the gateway refuses before or instead of reaching Concur. */
+export class GatewayError extends Error {
+  constructor(
+    readonly kind: GatewayErrorKind,
+    message: string,
+    readonly problems: readonly FieldProblem[] = [],
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+}

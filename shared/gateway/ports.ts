@@ -1,0 +1,126 @@
+/**
+ * What the use cases need from the outside world. Adapters (DynamoDB, Secrets Manager, the Concur client)
+ * implement these; tests can swap them.
+ */
+import type { Booking, Itinerary, ItineraryInfo, ValidationProfile } from '../concur';
+
+/** A supplier as its API key identifies it. */
+export interface Supplier {
+  id: string;
+  /** Concur BookingSource of every booking it posts (at most 32 characters). */
+  bookingSource: string;
+  /** Companies it may post to. */
+  companies: readonly string[];
+  profile: ValidationProfile;
+}
+
+export interface BookingKey {
+  companyId: string;
+  bookingSource: string;
+  confirmationNumber: string;
+}
+
+export type BookingStatus = 'active' | 'cancelled' | 'rebooking';
+
+export interface BookingMapping extends BookingKey {
+  recordLocator: string;
+  tripId?: string;
+  travelerLoginId: string;
+  status: BookingStatus;
+  version: number;
+  /** The booking's own dateModifiedUtc (`YYYY-MM-DDThh:mm:ss`), used to refuse stale updates. */
+  sourceModifiedUtc?: string;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  previousConfirmationNumber?: string;
+  replacedByConfirmationNumber?: string;
+  /** What a retry of the same request finishes, e.g. `cancel-previous`. */
+  pendingStep?: string;
+  lastError?: string;
+}
+
+export type NewBookingMapping = Omit<BookingMapping, 'version' | 'createdAt' | 'updatedAt'>;
+export type BookingMappingChanges = Partial<
+  Omit<BookingMapping, keyof BookingKey | 'version' | 'createdAt' | 'createdBy'>
+>;
+
+export interface BookingMappings {
+  get(key: BookingKey): Promise<BookingMapping | undefined>;
+  /** Throws MappingConflictError('exists') when the mapping already exists. */
+  create(mapping: NewBookingMapping): Promise<BookingMapping>;
+  /** Throws MappingConflictError('version') or ('stale') when the condition fails. */
+  update(key: BookingKey, changes: BookingMappingChanges, expectedVersion: number): Promise<BookingMapping>;
+  listForSupplier(companyId: string, bookingSource: string): Promise<BookingMapping[]>;
+  recordTrip(trip: {
+    companyId: string;
+    bookingSource: string;
+    tripId: string;
+    travelerLoginId: string;
+  }): Promise<void>;
+  listTripsForSupplier(
+    companyId: string,
+    bookingSource: string,
+  ): Promise<{ tripId: string; travelerLoginId: string }[]>;
+}
+
+export class MappingConflictError extends Error {
+  constructor(readonly reason: 'exists' | 'version' | 'stale') {
+    super(`booking mapping conflict: ${reason}`);
+    this.name = 'MappingConflictError';
+  }
+}
+
+/** Mutual exclusion across processes, e.g. a DynamoDB lease. */
+export interface Locks {
+  tryAcquire(name: string, holderId: string, ttlMs: number): Promise<boolean>;
+  release(name: string, holderId: string): Promise<void>;
+}
+
+/** A call to Concur and what came back, in the JSON form. */
+export interface ConcurCall<T> {
+  value: T;
+  correlationId?: string;
+  attempts: number;
+}
+
+export interface TripListFilters {
+  loginId?: string;
+  startDate?: string;
+  endDate?: string;
+  createdAfterDate?: string;
+  createdBeforeDate?: string;
+  lastModifiedDate?: string;
+  bookingType?: string;
+  includeCanceledTrips?: boolean;
+}
+
+/** Concur's Itinerary API for one company, with its tokens handled (refreshed once on an auth failure). */
+export interface ConcurItinerary {
+  postBooking(
+    companyId: string,
+    input: { booking: Booking; tripId?: string; loginId: string },
+  ): Promise<ConcurCall<Itinerary>>;
+  cancelBooking(
+    companyId: string,
+    input: { bookingSource: string; confirmationNumber: string; loginId: string },
+  ): Promise<ConcurCall<Record<string, unknown>>>;
+  createTrip(
+    companyId: string,
+    input: { itinerary: Itinerary; loginId: string },
+  ): Promise<ConcurCall<Itinerary>>;
+  updateTrip(
+    companyId: string,
+    input: { tripId: string; itinerary: Itinerary; loginId: string },
+  ): Promise<ConcurCall<Itinerary>>;
+  cancelTrip(
+    companyId: string,
+    input: { tripId: string; loginId: string },
+  ): Promise<ConcurCall<Record<string, unknown>>>;
+  getTrip(companyId: string, input: { tripId: string; loginId?: string }): Promise<ConcurCall<Itinerary>>;
+  listTrips(companyId: string, filters: TripListFilters): Promise<ConcurCall<ItineraryInfo[]>>;
+}
+
+export interface Clock {
+  now(): number;
+}
