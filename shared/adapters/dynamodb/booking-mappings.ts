@@ -1,0 +1,238 @@
+/**
+ * Booking mappings (supplier booking ↔ Concur trip) and the trips a supplier created, in the state table.
+ * Every write is a single-item conditional write: dynalite has no transactions, and none is needed because
+ * each change touches one item and optimistic versioning orders concurrent writers.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  MappingConflictError,
+  type BookingKey,
+  type BookingMapping,
+  type BookingMappingChanges,
+  type BookingMappings,
+  type Clock,
+  type NewBookingMapping,
+} from '../../gateway/ports';
+import { documentClient, isConditionalCheckFailed } from './document-client';
+
+export function supplierPartitionKey(companyId: string, bookingSource: string): string {
+  return `COMPANY#${companyId}#SOURCE#${bookingSource}`;
+}
+
+const BOOKING_PREFIX = 'BOOKING#';
+const TRIP_PREFIX = 'TRIP#';
+
+/**
+ * Every attribute `update` may change. A Record over the changes type makes the compiler flag a field added
+ * to the port but not here; at run time it keeps a caller's stray key from overwriting pk, sk or version.
+ */
+const CHANGEABLE_FIELDS: Record<keyof BookingMappingChanges, true> = {
+  recordLocator: true,
+  tripId: true,
+  travelerLoginId: true,
+  status: true,
+  sourceModifiedUtc: true,
+  updatedAt: true,
+  previousConfirmationNumber: true,
+  replacedByConfirmationNumber: true,
+  pendingStep: true,
+  lastError: true,
+};
+
+export interface DynamoBookingMappingsOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  clock?: Clock;
+}
+
+export class DynamoBookingMappings implements BookingMappings {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly clock: Clock;
+
+  constructor(options: DynamoBookingMappingsOptions) {
+    this.documents = documentClient(options.client);
+    this.tableName = options.tableName;
+    this.clock = options.clock ?? { now: () => Date.now() };
+  }
+
+  async get(key: BookingKey): Promise<BookingMapping | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: bookingItemKey(key), ConsistentRead: true }),
+    );
+    return Item ? toMapping(Item) : undefined;
+  }
+
+  async create(mapping: NewBookingMapping): Promise<BookingMapping> {
+    const now = new Date(this.clock.now()).toISOString();
+    const created: BookingMapping = { ...mapping, version: 1, createdAt: now, updatedAt: now };
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...bookingItemKey(mapping), ...created },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new MappingConflictError('exists');
+      throw error;
+    }
+    return created;
+  }
+
+  async update(
+    key: BookingKey,
+    changes: BookingMappingChanges,
+    expectedVersion: number,
+  ): Promise<BookingMapping> {
+    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = {
+      ':expected': expectedVersion,
+      ':next': expectedVersion + 1,
+      ':updatedAt': new Date(this.clock.now()).toISOString(),
+    };
+    const sets = ['#version = :next', '#updatedAt = :updatedAt'];
+    const removes: string[] = [];
+    for (const [field, value] of Object.entries(changes)) {
+      if (!(field in CHANGEABLE_FIELDS) || field === 'updatedAt') continue;
+      names[`#${field}`] = field;
+      // A key present with the value undefined is how the caller clears a field such as pendingStep.
+      if (value === undefined) removes.push(`#${field}`);
+      else {
+        values[`:${field}`] = value;
+        sets.push(`#${field} = :${field}`);
+      }
+    }
+    let condition = '#version = :expected';
+    if (typeof changes.sourceModifiedUtc === 'string') {
+      // `YYYY-MM-DDThh:mm:ss` sorts as text in time order, so a string comparison refuses older updates.
+      condition +=
+        ' AND (attribute_not_exists(#sourceModifiedUtc) OR #sourceModifiedUtc <= :sourceModifiedUtc)';
+    }
+    const expression = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: bookingItemKey(key),
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return toMapping(Attributes ?? {});
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      throw new MappingConflictError(
+        (await this.wasStale(key, error.Item, changes.sourceModifiedUtc)) ? 'stale' : 'version',
+      );
+    }
+  }
+
+  /**
+   * Whether the stored booking is newer than the change. DynamoDB returns the old item with the failure;
+   * dynalite does not, so then the item is read again (a missing item counts as a version conflict).
+   */
+  private async wasStale(
+    key: BookingKey,
+    oldItem: Record<string, unknown> | undefined,
+    incoming: string | undefined,
+  ): Promise<boolean> {
+    if (typeof incoming !== 'string') return false;
+    let stored: unknown;
+    if (oldItem) stored = stringAttribute(oldItem.sourceModifiedUtc);
+    else stored = (await this.get(key))?.sourceModifiedUtc;
+    return typeof stored === 'string' && stored > incoming;
+  }
+
+  async listForSupplier(companyId: string, bookingSource: string): Promise<BookingMapping[]> {
+    const items = await this.queryPrefix(supplierPartitionKey(companyId, bookingSource), BOOKING_PREFIX);
+    return items.map(toMapping);
+  }
+
+  async recordTrip(trip: {
+    companyId: string;
+    bookingSource: string;
+    tripId: string;
+    travelerLoginId: string;
+  }): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: supplierPartitionKey(trip.companyId, trip.bookingSource),
+            sk: `${TRIP_PREFIX}${trip.tripId}`,
+            tripId: trip.tripId,
+            travelerLoginId: trip.travelerLoginId,
+            recordedAt: new Date(this.clock.now()).toISOString(),
+          },
+          // Recording the same trip again (a retried request) keeps the first record.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async listTripsForSupplier(
+    companyId: string,
+    bookingSource: string,
+  ): Promise<{ tripId: string; travelerLoginId: string }[]> {
+    const items = await this.queryPrefix(supplierPartitionKey(companyId, bookingSource), TRIP_PREFIX);
+    return items.map((item) => ({
+      tripId: String(item.tripId),
+      travelerLoginId: String(item.travelerLoginId),
+    }));
+  }
+
+  private async queryPrefix(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}
+
+function bookingItemKey(key: BookingKey): { pk: string; sk: string } {
+  return {
+    pk: supplierPartitionKey(key.companyId, key.bookingSource),
+    sk: `${BOOKING_PREFIX}${key.confirmationNumber}`,
+  };
+}
+
+/** The old item on a condition failure may arrive marshalled (`{ S: '…' }`) or plain, by SDK version. */
+function stringAttribute(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && 'S' in value && typeof value.S === 'string') return value.S;
+  return undefined;
+}
+
+function toMapping(item: Record<string, unknown>): BookingMapping {
+  const { pk: _pk, sk: _sk, ...mapping } = item;
+  return mapping as unknown as BookingMapping;
+}

@@ -1,0 +1,4 @@
+export { createTables, IDEMPOTENCY_TABLE, STATE_TABLE, type TableNames } from './tables';
+export { startDynalite, type RunningDynalite, type StartDynaliteOptions } from './dynalite';
+export { DynamoBookingMappings, type DynamoBookingMappingsOptions } from './booking-mappings';
+export { DynamoLocks, type DynamoLocksOptions } from './lease';

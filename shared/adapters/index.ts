@@ -1,0 +1,2 @@
+export * from './dynamodb';
+export * from './secrets';

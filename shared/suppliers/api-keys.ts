@@ -1,0 +1,17 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Prefix of every key this gateway issues, so a leaked key is recognisable (e.g. by secret scanners). */
+export const API_KEY_PREFIX = 'cgw_';
+
+/** A new API key: 192 random bits, URL-safe. Shown once to the supplier; only its hash is stored. */
+export function generateApiKey(): string {
+  return `${API_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+}
+
+/**
+ * SHA-256 hex of the key. A fast unsalted hash is enough: the keys are long random strings, so there is
+ * nothing to guess, and the hash must be a lookup key.
+ */
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
+}

@@ -1,0 +1,8 @@
+export { API_KEY_PREFIX, generateApiKey, hashApiKey } from './api-keys';
+export {
+  ApiKeyInUseError,
+  DynamoSupplierDirectory,
+  UnknownSupplierError,
+  type DynamoSupplierDirectoryOptions,
+  type SupplierDirectory,
+} from './supplier-directory';

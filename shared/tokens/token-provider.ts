@@ -1,0 +1,239 @@
+/**
+ * Concur access tokens per company. Tokens live in the company's secret; this keeps a short-lived copy in
+ * memory and refreshes before expiry or after Concur rejects a token. A refresh may rotate the refresh token
+ * (the old one then stops working), so exactly one refresh per company may run at a time: one flight per
+ * company in this process, and a lease (the `Locks` port, a DynamoDB item) across processes. Whoever does not
+ * get the lease waits for the holder's write and reads the secret again.
+ *
+ * Tokens never appear in errors or logs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock, Locks } from '../gateway/ports';
+import type { AuthScheme, CompanyCredentials, CompanyTokens } from './company-credentials';
+
+export interface RefreshInput {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  signal?: AbortSignal;
+}
+
+export interface RefreshResult {
+  accessToken: string;
+  refreshToken: string;
+  expiresInSeconds: number;
+  /** The company's Concur base URL as Concur now states it; replaces the stored one. */
+  geolocation?: string;
+}
+
+/** Concur's OAuth2 refresh-token grant (`POST {geolocation}/oauth2/v0/token`). */
+export type RefreshTokens = (input: RefreshInput) => Promise<RefreshResult>;
+
+export interface CompanyAccess {
+  accessToken: string;
+  baseUrl: string;
+  authScheme: AuthScheme;
+}
+
+/** Structurally a subset of the Powertools Logger. */
+export interface TokenLogger {
+  info(message: string, fields: { companyId: string }): void;
+}
+
+export interface TokenProviderOptions {
+  credentials: CompanyCredentials;
+  locks: Locks;
+  refresh: RefreshTokens;
+  clock?: Clock;
+  /** How long a token read from the secret is reused before reading the secret again. */
+  cacheMaxAgeMs?: number;
+  /** A token this close to expiry is refreshed. */
+  refreshSkewMs?: number;
+  /** Deadline of the refresh HTTP call. */
+  refreshTimeoutMs?: number;
+  /** How long the refresh lease lasts if its holder dies; longer than the refresh and write-back take. */
+  leaseTtlMs?: number;
+  /** How long a caller waits for another process's refresh before giving up. */
+  leaseWaitMs?: number;
+  pollIntervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  logger?: TokenLogger;
+}
+
+export const TOKEN_PROVIDER_DEFAULTS = {
+  cacheMaxAgeMs: 5 * 60_000,
+  refreshSkewMs: 5 * 60_000,
+  refreshTimeoutMs: 20_000,
+  leaseTtlMs: 30_000,
+  leaseWaitMs: 25_000,
+  pollIntervalMs: 200,
+} as const;
+
+/** Another process held the refresh lease for longer than this caller would wait. */
+export class TokenRefreshTimeoutError extends Error {
+  constructor(readonly companyId: string) {
+    super(`timed out waiting for another process to refresh the Concur token of company ${companyId}`);
+    this.name = 'TokenRefreshTimeoutError';
+  }
+}
+
+/** Concur issued new tokens but storing them failed: the company may need to be authorised again. */
+export class TokenWriteBackError extends Error {
+  constructor(
+    readonly companyId: string,
+    options: { cause: unknown },
+  ) {
+    super(`could not store the refreshed Concur tokens of company ${companyId}`, options);
+    this.name = 'TokenWriteBackError';
+  }
+}
+
+interface CachedAccess {
+  access: CompanyAccess;
+  expiresAtMs: number;
+  readAtMs: number;
+}
+
+/** What a caller needs of the stored tokens: fresh ones, or ones other than a token Concur rejected. */
+type Wanted = { kind: 'fresh' } | { kind: 'replacing'; rejectedAccessToken: string };
+
+const WRITE_BACK_ATTEMPTS = 3;
+
+export class TokenProvider {
+  private readonly options: Required<Omit<TokenProviderOptions, 'logger'>> & { logger?: TokenLogger };
+  private readonly cache = new Map<string, CachedAccess>();
+  private readonly flights = new Map<string, Promise<CachedAccess>>();
+
+  constructor(options: TokenProviderOptions) {
+    const defaults = TOKEN_PROVIDER_DEFAULTS;
+    this.options = {
+      credentials: options.credentials,
+      locks: options.locks,
+      refresh: options.refresh,
+      clock: options.clock ?? { now: () => Date.now() },
+      cacheMaxAgeMs: options.cacheMaxAgeMs ?? defaults.cacheMaxAgeMs,
+      refreshSkewMs: options.refreshSkewMs ?? defaults.refreshSkewMs,
+      refreshTimeoutMs: options.refreshTimeoutMs ?? defaults.refreshTimeoutMs,
+      leaseTtlMs: options.leaseTtlMs ?? defaults.leaseTtlMs,
+      leaseWaitMs: options.leaseWaitMs ?? defaults.leaseWaitMs,
+      pollIntervalMs: options.pollIntervalMs ?? defaults.pollIntervalMs,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      logger: options.logger,
+    };
+  }
+
+  async getAccessToken(companyId: string): Promise<CompanyAccess> {
+    const cached = this.cache.get(companyId);
+    const now = this.options.clock.now();
+    if (cached && now - cached.readAtMs < this.options.cacheMaxAgeMs && this.isFresh(cached.expiresAtMs)) {
+      return cached.access;
+    }
+    return (await this.obtain(companyId, { kind: 'fresh' })).access;
+  }
+
+  /** After Concur refused `rejectedAccessToken`: refreshes once, unless a newer token already replaced it. */
+  async refreshAfterAuthFailure(companyId: string, rejectedAccessToken: string): Promise<CompanyAccess> {
+    const cached = this.cache.get(companyId);
+    if (cached && cached.access.accessToken !== rejectedAccessToken && this.isFresh(cached.expiresAtMs)) {
+      return cached.access;
+    }
+    return (await this.obtain(companyId, { kind: 'replacing', rejectedAccessToken })).access;
+  }
+
+  /**
+   * Joins the company's flight in progress when its result will do; else starts one. A failed flight fails
+   * its joiners too, so that a refused refresh token is not tried again by every waiting caller.
+   */
+  private async obtain(companyId: string, wanted: Wanted): Promise<CachedAccess> {
+    for (;;) {
+      const inFlight = this.flights.get(companyId);
+      if (!inFlight) break;
+      const result = await inFlight;
+      if (this.satisfies(result.access.accessToken, result.expiresAtMs, wanted)) return result;
+    }
+    const flight = this.fly(companyId, wanted).finally(() => this.flights.delete(companyId));
+    this.flights.set(companyId, flight);
+    return flight;
+  }
+
+  private async fly(companyId: string, wanted: Wanted): Promise<CachedAccess> {
+    const { credentials, locks, leaseWaitMs, pollIntervalMs, leaseTtlMs, sleep } = this.options;
+    let stored = await credentials.readCompany(companyId);
+    const leaseName = `concur-token#${companyId}`;
+    const holder = randomUUID();
+    const polls = Math.max(1, Math.ceil(leaseWaitMs / pollIntervalMs));
+    for (let poll = 0; ; poll += 1) {
+      if (this.satisfies(stored.accessToken, Date.parse(stored.expiresAt), wanted)) {
+        return this.remember(companyId, stored);
+      }
+      if (await locks.tryAcquire(leaseName, holder, leaseTtlMs)) {
+        try {
+          // The previous holder may have finished between our read and our lease.
+          stored = await credentials.readCompany(companyId);
+          if (this.satisfies(stored.accessToken, Date.parse(stored.expiresAt), wanted)) {
+            return this.remember(companyId, stored);
+          }
+          return this.remember(companyId, await this.refreshAndStore(companyId, stored));
+        } finally {
+          await locks.release(leaseName, holder);
+        }
+      }
+      if (poll >= polls) throw new TokenRefreshTimeoutError(companyId);
+      await sleep(pollIntervalMs);
+      stored = await credentials.readCompany(companyId);
+    }
+  }
+
+  private async refreshAndStore(companyId: string, stored: CompanyTokens): Promise<CompanyTokens> {
+    const { credentials, refresh, refreshTimeoutMs, clock, logger } = this.options;
+    const app = await credentials.readApp();
+    logger?.info('refreshing Concur access token', { companyId });
+    const result = await refresh({
+      baseUrl: stored.baseUrl,
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      refreshToken: stored.refreshToken,
+      signal: AbortSignal.timeout(refreshTimeoutMs),
+    });
+    const rotated: CompanyTokens = {
+      ...stored,
+      accessToken: result.accessToken,
+      refreshToken: result.refreshToken,
+      expiresAt: new Date(clock.now() + result.expiresInSeconds * 1000).toISOString(),
+      baseUrl: result.geolocation ?? stored.baseUrl,
+    };
+    // The old refresh token may already be void: losing the new one would cut the company off, so retry.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await credentials.writeCompany(companyId, rotated);
+        return rotated;
+      } catch (error) {
+        if (attempt >= WRITE_BACK_ATTEMPTS) throw new TokenWriteBackError(companyId, { cause: error });
+      }
+    }
+  }
+
+  private remember(companyId: string, tokens: CompanyTokens): CachedAccess {
+    const entry: CachedAccess = {
+      access: {
+        accessToken: tokens.accessToken,
+        baseUrl: tokens.baseUrl,
+        authScheme: tokens.authScheme ?? 'Bearer',
+      },
+      expiresAtMs: Date.parse(tokens.expiresAt),
+      readAtMs: this.options.clock.now(),
+    };
+    this.cache.set(companyId, entry);
+    return entry;
+  }
+
+  private satisfies(accessToken: string, expiresAtMs: number, wanted: Wanted): boolean {
+    if (wanted.kind === 'replacing' && accessToken === wanted.rejectedAccessToken) return false;
+    return this.isFresh(expiresAtMs);
+  }
+
+  private isFresh(expiresAtMs: number): boolean {
+    return expiresAtMs - this.options.refreshSkewMs > this.options.clock.now();
+  }
+}

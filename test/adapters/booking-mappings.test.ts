@@ -1,0 +1,226 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoBookingMappings } from '../../shared/adapters/dynamodb';
+import {
+  MappingConflictError,
+  type BookingKey,
+  type BookingMapping,
+  type NewBookingMapping,
+} from '../../shared/gateway/ports';
+import { createTestTables, startTestDynalite, type TestDynalite } from '../support/dynalite';
+
+let dynamo: TestDynalite;
+let tableName: string;
+let now = Date.parse('2025-03-01T10:00:00Z');
+const clock = { now: () => now };
+let mappings: DynamoBookingMappings;
+
+beforeAll(async () => {
+  dynamo = await startTestDynalite();
+  tableName = (await createTestTables(dynamo, 'mappings')).state;
+  mappings = new DynamoBookingMappings({ client: dynamo.client, tableName, clock });
+});
+afterAll(() => dynamo.close());
+
+let counter = 0;
+function newMapping(overrides: Partial<NewBookingMapping> = {}): NewBookingMapping {
+  counter += 1;
+  return {
+    companyId: 'company-1',
+    bookingSource: 'AcmeHotels',
+    confirmationNumber: `CONF${counter}`,
+    recordLocator: `LOC${counter}`,
+    travelerLoginId: 'traveler@example.com',
+    status: 'active',
+    createdBy: 'supplier-acme',
+    ...overrides,
+  };
+}
+
+function keyOf(mapping: BookingKey): BookingKey {
+  return {
+    companyId: mapping.companyId,
+    bookingSource: mapping.bookingSource,
+    confirmationNumber: mapping.confirmationNumber,
+  };
+}
+
+async function conflictReason(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(MappingConflictError);
+  return (error as MappingConflictError).reason;
+}
+
+describe('DynamoBookingMappings', () => {
+  it('creates a mapping at version 1 with timestamps from the clock and reads it back', async () => {
+    const input = newMapping({ sourceModifiedUtc: '2025-03-01T09:00:00' });
+    const created = await mappings.create(input);
+    expect(created).toEqual({
+      ...input,
+      version: 1,
+      createdAt: '2025-03-01T10:00:00.000Z',
+      updatedAt: '2025-03-01T10:00:00.000Z',
+    });
+    expect(await mappings.get(keyOf(input))).toEqual(created);
+  });
+
+  it('answers undefined for an unknown booking', async () => {
+    expect(
+      await mappings.get({ companyId: 'company-1', bookingSource: 'AcmeHotels', confirmationNumber: 'NOPE' }),
+    ).toBeUndefined();
+  });
+
+  it('refuses to create a mapping twice', async () => {
+    const input = newMapping();
+    await mappings.create(input);
+    expect(await conflictReason(mappings.create({ ...input, recordLocator: 'OTHER' }))).toBe('exists');
+    expect((await mappings.get(keyOf(input)))?.recordLocator).toBe(input.recordLocator);
+  });
+
+  it('updates the given fields, clears fields given as undefined and bumps the version', async () => {
+    const input = newMapping({ pendingStep: 'cancel-previous', lastError: 'upstream 503' });
+    await mappings.create(input);
+    now += 60_000;
+    const updated = await mappings.update(
+      keyOf(input),
+      { tripId: 'trip$1', status: 'rebooking', pendingStep: undefined, lastError: undefined },
+      1,
+    );
+    const expected: BookingMapping = {
+      ...input,
+      tripId: 'trip$1',
+      status: 'rebooking',
+      version: 2,
+      createdAt: '2025-03-01T10:00:00.000Z',
+      updatedAt: '2025-03-01T10:01:00.000Z',
+    };
+    delete expected.pendingStep;
+    delete expected.lastError;
+    expect(updated).toEqual(expected);
+    expect(await mappings.get(keyOf(input))).toEqual(expected);
+  });
+
+  it('refuses an update made against an old version', async () => {
+    const input = newMapping();
+    await mappings.create(input);
+    await mappings.update(keyOf(input), { status: 'cancelled' }, 1);
+    expect(await conflictReason(mappings.update(keyOf(input), { status: 'active' }, 1))).toBe('version');
+    expect(await mappings.get(keyOf(input))).toMatchObject({ status: 'cancelled', version: 2 });
+  });
+
+  it('answers a version conflict when updating a booking that does not exist', async () => {
+    const key = { companyId: 'company-1', bookingSource: 'AcmeHotels', confirmationNumber: 'MISSING' };
+    expect(await conflictReason(mappings.update(key, { status: 'active' }, 1))).toBe('version');
+    expect(await mappings.get(key)).toBeUndefined();
+  });
+
+  it('refuses an update older than the stored booking as stale, and accepts the same or a newer one', async () => {
+    const input = newMapping({ sourceModifiedUtc: '2025-03-01T09:00:00' });
+    await mappings.create(input);
+    expect(
+      await conflictReason(
+        mappings.update(keyOf(input), { sourceModifiedUtc: '2025-03-01T08:59:59', recordLocator: 'OLD' }, 1),
+      ),
+    ).toBe('stale');
+    const same = await mappings.update(keyOf(input), { sourceModifiedUtc: '2025-03-01T09:00:00' }, 1);
+    expect(same.version).toBe(2);
+    const newer = await mappings.update(
+      keyOf(input),
+      { sourceModifiedUtc: '2025-03-02T00:00:00', recordLocator: 'NEW' },
+      2,
+    );
+    expect(newer).toMatchObject({
+      version: 3,
+      recordLocator: 'NEW',
+      sourceModifiedUtc: '2025-03-02T00:00:00',
+    });
+  });
+
+  it('calls a stale update with an old version a stale conflict', async () => {
+    const input = newMapping({ sourceModifiedUtc: '2025-03-01T09:00:00' });
+    await mappings.create(input);
+    await mappings.update(keyOf(input), { sourceModifiedUtc: '2025-03-01T10:00:00' }, 1);
+    expect(
+      await conflictReason(mappings.update(keyOf(input), { sourceModifiedUtc: '2025-03-01T09:30:00' }, 1)),
+    ).toBe('stale');
+  });
+
+  it('loses no update when 50 writers race with read-then-update loops', async () => {
+    const input = newMapping();
+    await mappings.create(input);
+    const key = keyOf(input);
+    let versionConflicts = 0;
+    async function writer(index: number): Promise<void> {
+      for (;;) {
+        const current = await mappings.get(key);
+        if (!current) throw new Error('mapping vanished');
+        const seen = current.lastError ? current.lastError.split(',') : [];
+        try {
+          await mappings.update(key, { lastError: [...seen, String(index)].join(',') }, current.version);
+          return;
+        } catch (error) {
+          if (!(error instanceof MappingConflictError) || error.reason !== 'version') throw error;
+          versionConflicts += 1;
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: 50 }, (_, index) => writer(index)));
+    const final = await mappings.get(key);
+    expect(final?.version).toBe(51);
+    const written = final?.lastError?.split(',').map(Number) ?? [];
+    expect(written.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, index) => index));
+    expect(versionConflicts).toBeGreaterThan(0);
+  });
+
+  it('lists a supplier’s bookings across pages, and only its own', async () => {
+    const companyId = 'company-list';
+    const big = 'x'.repeat(30_000);
+    const mine = [];
+    // About 40 items of ~30 KB exceed the 1 MB query page, so the listing has to follow LastEvaluatedKey.
+    for (let index = 0; index < 40; index += 1) {
+      mine.push(await mappings.create(newMapping({ companyId, lastError: big })));
+    }
+    await mappings.create(newMapping({ companyId, bookingSource: 'OtherSource' }));
+    await mappings.create(newMapping({ companyId: 'company-other' }));
+    await mappings.recordTrip({ companyId, bookingSource: 'AcmeHotels', tripId: 't1', travelerLoginId: 'a' });
+
+    const listed = await mappings.listForSupplier(companyId, 'AcmeHotels');
+    expect(listed.map((mapping) => mapping.confirmationNumber).sort()).toEqual(
+      mine.map((mapping) => mapping.confirmationNumber).sort(),
+    );
+    expect(listed[0]).not.toHaveProperty('pk');
+  });
+
+  it('records trips once and lists them per supplier', async () => {
+    const companyId = 'company-trips';
+    await mappings.recordTrip({
+      companyId,
+      bookingSource: 'AcmeHotels',
+      tripId: 'T1',
+      travelerLoginId: 'a@x',
+    });
+    await mappings.recordTrip({
+      companyId,
+      bookingSource: 'AcmeHotels',
+      tripId: 'T1',
+      travelerLoginId: 'a@x',
+    });
+    await mappings.recordTrip({
+      companyId,
+      bookingSource: 'AcmeHotels',
+      tripId: 'T2',
+      travelerLoginId: 'b@x',
+    });
+    await mappings.recordTrip({ companyId, bookingSource: 'Other', tripId: 'T3', travelerLoginId: 'c@x' });
+    await mappings.create(newMapping({ companyId, tripId: 'T1' }));
+
+    const trips = await mappings.listTripsForSupplier(companyId, 'AcmeHotels');
+    expect(trips.sort((a, b) => a.tripId.localeCompare(b.tripId))).toEqual([
+      { tripId: 'T1', travelerLoginId: 'a@x' },
+      { tripId: 'T2', travelerLoginId: 'b@x' },
+    ]);
+    expect(await mappings.listTripsForSupplier(companyId, 'Nobody')).toEqual([]);
+  });
+});

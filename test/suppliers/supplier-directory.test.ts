@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Supplier } from '../../shared/gateway/ports';
+import {
+  ApiKeyInUseError,
+  DynamoSupplierDirectory,
+  generateApiKey,
+  hashApiKey,
+  UnknownSupplierError,
+} from '../../shared/suppliers';
+import { createTestTables, startTestDynalite, type TestDynalite } from '../support/dynalite';
+
+let dynamo: TestDynalite;
+let tableName: string;
+let directory: DynamoSupplierDirectory;
+
+beforeAll(async () => {
+  dynamo = await startTestDynalite();
+  tableName = (await createTestTables(dynamo, 'suppliers')).state;
+  directory = new DynamoSupplierDirectory({ client: dynamo.client, tableName });
+});
+afterAll(() => dynamo.close());
+
+const acme: Supplier = {
+  id: 'acme',
+  bookingSource: 'AcmeHotels',
+  companies: ['c1', 'c2'],
+  profile: 'triplink',
+};
+
+describe('API keys', () => {
+  it('generates distinct prefixed URL-safe keys of 192 random bits', () => {
+    const keys = new Set(Array.from({ length: 100 }, generateApiKey));
+    expect(keys.size).toBe(100);
+    for (const key of keys) expect(key).toMatch(/^cgw_[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('hashes with SHA-256 hex', () => {
+    expect(hashApiKey('cgw_example')).toBe(createHash('sha256').update('cgw_example').digest('hex'));
+    expect(hashApiKey('cgw_example')).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('DynamoSupplierDirectory', () => {
+  it('authenticates a registered key as its supplier and stores only the key’s hash', async () => {
+    await directory.registerSupplier(acme);
+    const apiKey = generateApiKey();
+    await directory.addApiKey('acme', apiKey);
+
+    expect(await directory.authenticate(apiKey)).toEqual(acme);
+
+    const documents = DynamoDBDocumentClient.from(dynamo.client);
+    const { Items = [] } = await documents.send(new ScanCommand({ TableName: tableName }));
+    expect(JSON.stringify(Items)).not.toContain(apiKey);
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: tableName, Key: { pk: `APIKEY#${hashApiKey(apiKey)}`, sk: 'APIKEY' } }),
+    );
+    expect(Item).toMatchObject({ supplierId: 'acme' });
+  });
+
+  it('does not authenticate unknown, foreign-looking or empty keys', async () => {
+    expect(await directory.authenticate(generateApiKey())).toBeUndefined();
+    expect(await directory.authenticate('not-a-gateway-key')).toBeUndefined();
+    expect(await directory.authenticate('')).toBeUndefined();
+  });
+
+  it('serves the supplier’s current settings after it is registered again', async () => {
+    const supplier: Supplier = { ...acme, id: 'changing' };
+    await directory.registerSupplier(supplier);
+    const apiKey = generateApiKey();
+    await directory.addApiKey('changing', apiKey);
+    await directory.registerSupplier({ ...supplier, companies: ['c3'], profile: 'tmc' });
+    expect(await directory.authenticate(apiKey)).toEqual({ ...supplier, companies: ['c3'], profile: 'tmc' });
+  });
+
+  it('gives one supplier several keys', async () => {
+    await directory.registerSupplier({ ...acme, id: 'multi' });
+    const keys = [generateApiKey(), generateApiKey()];
+    for (const key of keys) await directory.addApiKey('multi', key);
+    for (const key of keys) expect((await directory.authenticate(key))?.id).toBe('multi');
+  });
+
+  it('refuses a key for an unknown supplier, and a key that belongs to another supplier', async () => {
+    const apiKey = generateApiKey();
+    await expect(directory.addApiKey('ghost', apiKey)).rejects.toBeInstanceOf(UnknownSupplierError);
+    expect(await directory.authenticate(apiKey)).toBeUndefined();
+
+    await directory.registerSupplier({ ...acme, id: 'owner' });
+    await directory.registerSupplier({ ...acme, id: 'thief' });
+    await directory.addApiKey('owner', apiKey);
+    await directory.addApiKey('owner', apiKey);
+    await expect(directory.addApiKey('thief', apiKey)).rejects.toBeInstanceOf(ApiKeyInUseError);
+    expect((await directory.authenticate(apiKey))?.id).toBe('owner');
+  });
+
+  it('refuses a supplier whose booking source is longer than Concur allows', async () => {
+    await expect(
+      directory.registerSupplier({ ...acme, id: 'long', bookingSource: 'x'.repeat(33) }),
+    ).rejects.toThrow();
+    await directory.registerSupplier({ ...acme, id: 'long-ok', bookingSource: 'x'.repeat(32) });
+  });
+});

@@ -1,0 +1,288 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoLocks } from '../../shared/adapters/dynamodb';
+import type { SecretStore } from '../../shared/adapters/secrets';
+import type { Locks } from '../../shared/gateway/ports';
+import {
+  CompanyCredentials,
+  CompanyNotConfiguredError,
+  TokenProvider,
+  TokenRefreshTimeoutError,
+  type CompanyTokens,
+  type RefreshInput,
+  type RefreshResult,
+  type TokenProviderOptions,
+} from '../../shared/tokens';
+import { createTestTables, startTestDynalite, type TestDynalite } from '../support/dynalite';
+import { startTestSecretsManager, type TestSecretsManager } from '../support/secrets-manager';
+
+const START = Date.parse('2025-03-01T10:00:00Z');
+const HOUR = 3_600_000;
+
+let dynamo: TestDynalite;
+let secrets: TestSecretsManager;
+let stateTable: string;
+let now: number;
+const clock = { now: () => now };
+
+beforeAll(async () => {
+  [dynamo, secrets] = await Promise.all([startTestDynalite(), startTestSecretsManager()]);
+  stateTable = (await createTestTables(dynamo, 'tokens')).state;
+  await secrets.store.createSecret(
+    'concur-gateway/app',
+    JSON.stringify({ clientId: 'client-id', clientSecret: 'client-secret' }),
+  );
+});
+afterAll(async () => {
+  await Promise.all([dynamo.close(), secrets.close()]);
+});
+beforeEach(() => {
+  now = START;
+});
+
+/** A Secrets Manager store that counts reads, to see when the provider uses its cache. */
+function countingStore(store: SecretStore): SecretStore & { reads: number } {
+  const counting = {
+    reads: 0,
+    getSecretString: (id: string) => {
+      counting.reads += 1;
+      return store.getSecretString(id);
+    },
+    putSecretString: (id: string, value: string) => store.putSecretString(id, value),
+    createSecret: (id: string, value: string) => store.createSecret(id, value),
+  };
+  return counting;
+}
+
+/** A stand-in for Concur's token endpoint that issues numbered tokens and records its calls. */
+function fakeRefresh(answer: Partial<RefreshResult> = {}) {
+  const calls: RefreshInput[] = [];
+  let gate: Promise<void> = Promise.resolve();
+  const refresh = async (input: RefreshInput): Promise<RefreshResult> => {
+    calls.push(input);
+    await gate;
+    return {
+      accessToken: `access-${calls.length + 1}`,
+      refreshToken: `refresh-${calls.length + 1}`,
+      expiresInSeconds: 3600,
+      ...answer,
+    };
+  };
+  return {
+    refresh,
+    calls,
+    holdUntil(release: Promise<void>) {
+      gate = release;
+    },
+  };
+}
+
+let companyCounter = 0;
+async function newCompany(overrides: Partial<CompanyTokens> = {}): Promise<string> {
+  companyCounter += 1;
+  const companyId = `company-${companyCounter}`;
+  await new CompanyCredentials({ store: secrets.store }).writeCompany(companyId, {
+    accessToken: 'access-1',
+    refreshToken: 'refresh-1',
+    expiresAt: new Date(START - 1000).toISOString(),
+    baseUrl: 'https://us.api.concursolutions.com',
+    ...overrides,
+  });
+  return companyId;
+}
+
+function provider(
+  options: Partial<TokenProviderOptions> & Pick<TokenProviderOptions, 'refresh'>,
+): TokenProvider {
+  return new TokenProvider({
+    credentials: new CompanyCredentials({ store: secrets.store }),
+    locks: new DynamoLocks({ client: dynamo.client, tableName: stateTable }),
+    clock,
+    pollIntervalMs: 5,
+    ...options,
+  });
+}
+
+async function storedTokens(companyId: string): Promise<CompanyTokens> {
+  return new CompanyCredentials({ store: secrets.store }).readCompany(companyId);
+}
+
+describe('TokenProvider', () => {
+  it('returns a stored token that is not near expiry without refreshing', async () => {
+    const companyId = await newCompany({
+      expiresAt: new Date(START + HOUR).toISOString(),
+      authScheme: 'OAuth',
+    });
+    const fake = fakeRefresh();
+    expect(await provider({ refresh: fake.refresh }).getAccessToken(companyId)).toEqual({
+      accessToken: 'access-1',
+      baseUrl: 'https://us.api.concursolutions.com',
+      authScheme: 'OAuth',
+    });
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it('refreshes an expired token once for 20 concurrent callers and writes the rotation back', async () => {
+    const companyId = await newCompany();
+    const fake = fakeRefresh({ geolocation: 'https://eu2.api.concursolutions.com' });
+    const tokens = provider({ refresh: fake.refresh });
+
+    const results = await Promise.all(Array.from({ length: 20 }, () => tokens.getAccessToken(companyId)));
+
+    expect(fake.calls).toHaveLength(1);
+    expect(fake.calls[0]).toMatchObject({
+      baseUrl: 'https://us.api.concursolutions.com',
+      clientId: 'client-id',
+      clientSecret: 'client-secret',
+      refreshToken: 'refresh-1',
+    });
+    for (const result of results) {
+      expect(result).toEqual({
+        accessToken: 'access-2',
+        baseUrl: 'https://eu2.api.concursolutions.com',
+        authScheme: 'Bearer',
+      });
+    }
+    expect(await storedTokens(companyId)).toEqual({
+      accessToken: 'access-2',
+      refreshToken: 'refresh-2',
+      expiresAt: new Date(START + HOUR).toISOString(),
+      baseUrl: 'https://eu2.api.concursolutions.com',
+    });
+  });
+
+  it('refreshes once across two providers sharing the lease table and the secret', async () => {
+    const companyId = await newCompany();
+    const fake = fakeRefresh();
+    // The refresh waits until the other process has found the lease taken, so the wait-and-reread path runs.
+    let leaseRefused!: () => void;
+    fake.holdUntil(new Promise<void>((resolve) => (leaseRefused = resolve)));
+    const dynamoLocks = new DynamoLocks({ client: dynamo.client, tableName: stateTable });
+    const watchedLocks: Locks = {
+      tryAcquire: async (name, holder, ttlMs) => {
+        const acquired = await dynamoLocks.tryAcquire(name, holder, ttlMs);
+        if (!acquired) leaseRefused();
+        return acquired;
+      },
+      release: (name, holder) => dynamoLocks.release(name, holder),
+    };
+    const first = provider({ refresh: fake.refresh, locks: watchedLocks });
+    const second = provider({ refresh: fake.refresh, locks: watchedLocks });
+
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? first : second).getAccessToken(companyId)),
+    );
+
+    expect(fake.calls).toHaveLength(1);
+    expect(new Set(results.map((result) => result.accessToken))).toEqual(new Set(['access-2']));
+    expect((await storedTokens(companyId)).refreshToken).toBe('refresh-2');
+  });
+
+  it('refreshes a token that expires within the skew, before it expires', async () => {
+    const companyId = await newCompany({ expiresAt: new Date(START + 4 * 60_000).toISOString() });
+    const fake = fakeRefresh();
+    const result = await provider({ refresh: fake.refresh }).getAccessToken(companyId);
+    expect(fake.calls).toHaveLength(1);
+    expect(result.accessToken).toBe('access-2');
+  });
+
+  it('serves from memory, but reads the secret again after the cache age and before expiry', async () => {
+    const companyId = await newCompany({ expiresAt: new Date(START + HOUR).toISOString() });
+    const store = countingStore(secrets.store);
+    const fake = fakeRefresh();
+    const tokens = provider({ refresh: fake.refresh, credentials: new CompanyCredentials({ store }) });
+
+    await tokens.getAccessToken(companyId);
+    await tokens.getAccessToken(companyId);
+    expect(store.reads).toBe(1);
+
+    // Another process rotated the token: seen once the cached copy is older than five minutes.
+    await new CompanyCredentials({ store: secrets.store }).writeCompany(companyId, {
+      ...(await storedTokens(companyId)),
+      accessToken: 'access-from-elsewhere',
+      expiresAt: new Date(START + 2 * HOUR).toISOString(),
+    });
+    now += 4 * 60_000;
+    expect((await tokens.getAccessToken(companyId)).accessToken).toBe('access-1');
+    now += 60_000;
+    expect((await tokens.getAccessToken(companyId)).accessToken).toBe('access-from-elsewhere');
+    expect(store.reads).toBe(2);
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it('refreshes once after an auth failure, however many callers report it', async () => {
+    const companyId = await newCompany({ expiresAt: new Date(START + HOUR).toISOString() });
+    const fake = fakeRefresh();
+    const tokens = provider({ refresh: fake.refresh });
+    const { accessToken } = await tokens.getAccessToken(companyId);
+
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => tokens.refreshAfterAuthFailure(companyId, accessToken)),
+    );
+
+    expect(fake.calls).toHaveLength(1);
+    expect(results.map((result) => result.accessToken)).toEqual(Array(5).fill('access-2'));
+    expect(await tokens.getAccessToken(companyId)).toMatchObject({ accessToken: 'access-2' });
+  });
+
+  it('does not refresh after an auth failure of a token that another process already replaced', async () => {
+    const companyId = await newCompany({ expiresAt: new Date(START + HOUR).toISOString() });
+    const fake = fakeRefresh();
+    const stale = provider({ refresh: fake.refresh });
+    await stale.getAccessToken(companyId);
+    await provider({ refresh: fake.refresh }).refreshAfterAuthFailure(companyId, 'access-1');
+    expect(fake.calls).toHaveLength(1);
+
+    const result = await stale.refreshAfterAuthFailure(companyId, 'access-1');
+    expect(result.accessToken).toBe('access-2');
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it('gives up with a clear error when another process holds the refresh lease too long', async () => {
+    const companyId = await newCompany();
+    const fake = fakeRefresh();
+    const locks = new DynamoLocks({ client: dynamo.client, tableName: stateTable });
+    expect(await locks.tryAcquire(`concur-token#${companyId}`, 'stuck-process', HOUR)).toBe(true);
+    let sleeps = 0;
+    const tokens = provider({
+      refresh: fake.refresh,
+      leaseWaitMs: 50,
+      pollIntervalMs: 10,
+      sleep: async () => {
+        sleeps += 1;
+      },
+    });
+
+    await expect(tokens.getAccessToken(companyId)).rejects.toBeInstanceOf(TokenRefreshTimeoutError);
+    expect(sleeps).toBe(5);
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it('fails every waiting caller with one refused refresh, keeps no token, and lets the next caller try again', async () => {
+    const companyId = await newCompany();
+    let fail = true;
+    const fake = fakeRefresh();
+    let attempts = 0;
+    const tokens = provider({
+      refresh: async (input) => {
+        attempts += 1;
+        if (fail) throw new Error('invalid_grant');
+        return fake.refresh(input);
+      },
+    });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 5 }, () => tokens.getAccessToken(companyId)),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(5).fill('rejected'));
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toContain('invalid_grant');
+    expect(attempts).toBe(1);
+    fail = false;
+    expect((await tokens.getAccessToken(companyId)).accessToken).toBe('access-2');
+    expect((await storedTokens(companyId)).refreshToken).toBe('refresh-2');
+  });
+
+  it('reports a company without a secret as not configured', async () => {
+    await expect(
+      provider({ refresh: fakeRefresh().refresh }).getAccessToken('nobody'),
+    ).rejects.toBeInstanceOf(CompanyNotConfiguredError);
+  });
+});
