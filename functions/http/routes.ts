@@ -91,5 +91,11 @@ export const routes: readonly RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'meta', operationId: 'health', authenticated: false },
   { method: 'GET', path: '/openapi.json', function: 'meta', operationId: 'openapi', authenticated: false },
   { method: 'GET', path: '/docs', function: 'meta', operationId: 'docs', authenticated: false },
-  { method: 'GET', path: '/docs/assets/{asset}', function: 'meta', operationId: 'docsAsset', authenticated: false },
+  {
+    method: 'GET',
+    path: '/docs/assets/{asset}',
+    function: 'meta',
+    operationId: 'docsAsset',
+    authenticated: false,
+  },
 ];

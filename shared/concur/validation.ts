@@ -196,6 +196,10 @@ class SchemaFactory {
     if (!schema) {
       let object: z.ZodType = z.strictObject(this.shape(typeName), { error: 'expected an object' });
       if (typeName === 'ItineraryType') object = object.superRefine(checkTripStatus);
+      // Named, so the OpenAPI document shows each Concur type once, as a component.
+      object = object.meta({
+        id: `${typeName.replace(/Type$/, '')}${this.profile === 'tmc' ? '' : 'TripLink'}`,
+      });
       schema = object;
       this.objects.set(typeName, schema);
     }

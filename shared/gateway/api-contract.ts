@@ -14,8 +14,19 @@ const loginId = z
 
 export const travelerSchema = z.strictObject({ loginId }).meta({ id: 'Traveler' });
 
+/** One schema per profile, built once: schemas carry registry ids, which must be unique. */
+function perProfile<T>(build: (profile: ValidationProfile) => T): (profile: ValidationProfile) => T {
+  const built = new Map<ValidationProfile, T>();
+  return (profile) => {
+    if (!built.has(profile)) built.set(profile, build(profile));
+    return built.get(profile)!;
+  };
+}
+
+const profileSuffix = (profile: ValidationProfile) => (profile === 'tmc' ? '' : 'TripLink');
+
 /** `PUT /v1/companies/{companyId}/bookings/{confirmationNumber}` */
-export const putBookingRequestSchema = (profile: ValidationProfile) =>
+export const putBookingRequestSchema = perProfile((profile) =>
   z
     .strictObject({
       booking: bookingSchema(profile).meta({
@@ -29,16 +40,18 @@ export const putBookingRequestSchema = (profile: ValidationProfile) =>
           'Rebooking: the booking this one replaces; it is cancelled at Concur once this one is posted.',
       }),
     })
-    .meta({ id: `PutBookingRequest${profile === 'tmc' ? '' : 'TripLink'}` });
+    .meta({ id: `PutBookingRequest${profileSuffix(profile)}` }),
+);
 
 /** `POST /v1/companies/{companyId}/trips` and `PUT …/trips/{tripId}` */
-export const tripRequestSchema = (profile: ValidationProfile) =>
+export const tripRequestSchema = perProfile((profile) =>
   z
     .strictObject({
       itinerary: itinerarySchema(profile).meta({ description: 'The trip in the JSON form.' }),
       traveler: travelerSchema,
     })
-    .meta({ id: `TripRequest${profile === 'tmc' ? '' : 'TripLink'}` });
+    .meta({ id: `TripRequest${profileSuffix(profile)}` }),
+);
 
 /** `POST /v1/companies/{companyId}/bookings/{confirmationNumber}/cancel` and `…/trips/{tripId}/cancel` */
 export const cancelRequestSchema = z

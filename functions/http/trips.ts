@@ -1,0 +1,33 @@
+/** Lambda: trips (create, replace, cancel, read, list) limited to what the supplier may see. */
+import { tripResultView } from '../../shared/gateway/views';
+import { httpFunction } from '../../shared/http/http-function';
+import { getServices } from '../../shared/composition/services';
+
+export const handler = httpFunction(
+  'trips',
+  {
+    createTrip: async ({ supplier, pathParameters: p, body }) => ({
+      status: 201,
+      body: tripResultView(await (await getServices()).trips.create(supplier!, p.companyId!, body)),
+    }),
+    updateTrip: async ({ supplier, pathParameters: p, body }) => ({
+      status: 200,
+      body: tripResultView(
+        await (await getServices()).trips.update(supplier!, p.companyId!, p.tripId!, body),
+      ),
+    }),
+    cancelTrip: async ({ supplier, pathParameters: p }) => ({
+      status: 200,
+      body: tripResultView(await (await getServices()).trips.cancel(supplier!, p.companyId!, p.tripId!)),
+    }),
+    getTrip: async ({ supplier, pathParameters: p }) => ({
+      status: 200,
+      body: tripResultView(await (await getServices()).trips.get(supplier!, p.companyId!, p.tripId!)),
+    }),
+    listTrips: async ({ supplier, pathParameters: p, query }) => ({
+      status: 200,
+      body: await (await getServices()).trips.list(supplier!, p.companyId!, query),
+    }),
+  },
+  async () => (await getServices()).http,
+);

@@ -1,0 +1,74 @@
+/**
+ * The gateway's ConcurItinerary port on top of the Concur client and the token provider: each operation gets
+ * the company's token and base URL and a deadline, and an auth failure is answered by one refresh and one
+ * more try.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { ConcurApiError, ConcurClient } from '../concur-client';
+import type { ConcurCallContext, ConcurResult } from '../concur-client';
+import type { ConcurCall, ConcurItinerary } from '../gateway/ports';
+import type { CompanyAccess } from '../tokens';
+
+interface Tokens {
+  getAccessToken(companyId: string): Promise<CompanyAccess>;
+  refreshAfterAuthFailure(companyId: string, rejectedAccessToken: string): Promise<CompanyAccess>;
+}
+
+export function createConcurClient(logger: Logger): ConcurClient {
+  return new ConcurClient({
+    logger: {
+      debug: (message, fields) => logger.debug(message, fields),
+      warn: (message, fields) => logger.warn(message, fields),
+    },
+  });
+}
+
+export function createConcurItinerary(deps: {
+  client: ConcurClient;
+  tokens: Tokens;
+  budgetMs: number;
+}): ConcurItinerary {
+  const { client, tokens, budgetMs } = deps;
+
+  async function call<T>(
+    companyId: string,
+    loginId: string | undefined,
+    operation: (context: ConcurCallContext) => Promise<ConcurResult<T>>,
+  ): Promise<ConcurCall<T>> {
+    const deadline = Date.now() + budgetMs;
+    const context = (access: CompanyAccess): ConcurCallContext => ({
+      baseUrl: access.baseUrl,
+      accessToken: access.accessToken,
+      authScheme: access.authScheme,
+      ...(loginId !== undefined ? { loginId } : {}),
+      deadline,
+    });
+    const access = await tokens.getAccessToken(companyId);
+    let result: ConcurResult<T>;
+    try {
+      result = await operation(context(access));
+    } catch (error) {
+      if (!(error instanceof ConcurApiError) || error.kind !== 'auth-expired') throw error;
+      result = await operation(context(await tokens.refreshAfterAuthFailure(companyId, access.accessToken)));
+    }
+    return { value: result.value, correlationId: result.correlationId, attempts: result.attempts };
+  }
+
+  return {
+    postBooking: (companyId, { booking, tripId, loginId }) =>
+      call(companyId, loginId, (c) => client.postBooking(c, booking, tripId)),
+    cancelBooking: (companyId, { bookingSource, confirmationNumber, loginId }) =>
+      call(companyId, loginId, (c) => client.cancelBooking(c, bookingSource, confirmationNumber)),
+    createTrip: (companyId, { itinerary, loginId }) =>
+      call(companyId, loginId, (c) => client.createTrip(c, itinerary)),
+    updateTrip: (companyId, { tripId, itinerary, loginId }) =>
+      call(companyId, loginId, (c) => client.updateTrip(c, tripId, itinerary)),
+    cancelTrip: (companyId, { tripId, loginId }) =>
+      call(companyId, loginId, (c) => client.cancelTrip(c, tripId)),
+    getTrip: (companyId, { tripId, loginId }) => call(companyId, loginId, (c) => client.getTrip(c, tripId)),
+    listTrips: (companyId, { loginId, ...filters }) =>
+      call(companyId, loginId, (c) =>
+        client.listAllTrips(c, { ...filters, allUsers: loginId === undefined }),
+      ),
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The composition root: builds the use cases and the HTTP dependencies from the environment, once per Lambda
+ * container (or local process). The same code runs on AWS and locally: the SDK clients read their endpoints
+ * from AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SECRETS_MANAGER when the local default sets them.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoBookingMappings } from '../adapters/dynamodb/booking-mappings';
+import { DynamoLocks } from '../adapters/dynamodb/lease';
+import { SecretsManagerStore } from '../adapters/secrets/secret-store';
+import { BookingService } from '../gateway/bookings';
+import { DEFAULT_LOCK_OPTIONS } from '../gateway/locking';
+import type { Supplier } from '../gateway/ports';
+import { TripService } from '../gateway/trips';
+import type { HttpDependencies } from '../http/http-function';
+import { DynamoSupplierDirectory, generateApiKey } from '../suppliers';
+import { CompanyCredentials, DEFAULT_SECRET_PREFIX, TokenProvider } from '../tokens';
+import type { AppCredentials, CompanyTokens } from '../tokens';
+import { createConcurItinerary, createConcurClient } from './concur-itinerary';
+
+export interface GatewayConfig {
+  stateTableName: string;
+  idempotencyTableName: string;
+  secretPrefix: string;
+  /** Overall budget of one Concur operation, retries included: within API Gateway's 29 s. */
+  concurBudgetMs: number;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} is not set`);
+    return value;
+  };
+  return {
+    stateTableName: required('STATE_TABLE_NAME'),
+    idempotencyTableName: required('IDEMPOTENCY_TABLE_NAME'),
+    secretPrefix: env.SECRET_PREFIX || DEFAULT_SECRET_PREFIX,
+    concurBudgetMs: Number(env.CONCUR_BUDGET_MS ?? 25_000),
+  };
+}
+
+/** Operations for onboarding and the local default; never reachable through the supplier API. */
+export interface Administration {
+  configureApp(app: AppCredentials): Promise<void>;
+  configureCompany(companyId: string, tokens: CompanyTokens): Promise<void>;
+  readCompany(companyId: string): Promise<CompanyTokens>;
+  registerSupplier(supplier: Supplier, apiKey: string): Promise<void>;
+  generateApiKey(): string;
+}
+
+export interface Services {
+  bookings: BookingService;
+  trips: TripService;
+  http: HttpDependencies;
+  admin: Administration;
+}
+
+export function createServices(config: GatewayConfig): Services {
+  const dynamodb = new DynamoDBClient({});
+  const secretStore = new SecretsManagerStore(new SecretsManagerClient({}));
+  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'concur-gateway' });
+  const mappings = new DynamoBookingMappings({ client: dynamodb, tableName: config.stateTableName });
+  const locks = new DynamoLocks({ client: dynamodb, tableName: config.stateTableName });
+  const suppliers = new DynamoSupplierDirectory({ client: dynamodb, tableName: config.stateTableName });
+  const credentials = new CompanyCredentials({ store: secretStore, prefix: config.secretPrefix });
+  const client = createConcurClient(logger);
+  const tokens = new TokenProvider({
+    credentials,
+    locks,
+    refresh: (input) => client.refreshToken(input),
+    logger,
+  });
+  const concur = createConcurItinerary({ client, tokens, budgetMs: config.concurBudgetMs });
+  return {
+    bookings: new BookingService({ mappings, locks, concur, lockOptions: DEFAULT_LOCK_OPTIONS }),
+    trips: new TripService({ mappings, concur }),
+    http: {
+      authenticate: (apiKey) => suppliers.authenticate(apiKey),
+      idempotencyStore: new DynamoDBPersistenceLayer({
+        tableName: config.idempotencyTableName,
+        awsSdkV3Client: dynamodb,
+      }),
+      logger,
+    },
+    admin: {
+      configureApp: async (app) => {
+        const id = credentials.appSecretId();
+        const text = JSON.stringify({ clientId: app.clientId, clientSecret: app.clientSecret });
+        if ((await secretStore.getSecretString(id)) === undefined) await secretStore.createSecret(id, text);
+        else await secretStore.putSecretString(id, text);
+      },
+      configureCompany: (companyId, companyTokens) => credentials.writeCompany(companyId, companyTokens),
+      readCompany: (companyId) => credentials.readCompany(companyId),
+      registerSupplier: async (supplier, apiKey) => {
+        await suppliers.registerSupplier(supplier);
+        await suppliers.addApiKey(supplier.id, apiKey);
+      },
+      generateApiKey,
+    },
+  };
+}
+
+let services: Promise<Services> | undefined;
+
+/** The container's services, created on first use. */
+export function getServices(): Promise<Services> {
+  services ??= Promise.resolve().then(() => createServices(configFromEnv()));
+  return services;
+}
+
+/** Forgets the services, so the next use reads the environment again (the local default's restarts, tests). */
+export function resetServices(): void {
+  services = undefined;
+}

@@ -1,0 +1,225 @@
+/**
+ * One way to make a Lambda function of the HTTP API: a tiny middy core per route, with behaviour composed from
+ * the middlewares registered here, in this order:
+ *   header normalisation → problem+json answers → supplier authentication → idempotency (POST/PUT with an
+ *   Idempotency-Key) → JSON body parsing → the route's handler.
+ */
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { routes } from '../../functions/http/routes';
+import type { FunctionName, RouteDefinition } from '../../functions/http/routes';
+import type { Supplier } from '../gateway/ports';
+import { HttpProblem, problemFor, problemResponse } from './problem-responses';
+
+export interface RouteRequest {
+  requestId: string;
+  /** The authenticated supplier; routes marked `authenticated: false` get none. */
+  supplier: Supplier | undefined;
+  pathParameters: Record<string, string>;
+  query: Record<string, string>;
+  /** The JSON body, parsed; undefined when there is none. */
+  body: unknown;
+  /** The origin the caller used, e.g. `https://api.example.com`, for self links. */
+  origin: string;
+}
+
+export interface HttpAnswer {
+  status: number;
+  /** Serialised as JSON unless `contentType` says otherwise (then it must be a string or Buffer). */
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler = (request: RouteRequest) => Promise<HttpAnswer>;
+
+export interface HttpDependencies {
+  authenticate(apiKey: string): Promise<Supplier | undefined>;
+  idempotencyStore: BasePersistenceLayer;
+  logger: Logger;
+}
+
+/** How long an Idempotency-Key is remembered: Stripe's 24 hours. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+const idempotencyConfig = () =>
+  new IdempotencyConfig({
+    // The key is scoped to the supplier and the route, so two suppliers' keys never meet.
+    eventKeyJmesPath:
+      '[headers."idempotency-key", requestContext.authorizer.lambda.supplierId, requestContext.routeKey, rawPath]',
+    payloadValidationJmesPath: 'body',
+    expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
+    responseHook: (response) => {
+      const answer = response as unknown as APIGatewayProxyStructuredResultV2;
+      return { ...answer, headers: { ...answer.headers, 'idempotent-replayed': 'true' } } as never;
+    },
+  });
+
+const routeKeyOf = (route: RouteDefinition) => `${route.method} ${route.path}`;
+
+type LambdaHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * Builds the Lambda handler of one function of the route table. `handlers` maps each of its routes'
+ * operationIds to the code that answers it; dependencies are created once per container, on first use.
+ */
+export function httpFunction(
+  name: FunctionName,
+  handlers: Record<string, RouteHandler>,
+  dependencies: () => Promise<HttpDependencies>,
+): LambdaHandler {
+  const ownRoutes = routes.filter((route) => route.function === name);
+  for (const route of ownRoutes) {
+    if (!handlers[route.operationId]) throw new Error(`${name}: no handler for ${route.operationId}`);
+  }
+  const byRouteKey = new Map(ownRoutes.map((route) => [routeKeyOf(route), route]));
+  const suppliers = new WeakMap<APIGatewayProxyEventV2, Supplier>();
+  let ready: Promise<{ deps: HttpDependencies; idempotent: Map<string, LambdaHandler> }> | undefined;
+
+  const answerRoute = (route: RouteDefinition) => async (event: APIGatewayProxyEventV2) =>
+    toResult(await handlers[route.operationId]!(routeRequest(event, suppliers.get(event))));
+
+  const setUp = async () => {
+    const deps = await dependencies();
+    const idempotent = new Map<string, LambdaHandler>();
+    for (const route of ownRoutes) {
+      if (route.method === 'GET') continue;
+      const handler = middy(answerRoute(route)).use(
+        makeHandlerIdempotent({ persistenceStore: deps.idempotencyStore, config: idempotencyConfig() }),
+      );
+      idempotent.set(routeKeyOf(route), handler as unknown as LambdaHandler);
+    }
+    return { deps, idempotent };
+  };
+
+  const dispatch = async (event: APIGatewayProxyEventV2, context: Context) => {
+    const route = byRouteKey.get(event.routeKey);
+    if (!route) throw new HttpProblem(404, 'no-route', 'No such route', `no route ${event.routeKey}`);
+    ready ??= setUp().catch((error) => {
+      ready = undefined;
+      throw error;
+    });
+    const { deps, idempotent } = await ready;
+    if (route.authenticated) {
+      const supplier = await authenticate(event, deps);
+      suppliers.set(event, supplier);
+      // Where an API Gateway Lambda authorizer would put it: the idempotency key is scoped by it.
+      (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: { supplierId: supplier.id } };
+    }
+    const idempotentHandler = event.headers['idempotency-key'] ? idempotent.get(event.routeKey) : undefined;
+    return idempotentHandler ? idempotentHandler(event, context) : answerRoute(route)(event);
+  };
+
+  const handler = middy(dispatch)
+    .use(httpHeaderNormalizer())
+    .use({
+      onError: async (request) => {
+        const requestId = request.event.requestContext?.requestId ?? 'unknown';
+        const answer = problemFor(request.error, requestId);
+        if (answer.problem.status >= 500) {
+          const deps = await ready?.catch(() => undefined);
+          deps?.deps.logger.error('request failed', {
+            requestId,
+            routeKey: request.event.routeKey,
+            error: request.error as Error,
+          });
+        }
+        request.response = withRequestId(problemResponse(answer), requestId);
+      },
+    })
+    .use({
+      after: async (request) => {
+        if (request.response)
+          request.response = withRequestId(request.response, request.event.requestContext.requestId);
+      },
+    });
+  return handler as unknown as LambdaHandler;
+}
+
+async function authenticate(event: APIGatewayProxyEventV2, deps: HttpDependencies): Promise<Supplier> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(event.headers.authorization ?? '');
+  const challenge = { 'www-authenticate': 'Bearer' };
+  if (!match) {
+    throw new HttpProblem(
+      401,
+      'unauthenticated',
+      'Authentication required',
+      'send Authorization: Bearer <api key>',
+      challenge,
+    );
+  }
+  const supplier = await deps.authenticate(match[1]!);
+  if (!supplier)
+    throw new HttpProblem(
+      401,
+      'unauthenticated',
+      'Authentication required',
+      'the API key is not valid',
+      challenge,
+    );
+  return supplier;
+}
+
+function routeRequest(event: APIGatewayProxyEventV2, supplier: Supplier | undefined): RouteRequest {
+  const host = event.headers['x-forwarded-host'] ?? event.headers.host ?? event.requestContext.domainName;
+  const protocol = event.headers['x-forwarded-proto'] ?? 'https';
+  return {
+    requestId: event.requestContext.requestId,
+    supplier,
+    pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+    query: (event.queryStringParameters ?? {}) as Record<string, string>,
+    body: parseJsonBody(event),
+    origin: `${protocol}://${host}`,
+  };
+}
+
+function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const contentType = event.headers['content-type'] ?? '';
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+    throw new HttpProblem(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      'send the body as application/json',
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpProblem(400, 'invalid-json', 'The body is not JSON', (error as Error).message);
+  }
+}
+
+function toResult(answer: HttpAnswer): APIGatewayProxyStructuredResultV2 {
+  if (answer.contentType) {
+    const binary = Buffer.isBuffer(answer.body);
+    return {
+      statusCode: answer.status,
+      headers: { 'content-type': answer.contentType, ...answer.headers },
+      body: binary ? (answer.body as Buffer).toString('base64') : String(answer.body ?? ''),
+      isBase64Encoded: binary,
+    };
+  }
+  return {
+    statusCode: answer.status,
+    headers: { 'content-type': 'application/json', ...answer.headers },
+    body: answer.body === undefined ? '' : JSON.stringify(answer.body),
+  };
+}
+
+function withRequestId(
+  result: APIGatewayProxyStructuredResultV2,
+  requestId: string,
+): APIGatewayProxyStructuredResultV2 {
+  return { ...result, headers: { ...result.headers, 'x-request-id': requestId } };
+}

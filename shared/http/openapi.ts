@@ -1,0 +1,288 @@
+/**
+ * The OpenAPI 3.1 document of the supplier API, generated from the route table and the zod schemas of the
+ * contract (zod's own JSON Schema output: OpenAPI 3.1 schemas are JSON Schema 2020-12). Every schema with an
+ * id becomes a component, so each Concur type appears once.
+ */
+import { z } from 'zod';
+import { routes } from '../../functions/http/routes';
+import type { RouteDefinition } from '../../functions/http/routes';
+import { bookingSchema, itinerarySchema } from '../concur';
+import {
+  bookingMappingSchema,
+  bookingResultSchema,
+  cancelRequestSchema,
+  healthSchema,
+  problemSchema,
+  putBookingRequestSchema,
+  translationSchema,
+  tripListQuerySchema,
+  tripListSchema,
+  tripRequestSchema,
+  tripResultSchema,
+} from '../gateway/api-contract';
+import { IDEMPOTENCY_TTL_SECONDS } from './http-function';
+
+type JsonObject = Record<string, unknown>;
+
+const components: Record<string, JsonObject> = {};
+
+/** A `$ref` to the schema's component, adding it (and every named schema inside it) to the components. */
+function schemaRef(schema: z.ZodType): JsonObject {
+  const json = z.toJSONSchema(schema, {
+    io: 'output',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as JsonObject;
+  const defs = (json.$defs ?? {}) as Record<string, JsonObject>;
+  delete json.$defs;
+  delete json.$schema;
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        key === '$ref' && typeof inner === 'string'
+          ? inner.replace('#/$defs/', '#/components/schemas/')
+          : rewrite(inner),
+      ]),
+    );
+  };
+  for (const [id, def] of Object.entries(defs)) components[id] ??= rewrite(def) as JsonObject;
+  const id = z.globalRegistry.get(schema)?.id;
+  if (id) {
+    components[id] ??= rewrite(json) as JsonObject;
+    return { $ref: `#/components/schemas/${id}` };
+  }
+  return rewrite(json) as JsonObject;
+}
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema: schemaRef(schema) } },
+});
+
+const problem = (description: string, retryAfter = false) => ({
+  description,
+  content: { 'application/problem+json': { schema: schemaRef(problemSchema) } },
+  ...(retryAfter
+    ? {
+        headers: {
+          'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+        },
+      }
+    : {}),
+});
+
+const bookingDocument = z.strictObject({ booking: bookingSchema('tmc') }).meta({ id: 'BookingDocument' });
+const itineraryDocument = z
+  .strictObject({ itinerary: itinerarySchema('tmc') })
+  .meta({ id: 'ItineraryDocument' });
+
+interface Operation {
+  summary: string;
+  body?: [z.ZodType, string];
+  success: [number, z.ZodType | 'html' | 'asset', string];
+  /** Problem statuses beyond the common ones. */
+  problems?: number[];
+  query?: z.ZodObject;
+  /** Calls Concur: its failures can surface as 502/503/504. */
+  upstream?: boolean;
+}
+
+const OPERATIONS: Record<string, Operation> = {
+  putBooking: {
+    summary: 'Create or update a booking by confirmation number (and rebook with previousConfirmationNumber)',
+    body: [
+      putBookingRequestSchema('tmc'),
+      'The booking, its traveler, and optionally a trip and the booking it replaces.',
+    ],
+    success: [201, bookingResultSchema, 'Created (201) or updated (200); the mapping and Concur’s answer.'],
+    problems: [400, 404, 409, 422],
+    upstream: true,
+  },
+  getBooking: {
+    summary: 'Read a booking’s mapping and status',
+    success: [200, z.strictObject({ booking: bookingMappingSchema }), 'The mapping.'],
+    problems: [404],
+  },
+  cancelBooking: {
+    summary: 'Cancel a booking at Concur',
+    body: [cancelRequestSchema, 'Optional: the traveler, checked against the booking.'],
+    success: [200, bookingResultSchema, 'The cancelled booking.'],
+    problems: [404, 409],
+    upstream: true,
+  },
+  createTrip: {
+    summary: 'Create a trip (Concur never merges posted trips)',
+    body: [tripRequestSchema('tmc'), 'The trip and its traveler.'],
+    success: [201, tripResultSchema, 'The created trip.'],
+    problems: [400, 422],
+    upstream: true,
+  },
+  listTrips: {
+    summary: 'List the trips that hold the supplier’s bookings or that it created',
+    query: tripListQuerySchema,
+    success: [200, tripListSchema, 'A page of trip summaries.'],
+    problems: [400],
+    upstream: true,
+  },
+  getTrip: {
+    summary: 'Read a trip; other sources’ bookings are shown without their details',
+    success: [200, tripResultSchema, 'The trip.'],
+    problems: [404],
+    upstream: true,
+  },
+  updateTrip: {
+    summary: 'Replace a trip the supplier created (segments not sent again disappear)',
+    body: [tripRequestSchema('tmc'), 'The whole trip.'],
+    success: [200, tripResultSchema, 'The replaced trip.'],
+    problems: [400, 404, 422],
+    upstream: true,
+  },
+  cancelTrip: {
+    summary: 'Cancel every segment of a trip the supplier created',
+    success: [200, tripResultSchema, 'The cancelled trip.'],
+    problems: [404],
+    upstream: true,
+  },
+  translateBooking: {
+    summary: 'Dry run: validate a booking and answer the Concur XML that would be sent',
+    body: [bookingDocument, 'A booking in the JSON form.'],
+    success: [200, translationSchema, 'The Concur XML.'],
+    problems: [400, 422],
+  },
+  translateTrip: {
+    summary: 'Dry run: validate a trip and answer the Concur XML that would be sent',
+    body: [itineraryDocument, 'A trip in the JSON form.'],
+    success: [200, translationSchema, 'The Concur XML.'],
+    problems: [400, 422],
+  },
+  health: { summary: 'Liveness', success: [200, healthSchema, 'The gateway is up.'] },
+  openapi: { summary: 'This document', success: [200, z.looseObject({}), 'OpenAPI 3.1.'] },
+  docs: { summary: 'The API reference page', success: [200, 'html', 'HTML.'] },
+  docsAsset: {
+    summary: 'A file of the API reference page',
+    success: [200, 'asset', 'CSS or JavaScript.'],
+    problems: [404],
+  },
+};
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is not valid: every problem with its JSON path.',
+  401: 'No valid API key.',
+  403: 'The API key may not act for this company or booking source.',
+  404: 'Not found, or not the supplier’s.',
+  409: 'Stale update, a change in progress, or a request with this Idempotency-Key still in progress.',
+  415: 'The body is not application/json.',
+  422: 'The Idempotency-Key was used with another body.',
+  429: 'Concur asks to slow down.',
+  502: 'Concur refused the request or answered something unusable (Concur’s status, message, correlation id).',
+  503: 'Concur is unavailable after retries.',
+  504: 'Concur did not answer in time, or did not confirm the outcome.',
+};
+
+function parameters(route: RouteDefinition, operation: Operation): JsonObject[] {
+  const out: JsonObject[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
+  if (operation.query) {
+    const query = z.toJSONSchema(operation.query, { io: 'input', unrepresentable: 'any' }) as {
+      properties: Record<string, JsonObject>;
+    };
+    for (const [name, schema] of Object.entries(query.properties)) {
+      const { description, ...rest } = schema;
+      out.push({ name, in: 'query', required: false, schema: rest, ...(description ? { description } : {}) });
+    }
+  }
+  if (route.function === 'translate') {
+    out.push({
+      name: 'profile',
+      in: 'query',
+      required: false,
+      description: 'Validation rules: tmc or triplink; the supplier’s own by default.',
+      schema: { type: 'string', enum: ['tmc', 'triplink'] },
+    });
+  }
+  if (route.method !== 'GET') {
+    out.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: `Makes the request safe to retry (Stripe's semantics): the same key with the same body answers the stored response again (header Idempotent-Replayed: true) without calling Concur; the same key with another body is refused (422); while the first request runs, 409. Only successful answers are stored; keys are kept ${IDEMPOTENCY_TTL_SECONDS / 3600} hours.`,
+      schema: { type: 'string', maxLength: 255 },
+    });
+  }
+  return out;
+}
+
+function successResponse(operation: Operation): JsonObject {
+  const [, schema, description] = operation.success;
+  if (schema === 'html') return { description, content: { 'text/html': { schema: { type: 'string' } } } };
+  if (schema === 'asset') {
+    return {
+      description,
+      content: {
+        'text/css': { schema: { type: 'string' } },
+        'text/javascript': { schema: { type: 'string' } },
+      },
+    };
+  }
+  return json(schema, description);
+}
+
+function operationObject(route: RouteDefinition): JsonObject {
+  const operation = OPERATIONS[route.operationId];
+  if (!operation) throw new Error(`no OpenAPI description for ${route.operationId}`);
+  const responses: Record<string, JsonObject> = { [operation.success[0]]: successResponse(operation) };
+  if (route.operationId === 'putBooking') responses['200'] = json(bookingResultSchema, 'Updated.');
+  const statuses = new Set(operation.problems ?? []);
+  if (route.authenticated) [401, 403].forEach((s) => statuses.add(s));
+  if (operation.body) [400, 415].forEach((s) => statuses.add(s));
+  if (route.method !== 'GET') statuses.add(409);
+  if (operation.upstream) [429, 502, 503, 504].forEach((s) => statuses.add(s));
+  for (const status of [...statuses].sort()) {
+    responses[String(status)] = problem(PROBLEM_DESCRIPTIONS[status]!, status === 429 || status === 503);
+  }
+  return {
+    operationId: route.operationId,
+    summary: operation.summary,
+    tags: [route.function],
+    parameters: parameters(route, operation),
+    ...(operation.body
+      ? { requestBody: { required: route.operationId !== 'cancelBooking', ...json(...operation.body) } }
+      : {}),
+    responses,
+    security: route.authenticated ? [{ apiKey: [] }] : [],
+  };
+}
+
+let cached: JsonObject | undefined;
+
+export function buildOpenApiDocument(options: { serverUrl?: string } = {}): JsonObject {
+  cached ??= (() => {
+    const paths: Record<string, Record<string, JsonObject>> = {};
+    for (const route of routes)
+      (paths[route.path] ??= {})[route.method.toLowerCase()] = operationObject(route);
+    return {
+      openapi: '3.1.0',
+      info: {
+        title: 'Concur Itinerary Gateway',
+        version: '1.0.0',
+        description:
+          'Send bookings and trips as JSON; the gateway turns them into SAP Concur Itinerary v1.1 calls. Documents use the JSON form of Concur’s XML (keys are element names with the first letter lower-cased; lists are arrays; segments and charges carry a `kind`). Errors are RFC 9457 problem details.',
+      },
+      paths,
+      components: {
+        schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <api key>' },
+        },
+      },
+    };
+  })();
+  return options.serverUrl ? { ...cached, servers: [{ url: options.serverUrl }] } : cached;
+}

@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMPANY, TRAVELER, addSupplier, api, bookingPath, carBooking, startTestGateway } from './support';
+
+let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+let client: ReturnType<typeof api>;
+
+beforeAll(async () => {
+  gateway = await startTestGateway();
+  client = api(gateway, gateway.apiKey);
+});
+afterAll(() => gateway.close());
+
+const concurBookingsOf = (recordLocator: string) =>
+  gateway
+    .simulator!.state.trips()
+    .flatMap((trip) => trip.bookings.map((booking) => ({ trip, booking })))
+    .filter(({ booking }) => booking.booking.recordLocator === recordLocator);
+
+describe('PUT /v1/companies/{companyId}/bookings/{confirmationNumber}', () => {
+  it('creates the booking at Concur (201), then updates it (200), keeping the mapping', async () => {
+    const created = await client.put(bookingPath('CREATE-1'), {
+      booking: carBooking(),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.booking).toMatchObject({
+      companyId: COMPANY,
+      bookingSource: 'DemoSupplier',
+      confirmationNumber: 'CREATE-1',
+      recordLocator: 'CREATE-1',
+      traveler: { loginId: TRAVELER },
+      status: 'active',
+      version: 1,
+    });
+    expect(created.body.booking.tripId).toEqual(expect.any(String));
+    expect(created.body.concur.correlationId).toEqual(expect.any(String));
+    expect(
+      created.body.concur.document.itinerary.bookings.map((b: { recordLocator: string }) => b.recordLocator),
+    ).toContain('CREATE-1');
+
+    const updated = await client.put(bookingPath('CREATE-1'), {
+      booking: carBooking({}, { dailyRate: 42 }),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body.booking).toMatchObject({ version: 2, tripId: created.body.booking.tripId });
+    const atConcur = concurBookingsOf('CREATE-1');
+    expect(atConcur).toHaveLength(1);
+    expect(JSON.stringify(atConcur[0]!.booking)).toContain('42');
+
+    const read = await client.get(bookingPath('CREATE-1'));
+    expect(read.status).toBe(200);
+    expect(read.body.booking).toMatchObject({ version: 2, status: 'active' });
+  });
+
+  it('refuses a bookingSource other than the supplier’s own, without calling Concur', async () => {
+    const before = gateway.simulator!.requests.entries.length;
+    const answer = await client.put(bookingPath('OTHER-SRC'), {
+      booking: carBooking({ bookingSource: 'SomeoneElse' }),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    expect(answer.body).toMatchObject({
+      type: 'urn:concur-gateway:problem:booking-source-mismatch',
+      status: 403,
+    });
+    expect(gateway.simulator!.requests.entries.length).toBe(before);
+  });
+
+  it('answers an invalid booking with 400 problem+json naming every field, and keeps nothing', async () => {
+    const answer = await client.put(bookingPath('BAD-1'), {
+      booking: carBooking({ colour: 'red' }, { vendor: undefined, startDateLocal: '21/03/2027' }),
+      traveler: {},
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.requestId).toEqual(expect.any(String));
+    expect(answer.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'booking.colour',
+      'booking.segments[0].startDateLocal',
+      'booking.segments[0].vendor',
+      'traveler.loginId',
+    ]);
+    expect((await client.get(bookingPath('BAD-1'))).status).toBe(404);
+  });
+
+  it('refuses an update older than the stored one as stale (409)', async () => {
+    const path = bookingPath('STALE-1');
+    const body = (dateModifiedUtc: string) => ({
+      booking: carBooking({ dateModifiedUtc }),
+      traveler: { loginId: TRAVELER },
+    });
+    expect((await client.put(path, body('2026-11-20T10:00:00'))).status).toBe(201);
+    const stale = await client.put(path, body('2026-11-20T09:00:00'));
+    expect(stale.status).toBe(409);
+    expect(stale.body.type).toBe('urn:concur-gateway:problem:stale');
+    expect((await client.put(path, body('2026-11-20T11:00:00'))).status).toBe(200);
+    expect((await client.get(path)).body.booking.dateModifiedUtc).toBe('2026-11-20T11:00:00');
+  });
+
+  it('50 parallel updates of one booking end in the newest, at the gateway and at Concur', async () => {
+    const path = bookingPath('RACE-1');
+    expect(
+      (
+        await client.put(path, {
+          booking: carBooking({ dateModifiedUtc: '2026-01-01T00:00:00' }),
+          traveler: { loginId: TRAVELER },
+        })
+      ).status,
+    ).toBe(201);
+    const minutes = Array.from({ length: 50 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
+    const answers = await Promise.all(
+      minutes.map((minute) => {
+        const stamp = `2026-01-01T01:${String(minute).padStart(2, '0')}:00`;
+        return client.put(path, {
+          booking: carBooking({ dateModifiedUtc: stamp }, { notes: `update ${minute}` }),
+          traveler: { loginId: TRAVELER },
+        });
+      }),
+    );
+    for (const answer of answers) expect([200, 409]).toContain(answer.status);
+    const final = await client.get(path);
+    expect(final.body.booking.dateModifiedUtc).toBe('2026-01-01T01:50:00');
+    const [atConcur] = concurBookingsOf('RACE-1');
+    expect(JSON.stringify(atConcur!.booking)).toContain('update 50');
+  });
+
+  it('replays an Idempotency-Key: same body → the stored answer without calling Concur again; other body → 422', async () => {
+    const path = bookingPath('IDEM-1');
+    const body = { booking: carBooking(), traveler: { loginId: TRAVELER } };
+    const headers = { 'idempotency-key': 'key-idem-1' };
+    const first = await client.put(path, body, headers);
+    expect(first.status).toBe(201);
+    const posts = gateway.simulator!.requests.of('bookingPost').length;
+    const replay = await client.put(path, body, headers);
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual(first.body);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(gateway.simulator!.requests.of('bookingPost').length).toBe(posts);
+    const misuse = await client.put(path, { ...body, tripId: 'x' }, headers);
+    expect(misuse.status).toBe(422);
+    expect(misuse.body.type).toBe('urn:concur-gateway:problem:idempotency-key-reused');
+  });
+
+  it('rebooks: posts the new booking, cancels the old one at Concur and links the two', async () => {
+    expect(
+      (await client.put(bookingPath('OLD-1'), { booking: carBooking(), traveler: { loginId: TRAVELER } }))
+        .status,
+    ).toBe(201);
+    const rebooked = await client.put(bookingPath('NEW-1'), {
+      booking: carBooking({}, { dailyRate: 30 }),
+      traveler: { loginId: TRAVELER },
+      previousConfirmationNumber: 'OLD-1',
+    });
+    expect(rebooked.status).toBe(201);
+    expect(rebooked.body.booking).toMatchObject({ status: 'active', previousConfirmationNumber: 'OLD-1' });
+    const old = await client.get(bookingPath('OLD-1'));
+    expect(old.body.booking).toMatchObject({ status: 'cancelled', replacedByConfirmationNumber: 'NEW-1' });
+    expect(gateway.simulator!.requests.of('bookingCancel').at(-1)!.query).toMatchObject({
+      bookingSource: 'DemoSupplier',
+    });
+  });
+
+  it('records a rebooking that failed part-way, shows it on GET, and finishes it on a retry', async () => {
+    expect(
+      (await client.put(bookingPath('OLD-2'), { booking: carBooking(), traveler: { loginId: TRAVELER } }))
+        .status,
+    ).toBe(201);
+    const request = {
+      booking: carBooking(),
+      traveler: { loginId: TRAVELER },
+      previousConfirmationNumber: 'OLD-2',
+    };
+    gateway.simulator!.faults.failNext('bookingCancel', { kind: 'status', status: 500 }, 10);
+    const failed = await client.put(bookingPath('NEW-2'), request);
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('retry-after')).toEqual(expect.any(String));
+    expect(failed.body.concur.correlationId).toEqual(expect.any(String));
+    const pending = await client.get(bookingPath('NEW-2'));
+    expect(pending.body.booking).toMatchObject({ status: 'rebooking', pendingStep: 'cancel-previous' });
+    expect(pending.body.booking.lastError).toEqual(expect.any(String));
+    expect((await client.get(bookingPath('OLD-2'))).body.booking.status).toBe('active');
+
+    gateway.simulator!.faults.clear();
+    const retried = await client.put(bookingPath('NEW-2'), request);
+    expect(retried.status).toBe(200);
+    expect(retried.body.booking).toMatchObject({ status: 'active' });
+    expect(retried.body.booking.pendingStep).toBeUndefined();
+    expect((await client.get(bookingPath('OLD-2'))).body.booking).toMatchObject({
+      status: 'cancelled',
+      replacedByConfirmationNumber: 'NEW-2',
+    });
+  });
+});
+
+describe('POST …/bookings/{confirmationNumber}/cancel', () => {
+  it('cancels at Concur and marks the mapping cancelled; a second cancel does not call Concur again', async () => {
+    expect(
+      (await client.put(bookingPath('CANCEL-1'), { booking: carBooking(), traveler: { loginId: TRAVELER } }))
+        .status,
+    ).toBe(201);
+    const cancelled = await client.post(`${bookingPath('CANCEL-1')}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.booking.status).toBe('cancelled');
+    expect(cancelled.body.concur.document.booking.recordLocator).toBe('CANCEL-1');
+    const cancels = gateway.simulator!.requests.of('bookingCancel').length;
+    expect((await client.post(`${bookingPath('CANCEL-1')}/cancel`)).status).toBe(200);
+    expect(gateway.simulator!.requests.of('bookingCancel').length).toBe(cancels);
+  });
+
+  it('answers 404 for a booking the gateway does not know', async () => {
+    const answer = await client.post(`${bookingPath('NEVER')}/cancel`);
+    expect(answer.status).toBe(404);
+    expect(answer.body.type).toBe('urn:concur-gateway:problem:not-found');
+  });
+});
+
+describe('suppliers and companies are kept apart', () => {
+  it('another supplier cannot see or cancel the booking, and another company is forbidden, without reaching Concur', async () => {
+    expect(
+      (await client.put(bookingPath('MINE-1'), { booking: carBooking(), traveler: { loginId: TRAVELER } }))
+        .status,
+    ).toBe(201);
+    const otherKey = await addSupplier('other-supplier', 'OtherSupplier', [COMPANY]);
+    const other = api(gateway, otherKey);
+    const before = gateway.simulator!.requests.entries.length;
+    expect((await other.get(bookingPath('MINE-1'))).status).toBe(404);
+    expect((await other.post(`${bookingPath('MINE-1')}/cancel`)).status).toBe(404);
+    const forbidden = await client.put(bookingPath('X-1', 'another-company'), {
+      booking: carBooking(),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(forbidden.status).toBe(403);
+    expect(gateway.simulator!.requests.entries.length).toBe(before);
+    expect((await client.get(bookingPath('MINE-1'))).body.booking.status).toBe('active');
+  });
+
+  it('refuses missing and unknown API keys with 401', async () => {
+    expect((await api(gateway).get(bookingPath('MINE-1'))).status).toBe(401);
+    const wrong = await api(gateway, 'cgw_not-a-key-at-all').get(bookingPath('MINE-1'));
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Bearer');
+  });
+});

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getServices } from '../../shared/composition/services';
+import { COMPANY, TRAVELER, api, bookingPath, carBooking, startTestGateway } from './support';
+
+let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+let client: ReturnType<typeof api>;
+
+beforeAll(async () => {
+  gateway = await startTestGateway();
+  client = api(gateway, gateway.apiKey);
+});
+afterAll(() => gateway.close());
+
+const put = (confirmationNumber: string) =>
+  client.put(bookingPath(confirmationNumber), { booking: carBooking(), traveler: { loginId: TRAVELER } });
+
+describe("the company's Concur tokens", () => {
+  it('20 concurrent requests with an expired token make exactly one refresh call', async () => {
+    const simulator = gateway.simulator!;
+    const { admin } = await getServices();
+    await admin.configureCompany(COMPANY, {
+      baseUrl: simulator.url,
+      accessToken: simulator.tokens.accessTokenFor(COMPANY),
+      refreshToken: simulator.tokens.refreshTokenFor(COMPANY),
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => put(`EXPIRED-${i}`)));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    expect(simulator.requests.of('token')).toHaveLength(1);
+    // The rotated tokens went back into the company's secret: the old refresh token is spent at Concur.
+    const stored = await admin.readCompany(COMPANY);
+    expect(stored.refreshToken).toBe(simulator.tokens.refreshTokenFor(COMPANY));
+    expect(Date.parse(stored.expiresAt)).toBeGreaterThan(Date.now());
+  });
+
+  it('refreshes once when Concur refuses a token it revoked, then succeeds', async () => {
+    const simulator = gateway.simulator!;
+    const refreshes = simulator.requests.of('token').length;
+    simulator.faults.expireAccessToken(COMPANY);
+    const answer = await put('AFTER-EXPIRY');
+    expect(answer.status).toBe(201);
+    expect(simulator.requests.of('token')).toHaveLength(refreshes + 1);
+    const posts = simulator.requests.of('bookingPost');
+    expect(posts.at(-2)!.status).toBe(403);
+    expect(posts.at(-1)!.status).toBe(200);
+  });
+
+  it('never writes a token or the API key into a log line or an answer, even when Concur fails', async () => {
+    const simulator = gateway.simulator!;
+    const written: string[] = [];
+    const capture = (stream: NodeJS.WriteStream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      });
+    const spies = [capture(process.stdout), capture(process.stderr)];
+    try {
+      simulator.faults.failNext('bookingPost', { kind: 'malformed-xml' }, 1);
+      const failed = await put('LOG-CHECK');
+      expect(failed.status).toBe(502);
+      simulator.faults.expireAccessToken(COMPANY);
+      expect((await put('LOG-CHECK-2')).status).toBe(201);
+      const secrets = [
+        simulator.tokens.accessTokenFor(COMPANY),
+        simulator.tokens.refreshTokenFor(COMPANY),
+        simulator.tokens.clientFor(COMPANY).clientSecret,
+        gateway.apiKey,
+      ];
+      for (const answer of [failed.body])
+        for (const secret of secrets) expect(JSON.stringify(answer)).not.toContain(secret);
+      for (const line of written) for (const secret of secrets) expect(line).not.toContain(secret);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMPANY, TRAVELER, addSupplier, api, bookingPath, carBooking, startTestGateway } from './support';
+
+let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+let client: ReturnType<typeof api>;
+let other: ReturnType<typeof api>;
+
+beforeAll(async () => {
+  gateway = await startTestGateway();
+  client = api(gateway, gateway.apiKey);
+  other = api(gateway, await addSupplier('hotel-supplier', 'HotelSupplier', [COMPANY]));
+});
+afterAll(() => gateway.close());
+
+const trips = `/v1/companies/${COMPANY}/trips`;
+const tripRequest = (name: string, recordLocator: string, bookingSource = 'DemoSupplier') => ({
+  itinerary: {
+    tripName: name,
+    startDateLocal: '2027-05-01T08:00:00',
+    endDateLocal: '2027-05-04T20:00:00',
+    bookings: [
+      {
+        bookingSource,
+        recordLocator,
+        ...carBooking({}, { startDateLocal: '2027-05-01T12:00:00', endDateLocal: '2027-05-03T12:00:00' }),
+      },
+    ],
+  },
+  traveler: { loginId: TRAVELER },
+});
+
+describe('trips', () => {
+  let tripId: string;
+
+  it('creates a trip (201) with its id, and reads it back', async () => {
+    const created = await client.post(trips, tripRequest('Trip to Seattle', 'TRIP-REC-1'));
+    expect(created.status).toBe(201);
+    tripId = created.body.tripId;
+    expect(tripId).toEqual(expect.any(String));
+    expect(created.body.itinerary.tripName).toBe('Trip to Seattle');
+    expect(created.body.concur.correlationId).toEqual(expect.any(String));
+
+    const read = await client.get(`${trips}/${encodeURIComponent(tripId)}`);
+    expect(read.status).toBe(200);
+    expect(read.body.itinerary.bookings[0].recordLocator).toBe('TRIP-REC-1');
+  });
+
+  it('replaces a trip with PUT: what is not sent again disappears', async () => {
+    const replaced = await client.put(`${trips}/${encodeURIComponent(tripId)}`, {
+      ...tripRequest('Trip to Seattle, revised', 'TRIP-REC-2'),
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.itinerary.tripName).toBe('Trip to Seattle, revised');
+    expect(replaced.body.itinerary.bookings.map((b: { recordLocator: string }) => b.recordLocator)).toEqual([
+      'TRIP-REC-2',
+    ]);
+  });
+
+  it('lists only the supplier’s trips, with cursor paging', async () => {
+    await client.put(bookingPath('LIST-1'), {
+      booking: carBooking({}, { startDateLocal: '2027-08-01T12:00:00', endDateLocal: '2027-08-02T12:00:00' }),
+      traveler: { loginId: TRAVELER },
+    });
+    await other.put(bookingPath('HOTEL-ONLY'), {
+      booking: carBooking({}, { startDateLocal: '2027-10-01T12:00:00', endDateLocal: '2027-10-02T12:00:00' }),
+      traveler: { loginId: TRAVELER },
+    });
+    const all = await client.get(trips);
+    expect(all.status).toBe(200);
+    const ids = all.body.trips.map((t: { tripId: string }) => t.tripId);
+    expect(ids).toContain(tripId);
+    const hotelTrip = (await other.get(bookingPath('HOTEL-ONLY'))).body.booking.tripId;
+    expect(ids).not.toContain(hotelTrip);
+
+    const first = await client.get(`${trips}?limit=1`);
+    expect(first.body.trips).toHaveLength(1);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await client.get(`${trips}?limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.body.trips).toHaveLength(1);
+    expect(second.body.trips[0].tripId).not.toBe(first.body.trips[0].tripId);
+    expect((await client.get(`${trips}?cursor=nonsense`)).status).toBe(400);
+  });
+
+  it('shows other sources’ bookings in a shared trip without their details', async () => {
+    const mine = await client.put(bookingPath('SHARED-CAR'), {
+      booking: carBooking({}, { startDateLocal: '2027-09-01T12:00:00', endDateLocal: '2027-09-05T12:00:00' }),
+      traveler: { loginId: TRAVELER },
+    });
+    const sharedTrip = mine.body.booking.tripId;
+    const theirs = await other.put(bookingPath('SHARED-HOTEL'), {
+      booking: carBooking(
+        {},
+        { startDateLocal: '2027-09-02T12:00:00', endDateLocal: '2027-09-03T12:00:00', dailyRate: 999 },
+      ),
+      traveler: { loginId: TRAVELER },
+      tripId: sharedTrip,
+    });
+    expect(theirs.body.booking.tripId).toBe(sharedTrip);
+    const seen = await client.get(`${trips}/${encodeURIComponent(sharedTrip)}`);
+    expect(seen.status).toBe(200);
+    const foreign = seen.body.itinerary.bookings.find(
+      (b: { bookingSource: string }) => b.bookingSource === 'HotelSupplier',
+    );
+    expect(foreign).toEqual({ bookingSource: 'HotelSupplier' });
+  });
+
+  it('keeps other suppliers away from a trip: 404 and no call to Concur', async () => {
+    const before = gateway.simulator!.requests.entries.length;
+    expect((await other.get(`${trips}/${encodeURIComponent(tripId)}`)).status).toBe(404);
+    expect(
+      (await other.put(`${trips}/${encodeURIComponent(tripId)}`, tripRequest('x', 'Y', 'HotelSupplier')))
+        .status,
+    ).toBe(404);
+    expect((await other.post(`${trips}/${encodeURIComponent(tripId)}/cancel`)).status).toBe(404);
+    expect(gateway.simulator!.requests.entries.length).toBe(before);
+  });
+
+  it('refuses a trip holding another source’s booking', async () => {
+    const answer = await client.post(trips, tripRequest('Not mine', 'R-9', 'SomeoneElse'));
+    expect(answer.status).toBe(403);
+    expect(answer.body.errors[0].path).toBe('itinerary.bookings[0].bookingSource');
+  });
+
+  it('cancels a trip it created', async () => {
+    const cancelled = await client.post(`${trips}/${encodeURIComponent(tripId)}/cancel`);
+    expect(cancelled.status).toBe(200);
+    for (const booking of cancelled.body.itinerary.bookings) expect(booking.segments).toEqual([]);
+  });
+});
+
+describe('translation dry runs', () => {
+  it('answers the Concur XML that would be sent, without calling Concur', async () => {
+    const before = gateway.simulator!.requests.entries.length;
+    const answer = await client.post('/v1/translate/booking', {
+      booking: { bookingSource: 'DemoSupplier', recordLocator: 'DRY-1', ...carBooking() },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.xml).toContain('<RecordLocator>DRY-1</RecordLocator>');
+    const trip = await client.post('/v1/translate/trip?profile=triplink', {
+      itinerary: { tripName: 'T', tripStatus: 'HK' },
+    });
+    expect(trip.status).toBe(200);
+    expect(trip.body.xml).toContain('<TripStatus>HK</TripStatus>');
+    expect(gateway.simulator!.requests.entries.length).toBe(before);
+  });
+
+  it('answers an invalid document with the problems and their paths', async () => {
+    const answer = await client.post('/v1/translate/trip', { itinerary: { tripStatus: 'HK' } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'itinerary.tripName',
+      'itinerary.tripStatus',
+    ]);
+  });
+
+  it('answers a body that is not JSON with 400 and one that is not declared JSON with 415', async () => {
+    expect(
+      (await client.post('/v1/translate/trip', '{"itinerary":', { 'content-type': 'application/json' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await client.post('/v1/translate/trip', '<Itinerary/>', { 'content-type': 'application/xml' })).status,
+    ).toBe(415);
+  });
+});
+
+describe('meta routes', () => {
+  it('answers /health without a key and unknown routes with a problem', async () => {
+    expect((await api(gateway).get('/health')).body).toEqual({ status: 'ok' });
+    const unknown = await api(gateway).get('/nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+  });
+});
