@@ -10,6 +10,7 @@ import type { Booking, Itinerary } from './documents';
 import type { ElementModel, SimpleTypeName } from './model-types';
 import { PROPOSAL_TRIP_STATUSES, TRIP_STATUSES, requiredElements } from './rules';
 import type { ValidationProfile } from './rules';
+import { complexTypes } from './model.generated';
 import { complexType, isSimpleType, jsonKey, segmentTypes } from './schema';
 import { describeCharacter, forbiddenXmlCharacter } from './xml-text';
 
@@ -61,6 +62,13 @@ function stringSchema(element: ElementModel): z.ZodType {
   if (length !== undefined) {
     schema = schema.refine((v) => characterCount(v) === length, {
       error: `must be exactly ${length} characters`,
+    });
+  }
+  // JSON Schema counts characters as XSD does, so the OpenAPI document states the limits these refinements check.
+  if (maxLength !== undefined || length !== undefined) {
+    schema = schema.meta({
+      maxLength: length ?? maxLength,
+      ...(length !== undefined ? { minLength: length } : {}),
     });
   }
   if (element.pattern !== undefined) {
@@ -146,9 +154,17 @@ const anyContentSchema: z.ZodType<AnyContent[]> = z.lazy(() =>
   ),
 );
 
+/** Types that appear as items of multi-kind lists (segments, charges, tickets, rail payments, programs). */
+const VARIANT_TYPES: ReadonlySet<string> = new Set(
+  Object.values(complexTypes)
+    .filter((type) => type.list && type.elements.length > 1)
+    .flatMap((type) => type.elements.map((e) => e.type)),
+);
+
 class SchemaFactory {
   private readonly objects = new Map<string, z.ZodType>();
   private readonly shapes = new Map<string, Record<string, z.ZodType>>();
+  private readonly variants = new Map<string, z.ZodObject>();
   private readonly segmentTypeNames: ReadonlySet<string> = new Set(segmentTypes);
 
   constructor(private readonly profile: ValidationProfile) {}
@@ -162,9 +178,7 @@ class SchemaFactory {
     if (itemElements.length === 1) {
       return z.array(this.valueSchema(itemElements[0]!, false).nullable(), { error: 'expected an array' });
     }
-    const variants = itemElements.map((item) =>
-      z.strictObject({ kind: z.literal(jsonKey(item.name)), ...this.shape(item.type) }),
-    );
+    const variants = itemElements.map((item) => this.variantSchema(item));
     const kinds = itemElements.map((item) => `"${jsonKey(item.name)}"`).join(', ');
     const union = z.discriminatedUnion('kind', variants as unknown as [z.ZodObject, ...z.ZodObject[]], {
       error: (issue) =>
@@ -173,6 +187,22 @@ class SchemaFactory {
           : 'expected an object with a "kind"',
     });
     return z.array(union.nullable(), { error: 'expected an array' });
+  }
+
+  /** An item of a multi-kind list: the type's fields plus its `kind`, built once per type. */
+  private variantSchema(item: ElementModel): z.ZodObject {
+    let variant = this.variants.get(item.type);
+    if (!variant) {
+      variant = z
+        .strictObject({ kind: z.literal(jsonKey(item.name)), ...this.shape(item.type) })
+        .meta({ id: this.schemaId(item.type, '') });
+      this.variants.set(item.type, variant);
+    }
+    return variant;
+  }
+
+  private schemaId(typeName: string, suffix: string): string {
+    return `${typeName.replace(/Type$/, '')}${suffix}${this.profile === 'tmc' ? '' : 'TripLink'}`;
   }
 
   private shape(typeName: string): Record<string, z.ZodType> {
@@ -197,9 +227,9 @@ class SchemaFactory {
       let object: z.ZodType = z.strictObject(this.shape(typeName), { error: 'expected an object' });
       if (typeName === 'ItineraryType') object = object.superRefine(checkTripStatus);
       // Named, so the OpenAPI document shows each Concur type once, as a component.
-      object = object.meta({
-        id: `${typeName.replace(/Type$/, '')}${this.profile === 'tmc' ? '' : 'TripLink'}`,
-      });
+      // A type that is also a tagged list item (Fixed) keeps the plain name for the item: `Record` marks this one.
+      const suffix = VARIANT_TYPES.has(typeName) ? 'Record' : '';
+      object = object.meta({ id: this.schemaId(typeName, suffix) });
       schema = object;
       this.objects.set(typeName, schema);
     }

@@ -190,7 +190,10 @@ function parameters(route: RouteDefinition, operation: Operation): JsonObject[] 
     schema: { type: 'string' },
   }));
   if (operation.query) {
-    const query = z.toJSONSchema(operation.query, { io: 'input', unrepresentable: 'any' }) as {
+    const converted = z.toJSONSchema(operation.query, { io: 'input', unrepresentable: 'any' }) as JsonObject;
+    // A named schema comes back as a $ref into $defs.
+    const id = z.globalRegistry.get(operation.query)?.id;
+    const query = (id ? (converted.$defs as Record<string, JsonObject>)[id] : converted) as {
       properties: Record<string, JsonObject>;
     };
     for (const [name, schema] of Object.entries(query.properties)) {

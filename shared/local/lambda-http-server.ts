@@ -119,12 +119,16 @@ export function startLambdaHttpServer(
       const body = await readBody(request);
       if (body === undefined) return problem(response, 413, 'too-large', 'Body too large', 'at most 6 MB');
       const requestId = randomUUID();
-      const headers = Object.fromEntries(
-        Object.entries(request.headers).map(([name, value]) => [
-          name,
-          Array.isArray(value) ? value.join(',') : (value ?? ''),
-        ]),
-      );
+      const headers: Record<string, string> = {
+        // API Gateway tells the handlers the caller's scheme; here it is plain HTTP.
+        'x-forwarded-proto': 'http',
+        ...Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [
+            name,
+            Array.isArray(value) ? value.join(',') : (value ?? ''),
+          ]),
+        ),
+      };
       const query: Record<string, string> = {};
       for (const [name, value] of url.searchParams)
         query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
@@ -176,7 +180,12 @@ export function startLambdaHttpServer(
       resolve({
         server,
         url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            // Browsers keep idle connections open; they must not hold the server up.
+            server.closeAllConnections();
+          }),
       });
     });
   });
