@@ -74,6 +74,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     ? undefined
     : await startSimulator({
         port: options.simulatorPort ?? 0,
+        // The simulator keeps its trips in memory: fresh ids each start keep them apart from earlier runs' mappings.
+        seed: Date.now() % 2 ** 31,
         companies: (options.seed?.companies ?? [{ id: DEFAULT_COMPANY_ID }]).map((company) =>
           'concur' in company
             ? {
