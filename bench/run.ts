@@ -1,10 +1,14 @@
 /**
  * `npm run bench [-- NAME…]`: runs the named benchmarks, or all of them.
  */
+import { runGatewayBench } from './gateway';
+import { runSimulatorClientBench } from './simulator-client';
 import { runTranslationBench } from './translation';
 
 const benches: Record<string, () => void | Promise<void>> = {
   translation: runTranslationBench,
+  'simulator-client': runSimulatorClientBench,
+  gateway: runGatewayBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,114 @@
+/**
+ * A booking PUT through the local gateway (handlers, dynalite, local Secrets Manager, simulator) against the same
+ * booking posted straight to the simulator, in one run; and the DynamoDB and Secrets Manager calls of one warm PUT.
+ */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { mkdtempSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildConcurXml } from '../shared/concur';
+import { startLocalGateway } from '../shared/local/local-gateway';
+import { reportLatency, sampleLatency } from './latency';
+
+/** Booking n rents a car on day n of 2027, so every booking has a trip of its own, as real travel would. */
+const day = (n: number, hour: number) => new Date(Date.UTC(2027, 0, 1 + n, hour)).toISOString().slice(0, 19);
+const carBooking = (n: number) => ({
+  segments: [
+    {
+      kind: 'car',
+      vendor: 'ZE',
+      confirmationNumber: `C${n}`,
+      startDateLocal: day(n, 8),
+      endDateLocal: day(n, 18),
+      startCityCode: 'SEA',
+      endCityCode: 'SEA',
+    },
+  ],
+  passengers: [{ nameFirst: 'Chris', nameLast: 'Miller' }],
+});
+
+export async function runGatewayBench(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+  const gateway = await startLocalGateway({
+    port: 0,
+    dataDir: mkdtempSync(join(tmpdir(), 'cgw-bench-')),
+    simulatorPort: 0,
+  });
+  const simulator = gateway.simulator!;
+  const put = (confirmationNumber: string, n: number) =>
+    fetch(`${gateway.url}/v1/companies/demo-company/bookings/${confirmationNumber}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${gateway.demoApiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ booking: carBooking(n), traveler: { loginId: 'cm@example.com' } }),
+    }).then(async (r) => {
+      if (r.status >= 300) throw new Error(`PUT answered ${r.status}: ${await r.text()}`);
+      await r.text();
+    });
+  const direct = (n: number) =>
+    fetch(`${simulator.url}/api/travel/booking/v1.1?userid_type=login_id&userid_value=cm%40example.com`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${simulator.tokens.accessTokenFor()}`,
+        'content-type': 'application/xml',
+      },
+      body: Buffer.from(
+        buildConcurXml({
+          booking: { bookingSource: 'DemoSupplier', recordLocator: `DIRECT-${n}`, ...carBooking(n) } as never,
+        }),
+      ),
+    }).then(async (r) => {
+      await r.text();
+    });
+  try {
+    await put('WARM-UP', 0);
+    await direct(0);
+    const gatewayCreates = await sampleLatency('gateway: PUT of a new booking (create)', 300, (i) =>
+      put(`NEW-${i}`, i),
+    );
+    const gatewayUpdates = await sampleLatency('gateway: PUT of an existing booking (update)', 300, () =>
+      put('NEW-0', 0),
+    );
+    const directPosts = await sampleLatency('simulator directly: POST of the same booking XML', 300, (i) =>
+      direct(i),
+    );
+    reportLatency('booking PUT latency, sequential, loopback, same run', [
+      gatewayCreates,
+      gatewayUpdates,
+      directPosts,
+    ]);
+
+    // Count the AWS calls of one warm PUT: requests the SDK sends to dynalite and to the local Secrets Manager.
+    const dynamoHost = new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB!).host;
+    const secretsHost = new URL(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!).host;
+    const counts = { dynamodb: 0, secrets: 0, targets: new Map<string, number>() };
+    const onRequest = (message: unknown) => {
+      const request = (message as { request: ClientRequest }).request;
+      const host = `${request.host}:${(request as unknown as { socket?: { remotePort?: number } }).socket?.remotePort ?? ''}`;
+      const target = String(request.getHeader('x-amz-target') ?? '');
+      const hostHeader = String(request.getHeader('host') ?? host);
+      if (hostHeader === dynamoHost) counts.dynamodb++;
+      else if (hostHeader === secretsHost) counts.secrets++;
+      else return;
+      counts.targets.set(target, (counts.targets.get(target) ?? 0) + 1);
+    };
+    for (const [label, confirmation] of [
+      ['warm PUT, new booking', 'COUNT-NEW'],
+      ['warm PUT, existing booking', 'COUNT-NEW'],
+    ] as const) {
+      counts.dynamodb = 0;
+      counts.secrets = 0;
+      counts.targets.clear();
+      subscribe('http.client.request.start', onRequest);
+      await put(confirmation, 1);
+      unsubscribe('http.client.request.start', onRequest);
+      const detail = [...counts.targets].map(([t, n]) => `${t.replace(/^.*\./, '')}×${n}`).join(', ');
+      console.log(
+        `  ${label}: ${counts.dynamodb} DynamoDB calls, ${counts.secrets} Secrets Manager calls (${detail})`,
+      );
+    }
+  } finally {
+    await gateway.close();
+  }
+}
