@@ -193,7 +193,7 @@ export class ConcurItineraryGatewayStack extends Stack {
       );
       const [created] = api.addRoutes({
         path: route.path,
-        methods: [route.method as HttpMethod],
+        methods: [HttpMethod[route.method]],
         integration,
       });
       Validations.of(created!).acknowledge({
