@@ -66,6 +66,13 @@ const UPSTREAM_STATUS: Record<string, [number, string, string]> = {
   'malformed-response': [502, 'concur-malformed-response', 'Concur answered something unusable'],
 };
 
+/** Errors of shared/tokens that mean the credentials are missing or unusable. */
+const NOT_CONFIGURED = new Set([
+  'CompanyNotConfiguredError',
+  'AppNotConfiguredError',
+  'MalformedSecretError',
+]);
+
 export interface ProblemAnswer {
   problem: ProblemDetails;
   headers: Record<string, string>;
@@ -111,6 +118,14 @@ export function problemFor(error: unknown, requestId: string): ProblemAnswer {
       'a request with this Idempotency-Key is still in progress',
     );
     return { ...result, headers: { 'retry-after': '1' } };
+  }
+  if (error instanceof Error && NOT_CONFIGURED.has(error.name)) {
+    // The company (or the app) has no usable Concur credentials: an operator must onboard it; the message names no secret value.
+    return answer(503, 'company-not-configured', 'The company is not set up for Concur', error.message);
+  }
+  if (error instanceof Error && error.name === 'TokenRefreshTimeoutError') {
+    const result = answer(503, 'token-refresh-busy', 'Concur tokens are being refreshed', error.message);
+    return { ...result, headers: { 'retry-after': '5' } };
   }
   if (isUpstreamFailure(error)) {
     const [status, kind, title] = UPSTREAM_STATUS[error.kind] ?? [502, 'concur-error', 'Concur failed'];

@@ -235,6 +235,16 @@ describe('suppliers and companies are kept apart', () => {
     expect((await client.get(bookingPath('MINE-1'))).body.booking.status).toBe('active');
   });
 
+  it('answers 503 for a company that has no Concur credentials yet', async () => {
+    const key = await addSupplier('early-supplier', 'EarlySupplier', ['not-onboarded']);
+    const answer = await api(gateway, key).put(bookingPath('EARLY-1', 'not-onboarded'), {
+      booking: carBooking(),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(answer.status).toBe(503);
+    expect(answer.body.type).toBe('urn:concur-gateway:problem:company-not-configured');
+  });
+
   it('refuses missing and unknown API keys with 401', async () => {
     expect((await api(gateway).get(bookingPath('MINE-1'))).status).toBe(401);
     const wrong = await api(gateway, 'cgw_not-a-key-at-all').get(bookingPath('MINE-1'));
