@@ -11,6 +11,7 @@ import type {
   ParsedDocument,
   TripItResponse,
 } from '../concur';
+import type { RefreshInput, RefreshResult } from '../tokens/token-provider';
 import { ConcurApiError } from './errors';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import type { RetryPolicy } from './retry-policy';
@@ -51,21 +52,6 @@ export interface Paging {
 export interface TripListPage {
   trips: ItineraryInfo[];
   paging?: Paging;
-}
-
-export interface RefreshInput {
-  baseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-  signal?: AbortSignal;
-}
-
-export interface RefreshResult {
-  accessToken: string;
-  refreshToken: string;
-  expiresInSeconds: number;
-  geolocation?: string;
 }
 
 export interface ConcurClientOptions {
@@ -328,7 +314,7 @@ export class ConcurClient {
     return this.result(response, this.read(response));
   }
 
-  /** Concur's OAuth2 refresh-token grant; a refused refresh token is `refresh-rejected`. */
+  /** Concur's OAuth2 refresh-token grant (the token provider's RefreshTokens); a refused refresh token is `refresh-rejected`. */
   async refreshToken(input: RefreshInput): Promise<RefreshResult> {
     const timeout = AbortSignal.timeout(this.refreshTimeoutMs);
     const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
