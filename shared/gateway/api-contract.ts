@@ -71,7 +71,11 @@ export const bookingStatusSchema = z.enum(['active', 'cancelled', 'rebooking']).
 export const concurCallSchema = z
   .strictObject({
     correlationId: z.string().optional().meta({ description: "Concur's concur-correlationid header." }),
-    attempts: z.number().int().min(1),
+    attempts: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: 'HTTP attempts made; 0 when Concur did not need to be called.' }),
   })
   .meta({ id: 'ConcurCall' });
 
