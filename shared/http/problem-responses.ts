@@ -10,6 +10,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ConcurDocumentError } from '../concur';
 import { GatewayError } from '../gateway/errors';
 import type { GatewayErrorKind } from '../gateway/errors';
+import { MappingConflictError } from '../gateway/ports';
 import { PROBLEM_CONTENT_TYPE, problemType } from '../problem';
 import type { ProblemDetails } from '../problem';
 
@@ -96,6 +97,11 @@ export function problemFor(error: unknown, requestId: string): ProblemAnswer {
     const [status, title] = GATEWAY_STATUS[error.kind];
     const extra = error.problems.length > 0 ? { errors: [...error.problems] } : {};
     return answer(status, error.kind, title, error.message, extra);
+  }
+  if (error instanceof MappingConflictError) {
+    // A concurrent change got in first (a lease outlived): the request can simply be retried.
+    const kind = error.reason === 'stale' ? 'stale' : 'conflict';
+    return answer(409, kind, GATEWAY_STATUS[kind][1], 'the booking changed while this request ran; retry it');
   }
   if (error instanceof ConcurDocumentError) {
     return answer(400, error.kind, 'The document is not valid', error.message, {
