@@ -15,7 +15,7 @@ import { DEFAULT_LOCK_OPTIONS } from '../gateway/locking';
 import type { Supplier } from '../gateway/ports';
 import { TripService } from '../gateway/trips';
 import type { HttpDependencies } from '../http/http-function';
-import { DynamoSupplierDirectory, generateApiKey } from '../suppliers';
+import { cachedAuthenticator, DynamoSupplierDirectory, generateApiKey } from '../suppliers';
 import { CompanyCredentials, DEFAULT_SECRET_PREFIX, TokenProvider } from '../tokens';
 import type { AppCredentials, CompanyTokens } from '../tokens';
 import { createConcurItinerary, createConcurClient } from './concur-itinerary';
@@ -78,7 +78,7 @@ export function createServices(config: GatewayConfig): Services {
     bookings: new BookingService({ mappings, locks, concur, lockOptions: DEFAULT_LOCK_OPTIONS }),
     trips: new TripService({ mappings, concur }),
     http: {
-      authenticate: (apiKey) => suppliers.authenticate(apiKey),
+      authenticate: cachedAuthenticator({ authenticate: (apiKey) => suppliers.authenticate(apiKey) }),
       idempotencyStore: new DynamoDBPersistenceLayer({
         tableName: config.idempotencyTableName,
         awsSdkV3Client: dynamodb,

@@ -6,3 +6,8 @@ export {
   type DynamoSupplierDirectoryOptions,
   type SupplierDirectory,
 } from './supplier-directory';
+export {
+  cachedAuthenticator,
+  DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS,
+  type CachedAuthenticatorOptions,
+} from './cached-authenticator';
