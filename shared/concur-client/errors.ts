@@ -20,6 +20,7 @@ export interface ConcurErrorDetails {
   attempts: number;
   /** When Concur said when to come back (Retry-After). */
   retryAfterSeconds?: number;
+  cause?: unknown;
 }
 
 export class ConcurApiError extends Error {
@@ -34,12 +35,25 @@ export class ConcurApiError extends Error {
     message: string,
     details: ConcurErrorDetails,
   ) {
-    super(message);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'ConcurApiError';
     this.status = details.status;
     this.concurMessage = details.concurMessage;
     this.correlationId = details.correlationId;
     this.attempts = details.attempts;
     this.retryAfterSeconds = details.retryAfterSeconds;
+  }
+
+  /** The same error with other details (e.g. the attempts of the whole call, or a new kind and message). */
+  with(changes: Partial<ConcurErrorDetails> & { kind?: ConcurErrorKind; message?: string }): ConcurApiError {
+    return new ConcurApiError(changes.kind ?? this.kind, changes.message ?? this.message, {
+      status: this.status,
+      concurMessage: this.concurMessage,
+      correlationId: this.correlationId,
+      attempts: this.attempts,
+      retryAfterSeconds: this.retryAfterSeconds,
+      cause: this.cause,
+      ...changes,
+    });
   }
 }

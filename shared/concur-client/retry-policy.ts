@@ -2,6 +2,7 @@
  * Which answers are worth another attempt, and how long to wait first: exponential backoff with full jitter,
  * unless Concur says when to come back (Retry-After).
  */
+import type { ConcurErrorKind } from './errors';
 
 export interface RetryPolicy {
   /** Attempts in all, the first one included. */
@@ -13,11 +14,17 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 8_000 };
 
 // Concur answers 400 for some passing troubles (FACTS.md): these are worth retrying.
+const RATE_LIMIT_400 = /request limit exceeded/i;
 const TRANSIENT_400 = /request limit exceeded|deadlock|resend shortly/i;
 
-export function isRetryableStatus(status: number, message: string | undefined): boolean {
-  if (status === 429 || status >= 500) return true;
-  return status === 400 && message !== undefined && TRANSIENT_400.test(message);
+/** Whether an HTTP answer is a passing trouble, and what it is called if it persists. */
+export function transientKindOf(status: number, message: string | undefined): ConcurErrorKind | undefined {
+  if (status === 429) return 'rate-limited';
+  if (status >= 500) return 'unavailable';
+  if (status === 400 && message !== undefined && TRANSIENT_400.test(message)) {
+    return RATE_LIMIT_400.test(message) ? 'rate-limited' : 'unavailable';
+  }
+  return undefined;
 }
 
 /** Full jitter: a random wait between 0 and the exponential cap for this attempt (1-based). */
@@ -26,7 +33,7 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
   return Math.floor(random() * cap);
 }
 
-/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
+/** Retry-After as seconds or an HTTP date, in ms from `now`; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number): number | undefined {
   if (header === null || header.trim() === '') return undefined;
   const trimmed = header.trim();

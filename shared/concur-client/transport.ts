@@ -1,13 +1,14 @@
 /**
- * One HTTP exchange with Concur, retried by policy: deadlines, backoff, Retry-After, and the refusal to
- * re-send what Concur may already have done (see README.md in this folder).
+ * One Concur operation over HTTP, retried by policy: per-attempt timeouts inside the caller's deadline,
+ * backoff with full jitter or Retry-After, typed errors, and no blind repeat of a request Concur may already
+ * have carried out (see README.md in this folder).
  */
 import { ConcurApiError } from './errors';
 import type { ConcurErrorKind } from './errors';
-import { backoffDelay, isRetryableStatus, retryAfterMs } from './retry-policy';
+import { sendAttempt } from './http-attempt';
+import type { AttemptAnswer, AttemptFailure } from './http-attempt';
+import { backoffDelay, retryAfterMs, transientKindOf } from './retry-policy';
 import type { RetryPolicy } from './retry-policy';
-
-export const CORRELATION_HEADER = 'concur-correlationid';
 
 /** Who is calling and until when; one per operation. */
 export interface ConcurCallContext {
@@ -16,21 +17,25 @@ export interface ConcurCallContext {
   accessToken: string;
   /** `Bearer` (Concur's current docs) unless the company is set to the seeds' `OAuth`. */
   authScheme?: 'Bearer' | 'OAuth';
-  /** Act for this traveler (userid_type=login_id). */
+  /** Act for this traveler (userid_type=login_id&userid_value=…). */
   loginId?: string;
-  /** Epoch ms after which no attempt starts and no wait ends. */
-  deadline: number;
+  /** Epoch ms after which no attempt starts and no wait ends. Give this, a signal, or both. */
+  deadline?: number;
+  /** The caller giving up; ends the call as `timed-out` (or `outcome-unknown` for a create in flight). */
   signal?: AbortSignal;
 }
 
 export interface ClientLogger {
   debug(message: string, fields: Record<string, unknown>): void;
+  info?(message: string, fields: Record<string, unknown>): void;
   warn(message: string, fields: Record<string, unknown>): void;
 }
 
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
 export interface TransportOptions {
   fetch: typeof fetch;
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep: Sleep;
   random: () => number;
   now: () => number;
   perAttemptTimeoutMs: number;
@@ -38,7 +43,7 @@ export interface TransportOptions {
   logger?: ClientLogger;
 }
 
-export interface ExchangeRequest {
+export interface ExchangeRequest<Found = never> {
   method: 'GET' | 'POST';
   /** Path below the base URL, already encoded. */
   path: string;
@@ -46,11 +51,17 @@ export interface ExchangeRequest {
   body?: string;
   contentType?: string;
   /**
-   * `false` for requests Concur would carry out twice if sent twice (a trip create): an attempt whose outcome
-   * is unknown ends the exchange with `outcome-unknown` instead of a retry.
+   * `false` for requests Concur would carry out twice if sent twice (a trip create). After an attempt of
+   * unknown outcome such a request is sent again only when `reconcile` says Concur does not have it.
    */
   safeToRepeat: boolean;
-  /** Also refuses a repeat of a request Concur answered with 404 after an attempt of unknown outcome. */
+  /**
+   * Looks for what an attempt of unknown outcome (started at `attemptStartedAt`) may have done: what it
+   * finds is the answer; `undefined` means Concur surely has nothing, so sending again is safe. Throwing means
+   * nobody can tell, and the call ends as `outcome-unknown`.
+   */
+  reconcile?: (attemptStartedAt: number) => Promise<Found | undefined>;
+  /** A 404 after an attempt of unknown outcome means that attempt did the work (cancels). */
   notFoundAfterUnknownIsDone?: boolean;
 }
 
@@ -59,205 +70,254 @@ export interface ExchangeResponse {
   text: string;
   correlationId?: string;
   attempts: number;
-  /** The request was answered 404 after an earlier attempt of unknown outcome (it had been done). */
+  /** The request was answered 404 after an earlier attempt of unknown outcome: that attempt had done it. */
   doneEarlier?: boolean;
 }
 
-/** Failure of one attempt before any answer. */
-class AttemptFailure {
-  constructor(
-    readonly kind: 'timeout' | 'connection',
-    /** False only when the request provably never left (connection refused). */
-    readonly maybeSent: boolean,
-    readonly detail: string,
-  ) {}
+export interface ReconciledExchange<Found> {
+  reconciled: Found;
+  attempts: number;
 }
 
-const errorMessageOf = (text: string): string | undefined => {
+/** Why an attempt failed, as the error the call ends with if no later attempt does better. */
+interface AttemptError {
+  error: ConcurApiError;
+  retryable: boolean;
+  /** The request may have been carried out although no success came back. */
+  outcomeUnknown: boolean;
+  waitMs?: number;
+}
+
+const TOKEN_TROUBLE = /expired|revoked|invalid[\s_-]*(access[\s_-]*)?token|token[^.]*invalid/i;
+
+/** Concur's message from an error body: `<Error><Message>`, an OAuth JSON error, or the text itself. */
+export function concurMessageOf(text: string): string | undefined {
   const fromXml = /<Message>([\s\S]*?)<\/Message>/.exec(text)?.[1];
-  if (fromXml !== undefined) return fromXml.trim();
+  if (fromXml !== undefined) return fromXml.trim() || undefined;
   try {
-    const json = JSON.parse(text) as { error_description?: string; error?: string; message?: string };
-    return json.error_description ?? json.message ?? json.error;
+    const json = JSON.parse(text) as { error_description?: unknown; error?: unknown; message?: unknown };
+    const message = json.error_description ?? json.message ?? json.error;
+    if (typeof message === 'string') return message;
   } catch {
-    return text.trim().slice(0, 200) || undefined;
+    // not JSON: the text itself, below
   }
-};
+  return text.trim().slice(0, 300) || undefined;
+}
 
 export class Transport {
   constructor(private readonly options: TransportOptions) {}
 
-  async exchange(context: ConcurCallContext, request: ExchangeRequest): Promise<ExchangeResponse> {
-    const { now, retry, logger } = this.options;
-    const url = this.url(context, request);
-    let attempts = 0;
-    let unknownOutcome = false;
-    for (;;) {
-      attempts++;
-      const remaining = context.deadline - now();
-      if (remaining <= 0) {
-        throw this.error('timed-out', 'the deadline passed before Concur answered', { attempts });
-      }
-      const started = now();
-      const result = await this.attempt(
-        url,
-        context,
-        request,
-        Math.min(this.options.perAttemptTimeoutMs, remaining),
-      );
-      let retryable: boolean;
-      let failure: {
-        kind: ConcurErrorKind;
-        message: string;
-        status?: number;
-        text?: string;
-        correlationId?: string;
-      };
-      let waitHint: number | undefined;
-      if (result instanceof AttemptFailure) {
-        logger?.warn('concur attempt failed', {
-          method: request.method,
-          path: request.path,
-          attempt: attempts,
-          failure: result.kind,
-        });
-        if (result.maybeSent && !request.safeToRepeat) {
-          throw this.error('outcome-unknown', `Concur may have carried out the request (${result.detail})`, {
-            attempts,
-          });
-        }
-        if (result.maybeSent) unknownOutcome = true;
-        retryable = true;
-        failure = {
-          kind: result.kind === 'timeout' ? 'timed-out' : 'unavailable',
-          message: `no answer from Concur: ${result.detail}`,
-        };
-      } else {
-        const { status, text, correlationId } = result;
-        logger?.debug('concur answered', {
-          method: request.method,
-          path: request.path,
-          status,
-          attempt: attempts,
-          correlationId,
-          ms: now() - started,
-        });
-        if (status >= 200 && status < 300) return { status, text, correlationId, attempts };
-        if (status === 404 && unknownOutcome && request.notFoundAfterUnknownIsDone) {
-          return { status, text, correlationId, attempts, doneEarlier: true };
-        }
-        const concurMessage = errorMessageOf(text);
-        retryable = isRetryableStatus(status, concurMessage);
-        if (retryable && status >= 500 && !request.safeToRepeat) {
-          throw this.error(
-            'outcome-unknown',
-            `Concur failed with ${status} and may have carried out the request`,
-            {
-              attempts,
-              status,
-              concurMessage,
-              correlationId,
-            },
-          );
-        }
-        if (!retryable)
-          throw this.error(this.kindOf(status, concurMessage), `Concur answered ${status}`, {
-            attempts,
-            status,
-            concurMessage,
-            correlationId,
-          });
-        failure = {
-          kind: status === 429 ? 'rate-limited' : 'unavailable',
-          message: `Concur answered ${status}`,
-          status,
-          text,
-          correlationId,
-        };
-        waitHint = retryAfterMs(result.retryAfter, now());
-      }
-      const delay = waitHint ?? backoffDelay(retry, attempts, this.options.random);
-      const details = {
-        attempts,
-        status: failure.status,
-        concurMessage: failure.text === undefined ? undefined : errorMessageOf(failure.text),
-        correlationId: failure.correlationId,
-        retryAfterSeconds: waitHint === undefined ? undefined : Math.ceil(waitHint / 1000),
-      };
-      if (!retryable || attempts >= retry.maxAttempts || now() + delay >= context.deadline) {
-        throw this.error(failure.kind, failure.message, details);
-      }
-      logger?.debug('concur retry', {
-        method: request.method,
-        path: request.path,
-        attempt: attempts,
-        delayMs: delay,
-      });
-      await this.options.sleep(delay, context.signal);
-    }
-  }
-
-  private kindOf(status: number, message: string | undefined): ConcurErrorKind {
-    if (status === 404) return 'not-found';
-    if (status === 401) return 'auth-expired';
-    // Concur answers 403 for expired or revoked tokens too.
-    if (status === 403)
-      return /token|expired|revoked|unauthori[sz]ed/i.test(message ?? '') ? 'auth-expired' : 'forbidden';
-    return 'rejected';
-  }
-
-  private error(
-    kind: ConcurErrorKind,
-    message: string,
-    details: ConstructorParameters<typeof ConcurApiError>[2],
-  ) {
-    return new ConcurApiError(kind, message, details);
-  }
-
-  private url(context: ConcurCallContext, request: ExchangeRequest): string {
-    const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(request.query ?? {}))
-      if (value !== undefined) params.set(name, value);
-    if (context.loginId !== undefined) {
-      params.set('userid_type', 'login_id');
-      params.set('userid_value', context.loginId);
-    }
-    const query = params.toString();
-    return `${context.baseUrl.replace(/\/+$/, '')}${request.path}${query ? `?${query}` : ''}`;
-  }
-
-  private async attempt(
-    url: string,
+  exchange(context: ConcurCallContext, request: ExchangeRequest): Promise<ExchangeResponse>;
+  exchange<Found>(
     context: ConcurCallContext,
-    request: ExchangeRequest,
-    timeoutMs: number,
-  ): Promise<
-    AttemptFailure | { status: number; text: string; correlationId?: string; retryAfter: string | null }
-  > {
-    const timeout = AbortSignal.timeout(Math.max(1, timeoutMs));
-    const signal = context.signal ? AbortSignal.any([context.signal, timeout]) : timeout;
-    // Concur refuses chunked bodies: a Buffer body makes fetch send Content-Length (0 for an empty POST).
-    const body = request.method === 'POST' ? Buffer.from(request.body ?? '', 'utf8') : undefined;
-    const headers: Record<string, string> = {
-      authorization: `${context.authScheme ?? 'Bearer'} ${context.accessToken}`,
-      accept: 'application/xml',
-    };
-    if (request.body !== undefined)
-      headers['content-type'] = request.contentType ?? 'application/xml; charset=utf-8';
-    try {
-      const response = await this.options.fetch(url, { method: request.method, headers, body, signal });
-      const text = await response.text();
-      return {
-        status: response.status,
-        text,
-        correlationId: response.headers.get(CORRELATION_HEADER) ?? undefined,
-        retryAfter: response.headers.get('retry-after'),
-      };
-    } catch (error) {
-      if (context.signal?.aborted) throw error;
-      if (timeout.aborted) return new AttemptFailure('timeout', true, `no answer within ${timeoutMs} ms`);
-      const code = (error as { cause?: { code?: string } }).cause?.code;
-      return new AttemptFailure('connection', code !== 'ECONNREFUSED', code ?? (error as Error).message);
+    request: ExchangeRequest<Found>,
+  ): Promise<ExchangeResponse | ReconciledExchange<Found>>;
+  async exchange<Found>(
+    context: ConcurCallContext,
+    request: ExchangeRequest<Found>,
+  ): Promise<ExchangeResponse | ReconciledExchange<Found>> {
+    const { now, retry, perAttemptTimeoutMs } = this.options;
+    const deadline = context.deadline ?? Number.POSITIVE_INFINITY;
+    const url = buildUrl(context, request);
+    const authorization = `${context.authScheme ?? 'Bearer'} ${context.accessToken}`;
+    const where = { method: request.method, path: request.path };
+    let attempts = 0;
+    let unknownEarlier = false;
+    let last: AttemptError | undefined;
+
+    for (;;) {
+      const remaining = deadline - now();
+      if (remaining <= 0 || context.signal?.aborted) {
+        throw (
+          last?.error.with({ attempts }) ??
+          new ConcurApiError('timed-out', 'the deadline passed before the call to Concur started', {
+            attempts,
+          })
+        );
+      }
+      attempts++;
+      const startedAt = now();
+      const result = await sendAttempt(
+        this.options.fetch,
+        { method: request.method, url, authorization, body: request.body, contentType: request.contentType },
+        Math.min(perAttemptTimeoutMs, remaining),
+        context.signal,
+      );
+
+      if (result.ok) {
+        this.log('debug', 'concur answered', {
+          ...where,
+          status: result.status,
+          attempt: attempts,
+          correlationId: result.correlationId,
+          ms: now() - startedAt,
+        });
+        if (result.status >= 200 && result.status < 300) {
+          return { status: result.status, text: result.text, correlationId: result.correlationId, attempts };
+        }
+        if (result.status === 404 && unknownEarlier && request.notFoundAfterUnknownIsDone) {
+          this.log('info', 'concur 404 after an attempt of unknown outcome: taken as done', {
+            ...where,
+            attempt: attempts,
+          });
+          return { ...answerOf(result), attempts, doneEarlier: true };
+        }
+        last = this.classifyAnswer(result, attempts);
+      } else {
+        this.log('warn', 'concur attempt failed', {
+          ...where,
+          attempt: attempts,
+          failure: result.reason,
+          detail: result.detail,
+        });
+        last = classifyFailure(result, attempts, request.safeToRepeat);
+      }
+
+      if (!last.retryable) throw last.error;
+      if (last.outcomeUnknown) {
+        unknownEarlier = true;
+        if (!request.safeToRepeat) {
+          const found = await this.reconcile(request, startedAt, last.error, attempts);
+          if (found !== undefined) return { reconciled: found, attempts };
+          this.log('info', 'concur does not have the request of unknown outcome: sending it again', {
+            ...where,
+            attempt: attempts,
+          });
+        }
+      }
+
+      const delay = last.waitMs ?? backoffDelay(retry, attempts, this.options.random);
+      if (attempts >= retry.maxAttempts) throw last.error;
+      if (now() + delay >= deadline) {
+        this.log('warn', 'concur retry skipped: the wait would end past the deadline', {
+          ...where,
+          attempt: attempts,
+          waitMs: delay,
+        });
+        throw last.error;
+      }
+      this.log('warn', 'concur retry', {
+        ...where,
+        attempt: attempts,
+        kind: last.error.kind,
+        status: last.error.status,
+        correlationId: last.error.correlationId,
+        waitMs: delay,
+      });
+      try {
+        await this.options.sleep(delay, context.signal);
+      } catch (cause) {
+        throw new ConcurApiError('timed-out', 'the caller gave up while waiting to retry', {
+          attempts,
+          cause,
+        });
+      }
     }
   }
+
+  private classifyAnswer(answer: AttemptAnswer, attempts: number): AttemptError {
+    const { status, correlationId } = answer;
+    const concurMessage = concurMessageOf(answer.text);
+    const details = { status, concurMessage, correlationId, attempts };
+    const transient = transientKindOf(status, concurMessage);
+    if (transient !== undefined) {
+      const waitMs = retryAfterMs(answer.retryAfter, this.options.now());
+      return {
+        error: new ConcurApiError(transient, `Concur answered ${status}`, {
+          ...details,
+          ...(waitMs === undefined ? {} : { retryAfterSeconds: Math.ceil(waitMs / 1000) }),
+        }),
+        retryable: true,
+        // A server failure may come after the work was done; a 429 or a transient 400 refuses it.
+        outcomeUnknown: status >= 500,
+        waitMs,
+      };
+    }
+    return {
+      error: new ConcurApiError(permanentKindOf(status, concurMessage), `Concur answered ${status}`, details),
+      retryable: false,
+      outcomeUnknown: false,
+    };
+  }
+
+  private async reconcile<Found>(
+    request: ExchangeRequest<Found>,
+    startedAt: number,
+    cause: ConcurApiError,
+    attempts: number,
+  ): Promise<Found | undefined> {
+    const unknown = (message: string, reason?: unknown) =>
+      cause.with({
+        kind: 'outcome-unknown',
+        message,
+        attempts,
+        ...(reason === undefined ? {} : { cause: reason }),
+      });
+    if (request.reconcile === undefined) {
+      throw unknown(`Concur may have carried out the request (${cause.message}); it is not sent again`);
+    }
+    this.log('info', 'concur outcome unknown: reconciling', {
+      method: request.method,
+      path: request.path,
+      attempt: attempts,
+    });
+    try {
+      return await request.reconcile(startedAt);
+    } catch (error) {
+      if (error instanceof ConcurApiError && error.kind === 'outcome-unknown') throw error.with({ attempts });
+      throw unknown(
+        `Concur may have carried out the request (${cause.message}) and it cannot be told: ${(error as Error).message}`,
+        error,
+      );
+    }
+  }
+
+  private log(level: 'debug' | 'info' | 'warn', message: string, fields: Record<string, unknown>): void {
+    const logger = this.options.logger;
+    if (!logger) return;
+    if (level === 'info') (logger.info ?? logger.debug).call(logger, message, fields);
+    else logger[level](message, fields);
+  }
+}
+
+function classifyFailure(failure: AttemptFailure, attempts: number, safeToRepeat: boolean): AttemptError {
+  if (failure.reason === 'aborted') {
+    // The caller gave up: no more attempts, and nothing can be looked up for it.
+    const kind = failure.maybeSent && !safeToRepeat ? 'outcome-unknown' : 'timed-out';
+    return {
+      error: new ConcurApiError(kind, `no answer from Concur: ${failure.detail}`, { attempts }),
+      retryable: false,
+      outcomeUnknown: failure.maybeSent,
+    };
+  }
+  const kind: ConcurErrorKind = failure.reason === 'timeout' ? 'timed-out' : 'unavailable';
+  return {
+    error: new ConcurApiError(kind, `no answer from Concur: ${failure.detail}`, { attempts }),
+    retryable: true,
+    outcomeUnknown: failure.maybeSent,
+  };
+}
+
+function permanentKindOf(status: number, message: string | undefined): ConcurErrorKind {
+  if (status === 404) return 'not-found';
+  if (status === 401) return 'auth-expired';
+  // Concur answers 403 for expired or revoked tokens too; other 403s are refusals (e.g. another booking source).
+  if (status === 403) return TOKEN_TROUBLE.test(message ?? '') ? 'auth-expired' : 'forbidden';
+  return 'rejected';
+}
+
+function answerOf(answer: AttemptAnswer) {
+  return { status: answer.status, text: answer.text, correlationId: answer.correlationId };
+}
+
+function buildUrl(context: ConcurCallContext, request: ExchangeRequest<unknown>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(request.query ?? {}))
+    if (value !== undefined) params.set(name, value);
+  if (context.loginId !== undefined && !params.has('userid_type')) {
+    params.set('userid_type', 'login_id');
+    params.set('userid_value', context.loginId);
+  }
+  const query = params.toString();
+  return `${context.baseUrl.replace(/\/+$/, '')}${request.path}${query ? `?${query}` : ''}`;
 }

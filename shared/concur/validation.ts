@@ -36,6 +36,15 @@ function isCalendarDateTime(value: string): boolean {
   );
 }
 
+const dateTimeSchema = z
+  .string()
+  .refine(isCalendarDateTime, { error: 'expected a date and time YYYY-MM-DDThh:mm:ss' })
+  .meta({
+    id: 'DateTime',
+    pattern: DATE_TIME.source,
+    description: 'A date and time without offset: YYYY-MM-DDThh:mm:ss.',
+  });
+
 const characterCount = (value: string): number => [...value].length;
 
 const xmlText = z.string().superRefine((value, ctx) => {
@@ -77,9 +86,11 @@ function stringSchema(element: ElementModel): z.ZodType {
   }
   if (element.enumeration) {
     const allowed = element.enumeration;
-    return schema.refine((value) => allowed.includes(value), {
-      error: `must be one of ${allowed.map((v) => `"${v}"`).join(', ')}`,
-    });
+    return schema
+      .refine((value) => allowed.includes(value), {
+        error: `must be one of ${allowed.map((v) => `"${v}"`).join(', ')}`,
+      })
+      .meta({ enum: [...allowed] });
   }
   return schema;
 }
@@ -106,9 +117,7 @@ function simpleSchema(element: ElementModel, profile: ValidationProfile, require
       expected = 'expected true or false';
       break;
     case 'dateTime':
-      value = z
-        .string()
-        .refine(isCalendarDateTime, { error: 'expected a date and time YYYY-MM-DDThh:mm:ss' });
+      value = dateTimeSchema;
       expected = 'expected a date and time YYYY-MM-DDThh:mm:ss';
       break;
     case 'string':
@@ -145,14 +154,20 @@ const requiredValue = (schema: z.ZodType): z.ZodType =>
     .pipe(schema as z.ZodType<unknown, object>);
 
 type AnyContent = { name: string; value: string | null | AnyContent[] };
-const anyContentSchema: z.ZodType<AnyContent[]> = z.lazy(() =>
-  z.array(
-    z.strictObject({
-      name: z.string().regex(XML_NAME, { error: 'must be an XML element name' }),
-      value: z.union([xmlText, z.null(), anyContentSchema]),
-    }),
-  ),
-);
+const anyContentSchema: z.ZodType<AnyContent[]> = z
+  .lazy(() =>
+    z.array(
+      z.strictObject({
+        name: z.string().regex(XML_NAME, { error: 'must be an XML element name' }),
+        value: z.union([xmlText, z.null(), anyContentSchema]),
+      }),
+    ),
+  )
+  .meta({
+    id: 'AnyContent',
+    description:
+      'XML content the XSD leaves open (xs:any): elements as { name, value }, value being text, null or child elements.',
+  });
 
 /** Types that appear as items of multi-kind lists (segments, charges, tickets, rail payments, programs). */
 const VARIANT_TYPES: ReadonlySet<string> = new Set(

@@ -2,6 +2,12 @@
  * The OpenAPI 3.1 document of the supplier API, generated from the route table and the zod schemas of the
  * contract (zod's own JSON Schema output: OpenAPI 3.1 schemas are JSON Schema 2020-12). Every schema with an
  * id becomes a component, so each Concur type appears once.
+ *
+ * Bodies are converted with `io: 'output'`: a required Concur field is `z.unknown().refine().pipe(schema)` (so
+ * that a missing value says "is required"), whose input side is `unknown`; its output side is the real schema.
+ * The request schemas have no transforms or defaults and use strict or loose objects only, so their output
+ * and input shapes are the same. Refinements cannot be expressed in JSON Schema: the Concur schemas attach
+ * what they check (lengths, enumerations, the date-time pattern) as metadata.
  */
 import { z } from 'zod';
 import { routes } from '../../functions/http/routes';
@@ -20,6 +26,7 @@ import {
   tripRequestSchema,
   tripResultSchema,
 } from '../gateway/api-contract';
+import { DOCS_ASSET_NAMES } from './docs-page';
 import { IDEMPOTENCY_TTL_SECONDS } from './http-function';
 
 type JsonObject = Record<string, unknown>;
@@ -39,14 +46,21 @@ function schemaRef(schema: z.ZodType): JsonObject {
   const rewrite = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rewrite);
     if (value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [
-        key,
-        key === '$ref' && typeof inner === 'string'
-          ? inner.replace('#/$defs/', '#/components/schemas/')
-          : rewrite(inner),
-      ]),
-    );
+    const out: JsonObject = {};
+    for (const [key, inner] of Object.entries(value)) {
+      // z.int()'s bounds are JavaScript's safe integers, not a limit of the API.
+      const safeIntegerBound =
+        (key === 'minimum' || key === 'maximum') && Math.abs(inner as number) === Number.MAX_SAFE_INTEGER;
+      if (safeIntegerBound) continue;
+      if (key === '$ref' && typeof inner === 'string') {
+        out[key] = inner.replace('#/$defs/', '#/components/schemas/');
+      } else if (key === 'anyOf' && Array.isArray(inner)) {
+        out[key] = flattenAnyOf(inner.map(rewrite));
+      } else {
+        out[key] = rewrite(inner);
+      }
+    }
+    return out;
   };
   for (const [id, def] of Object.entries(defs)) components[id] ??= rewrite(def) as JsonObject;
   const id = z.globalRegistry.get(schema)?.id;
@@ -55,6 +69,46 @@ function schemaRef(schema: z.ZodType): JsonObject {
     return { $ref: `#/components/schemas/${id}` };
   }
   return rewrite(json) as JsonObject;
+}
+
+/** `anyOf: [{ anyOf: [a, b] }, c]` (an optional field's nullish() around a union) is `anyOf: [a, b, c]`. */
+function flattenAnyOf(alternatives: unknown[]): unknown[] {
+  return alternatives.flatMap((alternative) => {
+    const keys = alternative && typeof alternative === 'object' ? Object.keys(alternative) : [];
+    return keys.length === 1 && keys[0] === 'anyOf'
+      ? (alternative as { anyOf: unknown[] }).anyOf
+      : [alternative];
+  });
+}
+
+/**
+ * Lists whose items carry a `kind` (segments, charges, tickets, …) are zod discriminated unions: zod writes a
+ * `oneOf`; OpenAPI's `discriminator` lets readers and generators pick the variant by `kind`.
+ */
+function addDiscriminators(schemas: Record<string, JsonObject>): void {
+  const kindOf = (ref: unknown): string | undefined => {
+    if (typeof ref !== 'string' || !ref.startsWith('#/components/schemas/')) return undefined;
+    const target = schemas[ref.slice('#/components/schemas/'.length)] as
+      { properties?: { kind?: { const?: unknown } } } | undefined;
+    const kind = target?.properties?.kind?.const;
+    return typeof kind === 'string' ? kind : undefined;
+  };
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (value === null || typeof value !== 'object') return;
+    const node = value as JsonObject;
+    if (Array.isArray(node.oneOf) && !node.discriminator) {
+      const mapping: Record<string, string> = {};
+      for (const item of node.oneOf as JsonObject[]) {
+        const kind = kindOf(item?.$ref);
+        if (kind === undefined || kind in mapping) return Object.values(node).forEach(visit);
+        mapping[kind] = item.$ref as string;
+      }
+      node.discriminator = { propertyName: 'kind', mapping };
+    }
+    Object.values(node).forEach(visit);
+  };
+  Object.values(schemas).forEach(visit);
 }
 
 const json = (schema: z.ZodType, description: string) => ({
@@ -82,9 +136,11 @@ const itineraryDocument = z
 interface Operation {
   summary: string;
   body?: [z.ZodType, string];
-  success: [number, z.ZodType | 'html' | 'asset', string];
+  success: [number, z.ZodType | 'html' | 'asset' | 'any', string];
   /** Problem statuses beyond the common ones. */
   problems?: number[];
+  /** What a problem status means for this operation, where the common description does not fit. */
+  problemDescriptions?: Record<number, string>;
   query?: z.ZodObject;
   /** Calls Concur: its failures can surface as 502/503/504. */
   upstream?: boolean;
@@ -165,6 +221,7 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'A file of the API reference page',
     success: [200, 'asset', 'CSS or JavaScript.'],
     problems: [404],
+    problemDescriptions: { 404: 'No such file.' },
   },
 };
 
@@ -175,20 +232,40 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   404: 'Not found, or not the supplier’s.',
   409: 'Stale update, a change in progress, or a request with this Idempotency-Key still in progress.',
   415: 'The body is not application/json.',
-  422: 'The Idempotency-Key was used with another body.',
+  422: 'The Idempotency-Key was already used with another body.',
   429: 'Concur asks to slow down.',
   502: 'Concur refused the request or answered something unusable (Concur’s status, message, correlation id).',
   503: 'Concur is unavailable after retries.',
   504: 'Concur did not answer in time, or did not confirm the outcome.',
 };
 
+/** A route the descriptions above do not know yet is still documented, plainly. */
+const undescribed = (route: RouteDefinition): Operation => ({
+  summary: route.operationId,
+  success: [route.method === 'POST' ? 201 : 200, 'any', 'Success.'],
+});
+
+const PATH_PARAMETERS: Record<string, { description: string; schema?: JsonObject }> = {
+  companyId: { description: 'The Concur company the supplier acts for.' },
+  confirmationNumber: { description: 'The supplier’s confirmation number of the booking.' },
+  tripId: { description: 'The Concur trip id.' },
+  asset: {
+    description: 'A file of the page.',
+    schema: { type: 'string', enum: [...DOCS_ASSET_NAMES] },
+  },
+};
+
 function parameters(route: RouteDefinition, operation: Operation): JsonObject[] {
-  const out: JsonObject[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
-    name,
-    in: 'path',
-    required: true,
-    schema: { type: 'string' },
-  }));
+  const out: JsonObject[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => {
+    const known = PATH_PARAMETERS[name!];
+    return {
+      name,
+      in: 'path',
+      required: true,
+      ...(known ? { description: known.description } : {}),
+      schema: known?.schema ?? { type: 'string', minLength: 1 },
+    };
+  });
   if (operation.query) {
     const converted = z.toJSONSchema(operation.query, { io: 'input', unrepresentable: 'any' }) as JsonObject;
     // A named schema comes back as a $ref into $defs.
@@ -224,6 +301,7 @@ function parameters(route: RouteDefinition, operation: Operation): JsonObject[] 
 
 function successResponse(operation: Operation): JsonObject {
   const [, schema, description] = operation.success;
+  if (schema === 'any') return { description };
   if (schema === 'html') return { description, content: { 'text/html': { schema: { type: 'string' } } } };
   if (schema === 'asset') {
     return {
@@ -238,17 +316,22 @@ function successResponse(operation: Operation): JsonObject {
 }
 
 function operationObject(route: RouteDefinition): JsonObject {
-  const operation = OPERATIONS[route.operationId];
-  if (!operation) throw new Error(`no OpenAPI description for ${route.operationId}`);
+  const operation = Object.hasOwn(OPERATIONS, route.operationId)
+    ? OPERATIONS[route.operationId]!
+    : undescribed(route);
   const responses: Record<string, JsonObject> = { [operation.success[0]]: successResponse(operation) };
   if (route.operationId === 'putBooking') responses['200'] = json(bookingResultSchema, 'Updated.');
   const statuses = new Set(operation.problems ?? []);
   if (route.authenticated) [401, 403].forEach((s) => statuses.add(s));
   if (operation.body) [400, 415].forEach((s) => statuses.add(s));
-  if (route.method !== 'GET') statuses.add(409);
+  // Every POST and PUT takes an Idempotency-Key: reused with another body (422) or still in progress (409).
+  if (route.method !== 'GET') [409, 422].forEach((s) => statuses.add(s));
   if (operation.upstream) [429, 502, 503, 504].forEach((s) => statuses.add(s));
-  for (const status of [...statuses].sort()) {
-    responses[String(status)] = problem(PROBLEM_DESCRIPTIONS[status]!, status === 429 || status === 503);
+  for (const status of [...statuses].sort((a, b) => a - b)) {
+    responses[String(status)] = problem(
+      operation.problemDescriptions?.[status] ?? PROBLEM_DESCRIPTIONS[status] ?? 'A problem.',
+      status === 429 || status === 503,
+    );
   }
   return {
     operationId: route.operationId,
@@ -263,6 +346,13 @@ function operationObject(route: RouteDefinition): JsonObject {
   };
 }
 
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  bookings: 'Bookings by confirmation number, posted to Concur.',
+  trips: 'Trips the supplier creates, and the trips that hold its bookings.',
+  translate: 'Dry runs: the Concur XML a document would become, without calling Concur.',
+  meta: 'Health, this document and the reference page.',
+};
+
 let cached: JsonObject | undefined;
 
 export function buildOpenApiDocument(options: { serverUrl?: string } = {}): JsonObject {
@@ -270,6 +360,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
     const paths: Record<string, Record<string, JsonObject>> = {};
     for (const route of routes)
       (paths[route.path] ??= {})[route.method.toLowerCase()] = operationObject(route);
+    addDiscriminators(components);
     return {
       openapi: '3.1.0',
       info: {
@@ -278,6 +369,10 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
         description:
           'Send bookings and trips as JSON; the gateway turns them into SAP Concur Itinerary v1.1 calls. Documents use the JSON form of Concur’s XML (keys are element names with the first letter lower-cased; lists are arrays; segments and charges carry a `kind`). Errors are RFC 9457 problem details.',
       },
+      tags: [...new Set(routes.map((route) => route.function))].map((name) => ({
+        name,
+        ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}),
+      })),
       paths,
       components: {
         schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),

@@ -1,62 +1,145 @@
 import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../../functions/http/routes';
+import { DOCS_ASSET_NAMES } from '../../shared/http/docs-page';
 import { buildOpenApiDocument } from '../../shared/http/openapi';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const document = buildOpenApiDocument({ serverUrl: 'https://gateway.example.com' }) as any;
+const operationOf = (route: { path: string; method: string }) =>
+  document.paths[route.path][route.method.toLowerCase()];
 
 describe('the OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
     expect(document.openapi).toBe('3.1.0');
+    expect(document.servers).toEqual([{ url: 'https://gateway.example.com' }]);
+    // The validator dereferences in place: give it a copy, not the cached document.
     const result = await validate(structuredClone(document));
     expect(result.valid ? [] : result.errors).toEqual([]);
   });
 
-  it('has exactly the routes of the route table, with their operation ids', () => {
+  it('is built once', () => {
+    const first = buildOpenApiDocument() as { paths: unknown; components: unknown };
+    expect(first.paths).toBe(document.paths);
+    expect(first.components).toBe(document.components);
+    expect('servers' in first).toBe(false);
+  });
+
+  it('has exactly the routes of the route table, with their operation ids, each described', () => {
     const documented = Object.entries(document.paths).flatMap(([path, methods]) =>
       Object.entries(methods as Record<string, { operationId: string }>).map(
         ([method, operation]) => `${method.toUpperCase()} ${path} ${operation.operationId}`,
       ),
     );
     expect(documented.sort()).toEqual(routes.map((r) => `${r.method} ${r.path} ${r.operationId}`).sort());
+    for (const route of routes) {
+      // A route added to the table without a description is documented plainly, under its operation id.
+      expect(operationOf(route).summary, route.operationId).not.toBe(route.operationId);
+    }
+  });
+
+  it('declares every path parameter', () => {
+    for (const route of routes) {
+      const declared = operationOf(route)
+        .parameters.filter((p: { in: string }) => p.in === 'path')
+        .map((p: { name: string }) => p.name);
+      const inPath = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      expect(declared, route.operationId).toEqual(inPath);
+    }
+    const asset = operationOf({ method: 'GET', path: '/docs/assets/{asset}' }).parameters[0];
+    expect(asset.schema.enum).toEqual([...DOCS_ASSET_NAMES]);
   });
 
   it('secures authenticated routes, and offers Idempotency-Key on every POST and PUT', () => {
+    expect(document.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
     for (const route of routes) {
-      const operation = document.paths[route.path][route.method.toLowerCase()];
+      const operation = operationOf(route);
       if (route.authenticated) {
         expect(operation.security, route.operationId).toEqual([{ apiKey: [] }]);
-        expect(Object.keys(operation.responses), route.operationId).toEqual(
-          expect.arrayContaining(['401', '403']),
-        );
-        expect(operation.responses['401'].content['application/problem+json']).toBeDefined();
+        for (const status of ['401', '403']) {
+          expect(
+            operation.responses[status]?.content['application/problem+json'].schema,
+            route.operationId,
+          ).toEqual({
+            $ref: '#/components/schemas/Problem',
+          });
+        }
+      } else {
+        expect(operation.security, route.operationId).toEqual([]);
+        expect(operation.responses['401'], route.operationId).toBeUndefined();
       }
-      const names = operation.parameters.map((p: { name: string }) => p.name);
-      if (route.method !== 'GET') expect(names, route.operationId).toContain('Idempotency-Key');
-      else expect(names).not.toContain('Idempotency-Key');
+      const idempotencyKey = operation.parameters.find((p: { name: string }) => p.name === 'Idempotency-Key');
+      if (route.method === 'GET') {
+        expect(idempotencyKey, route.operationId).toBeUndefined();
+      } else {
+        expect(idempotencyKey, route.operationId).toMatchObject({ in: 'header', required: false });
+        expect(idempotencyKey.description).toContain('24 hours');
+        expect(Object.keys(operation.responses), route.operationId).toEqual(
+          expect.arrayContaining(['409', '422']),
+        );
+      }
     }
-    expect(
-      document.paths['/v1/companies/{companyId}/trips'].get.responses['503'].headers['Retry-After'],
-    ).toBeDefined();
+  });
+
+  it('answers problems as application/problem+json, with Retry-After where Concur asks to wait', () => {
+    const list = operationOf({ method: 'GET', path: '/v1/companies/{companyId}/trips' });
+    expect(list.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/TripList',
+    });
+    for (const status of ['429', '503']) expect(list.responses[status].headers['Retry-After']).toBeDefined();
+    expect(list.responses['502'].headers).toBeUndefined();
+    expect(list.parameters.find((p: { name: string }) => p.name === 'limit')).toMatchObject({
+      in: 'query',
+      schema: { type: 'integer', minimum: 1, maximum: 200 },
+    });
+    const put = operationOf({
+      method: 'PUT',
+      path: '/v1/companies/{companyId}/bookings/{confirmationNumber}',
+    });
+    expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(['200', '201', '400', '404']));
+    expect(document.paths['/docs'].get.responses['200'].content['text/html']).toBeDefined();
   });
 
   it('describes the Concur documents once each, from the model', () => {
     const schemas = document.components.schemas;
-    expect(
-      schemas.Booking.properties.recordLocator.anyOf ?? [schemas.Booking.properties.recordLocator],
-    ).toBeDefined();
-    expect(JSON.stringify(schemas.Booking.properties.recordLocator)).toContain('"maxLength":50');
+    expect(Object.keys(schemas).filter((name) => name.startsWith('__'))).toEqual([]);
+    expect(schemas.Booking.required).toEqual(expect.arrayContaining(['bookingSource', 'recordLocator']));
+    expect(schemas.Booking.properties.recordLocator).toMatchObject({ type: 'string', maxLength: 50 });
     expect(schemas.Car.properties.vendor).toBeDefined();
-    const segments = JSON.stringify(schemas.Booking.properties.segments);
+    expect(JSON.stringify(schemas.Booking.properties.bookingReferrer)).toContain('"enum":["Concur Travel"');
+    expect(JSON.stringify(schemas.Booking.properties.dateBookedLocal)).toContain(
+      '#/components/schemas/DateTime"',
+    );
+    expect(JSON.stringify(schemas.Booking.properties.warnings)).toContain('#/components/schemas/AnyContent"');
+
+    const segments = schemas.Booking.properties.segments.anyOf[0].items.anyOf[0];
+    expect(segments.discriminator.propertyName).toBe('kind');
     for (const kind of ['Car', 'Hotel', 'Air', 'Rail']) {
-      expect(segments).toContain(`#/components/schemas/${kind}"`);
+      expect(segments.oneOf).toContainEqual({ $ref: `#/components/schemas/${kind}` });
+      expect(segments.discriminator.mapping[kind.toLowerCase()]).toBe(`#/components/schemas/${kind}`);
       expect(schemas[kind].properties.kind.const).toBe(kind.toLowerCase());
+      expect(schemas[kind].required).toContain('kind');
     }
-    expect(
-      document.paths['/v1/companies/{companyId}/bookings/{confirmationNumber}'].put.requestBody.content[
-        'application/json'
-      ].schema,
-    ).toEqual({ $ref: '#/components/schemas/PutBookingRequest' });
+    expect(schemas.Itinerary.properties.bookings).toBeDefined();
+
+    const body = (path: string, method: string) =>
+      document.paths[path][method].requestBody.content['application/json'].schema;
+    expect(body('/v1/companies/{companyId}/bookings/{confirmationNumber}', 'put')).toEqual({
+      $ref: '#/components/schemas/PutBookingRequest',
+    });
+    expect(schemas.PutBookingRequest.properties.booking.$ref).toBe('#/components/schemas/Booking');
+    expect(body('/v1/companies/{companyId}/trips', 'post')).toEqual({
+      $ref: '#/components/schemas/TripRequest',
+    });
+    expect(body('/v1/translate/booking', 'post')).toEqual({ $ref: '#/components/schemas/BookingDocument' });
+    expect(body('/v1/translate/trip', 'post')).toEqual({ $ref: '#/components/schemas/ItineraryDocument' });
+    const profile = document.paths['/v1/translate/booking'].post.parameters.find(
+      (p: { name: string }) => p.name === 'profile',
+    );
+    expect(profile.schema.enum).toEqual(['tmc', 'triplink']);
+  });
+
+  it('states no bounds that are only JavaScript’s safe integers', () => {
+    expect(JSON.stringify(document)).not.toContain(String(Number.MAX_SAFE_INTEGER));
   });
 });

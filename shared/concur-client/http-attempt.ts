@@ -1,0 +1,98 @@
+/**
+ * One HTTP request to Concur, bounded by a timeout: either Concur's answer (any status), or why none came and
+ * whether the request may have reached Concur anyway.
+ */
+
+export const CORRELATION_HEADER = 'concur-correlationid';
+
+export interface AttemptRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  authorization: string;
+  body?: string;
+  contentType?: string;
+}
+
+export interface AttemptAnswer {
+  ok: true;
+  status: number;
+  text: string;
+  correlationId?: string;
+  retryAfter: string | null;
+}
+
+export interface AttemptFailure {
+  ok: false;
+  reason: 'timeout' | 'connection' | 'aborted';
+  /** False only when the request provably never left (the connection was never made). */
+  maybeSent: boolean;
+  detail: string;
+}
+
+export type AttemptResult = AttemptAnswer | AttemptFailure;
+
+// Errors raised before a connection exists: the request cannot have reached Concur.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+export async function sendAttempt(
+  fetchImpl: typeof fetch,
+  request: AttemptRequest,
+  timeoutMs: number,
+  callerSignal: AbortSignal | undefined,
+): Promise<AttemptResult> {
+  const timeout = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)));
+  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+  const headers: Record<string, string> = { authorization: request.authorization, accept: 'application/xml' };
+  let body: Buffer | undefined;
+  if (request.method === 'POST') {
+    // Concur refuses chunked bodies: a Buffer has a known length, so fetch sends Content-Length (0 when empty).
+    body = Buffer.from(request.body ?? '', 'utf8');
+    headers['content-length'] = String(body.byteLength);
+    if (request.body !== undefined)
+      headers['content-type'] = request.contentType ?? 'application/xml; charset=utf-8';
+  }
+  try {
+    const response = await fetchImpl(request.url, { method: request.method, headers, body, signal });
+    // Reading the body is under the same timeout: a stalled body is a timed-out attempt too.
+    const text = await response.text();
+    return {
+      ok: true,
+      status: response.status,
+      text,
+      correlationId: response.headers.get(CORRELATION_HEADER) ?? undefined,
+      retryAfter: response.headers.get('retry-after'),
+    };
+  } catch (error) {
+    if (callerSignal?.aborted)
+      return { ok: false, reason: 'aborted', maybeSent: true, detail: 'the caller gave up' };
+    if (timeout.aborted) {
+      return {
+        ok: false,
+        reason: 'timeout',
+        maybeSent: true,
+        detail: `no answer within ${Math.round(timeoutMs)} ms`,
+      };
+    }
+    const code = errorCode(error);
+    return {
+      ok: false,
+      reason: 'connection',
+      maybeSent: code === undefined || !NOT_SENT_CODES.has(code),
+      detail: code ?? (error as Error).message,
+    };
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  const own = (error as { code?: unknown } | undefined)?.code;
+  return typeof own === 'string' ? own : undefined;
+}
