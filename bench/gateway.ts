@@ -8,7 +8,7 @@ import type { ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConcurXml } from '../shared/concur';
-import { startLocalGateway } from '../shared/local/local-gateway';
+import { startLocalGateway } from '../local/server/local-gateway';
 import { reportLatency, sampleLatency } from './latency';
 
 /** Booking n rents a car on day n of 2027, so every booking has a trip of its own, as real travel would. */

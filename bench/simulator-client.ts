@@ -5,7 +5,7 @@
 import { buildConcurXml } from '../shared/concur';
 import type { Booking } from '../shared/concur';
 import { ConcurClient } from '../shared/concur-client';
-import { startSimulator } from '../shared/simulator';
+import { startSimulator } from '../local/simulator';
 import { reportLatency, sampleLatency } from './latency';
 
 const booking = (n: number): Booking => ({

@@ -1,5 +1,5 @@
 /**
- * The gateway on AWS: an HTTP API whose routes come from functions/http/routes.ts, one Lambda function per
+ * The gateway on AWS: an HTTP API whose routes come from shared/http/routes.ts, one Lambda function per
  * group of routes, the state and idempotency tables, the app's OAuth secret, and alarms. Only resources here.
  */
 import { fileURLToPath } from 'node:url';
@@ -20,8 +20,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { routes } from '../functions/http/routes';
-import type { FunctionName } from '../functions/http/routes';
+import { routes } from '../shared/http/routes';
+import type { FunctionName } from '../shared/http/routes';
 import { IDEMPOTENCY_TABLE, STATE_TABLE } from '../shared/adapters/dynamodb/tables';
 import { DEFAULT_SECRET_PREFIX } from '../shared/tokens/company-credentials';
 

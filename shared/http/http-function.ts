@@ -11,8 +11,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { routes } from '../../functions/http/routes';
-import type { FunctionName, RouteDefinition } from '../../functions/http/routes';
+import { routes } from './routes';
+import type { FunctionName, RouteDefinition } from './routes';
 import type { Supplier } from '../gateway/ports';
 import { HttpProblem, problemFor, problemResponse } from './problem-responses';
 

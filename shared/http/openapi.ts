@@ -10,8 +10,8 @@
  * what they check (lengths, enumerations, the date-time pattern) as metadata.
  */
 import { z } from 'zod';
-import { routes } from '../../functions/http/routes';
-import type { RouteDefinition } from '../../functions/http/routes';
+import { routes } from './routes';
+import type { RouteDefinition } from './routes';
 import { bookingSchema, itinerarySchema } from '../concur';
 import {
   bookingMappingSchema,

@@ -10,8 +10,8 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Booking, Itinerary } from '../../shared/concur';
 import { ConcurClient } from '../../shared/concur-client';
 import type { ConcurCallContext, ConcurClientOptions } from '../../shared/concur-client';
-import { startSimulator } from '../../shared/simulator';
-import type { Simulator } from '../../shared/simulator';
+import { startSimulator } from '../../local/simulator';
+import type { Simulator } from '../../local/simulator';
 
 export const TRAVELER = 'cm@example.com';
 

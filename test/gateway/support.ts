@@ -6,9 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getServices } from '../../shared/composition/services';
-import { startLocalGateway } from '../../shared/local/local-gateway';
-import type { LocalGateway } from '../../shared/local/local-gateway';
-import { DEFAULT_COMPANY_ID } from '../../shared/simulator';
+import { startLocalGateway } from '../../local/server/local-gateway';
+import type { LocalGateway } from '../../local/server/local-gateway';
+import { DEFAULT_COMPANY_ID } from '../../local/simulator';
 
 export const COMPANY = DEFAULT_COMPANY_ID;
 export const TRAVELER = 'cm@example.com';

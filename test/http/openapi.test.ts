@@ -1,6 +1,6 @@
 import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
-import { routes } from '../../functions/http/routes';
+import { routes } from '../../shared/http/routes';
 import { DOCS_ASSET_NAMES } from '../../shared/http/docs-page';
 import { buildOpenApiDocument } from '../../shared/http/openapi';
 

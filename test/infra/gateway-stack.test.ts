@@ -13,7 +13,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../functions/http/routes';
+import { routes } from '../../shared/http/routes';
 import { ConcurItineraryGatewayStack, defaultEntry, functionNames } from '../../infra/gateway-stack';
 
 const fixtureHandler = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));

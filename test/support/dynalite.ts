@@ -2,12 +2,8 @@
  * One dynalite per test file, with uniquely named tables so files never see each other's items.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  createTables,
-  startDynalite,
-  type RunningDynalite,
-  type TableNames,
-} from '../../shared/adapters/dynamodb';
+import { createTables, type TableNames } from '../../shared/adapters/dynamodb';
+import { startDynalite, type RunningDynalite } from '../../local/dynalite';
 
 export type TestDynalite = RunningDynalite;
 

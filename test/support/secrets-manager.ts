@@ -1,12 +1,8 @@
 /**
  * A local Secrets Manager over real HTTP and the adapter over the real SDK client pointed at it.
  */
-import {
-  localSecretsManagerClient,
-  SecretsManagerStore,
-  startLocalSecretsManager,
-  type RunningLocalSecretsManager,
-} from '../../shared/adapters/secrets';
+import { localSecretsManagerClient, SecretsManagerStore } from '../../shared/adapters/secrets';
+import { startLocalSecretsManager, type RunningLocalSecretsManager } from '../../local/secrets-manager';
 
 export interface TestSecretsManager extends RunningLocalSecretsManager {
   store: SecretsManagerStore;

@@ -1,4 +1,3 @@
 export { createTables, IDEMPOTENCY_TABLE, STATE_TABLE, type TableNames } from './tables';
-export { startDynalite, type RunningDynalite, type StartDynaliteOptions } from './dynalite';
 export { DynamoBookingMappings, type DynamoBookingMappingsOptions } from './booking-mappings';
 export { DynamoLocks, type DynamoLocksOptions } from './lease';

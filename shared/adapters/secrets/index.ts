@@ -4,8 +4,3 @@ export {
   SecretsManagerStore,
   type SecretStore,
 } from './secret-store';
-export {
-  startLocalSecretsManager,
-  type LocalSecretsManagerOptions,
-  type RunningLocalSecretsManager,
-} from './local-secrets-manager';

@@ -1,0 +1,192 @@
+/**
+ * Serves the Lambda handlers over plain HTTP, the way API Gateway's HTTP API (payload 2.0) calls them: the route
+ * table decides which function answers, and each request becomes the event and context Lambda would pass.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { routes } from '../../shared/http/routes';
+import type { FunctionName, RouteDefinition } from '../../shared/http/routes';
+import { PROBLEM_CONTENT_TYPE, problemType } from '../../shared/problem';
+
+export type LambdaHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** API Gateway's payload limit; larger bodies are refused before a handler sees them. */
+const MAX_BODY_BYTES = 6 * 1024 * 1024;
+/** API Gateway's integration timeout, as the handlers' remaining time. */
+const TIMEOUT_MS = 29_000;
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  pattern: RegExp;
+  parameters: string[];
+}
+
+const compiled: CompiledRoute[] = routes.map((route) => {
+  const parameters: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((part) => {
+      const parameter = /^\{(\w+)\}$/.exec(part);
+      if (!parameter) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      parameters.push(parameter[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { route, pattern: new RegExp(`^${source}$`), parameters };
+});
+
+export function matchRoute(method: string, path: string) {
+  let pathMatched = false;
+  for (const { route, pattern, parameters } of compiled) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    pathMatched = true;
+    if (route.method !== method) continue;
+    const pathParameters = Object.fromEntries(
+      parameters.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]),
+    );
+    return { route, pathParameters };
+  }
+  return pathMatched ? 'method-not-allowed' : undefined;
+}
+
+function problem(
+  response: ServerResponse,
+  status: number,
+  kind: string,
+  title: string,
+  detail: string,
+): void {
+  response.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE });
+  response.end(JSON.stringify({ type: problemType(kind), title, status, detail }));
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function lambdaContext(functionName: string, requestId: string): Context {
+  const deadline = Date.now() + TIMEOUT_MS;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export function startLambdaHttpServer(
+  handlers: Record<FunctionName, LambdaHandler>,
+  options: { port: number; host?: string },
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const server = createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? '/', 'http://local');
+      const method = request.method ?? 'GET';
+      const matched = matchRoute(method, url.pathname);
+      if (matched === undefined)
+        return problem(response, 404, 'no-route', 'No such route', `no route ${url.pathname}`);
+      if (matched === 'method-not-allowed') {
+        return problem(
+          response,
+          405,
+          'method-not-allowed',
+          'Method not allowed',
+          `${method} is not allowed here`,
+        );
+      }
+      const body = await readBody(request);
+      if (body === undefined) return problem(response, 413, 'too-large', 'Body too large', 'at most 6 MB');
+      const requestId = randomUUID();
+      const headers: Record<string, string> = {
+        // API Gateway tells the handlers the caller's scheme; here it is plain HTTP.
+        'x-forwarded-proto': 'http',
+        ...Object.fromEntries(
+          Object.entries(request.headers).map(([name, value]) => [
+            name,
+            Array.isArray(value) ? value.join(',') : (value ?? ''),
+          ]),
+        ),
+      };
+      const query: Record<string, string> = {};
+      for (const [name, value] of url.searchParams)
+        query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+      const routeKey = `${matched.route.method} ${matched.route.path}`;
+      const now = new Date();
+      const event: APIGatewayProxyEventV2 = {
+        version: '2.0',
+        routeKey,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+        ...(Object.keys(matched.pathParameters).length > 0 ? { pathParameters: matched.pathParameters } : {}),
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: headers.host ?? 'localhost',
+          domainPrefix: 'local',
+          http: {
+            method,
+            path: url.pathname,
+            protocol: `HTTP/${request.httpVersion}`,
+            sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+            userAgent: headers['user-agent'] ?? '',
+          },
+          requestId,
+          routeKey,
+          stage: '$default',
+          time: now.toISOString(),
+          timeEpoch: now.getTime(),
+        },
+        ...(body.length > 0 ? { body: body.toString('base64') } : {}),
+        isBase64Encoded: body.length > 0,
+      };
+      const functionName = matched.route.function;
+      const result = await handlers[functionName](event, lambdaContext(functionName, requestId));
+      const payload = result.body ?? '';
+      response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+      response.end(result.isBase64Encoded ? Buffer.from(payload, 'base64') : payload);
+    } catch (error) {
+      console.error('local server: handler failed', error);
+      if (!response.headersSent) problem(response, 500, 'internal', 'Internal error', 'the handler failed');
+      else response.destroy();
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        server,
+        url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            // Browsers keep idle connections open; they must not hold the server up.
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,198 @@
+/**
+ * The embedded default: the whole gateway on one machine. The same Lambda handlers behind a local HTTP server,
+ * dynalite as DynamoDB (kept under DATA_DIR), a local Secrets Manager (same protocol, same adapter as AWS), and
+ * the Concur simulator as the upstream unless CONCUR_BASE_URL points elsewhere.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { FunctionName } from '../../shared/http/routes';
+import { startDynalite } from '../dynalite';
+import { createTables } from '../../shared/adapters/dynamodb/tables';
+import { startLocalSecretsManager } from '../secrets-manager';
+import { resetServices, getServices } from '../../shared/composition/services';
+import { DEFAULT_COMPANY_ID, startSimulator } from '../simulator';
+import type { Simulator } from '../simulator';
+import { startLambdaHttpServer } from './lambda-http-server';
+import type { LambdaHandler } from './lambda-http-server';
+
+/** LOCAL_SEED: the suppliers and companies to start with instead of the demo. */
+export const localSeedSchema = z.strictObject({
+  app: z.strictObject({ clientId: z.string().min(1), clientSecret: z.string().min(1) }),
+  suppliers: z.array(
+    z.strictObject({
+      id: z.string().min(1),
+      bookingSource: z.string().min(1).max(32),
+      apiKey: z.string().min(16),
+      companies: z.array(z.string().min(1)),
+      profile: z.enum(['tmc', 'triplink']).optional(),
+    }),
+  ),
+  companies: z.array(
+    z.strictObject({
+      id: z.string().min(1),
+      concur: z.strictObject({
+        baseUrl: z.url(),
+        accessToken: z.string().min(1),
+        refreshToken: z.string().min(1),
+        expiresAt: z.iso.datetime({ offset: true }),
+        authScheme: z.enum(['Bearer', 'OAuth']).optional(),
+      }),
+    }),
+  ),
+});
+export type LocalSeed = z.infer<typeof localSeedSchema>;
+
+export interface LocalGatewayOptions {
+  port: number;
+  host?: string;
+  dataDir: string;
+  /** Concur's base URL; when absent the simulator is started and used. */
+  concurBaseUrl?: string;
+  /** The demo company's credentials at CONCUR_BASE_URL (e.g. a separately started simulator's token). */
+  demoConcur?: { accessToken: string; refreshToken?: string; clientId?: string; clientSecret?: string };
+  /** Port of the simulator (0 picks a free one). */
+  simulatorPort?: number;
+  seed?: LocalSeed;
+}
+
+export interface LocalGateway {
+  url: string;
+  simulator?: Simulator;
+  /** The demo supplier's API key (absent when a seed file replaced the demo). */
+  demoApiKey?: string;
+  close(): Promise<void>;
+}
+
+const DEMO_SUPPLIER = { id: 'demo-supplier', bookingSource: 'DemoSupplier', companies: [DEFAULT_COMPANY_ID] };
+
+export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
+  await mkdir(options.dataDir, { recursive: true });
+  const dynalite = await startDynalite({ path: join(options.dataDir, 'dynamodb') });
+  const secrets = await startLocalSecretsManager({ dataDir: join(options.dataDir, 'secrets') });
+  const simulator = options.concurBaseUrl
+    ? undefined
+    : await startSimulator({
+        port: options.simulatorPort ?? 0,
+        // The simulator keeps its trips in memory: fresh ids each start keep them apart from earlier runs' mappings.
+        seed: Date.now() % 2 ** 31,
+        companies: (options.seed?.companies ?? [{ id: DEFAULT_COMPANY_ID }]).map((company) =>
+          'concur' in company
+            ? {
+                id: company.id,
+                accessToken: company.concur.accessToken,
+                refreshToken: company.concur.refreshToken,
+              }
+            : { id: company.id },
+        ),
+        ...(options.seed
+          ? { clients: options.seed.companies.map((c) => ({ companyId: c.id, ...options.seed!.app })) }
+          : {}),
+      });
+
+  const tables = { state: 'concur-gateway-state', idempotency: 'concur-gateway-idempotency' };
+  Object.assign(process.env, {
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    STATE_TABLE_NAME: tables.state,
+    IDEMPOTENCY_TABLE_NAME: tables.idempotency,
+    POWERTOOLS_SERVICE_NAME: 'concur-gateway',
+  });
+  await createTables(dynalite.client, tables);
+  resetServices();
+  const services = await getServices();
+
+  let demoApiKey: string | undefined;
+  if (options.seed) {
+    await services.admin.configureApp(options.seed.app);
+    for (const company of options.seed.companies)
+      await services.admin.configureCompany(company.id, company.concur);
+    for (const supplier of options.seed.suppliers) {
+      await services.admin.registerSupplier(
+        { ...supplier, profile: supplier.profile ?? 'tmc' },
+        supplier.apiKey,
+      );
+    }
+  } else {
+    const concur = simulator
+      ? {
+          baseUrl: simulator.url,
+          accessToken: simulator.tokens.accessTokenFor(DEFAULT_COMPANY_ID),
+          refreshToken: simulator.tokens.refreshTokenFor(DEFAULT_COMPANY_ID),
+          app: simulator.tokens.clientFor(DEFAULT_COMPANY_ID),
+        }
+      : demoConcurAt(options.concurBaseUrl!, options.demoConcur);
+    await services.admin.configureApp(concur.app);
+    await services.admin.configureCompany(DEFAULT_COMPANY_ID, {
+      baseUrl: concur.baseUrl,
+      accessToken: concur.accessToken,
+      refreshToken: concur.refreshToken,
+      expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+    });
+    demoApiKey = await demoKey(options.dataDir, services.admin.generateApiKey);
+    await services.admin.registerSupplier({ ...DEMO_SUPPLIER, profile: 'tmc' }, demoApiKey);
+  }
+
+  const handlers = await loadHandlers();
+  const server = await startLambdaHttpServer(handlers, { port: options.port, host: options.host });
+  return {
+    url: server.url,
+    simulator,
+    demoApiKey,
+    close: async () => {
+      await server.close();
+      await simulator?.close();
+      await secrets.close();
+      await dynalite.close();
+      resetServices();
+    },
+  };
+}
+
+function demoConcurAt(baseUrl: string, credentials: LocalGatewayOptions['demoConcur']) {
+  if (!credentials) {
+    throw new Error(
+      'with CONCUR_BASE_URL, set CONCUR_ACCESS_TOKEN (and CONCUR_REFRESH_TOKEN) or use LOCAL_SEED',
+    );
+  }
+  return {
+    baseUrl,
+    accessToken: credentials.accessToken,
+    refreshToken: credentials.refreshToken ?? 'none',
+    // The simulator's demo client, so `concur-gateway simulator` works as an external upstream out of the box.
+    app: {
+      clientId: credentials.clientId ?? `${DEFAULT_COMPANY_ID}-client`,
+      clientSecret: credentials.clientSecret ?? `${DEFAULT_COMPANY_ID}-secret`,
+    },
+  };
+}
+
+/** The demo key survives restarts with the data it belongs to. */
+async function demoKey(dataDir: string, generate: () => string): Promise<string> {
+  const file = join(dataDir, 'demo-api-key');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const key = generate();
+    await writeFile(file, `${key}\n`, { mode: 0o600 });
+    return key;
+  }
+}
+
+async function loadHandlers(): Promise<Record<FunctionName, LambdaHandler>> {
+  const [bookings, trips, translate, meta] = await Promise.all([
+    import('../../functions/http/bookings'),
+    import('../../functions/http/trips'),
+    import('../../functions/http/translate'),
+    import('../../functions/http/meta'),
+  ]);
+  return {
+    bookings: bookings.handler,
+    trips: trips.handler,
+    translate: translate.handler,
+    meta: meta.handler,
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * The Concur sandbox simulator: a stateful local SAP Concur Itinerary v1.1 + OAuth2 server, faithful to the seed
+ * documents, with fault injection and a request log. See docs/simulator.md.
+ */
+export { startSimulator } from './simulator';
+export type { Simulator, SimulatorState, SimulatorTokens } from './simulator';
+export { DEFAULT_COMPANY_ID, DEFAULT_USER } from './options';
+export type { SimulatorOptions } from './options';
+export type { ClientOptions, CompanyOptions, IssueOptions, Principal, TokenPair } from './tokens';
+export type { SimulatorFaults } from './controls';
+export type {
+  ErrorRateRule,
+  FailureAction,
+  FaultOptions,
+  LatencyRule,
+  RouteSelector,
+  ScriptedFailure,
+} from './faults';
+export { API_ROUTES } from './routes';
+export type { ApiRoute } from './routes';
+export type { RequestLog, RequestLogEntry, RequestOutcome } from './request-log';
+export type { StoredBooking, StoredTrip } from './stored-trip';
+export type { Viewer } from './render';
+export { createManualClock, systemClock } from './time';
+export type { Clock, ManualClock } from './time';
+export { CORRELATION_HEADER } from './http/server';
+export { registerSimulatorCommand, DEFAULT_SIMULATOR_PORT } from './command';
+export type { SimulatorCommandIo } from './command';

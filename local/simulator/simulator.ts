@@ -1,0 +1,142 @@
+/**
+ * `startSimulator()`: a stateful SAP Concur Itinerary v1.1 sandbox on a local port, with its state, faults,
+ * request log and tokens at hand for tests.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Itinerary } from '../../shared/concur';
+import { createSimulatorFaults } from './controls';
+import type { SimulatorFaults } from './controls';
+import { FaultController } from './faults';
+import { createSimulatorServer } from './http/server';
+import { IdGenerator } from './ids';
+import { resolveOptions } from './options';
+import type { SimulatorOptions } from './options';
+import { renderItinerary } from './render';
+import type { Viewer } from './render';
+import { RequestLog } from './request-log';
+import { TripStore } from './store';
+import type { StoredTrip } from './stored-trip';
+import { TokenRegistry } from './tokens';
+import type { ClientOptions, IssueOptions, ResolvedCompany, TokenPair } from './tokens';
+
+/** The stored trips, read-only (copies), and the flags the API cannot set. */
+export interface SimulatorState {
+  trips(companyId?: string): StoredTrip[];
+  trip(tripId: string): StoredTrip | undefined;
+  /** The trip as `GET /api/travel/trip/v1.1/{tripId}` answers it, in the JSON form. */
+  itinerary(tripId: string, viewer?: Viewer): Itinerary | undefined;
+  /** Marks a trip virtual (offline Travel Request) or a guest booking: such trips are listed only on request. */
+  setTripFlags(tripId: string, flags: { virtual?: boolean; guest?: boolean }): void;
+}
+
+export interface SimulatorTokens {
+  accessTokenFor(companyId?: string): string;
+  refreshTokenFor(companyId?: string): string;
+  clientFor(companyId?: string): Pick<ClientOptions, 'clientId' | 'clientSecret'>;
+  /** A fresh access and refresh token, optionally for another client, traveler or booking source. */
+  issueTokenPair(companyId?: string, options?: IssueOptions): TokenPair;
+}
+
+export interface Simulator {
+  /** `http://127.0.0.1:{port}`: the base URL of every API, and the `geolocation` the token endpoint answers. */
+  url: string;
+  port: number;
+  defaultCompanyId: string;
+  companies: readonly ResolvedCompany[];
+  state: SimulatorState;
+  faults: SimulatorFaults;
+  requests: RequestLog;
+  tokens: SimulatorTokens;
+  /** The company's current access token (default: the first company). */
+  accessTokenFor(companyId?: string): string;
+  /** Forgets all trips, requests, faults and issued tokens; generated ids and tokens start over. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const settings = resolveOptions(options);
+  const { clock, seed } = settings;
+  const tokens = new TokenRegistry(settings, clock);
+  const ids = new IdGenerator(seed);
+  const store = new TripStore(ids, clock);
+  const faultController = new FaultController(seed, settings.faults);
+  const faults = createSimulatorFaults(faultController, tokens);
+  const log = new RequestLog();
+  let url = '';
+  const reset = () => {
+    store.reset();
+    ids.reset();
+    tokens.reset();
+    faultController.reset();
+    log.clear();
+  };
+
+  const { server, abortInFlight } = createSimulatorServer({
+    api: { store, tokens, clock, baseUrl: () => url },
+    admin: { faults, log, store, tokens, reset },
+    faults: faultController,
+    log,
+    clock,
+    maxBodyBytes: settings.maxBodyBytes,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  url = `http://${urlHost(settings.host)}:${port}`;
+
+  const defaultCompanyId = settings.companies[0]!.id;
+  const company = (companyId?: string) => companyId ?? defaultCompanyId;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url,
+    port,
+    defaultCompanyId,
+    companies: settings.companies,
+    state: {
+      trips: (companyId) => structuredClone(companyId ? store.companyTrips(companyId) : [...store.all()]),
+      trip: (tripId) => {
+        const trip = store.byId(tripId);
+        return trip && structuredClone(trip);
+      },
+      itinerary: (tripId, viewer = {}) => {
+        const trip = store.byId(tripId);
+        return trip && renderItinerary(trip, url, viewer);
+      },
+      setTripFlags: (tripId, flags) => store.setTripFlags(tripId, flags),
+    },
+    faults,
+    requests: log,
+    tokens: {
+      accessTokenFor: (companyId) => tokens.accessTokenFor(company(companyId)),
+      refreshTokenFor: (companyId) => tokens.refreshTokenFor(company(companyId)),
+      clientFor: (companyId) => {
+        const { clientId, clientSecret } = tokens.clientFor(company(companyId));
+        return { clientId, clientSecret };
+      },
+      issueTokenPair: (companyId, issueOptions) => tokens.issueTokenPair(company(companyId), issueOptions),
+    },
+    accessTokenFor: (companyId) => tokens.accessTokenFor(company(companyId)),
+    reset,
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        abortInFlight();
+      });
+      return closing;
+    },
+  };
+}
+
+/** A wildcard listen address is reachable at the loopback address; IPv6 literals need brackets in a URL. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import type { Simulator } from '../../../local/simulator';
+import { TRIP_PATH, call, errorMessageOf, startTestSimulator } from './support';
+
+interface TokenAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+async function refresh(
+  sim: Simulator,
+  refreshToken: string,
+  overrides: Record<string, string> = {},
+): Promise<TokenAnswer> {
+  const client = sim.tokens.clientFor();
+  const response = await fetch(`${sim.url}/oauth2/v0/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      ...overrides,
+    }),
+  });
+  expect(response.headers.get('content-type')).toBe('application/json');
+  expect(response.headers.get('concur-correlationid')).toBeTruthy();
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('OAuth2 tokens', () => {
+  it('refreshes with rotation: a new access and refresh token each time, the old refresh token refused', async () => {
+    const { sim } = await startTestSimulator();
+    const original = sim.tokens.refreshTokenFor();
+    const originalAccess = sim.accessTokenFor();
+    const first = await refresh(sim, original);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ expires_in: '3600', token_type: 'Bearer', geolocation: sim.url });
+    expect(first.body.id_token).toMatch(/^[\w-]+\.[\w-]+\.$/);
+    expect(first.body.refresh_token).not.toBe(original);
+    expect(first.body.access_token).not.toBe(originalAccess);
+    // The rotated pair is now the company's current one.
+    expect(sim.accessTokenFor()).toBe(first.body.access_token);
+    expect(sim.tokens.refreshTokenFor()).toBe(first.body.refresh_token);
+
+    const reused = await refresh(sim, original);
+    expect(reused).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'refresh token has already been used', code: 108 },
+    });
+
+    const second = await refresh(sim, first.body.refresh_token as string);
+    expect(second.status).toBe(200);
+    expect(second.body.refresh_token).not.toBe(first.body.refresh_token);
+    // Both access tokens work until they expire.
+    for (const token of [first.body.access_token, second.body.access_token] as string[]) {
+      expect((await call(sim, TRIP_PATH, { token })).status).toBe(200);
+    }
+  });
+
+  it('refuses unknown, expired and revoked refresh tokens with invalid_grant, bad client credentials with invalid_client', async () => {
+    const { sim, clock } = await startTestSimulator({ refreshTokenLifetimeSeconds: 60 });
+    expect(await refresh(sim, 'not-a-refresh-token')).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant', code: 108 },
+    });
+    expect(await refresh(sim, sim.tokens.refreshTokenFor(), { client_secret: 'wrong' })).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_client' },
+    });
+    expect(await refresh(sim, sim.tokens.refreshTokenFor(), { grant_type: 'password' })).toMatchObject({
+      status: 400,
+      body: { error: 'unsupported_grant_type' },
+    });
+    const revoked = sim.tokens.refreshTokenFor();
+    sim.faults.revokeRefreshToken(revoked);
+    expect(await refresh(sim, revoked)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+
+    const pair = sim.tokens.issueTokenPair();
+    clock.advance(61_000);
+    expect(await refresh(sim, pair.refreshToken)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'refresh token has expired' },
+    });
+  });
+
+  it('accepts Bearer and OAuth schemes; a missing or unknown token gets 401, an expired one 403', async () => {
+    const { sim, clock } = await startTestSimulator();
+    const staticToken = sim.accessTokenFor();
+    expect((await call(sim, TRIP_PATH, { scheme: 'Bearer' })).status).toBe(200);
+    expect((await call(sim, TRIP_PATH, { scheme: 'OAuth' })).status).toBe(200);
+
+    const missing = await call(sim, TRIP_PATH, { token: null });
+    expect(missing.status).toBe(401);
+    expect(missing.document).toHaveProperty('error');
+    expect((await call(sim, TRIP_PATH, { token: 'nope' })).status).toBe(401);
+
+    const issued = sim.tokens.issueTokenPair();
+    clock.advance(3599_000);
+    expect((await call(sim, TRIP_PATH, { token: issued.accessToken })).status).toBe(200);
+    clock.advance(1000);
+    const expired = await call(sim, TRIP_PATH, { token: issued.accessToken });
+    expect(expired.status).toBe(403);
+    expect(errorMessageOf(expired)).toBe('The access token has expired.');
+    // The static token of the options does not expire by itself.
+    expect((await call(sim, TRIP_PATH, { token: staticToken })).status).toBe(200);
+  });
+
+  it('expires a company access token on demand and revokes access tokens', async () => {
+    const { sim } = await startTestSimulator({
+      companies: [{ id: 'acme', accessToken: 'acme-token' }, { id: 'globex' }],
+    });
+    expect(sim.accessTokenFor()).toBe('acme-token');
+    expect(sim.faults.expireAccessToken('acme')).toBe(1);
+    const expired = await call(sim, TRIP_PATH, { token: 'acme-token' });
+    expect(expired.status).toBe(403);
+    expect((await call(sim, TRIP_PATH, { token: sim.accessTokenFor('globex') })).status).toBe(200);
+
+    // A refresh recovers.
+    const recovered = await refresh(sim, sim.tokens.refreshTokenFor('acme'), {
+      client_id: 'acme-client',
+      client_secret: 'acme-secret',
+    });
+    expect((await call(sim, TRIP_PATH, { token: recovered.body.access_token as string })).status).toBe(200);
+
+    sim.faults.revokeAccessToken(recovered.body.access_token as string);
+    const revoked = await call(sim, TRIP_PATH, { token: recovered.body.access_token as string });
+    expect(revoked.status).toBe(403);
+    expect(errorMessageOf(revoked)).toBe('The access token has been revoked.');
+  });
+
+  it('keeps companies apart: a token only reaches its own company trips', async () => {
+    const { sim } = await startTestSimulator({ companies: [{ id: 'acme' }, { id: 'globex' }] });
+    const body = `<Itinerary xmlns="http://www.concursolutions.com/api/travel/trip/2010/06"><TripName>Acme only</TripName></Itinerary>`;
+    const created = await call(sim, TRIP_PATH, { body, token: sim.accessTokenFor('acme') });
+    const tripId = (created.document.itinerary as { itinLocator: string }).itinLocator;
+    expect(
+      (await call(sim, `${TRIP_PATH}/${encodeURIComponent(tripId)}`, { token: sim.accessTokenFor('acme') }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call(sim, `${TRIP_PATH}/${encodeURIComponent(tripId)}`, { token: sim.accessTokenFor('globex') }))
+        .status,
+    ).toBe(404);
+  });
+});
