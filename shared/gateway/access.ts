@@ -32,15 +32,59 @@ export async function visibleTripIds(
   return visible;
 }
 
-/** Other sources' bookings are shown as present, without their details. */
-export function redactForeignBookings(itinerary: Itinerary, bookingSource: string): Itinerary {
-  if (!itinerary.bookings) return itinerary;
+/**
+ * Trip fields that describe no one's booking. Concur fills the others (bookedBy names, comments, client
+ * locator, rule violations…) from whoever booked, so a trip shared with another source shows only these.
+ */
+const SHARED_TRIP_FIELDS = [
+  'id',
+  'tripId',
+  'itinLocator',
+  'userLoginId',
+  'startDateLocal',
+  'startDateUtc',
+  'endDateLocal',
+  'endDateUtc',
+  'dateCreatedUtc',
+  'dateModifiedUtc',
+  'tripStatus',
+  'isPersonal',
+] as const satisfies readonly (keyof Itinerary)[];
+
+/**
+ * The one view of a Concur trip a supplier gets, in every answer that carries one: its own bookings in full,
+ * every other source's booking reduced to `{ bookingSource }` (no record locator, names or amounts), and,
+ * when the trip holds another source's booking, only the trip fields that describe no one's booking.
+ */
+export function redactTrip(itinerary: Itinerary, bookingSource: string): Itinerary {
+  const bookings = itinerary.bookings ?? [];
+  if (bookings.every((booking) => booking === null || booking.bookingSource === bookingSource)) {
+    return itinerary;
+  }
+  const shared: Itinerary = {};
+  for (const field of SHARED_TRIP_FIELDS) {
+    if (itinerary[field] !== undefined) (shared as Record<string, unknown>)[field] = itinerary[field];
+  }
+  return { ...shared, bookings: bookings.map((booking) => redactBooking(booking, bookingSource)) };
+}
+
+function redactBooking(booking: Booking | null, bookingSource: string): Booking | null {
+  return booking === null || booking.bookingSource === bookingSource
+    ? booking
+    : { bookingSource: booking.bookingSource ?? null };
+}
+
+/** A Concur answer in the JSON form (`{ itinerary }`, `{ booking }` or a message) with `redactTrip` applied. */
+export function redactConcurDocument(
+  document: Record<string, unknown>,
+  bookingSource: string,
+): Record<string, unknown> {
+  const { itinerary, booking } = document as { itinerary?: Itinerary; booking?: Booking | null };
   return {
-    ...itinerary,
-    bookings: itinerary.bookings.map((booking): Booking | null =>
-      booking === null || booking.bookingSource === bookingSource
-        ? booking
-        : { bookingSource: booking.bookingSource },
-    ),
+    ...document,
+    ...(itinerary && typeof itinerary === 'object'
+      ? { itinerary: redactTrip(itinerary, bookingSource) }
+      : {}),
+    ...(booking && typeof booking === 'object' ? { booking: redactBooking(booking, bookingSource) } : {}),
   };
 }

@@ -6,7 +6,7 @@ import type { Itinerary } from '../concur';
 import { toFieldProblems } from '../concur';
 import { putBookingRequestSchema } from './api-contract';
 import type { PutBookingRequest } from './api-contract';
-import { assertCompanyAllowed } from './access';
+import { assertCompanyAllowed, redactConcurDocument, visibleTripIds } from './access';
 import { GatewayError } from './errors';
 import { withLock } from './locking';
 import type { LockOptions } from './locking';
@@ -130,6 +130,9 @@ export class BookingService {
     if (request.previousConfirmationNumber) {
       await this.require({ ...key, confirmationNumber: request.previousConfirmationNumber });
     }
+    if (request.tripId !== undefined && request.tripId !== existing?.tripId) {
+      await this.requirePostableTrip(supplier, key.companyId, request.tripId);
+    }
     const posted = await concur.postBooking(key.companyId, {
       booking: request.booking,
       tripId: request.tripId ?? existing?.tripId,
@@ -153,7 +156,7 @@ export class BookingService {
       mapping,
       created: !existing,
       concur: {
-        document: { itinerary: posted.value },
+        document: redactConcurDocument({ itinerary: posted.value }, supplier.bookingSource),
         correlationId: posted.correlationId,
         attempts: posted.attempts,
       },
@@ -232,7 +235,11 @@ export class BookingService {
           mapping: updated,
           created: false,
           concur: answer
-            ? { document: answer.value, correlationId: answer.correlationId, attempts: answer.attempts }
+            ? {
+                document: redactConcurDocument(answer.value, supplier.bookingSource),
+                correlationId: answer.correlationId,
+                attempts: answer.attempts,
+              }
             : { document: {}, attempts: 0 },
         };
       },
@@ -253,6 +260,16 @@ export class BookingService {
         return { value: { status: 'NotFound' }, attempts: (error as { attempts?: number }).attempts ?? 1 };
       }
       throw error;
+    }
+  }
+
+  /** A trip the supplier may add to: one it created or one already holding one of its bookings. */
+  private async requirePostableTrip(supplier: Supplier, companyId: string, tripId: string): Promise<void> {
+    const visible = await visibleTripIds(this.deps.mappings, supplier, companyId);
+    if (!visible.has(tripId)) {
+      throw new GatewayError('not-found', `no trip ${tripId} created by you or holding your bookings`, [
+        { path: 'tripId', message: 'not a trip you may add bookings to' },
+      ]);
     }
   }
 

@@ -5,10 +5,11 @@ import { toFieldProblems } from '../concur';
 import type { ItineraryInfo } from '../concur';
 import { tripListQuerySchema, tripRequestSchema } from './api-contract';
 import type { TripListQuery, TripRequest } from './api-contract';
-import { assertCompanyAllowed, redactForeignBookings, visibleTripIds } from './access';
+import { assertCompanyAllowed, redactTrip, visibleTripIds } from './access';
 import { tripIdOf } from './bookings';
 import { GatewayError } from './errors';
-import type { BookingMappings, ConcurCall, ConcurItinerary, Supplier } from './ports';
+import { MappingConflictError } from './ports';
+import type { BookingMapping, BookingMappings, ConcurCall, ConcurItinerary, Supplier } from './ports';
 import type { Itinerary } from '../concur';
 
 export interface TripDependencies {
@@ -47,12 +48,12 @@ function parseTripRequest(supplier: Supplier, body: unknown): TripRequest {
   return result.data;
 }
 
-const outcomeOf = (call: ConcurCall<Itinerary>, fallbackTripId?: string): TripOutcome => {
+const outcomeOf = (supplier: Supplier, call: ConcurCall<Itinerary>, fallbackTripId?: string): TripOutcome => {
   const tripId = tripIdOf(call.value) ?? fallbackTripId;
   if (!tripId) throw new Error('Concur answered a trip without an id');
   return {
     tripId,
-    itinerary: call.value,
+    itinerary: redactTrip(call.value, supplier.bookingSource),
     concur: { correlationId: call.correlationId, attempts: call.attempts },
   };
 };
@@ -82,7 +83,7 @@ export class TripService {
       itinerary: request.itinerary,
       loginId: request.traveler.loginId,
     });
-    const outcome = outcomeOf(call);
+    const outcome = outcomeOf(supplier, call);
     await this.deps.mappings.recordTrip({
       companyId,
       bookingSource: supplier.bookingSource,
@@ -92,25 +93,40 @@ export class TripService {
     return outcome;
   }
 
+  /**
+   * Replaces a trip the supplier created. A trip that also holds other sources' bookings is refused (409):
+   * a replace drops whatever it does not send, and the gateway cannot re-send another supplier's booking
+   * faithfully from what Concur shows. The supplier's own bookings the replace drops are marked cancelled.
+   */
   async update(supplier: Supplier, companyId: string, tripId: string, body: unknown): Promise<TripOutcome> {
     assertCompanyAllowed(supplier, companyId);
-    await this.requireCreated(supplier, companyId, tripId);
+    const trip = await this.requireCreated(supplier, companyId, tripId);
     const request = parseTripRequest(supplier, body);
+    await this.refuseSharedTrip(supplier, companyId, tripId, trip.travelerLoginId, 'replaced');
     const call = await this.deps.concur.updateTrip(companyId, {
       tripId,
       itinerary: request.itinerary,
       loginId: request.traveler.loginId,
     });
-    return outcomeOf(call, tripId);
+    const kept = new Set((call.value.bookings ?? []).map((booking) => booking?.recordLocator));
+    await this.markCancelled(supplier, companyId, tripId, (mapping) => !kept.has(mapping.recordLocator));
+    return outcomeOf(supplier, call, tripId);
   }
 
+  /** Cancels a trip the supplier created, refused (409) while it holds other sources' bookings. */
   async cancel(supplier: Supplier, companyId: string, tripId: string): Promise<TripOutcome> {
     assertCompanyAllowed(supplier, companyId);
     const trip = await this.requireCreated(supplier, companyId, tripId);
+    await this.refuseSharedTrip(supplier, companyId, tripId, trip.travelerLoginId, 'cancelled');
     const call = await this.deps.concur.cancelTrip(companyId, { tripId, loginId: trip.travelerLoginId });
+    await this.markCancelled(supplier, companyId, tripId, () => true);
     // Concur answers either the trip with empty segments or <Message>Cancelled Successfully</Message>.
     const itinerary = (call.value.itinerary as Itinerary | undefined) ?? {};
-    return { tripId, itinerary, concur: { correlationId: call.correlationId, attempts: call.attempts } };
+    return {
+      tripId,
+      itinerary: redactTrip(itinerary, supplier.bookingSource),
+      concur: { correlationId: call.correlationId, attempts: call.attempts },
+    };
   }
 
   async get(supplier: Supplier, companyId: string, tripId: string): Promise<TripOutcome> {
@@ -119,8 +135,7 @@ export class TripService {
     const trip = visible.get(tripId);
     if (!trip) throw new GatewayError('not-found', `no trip ${tripId} with your bookings`);
     const call = await this.deps.concur.getTrip(companyId, { tripId, loginId: trip.travelerLoginId });
-    const outcome = outcomeOf(call, tripId);
-    return { ...outcome, itinerary: redactForeignBookings(outcome.itinerary, supplier.bookingSource) };
+    return outcomeOf(supplier, call, tripId);
   }
 
   async list(supplier: Supplier, companyId: string, query: unknown): Promise<TripPage> {
@@ -150,6 +165,57 @@ export class TripService {
       ...(offset + limit < own.length ? { nextCursor: encodeCursor(offset + limit) } : {}),
       concur: { correlationId: call.correlationId, attempts: call.attempts },
     };
+  }
+
+  private async refuseSharedTrip(
+    supplier: Supplier,
+    companyId: string,
+    tripId: string,
+    loginId: string,
+    change: 'replaced' | 'cancelled',
+  ): Promise<void> {
+    const current = await this.deps.concur.getTrip(companyId, { tripId, loginId });
+    const others = new Set(
+      (current.value.bookings ?? [])
+        .filter((booking) => booking !== null && booking.bookingSource !== supplier.bookingSource)
+        .map((booking) => booking!.bookingSource ?? '(none)'),
+    );
+    if (others.size > 0) {
+      throw new GatewayError(
+        'conflict',
+        `the trip also holds bookings of ${[...others].sort().join(', ')}; it cannot be ${change} without them. Change or cancel your bookings one by one instead.`,
+        [
+          {
+            path: 'tripId',
+            message: `holds bookings of other booking sources: ${[...others].sort().join(', ')}`,
+          },
+        ],
+      );
+    }
+  }
+
+  /** Keeps the supplier's mappings in step with a trip change Concur made to its bookings. */
+  private async markCancelled(
+    supplier: Supplier,
+    companyId: string,
+    tripId: string,
+    dropped: (mapping: BookingMapping) => boolean,
+  ): Promise<void> {
+    const { mappings } = this.deps;
+    const affected = (await mappings.listForSupplier(companyId, supplier.bookingSource)).filter(
+      (mapping) => mapping.tripId === tripId && mapping.status !== 'cancelled' && dropped(mapping),
+    );
+    for (const mapping of affected) {
+      for (let current: BookingMapping | undefined = mapping; current && current.status !== 'cancelled';) {
+        try {
+          await mappings.update(current, { status: 'cancelled', pendingStep: undefined }, current.version);
+          break;
+        } catch (error) {
+          if (!(error instanceof MappingConflictError)) throw error;
+          current = await mappings.get(current);
+        }
+      }
+    }
   }
 
   private async requireCreated(supplier: Supplier, companyId: string, tripId: string) {

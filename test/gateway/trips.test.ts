@@ -93,8 +93,8 @@ describe('trips', () => {
         { startDateLocal: '2027-09-02T12:00:00', endDateLocal: '2027-09-03T12:00:00', dailyRate: 999 },
       ),
       traveler: { loginId: TRAVELER },
-      tripId: sharedTrip,
     });
+    // Concur places it in the traveler's trip spanning its dates: the one holding the first booking.
     expect(theirs.body.booking.tripId).toBe(sharedTrip);
     const seen = await client.get(`${trips}/${encodeURIComponent(sharedTrip)}`);
     expect(seen.status).toBe(200);
