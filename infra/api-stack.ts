@@ -1,31 +1,44 @@
 /**
- * The gateway on AWS: an HTTP API whose routes come from shared/http/routes.ts, one Lambda function per
- * group of routes, the state and idempotency tables, the app's OAuth secret, and alarms. Only resources here.
+ * The stateless half of a stage: an HTTP API whose routes come from shared/http/routes.ts, one Lambda function
+ * per group of routes, alarms and their topic. It holds no data: it can be destroyed and deployed again, or
+ * rolled back, without touching the stateful stack it receives its tables and secrets from.
  */
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  CrossStackReferences,
+  Duration,
+  ReferenceStrength,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { routes } from '../shared/http/routes';
-import type { FunctionName } from '../shared/http/routes';
-import { IDEMPOTENCY_TABLE, STATE_TABLE } from '../shared/adapters/dynamodb/tables';
-import { DEFAULT_SECRET_PREFIX } from '../shared/tokens/company-credentials';
+import type { FunctionName, RouteDefinition } from '../shared/http/routes';
+import { STACK_OUTPUTS } from '../shared/stage';
+import type { GatewayState } from './state-stack';
 
-export interface GatewayStackProps extends StackProps {
+export interface GatewayApiStackProps extends StackProps {
+  /** The stage's tables and secrets, from its stateful stack. */
+  state: GatewayState;
+  /** Requests per second (and burst) for the whole stage; routes that write to Concur get `concurWrites`. */
+  throttle?: ApiThrottles;
   /** Where each function's handler lives: functions/http/<name>.ts unless a test says otherwise. */
   entryFor?: (name: FunctionName) => string;
 }
@@ -50,57 +63,50 @@ const BUNDLE_TARGET = 'node20';
 const FUNCTION_TIMEOUT = Duration.seconds(29);
 const ALARM_PERIOD = Duration.minutes(5);
 
-export class ConcurItineraryGatewayStack extends Stack {
-  constructor(scope: Construct, id: string, props: GatewayStackProps = {}) {
+export interface Throttle {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+export interface ApiThrottles {
+  /** Every route, shared by all callers of the stage. */
+  stage: Throttle;
+  /** Each route that creates, changes or cancels at Concur: each such request makes several Concur calls. */
+  concurWrites: Throttle;
+}
+
+export const DEFAULT_THROTTLES: ApiThrottles = {
+  stage: { rateLimit: 50, burstLimit: 100 },
+  concurWrites: { rateLimit: 20, burstLimit: 40 },
+};
+
+/** Routes whose requests change something at Concur (translate is a dry run and reads are cheaper). */
+export function writesToConcur(route: RouteDefinition): boolean {
+  return route.method !== 'GET' && route.function !== 'translate';
+}
+
+export class GatewayApiStack extends Stack {
+  constructor(scope: Construct, id: string, props: GatewayApiStackProps) {
     super(scope, id, props);
+    // Strong references (exports): CloudFormation refuses to delete the stateful stack, or a table or secret the
+    // functions use, while this stack still refers to it.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
     const entryFor = props.entryFor ?? defaultEntry;
 
-    // --- State ---------------------------------------------------------------------------------------------
-    const stateTable = new TableV2(this, 'StateTable', {
-      partitionKey: { name: STATE_TABLE.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: STATE_TABLE.sortKey, type: AttributeType.STRING },
-      timeToLiveAttribute: STATE_TABLE.ttlAttribute,
-      billing: Billing.onDemand(),
-      encryption: TableEncryptionV2.awsManagedKey(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const idempotencyTable = new TableV2(this, 'IdempotencyTable', {
-      partitionKey: { name: IDEMPOTENCY_TABLE.partitionKey, type: AttributeType.STRING },
-      timeToLiveAttribute: IDEMPOTENCY_TABLE.ttlAttribute,
-      billing: Billing.onDemand(),
-      encryption: TableEncryptionV2.awsManagedKey(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // Records live 24 hours; nothing in it is worth keeping once the stack is gone.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    // --- Secrets -------------------------------------------------------------------------------------------
-    const appSecret = new Secret(this, 'ConcurAppSecret', {
-      secretName: `${DEFAULT_SECRET_PREFIX}/app`,
-      description: "The gateway's Concur OAuth client: {clientId, clientSecret}; the operator fills it in.",
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ clientId: 'set-me' }),
-        generateStringKey: 'clientSecret',
-      },
-    });
-    Validations.of(appSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Rotation is not applicable: the OAuth client secret is issued by SAP Concur and cannot be rotated by a Secrets Manager rotation function; the gateway refreshes the Concur access tokens itself.',
-    });
+    const { names, stateTable, idempotencyTable, appSecret } = props.state;
+    const throttles = props.throttle ?? DEFAULT_THROTTLES;
     const companySecretsArn = this.formatArn({
       service: 'secretsmanager',
       resource: 'secret',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      resourceName: `${DEFAULT_SECRET_PREFIX}/companies/*`,
+      resourceName: `${names.secretPrefix}/companies/*`,
     });
 
     // --- Alarm topic ---------------------------------------------------------------------------------------
     // CloudWatch cannot publish to a topic encrypted with the AWS managed aws/sns key (its policy cannot be
     // changed), so the topic has its own key whose policy lets CloudWatch alarms of this account use it.
     const alarmKey = new Key(this, 'AlarmTopicKey', {
-      description: 'Encrypts the concur-gateway alarm topic',
+      description: `Encrypts the ${names.resourcePrefix} alarm topic`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -118,7 +124,7 @@ export class ConcurItineraryGatewayStack extends Stack {
       }),
     );
     const alarmTopic = new Topic(this, 'AlarmTopic', {
-      displayName: 'concur-gateway alarms',
+      displayName: `${names.resourcePrefix} alarms`,
       masterKey: alarmKey,
       enforceSSL: true,
     });
@@ -134,6 +140,7 @@ export class ConcurItineraryGatewayStack extends Stack {
     const alarmAction = new SnsAction(alarmTopic);
     const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string) =>
       new Alarm(this, alarmId, {
+        alarmName: `${names.resourcePrefix}-${alarmId}`,
         metric,
         threshold,
         evaluationPeriods: 1,
@@ -145,7 +152,7 @@ export class ConcurItineraryGatewayStack extends Stack {
     // --- Functions -----------------------------------------------------------------------------------------
     // cdk-nag names an IAM5 finding by the resource as synthesized: a known region or account appears literally.
     const shown = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
-    const companySecretsFinding = `arn:<AWS::Partition>:secretsmanager:${shown(this.region, '<AWS::Region>')}:${shown(this.account, '<AWS::AccountId>')}:secret:${DEFAULT_SECRET_PREFIX}/companies/*`;
+    const companySecretsFinding = `arn:<AWS::Partition>:secretsmanager:${shown(this.region, '<AWS::Region>')}:${shown(this.account, '<AWS::AccountId>')}:secret:${names.secretPrefix}/companies/*`;
 
     const functions = new Map<FunctionName, NodejsFunction>();
     for (const name of functionNames()) {
@@ -156,10 +163,11 @@ export class ConcurItineraryGatewayStack extends Stack {
       // An own role instead of AWSLambdaBasicExecutionRole: it may write to this function's log group only.
       const role = new Role(this, `${name}Role`, {
         assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-        description: `The concur-gateway ${name} function`,
+        description: `The ${names.resourcePrefix} ${name} function`,
       });
       logGroup.grantWrite(role);
       const fn = new NodejsFunction(this, `${name}Function`, {
+        functionName: `${names.resourcePrefix}-${name}`,
         entry: entryFor(name),
         handler: 'handler',
         runtime: RUNTIME,
@@ -169,14 +177,14 @@ export class ConcurItineraryGatewayStack extends Stack {
         tracing: Tracing.ACTIVE,
         logGroup,
         role,
-        description: `concur-gateway: ${routes
+        description: `${names.resourcePrefix}: ${routes
           .filter((route) => route.function === name)
           .map((route) => route.operationId)
           .join(', ')}`,
         environment: {
           STATE_TABLE_NAME: stateTable.tableName,
           IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
-          SECRET_PREFIX: DEFAULT_SECRET_PREFIX,
+          SECRET_PREFIX: names.secretPrefix,
           POWERTOOLS_SERVICE_NAME: 'concur-gateway',
           NODE_OPTIONS: '--enable-source-maps',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -209,8 +217,7 @@ export class ConcurItineraryGatewayStack extends Stack {
       Validations.of(role).acknowledge(
         {
           id: `AwsSolutions-IAM5[Resource::${companySecretsFinding}]`,
-          reason:
-            'Per-company token secrets are created at onboarding, after deployment, so their names are not known here: the function may read, describe and write back refreshed tokens of secrets under concur-gateway/companies/ only.',
+          reason: `Per-company token secrets are created at onboarding, after deployment, so their names are not known here: the function may read, describe and write back refreshed tokens of secrets under ${names.secretPrefix}/companies/ only.`,
         },
         {
           id: 'AwsSolutions-IAM5[Resource::*]',
@@ -240,14 +247,14 @@ export class ConcurItineraryGatewayStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const api = new HttpApi(this, 'Api', {
-      apiName: 'concur-itinerary-gateway',
+      apiName: names.resourcePrefix,
       description: 'Supplier JSON API in front of SAP Concur Itinerary v1.1',
       createDefaultStage: false,
     });
     const stage = api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      throttle: throttles.stage,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
@@ -261,6 +268,10 @@ export class ConcurItineraryGatewayStack extends Stack {
         ),
       },
     });
+    // The HTTP API throttles per stage and per route, never per caller (no usage plans or API keys, which
+    // are REST API features): see docs/operations.md. Per-route limits are stage route settings by route key.
+    const routeSettings: Record<string, object> = {};
+    const createdRoutes: Construct[] = [];
     for (const route of routes) {
       const fn = functions.get(route.function);
       if (!fn) throw new Error(`no function ${route.function} for ${route.method} ${route.path}`);
@@ -269,6 +280,13 @@ export class ConcurItineraryGatewayStack extends Stack {
         methods: [HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${route.operationId}Integration`, fn),
       });
+      createdRoutes.push(created!);
+      if (writesToConcur(route)) {
+        routeSettings[`${route.method} ${route.path}`] = {
+          ThrottlingRateLimit: throttles.concurWrites.rateLimit,
+          ThrottlingBurstLimit: throttles.concurWrites.burstLimit,
+        };
+      }
       Validations.of(created!).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason: route.authenticated
@@ -276,6 +294,10 @@ export class ConcurItineraryGatewayStack extends Stack {
           : 'A public route (health, OpenAPI document, docs page): it needs no authorization.',
       });
     }
+    const cfnStage = stage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = routeSettings;
+    // Route settings name route keys: the routes must exist before the stage refers to them.
+    for (const created of createdRoutes) stage.node.addDependency(created);
     alarm(
       'Api5xxAlarm',
       stage.metricServerError({ period: ALARM_PERIOD }),
@@ -283,10 +305,10 @@ export class ConcurItineraryGatewayStack extends Stack {
       'The API answered 5xx at least 5 times in 5 minutes',
     );
 
-    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint, description: 'Base URL of the HTTP API' });
-    new CfnOutput(this, 'StateTableName', { value: stateTable.tableName });
-    new CfnOutput(this, 'IdempotencyTableName', { value: idempotencyTable.tableName });
-    new CfnOutput(this, 'AppSecretArn', { value: appSecret.secretArn });
-    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+    new CfnOutput(this, STACK_OUTPUTS.apiUrl, {
+      value: api.apiEndpoint,
+      description: 'Base URL of the HTTP API',
+    });
+    new CfnOutput(this, STACK_OUTPUTS.alarmTopicArn, { value: alarmTopic.topicArn });
   }
 }

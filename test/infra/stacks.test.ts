@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 /**
- * The CDK stack, synthesized once in-process with cdk-nag's AWS Solutions rules registered the way infra/app.ts
- * registers them. Every function is bundled from a tiny fixture handler (one esbuild run for all of them), so
- * these tests do not depend on the real handlers.
+ * The CDK app's two stacks of a stage, synthesized once in-process with cdk-nag's AWS Solutions rules registered
+ * the way infra/app.ts registers them. Every function is bundled from a tiny fixture handler, so these tests do
+ * not depend on the real handlers.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,10 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../shared/http/routes';
-import { ConcurItineraryGatewayStack, defaultEntry, functionNames } from '../../infra/gateway-stack';
+import { DEFAULT_THROTTLES, defaultEntry, functionNames, writesToConcur } from '../../infra/api-stack';
+import { defineGatewayStage } from '../../infra/gateway';
+import type { GatewayStage } from '../../infra/gateway';
+import { InvalidStageError, stageNames } from '../../shared/stage';
 
 const fixtureHandler = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
 
@@ -38,17 +41,22 @@ function checkedApp(): { app: App; outdir: string } {
   return { app, outdir };
 }
 
+const testStage = stageNames('test');
+/** The stateless stack's template: functions, API, alarms. */
 let template: Template;
+/** The stateful stack's template: tables, secrets. */
+let stateTemplate: Template;
 let outdir: string;
 
 beforeAll(() => {
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
   const checked = checkedApp();
   outdir = checked.outdir;
-  const stack = new ConcurItineraryGatewayStack(checked.app, 'Gateway', { entryFor: () => fixtureHandler });
+  const stage = defineGatewayStage(checked.app, { stage: 'test', entryFor: () => fixtureHandler });
   // Throws, with cdk-nag's report, when a rule finds something not acknowledged with a reason.
   checked.app.synth();
-  template = Template.fromStack(stack);
+  template = Template.fromStack(stage.stateless);
+  stateTemplate = Template.fromStack(stage.stateful);
 }, 120_000);
 
 describe('cdk-nag (AWS Solutions rules)', () => {
@@ -88,13 +96,18 @@ describe('functions and routes', () => {
         Variables: {
           STATE_TABLE_NAME: Match.anyValue(),
           IDEMPOTENCY_TABLE_NAME: Match.anyValue(),
-          SECRET_PREFIX: 'concur-gateway',
+          SECRET_PREFIX: 'concur-gateway/test',
           POWERTOOLS_SERVICE_NAME: 'concur-gateway',
           NODE_OPTIONS: '--enable-source-maps',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
       },
     });
+    for (const name of names) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `concur-gateway-test-${name}`,
+      });
+    }
     template.resourceCountIs('AWS::Logs::LogGroup', names.length + 1);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
@@ -131,11 +144,29 @@ describe('functions and routes', () => {
     }
   });
 
-  it('logs every request as JSON on a throttled $default stage', () => {
+  it('logs every request as JSON on a throttled $default stage, routes that write to Concur throttled harder', () => {
     const stage = template.findResources('AWS::ApiGatewayV2::Stage');
-    const [properties] = Object.values(stage).map((resource) => resource.Properties);
+    const [resource] = Object.values(stage);
+    const properties = resource!.Properties;
     expect(properties.StageName).toBe('$default');
-    expect(properties.DefaultRouteSettings).toEqual({ ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 });
+    expect(properties.DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: DEFAULT_THROTTLES.stage.burstLimit,
+      ThrottlingRateLimit: DEFAULT_THROTTLES.stage.rateLimit,
+    });
+    const writes = routes.filter(writesToConcur).map((route) => `${route.method} ${route.path}`);
+    expect(writes).toContain('PUT /v1/companies/{companyId}/bookings/{confirmationNumber}');
+    expect(writes.some((key) => key.startsWith('GET ') || key.includes('/translate/'))).toBe(false);
+    expect(Object.keys(properties.RouteSettings).sort()).toEqual([...writes].sort());
+    for (const key of writes) {
+      expect(properties.RouteSettings[key]).toEqual({
+        ThrottlingRateLimit: DEFAULT_THROTTLES.concurWrites.rateLimit,
+        ThrottlingBurstLimit: DEFAULT_THROTTLES.concurWrites.burstLimit,
+      });
+    }
+    // The stage may only be deployed once the routes its settings name exist.
+    const routeIds = Object.keys(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect([...(resource!.DependsOn as string[])].sort()).toEqual(expect.arrayContaining(routeIds.sort()));
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'concur-gateway-test' });
     expect(Object.keys(JSON.parse(properties.AccessLogSettings.Format))).toEqual([
       'requestId',
       'routeKey',
@@ -146,10 +177,93 @@ describe('functions and routes', () => {
   });
 });
 
+describe('stages', () => {
+  it('names the two stacks and every named resource from the stage', () => {
+    expect(testStage.statefulStack).toBe('concur-gateway-test-state');
+    expect(testStage.statelessStack).toBe('concur-gateway-test-api');
+    stateTemplate.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: 'concur-gateway-test-state',
+    });
+    stateTemplate.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: 'concur-gateway-test-idempotency',
+    });
+    stateTemplate.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'concur-gateway/test/app' });
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmName).toMatch(/^concur-gateway-test-/);
+    }
+  });
+
+  it('refuses a stage name that cannot be part of a stack, table or secret name', () => {
+    for (const bad of ['', 'Prod', 'prod_1', '1prod', 'a'.repeat(21), 'prod/x']) {
+      expect(() => stageNames(bad), bad).toThrow(InvalidStageError);
+    }
+  });
+
+  it('lets two stages live in one account: no physical name is shared', () => {
+    // Properties that set a name unique in an account and region (metric names, API stage names are not).
+    const physicalNameProperties = new Set([
+      'TableName',
+      'Name',
+      'FunctionName',
+      'AlarmName',
+      'DashboardName',
+    ]);
+    const app = new App();
+    const [dev, prod] = ['dev', 'prod'].map((stage) =>
+      defineGatewayStage(app, { stage, entryFor: () => fixtureHandler }),
+    );
+    const physicalNames = (defined: GatewayStage) =>
+      [defined.stateful, defined.stateless].flatMap((stack) =>
+        Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Properties?: object }>)
+          .flatMap((r) => Object.entries(r.Properties ?? {}))
+          .filter(([key, value]) => physicalNameProperties.has(key) && typeof value === 'string')
+          .map(([, value]) => value as string),
+      );
+    const devNames = physicalNames(dev!);
+    const prodNames = physicalNames(prod!);
+    expect(devNames).toContain('concur-gateway-dev-state');
+    expect(prodNames).toContain('concur-gateway-prod-state');
+    expect(devNames.length).toBeGreaterThan(5);
+    expect(devNames.filter((name) => prodNames.includes(name))).toEqual([]);
+  }, 120_000);
+});
+
 describe('state', () => {
+  it('keeps every stateful resource when its stack is deleted or a change would replace it', () => {
+    const resources = Object.entries(
+      stateTemplate.toJSON().Resources as Record<string, Record<string, unknown>>,
+    );
+    expect(resources.map(([, r]) => r.Type).sort()).toEqual([
+      'AWS::DynamoDB::GlobalTable',
+      'AWS::DynamoDB::GlobalTable',
+      'AWS::SecretsManager::Secret',
+    ]);
+    for (const [id, resource] of resources) {
+      expect(resource.DeletionPolicy, id).toBe('Retain');
+      expect(resource.UpdateReplacePolicy, id).toBe('Retain');
+    }
+  });
+
+  it('keeps no state in the stateless stack: it takes its tables and secrets from the stateful one', () => {
+    for (const type of [
+      'AWS::DynamoDB::GlobalTable',
+      'AWS::DynamoDB::Table',
+      'AWS::SecretsManager::Secret',
+    ]) {
+      template.resourceCountIs(type, 0);
+    }
+    const variables = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (fn) => fn.Properties.Environment.Variables,
+    );
+    for (const variable of variables) {
+      expect(JSON.stringify(variable.STATE_TABLE_NAME)).toContain('Fn::ImportValue');
+      expect(JSON.stringify(variable.STATE_TABLE_NAME)).toContain('concur-gateway-test-state');
+    }
+  });
+
   it('keeps state in two on-demand tables with the keys and TTL attributes the adapters use', () => {
-    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
-    template.hasResource('AWS::DynamoDB::GlobalTable', {
+    stateTemplate.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
+    stateTemplate.hasResource('AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Retain',
       Properties: {
         KeySchema: [
@@ -163,7 +277,7 @@ describe('state', () => {
         ],
       },
     });
-    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+    stateTemplate.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
       BillingMode: 'PAY_PER_REQUEST',
@@ -181,21 +295,27 @@ describe('permissions', () => {
         policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
     );
 
-  it('lets the functions use the company token secrets under concur-gateway/companies/ and read the app secret', () => {
+  it("lets the functions use the stage's company token secrets and read its app secret", () => {
     const companySecrets = statements().filter((s) =>
       JSON.stringify(s.Resource).includes('secret:concur-gateway/'),
     );
     expect(companySecrets).toHaveLength(functionNames().length);
     for (const statement of companySecrets) {
-      expect(JSON.stringify(statement.Resource)).toContain(':secret:concur-gateway/companies/*');
+      expect(JSON.stringify(statement.Resource)).toContain(':secret:concur-gateway/test/companies/*');
       expect([statement.Action].flat().sort()).toEqual([
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'secretsmanager:PutSecretValue',
       ]);
     }
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'concur-gateway/app' });
+    const appSecretReads = statements().filter((s) => JSON.stringify(s.Resource).includes('ConcurAppSecret'));
+    expect(appSecretReads).toHaveLength(functionNames().length);
+    for (const statement of appSecretReads) {
+      expect([statement.Action].flat().sort()).toEqual([
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ]);
+    }
   });
 
   it('grants no wildcard actions, no managed policies, and nothing on * but X-Ray', () => {
@@ -257,26 +377,39 @@ describe('alarms', () => {
     });
   });
 
-  it('outputs the API URL, the table names and the app secret ARN', () => {
-    const outputs = Object.keys(template.findOutputs('*'));
-    expect(outputs).toEqual(
-      expect.arrayContaining(['ApiUrl', 'StateTableName', 'IdempotencyTableName', 'AppSecretArn']),
+  it('outputs what the command line reads: table names, secret prefix and app secret, API URL', () => {
+    expect(Object.keys(stateTemplate.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['StateTableName', 'IdempotencyTableName', 'AppSecretArn', 'SecretPrefix']),
+    );
+    expect(stateTemplate.findOutputs('SecretPrefix').SecretPrefix!.Value).toBe('concur-gateway/test');
+    expect(Object.keys(template.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['ApiUrl', 'AlarmTopicArn']),
     );
   });
 });
 
 describe('npx cdk synth', () => {
   it(
-    'synthesizes the real app offline, bundling the real handlers, with nothing unacknowledged',
+    'synthesizes the real app for -c stage=test offline, bundling the real handlers, with nothing unacknowledged',
     { timeout: 180_000 },
     () => {
       const output = mkdtempSync(join(tmpdir(), 'cgw-cdk-cli-'));
-      const result = spawnSync('npx', ['cdk', 'synth', '--no-notices', '-q', '--output', output], {
-        encoding: 'utf8',
-        env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' },
-      });
+      const result = spawnSync(
+        'npx',
+        ['cdk', 'synth', '-c', 'stage=test', '--no-notices', '-q', '--output', output],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+        },
+      );
       expect(result.stderr).not.toContain('ERROR');
       expect(result.status).toBe(0);
+      const templates = readdirSync(output).filter((file) => file.endsWith('.template.json'));
+      expect(templates.sort()).toEqual([
+        'concur-gateway-test-api.template.json',
+        'concur-gateway-test-state.template.json',
+      ]);
+      expect(readValidationReport(output).pluginReports.flatMap((plugin) => plugin.violations)).toEqual([]);
     },
   );
 });
