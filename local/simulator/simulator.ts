@@ -35,6 +35,8 @@ export interface SimulatorTokens {
   clientFor(companyId?: string): Pick<ClientOptions, 'clientId' | 'clientSecret'>;
   /** A fresh access and refresh token, optionally for another client, traveler or booking source. */
   issueTokenPair(companyId?: string, options?: IssueOptions): TokenPair;
+  /** Refreshes answer the refresh token they were given (as Concur mostly does) instead of rotating it. */
+  keepRefreshTokens(companyId: string, keep: boolean): void;
 }
 
 export interface Simulator {
@@ -121,6 +123,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return { clientId, clientSecret };
       },
       issueTokenPair: (companyId, issueOptions) => tokens.issueTokenPair(company(companyId), issueOptions),
+      keepRefreshTokens: (companyId, keep) => tokens.keepRefreshTokens(company(companyId), keep),
     },
     accessTokenFor: (companyId) => tokens.accessTokenFor(company(companyId)),
     reset,

@@ -99,6 +99,8 @@ export class TokenRegistry {
   private refreshTokens = new Map<string, RefreshTokenRecord>();
   private latestAccess = new Map<string, string>();
   private latestRefresh = new Map<string, string>();
+  /** Companies whose refreshes answer the refresh token they were given ("most of the time the same", Concur's docs). */
+  private keepingRefreshTokens = new Set<string>();
   readonly clients: readonly ClientOptions[];
 
   constructor(
@@ -127,6 +129,7 @@ export class TokenRegistry {
     this.refreshTokens = new Map();
     this.latestAccess = new Map();
     this.latestRefresh = new Map();
+    this.keepingRefreshTokens = new Set();
     for (const company of this.settings.companies) {
       const client = this.clientFor(company.id);
       const principal: Principal = {
@@ -230,11 +233,22 @@ export class TokenRegistry {
     if (record.used) return invalidGrant('refresh token has already been used');
     if (record.revoked) return invalidGrant('refresh token has been revoked');
     if (this.nowMs() >= record.expiresAt) return invalidGrant('refresh token has expired');
-    record.used = true;
+    const keep = this.keepingRefreshTokens.has(record.principal.companyId);
+    if (!keep) record.used = true;
     return this.issue(
       { ...record.principal },
       this.latestRefresh.get(record.principal.companyId) === refreshToken,
+      keep ? refreshToken : undefined,
     );
+  }
+
+  /**
+   * Whether the company's refreshes rotate the refresh token (the default: the old one stops working) or answer
+   * the same one, which stays valid, as Concur does most of the time.
+   */
+  keepRefreshTokens(companyId: string, keep: boolean): void {
+    if (keep) this.keepingRefreshTokens.add(companyId);
+    else this.keepingRefreshTokens.delete(companyId);
   }
 
   /** Reads `Authorization: Bearer <t>` or `Authorization: OAuth <t>` (the seeds' form). */
@@ -276,23 +290,27 @@ export class TokenRegistry {
     return record !== undefined;
   }
 
-  private issue(principal: Principal, current: boolean): TokenPair {
+  private issue(principal: Principal, current: boolean, keptRefreshToken?: string): TokenPair {
     const now = this.nowMs();
     const accessToken = this.newAccessToken();
-    const refreshToken = this.newRefreshToken();
-    const refreshExpiresAt = now + this.settings.refreshTokenLifetimeSeconds * 1000;
+    const refreshToken = keptRefreshToken ?? this.newRefreshToken();
+    const refreshExpiresAt = keptRefreshToken
+      ? this.refreshTokens.get(keptRefreshToken)!.expiresAt
+      : now + this.settings.refreshTokenLifetimeSeconds * 1000;
     this.accessTokens.set(accessToken, {
       principal,
       expiresAt: now + this.settings.accessTokenLifetimeSeconds * 1000,
       expired: false,
       revoked: false,
     });
-    this.refreshTokens.set(refreshToken, {
-      principal,
-      expiresAt: refreshExpiresAt,
-      used: false,
-      revoked: false,
-    });
+    if (!keptRefreshToken) {
+      this.refreshTokens.set(refreshToken, {
+        principal,
+        expiresAt: refreshExpiresAt,
+        used: false,
+        revoked: false,
+      });
+    }
     if (current) {
       this.latestAccess.set(principal.companyId, accessToken);
       this.latestRefresh.set(principal.companyId, refreshToken);

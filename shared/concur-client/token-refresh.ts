@@ -1,7 +1,7 @@
 /**
  * Concur's OAuth2 refresh-token grant: `POST {geolocation}/oauth2/v0/token`. One attempt only: the refresh token
- * rotates, so after a lost answer the old one may already be spent, and only the token provider (which stores
- * the pair) can decide what to do next.
+ * may rotate, so after a lost answer the old one may already be spent, and only the token provider (which stores
+ * the tokens and keeps the previous one) decides whether to send it again.
  */
 import { ConcurApiError } from './errors';
 import { CORRELATION_HEADER } from './http-attempt';

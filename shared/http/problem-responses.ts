@@ -129,6 +129,10 @@ export function problemFor(error: unknown, requestId: string): ProblemAnswer {
     // The company (or the app) has no usable Concur credentials: an operator must onboard it; the message names no secret value.
     return answer(503, 'company-not-configured', 'The company is not set up for Concur', error.message);
   }
+  if (error instanceof Error && error.name === 'CompanyAuthRefusedError') {
+    // Remembered in the company's secret: answered at once, without Concur, until an operator reconnects it.
+    return answer(503, 'concur-auth', 'The company must be connected to Concur again', error.message);
+  }
   if (error instanceof Error && error.name === 'TokenRefreshTimeoutError') {
     const result = answer(503, 'token-refresh-busy', 'Concur tokens are being refreshed', error.message);
     return { ...result, headers: { 'retry-after': '5' } };

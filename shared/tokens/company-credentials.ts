@@ -19,6 +19,13 @@ const companyTokensSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }),
   /** How to send the token; Concur's current docs say Bearer, the seeds show OAuth. Bearer when absent. */
   authScheme: z.enum(AUTH_SCHEMES).optional(),
+  /**
+   * The refresh token used before a refresh rotated it, kept until the new one has been used successfully:
+   * should Concur refuse the new one, the previous one is tried before the company is given up.
+   */
+  previousRefreshToken: z.string().min(1).optional(),
+  /** Set when Concur refused every refresh token held: the company must be connected again. */
+  refreshRefusedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type CompanyTokens = z.infer<typeof companyTokensSchema>;
 
@@ -35,6 +42,16 @@ export class CompanyNotConfiguredError extends Error {
   constructor(readonly companyId: string) {
     super(`company ${companyId} has no Concur credentials configured`);
     this.name = 'CompanyNotConfiguredError';
+  }
+}
+
+/** Concur refused the company's refresh tokens: only connecting the company again (new tokens) helps. */
+export class CompanyAuthRefusedError extends Error {
+  constructor(readonly companyId: string) {
+    super(
+      `Concur refused the refresh token of company ${companyId}; an operator must connect the company to Concur again (store new tokens for it)`,
+    );
+    this.name = 'CompanyAuthRefusedError';
   }
 }
 

@@ -1,6 +1,7 @@
 export {
   AppNotConfiguredError,
   AUTH_SCHEMES,
+  CompanyAuthRefusedError,
   CompanyCredentials,
   CompanyNotConfiguredError,
   DEFAULT_SECRET_PREFIX,

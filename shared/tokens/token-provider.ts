@@ -5,11 +5,19 @@
  * company in this process, and a lease (the `Locks` port, a DynamoDB item) across processes. Whoever does not
  * get the lease waits for the holder's write and reads the secret again.
  *
+ * A refresh survives a lost answer: Concur mostly answers the same refresh token, so a refresh that got no
+ * answer is sent once more with the same token. When Concur does rotate it, the new pair is written back with
+ * the previous refresh token kept beside it until the new one has worked, so a refused new token falls back to
+ * it. When Concur refuses every refresh token held, the refusal is written into the secret and every later
+ * request of the company answers `CompanyAuthRefusedError` at once, without calling Concur, until an operator
+ * stores new tokens.
+ *
  * Tokens never appear in errors or logs.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock, Locks } from '../gateway/ports';
-import type { AuthScheme, CompanyCredentials, CompanyTokens } from './company-credentials';
+import { CompanyAuthRefusedError } from './company-credentials';
+import type { AppCredentials, AuthScheme, CompanyCredentials, CompanyTokens } from './company-credentials';
 
 export interface RefreshInput {
   baseUrl: string;
@@ -186,28 +194,69 @@ export class TokenProvider {
   }
 
   private async refreshAndStore(companyId: string, stored: CompanyTokens): Promise<CompanyTokens> {
-    const { credentials, refresh, refreshTimeoutMs, clock, logger } = this.options;
+    const { credentials, clock, logger } = this.options;
+    if (stored.refreshRefusedAt) throw new CompanyAuthRefusedError(companyId);
     const app = await credentials.readApp();
     logger?.info('refreshing Concur access token', { companyId });
-    const result = await refresh({
-      baseUrl: stored.baseUrl,
-      clientId: app.clientId,
-      clientSecret: app.clientSecret,
-      refreshToken: stored.refreshToken,
-      signal: AbortSignal.timeout(refreshTimeoutMs),
-    });
+    const refreshed = await this.refreshWithFallback(stored, app);
+    if (!refreshed) {
+      await this.writeBack(companyId, { ...stored, refreshRefusedAt: new Date(clock.now()).toISOString() });
+      throw new CompanyAuthRefusedError(companyId);
+    }
+    const { result, usedRefreshToken } = refreshed;
+    const { previousRefreshToken: _spent, ...rest } = stored;
     const rotated: CompanyTokens = {
-      ...stored,
+      ...rest,
       accessToken: result.accessToken,
       refreshToken: result.refreshToken,
+      ...(result.refreshToken !== usedRefreshToken ? { previousRefreshToken: usedRefreshToken } : {}),
       expiresAt: new Date(clock.now() + result.expiresInSeconds * 1000).toISOString(),
       baseUrl: result.geolocation ?? stored.baseUrl,
     };
-    // The old refresh token may already be void: losing the new one would cut the company off, so retry.
+    await this.writeBack(companyId, rotated);
+    return rotated;
+  }
+
+  /**
+   * Tries the current refresh token, then the previous one (kept after a rotation until the new one worked);
+   * a refresh that got no answer is sent once more with the same token. Undefined when Concur refused both.
+   */
+  private async refreshWithFallback(
+    stored: CompanyTokens,
+    app: AppCredentials,
+  ): Promise<{ result: RefreshResult; usedRefreshToken: string } | undefined> {
+    const { refresh, refreshTimeoutMs } = this.options;
+    const candidates = [stored.refreshToken, stored.previousRefreshToken].filter(
+      (token, index, all): token is string => token !== undefined && all.indexOf(token) === index,
+    );
+    for (const refreshToken of candidates) {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const result = await refresh({
+            baseUrl: stored.baseUrl,
+            clientId: app.clientId,
+            clientSecret: app.clientSecret,
+            refreshToken,
+            signal: AbortSignal.timeout(refreshTimeoutMs),
+          });
+          return { result, usedRefreshToken: refreshToken };
+        } catch (error) {
+          const { kind, status } = error as { kind?: string; status?: number };
+          if (kind === 'refresh-rejected') break;
+          const answerLost = (kind === 'timed-out' || kind === 'unavailable') && status === undefined;
+          if (!answerLost || attempt >= 2) throw error;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** The old refresh token may already be void: losing the new one would cut the company off, so retry. */
+  private async writeBack(companyId: string, tokens: CompanyTokens): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await credentials.writeCompany(companyId, rotated);
-        return rotated;
+        await this.options.credentials.writeCompany(companyId, tokens);
+        return;
       } catch (error) {
         if (attempt >= WRITE_BACK_ATTEMPTS) throw new TokenWriteBackError(companyId, { cause: error });
       }

@@ -74,3 +74,70 @@ describe("the company's Concur tokens", () => {
     }
   });
 });
+
+describe('a token refresh that goes wrong', () => {
+  const expireStoredAccess = async () => {
+    const simulator = gateway.simulator!;
+    const { admin } = await getServices();
+    await admin.configureCompany(COMPANY, {
+      baseUrl: simulator.url,
+      accessToken: simulator.tokens.accessTokenFor(COMPANY),
+      refreshToken: simulator.tokens.refreshTokenFor(COMPANY),
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    // The gateway's cached copy goes too: Concur refuses it, so the gateway reads the secret and refreshes.
+    simulator.faults.expireAccessToken(COMPANY);
+  };
+
+  it('survives a lost answer: the refresh is sent again with the same refresh token, which Concur mostly keeps', async () => {
+    const simulator = gateway.simulator!;
+    simulator.tokens.keepRefreshTokens(COMPANY, true);
+    try {
+      await expireStoredAccess();
+      const refreshes = simulator.requests.of('token').length;
+      // Concur issues the new access token, but its answer never arrives.
+      simulator.faults.failNext('token', { kind: 'destroy', commit: true }, 1);
+      const answer = await put('LOST-REFRESH');
+      expect(answer.status).toBe(201);
+      expect(simulator.requests.of('token')).toHaveLength(refreshes + 2);
+      expect((await put('LOST-REFRESH')).status).toBe(200);
+    } finally {
+      simulator.tokens.keepRefreshTokens(COMPANY, false);
+    }
+  });
+
+  it('a refused refresh gives one clear concur-auth problem, and later requests get it without calling Concur', async () => {
+    const simulator = gateway.simulator!;
+    await expireStoredAccess();
+    simulator.faults.revokeRefreshToken(simulator.tokens.refreshTokenFor(COMPANY));
+    const refreshes = simulator.requests.of('token').length;
+    const first = await put('REFUSED-1');
+    expect(first.status).toBe(503);
+    expect(first.headers.get('content-type')).toContain('application/problem+json');
+    expect(first.body).toMatchObject({ type: 'urn:concur-gateway:problem:concur-auth' });
+    expect(first.body.detail).toMatch(/connect the company to Concur again/);
+    expect(simulator.requests.of('token')).toHaveLength(refreshes + 1);
+
+    const later = await Promise.all([
+      put('REFUSED-2'),
+      put('REFUSED-3'),
+      client.get(bookingPath('REFUSED-1')),
+    ]);
+    expect(later.slice(0, 2).map((a) => [a.status, a.body.type])).toEqual([
+      [503, 'urn:concur-gateway:problem:concur-auth'],
+      [503, 'urn:concur-gateway:problem:concur-auth'],
+    ]);
+    expect(simulator.requests.of('token')).toHaveLength(refreshes + 1);
+
+    // An operator connects the company again: new tokens clear the refusal.
+    const reconnected = simulator.tokens.issueTokenPair(COMPANY);
+    const { admin } = await getServices();
+    await admin.configureCompany(COMPANY, {
+      baseUrl: simulator.url,
+      accessToken: reconnected.accessToken,
+      refreshToken: reconnected.refreshToken,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect((await put('REFUSED-4')).status).toBe(201);
+  });
+});

@@ -3,6 +3,7 @@ import { DynamoLocks } from '../../shared/adapters/dynamodb';
 import type { SecretStore } from '../../shared/adapters/secrets';
 import type { Locks } from '../../shared/gateway/ports';
 import {
+  CompanyAuthRefusedError,
   CompanyCredentials,
   CompanyNotConfiguredError,
   TokenProvider,
@@ -145,6 +146,8 @@ describe('TokenProvider', () => {
     expect(await storedTokens(companyId)).toEqual({
       accessToken: 'access-2',
       refreshToken: 'refresh-2',
+      // Kept until refresh-2 has worked once.
+      previousRefreshToken: 'refresh-1',
       expiresAt: new Date(START + HOUR).toISOString(),
       baseUrl: 'https://eu2.api.concursolutions.com',
     });
@@ -284,5 +287,60 @@ describe('TokenProvider', () => {
     await expect(
       provider({ refresh: fakeRefresh().refresh }).getAccessToken('nobody'),
     ).rejects.toBeInstanceOf(CompanyNotConfiguredError);
+  });
+
+  it('keeps the previous refresh token after a rotation until the new one works, and falls back to it when Concur refuses the new one', async () => {
+    const companyId = await newCompany({ refreshToken: 'refresh-new', previousRefreshToken: 'refresh-old' });
+    const calls: string[] = [];
+    const refresh = async (input: RefreshInput): Promise<RefreshResult> => {
+      calls.push(input.refreshToken);
+      if (input.refreshToken === 'refresh-new') {
+        throw Object.assign(new Error('refused'), { kind: 'refresh-rejected', status: 400 });
+      }
+      return { accessToken: 'access-from-old', refreshToken: 'refresh-old', expiresInSeconds: 3600 };
+    };
+    const access = await provider({ refresh }).getAccessToken(companyId);
+    expect(access.accessToken).toBe('access-from-old');
+    expect(calls).toEqual(['refresh-new', 'refresh-old']);
+    // The old one worked and came back unchanged: it is proven, nothing else is kept.
+    const stored = await storedTokens(companyId);
+    expect(stored.refreshToken).toBe('refresh-old');
+    expect(stored.previousRefreshToken).toBeUndefined();
+  });
+
+  it('sends a refresh whose answer was lost once more with the same token; a second loss is the caller’s error', async () => {
+    const companyId = await newCompany();
+    const lost = () => Object.assign(new Error('no answer'), { kind: 'timed-out' });
+    let failures = 1;
+    const calls: string[] = [];
+    const refresh = async (input: RefreshInput): Promise<RefreshResult> => {
+      calls.push(input.refreshToken);
+      if (failures-- > 0) throw lost();
+      return { accessToken: 'access-2', refreshToken: input.refreshToken, expiresInSeconds: 3600 };
+    };
+    expect((await provider({ refresh }).getAccessToken(companyId)).accessToken).toBe('access-2');
+    expect(calls).toEqual(['refresh-1', 'refresh-1']);
+
+    const other = await newCompany();
+    failures = 2;
+    await expect(provider({ refresh }).getAccessToken(other)).rejects.toMatchObject({ kind: 'timed-out' });
+    expect((await storedTokens(other)).refreshRefusedAt).toBeUndefined();
+  });
+
+  it('remembers a refusal of every refresh token held: later callers fail at once, without a refresh', async () => {
+    const companyId = await newCompany();
+    let calls = 0;
+    const refresh = async (): Promise<RefreshResult> => {
+      calls += 1;
+      throw Object.assign(new Error('refused'), { kind: 'refresh-rejected', status: 400 });
+    };
+    await expect(provider({ refresh }).getAccessToken(companyId)).rejects.toBeInstanceOf(
+      CompanyAuthRefusedError,
+    );
+    await expect(provider({ refresh }).getAccessToken(companyId)).rejects.toBeInstanceOf(
+      CompanyAuthRefusedError,
+    );
+    expect(calls).toBe(1);
+    expect((await storedTokens(companyId)).refreshRefusedAt).toBe(new Date(START).toISOString());
   });
 });
