@@ -26,6 +26,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -41,12 +42,16 @@ export interface GatewayApiStackProps extends StackProps {
   /** Requests per second (and burst) for the whole stage; routes that write to Concur get `concurWrites`. */
   throttle?: ApiThrottles;
   /** Where each function's handler lives: functions/http/<name>.ts unless a test says otherwise. */
-  entryFor?: (name: FunctionName) => string;
+  entryFor?: (name: LambdaName) => string;
 }
 
-/** The real handler of a function: functions/http/<name>.ts, exporting `handler`. */
-export function defaultEntry(name: FunctionName): string {
-  return fileURLToPath(new URL(`../functions/http/${name}.ts`, import.meta.url));
+/** The HTTP functions of the route table, and the events queue's processor. */
+export type LambdaName = FunctionName | 'processor';
+
+/** The real handler of a function: functions/http/<name>.ts (functions/events/processor.ts), exporting `handler`. */
+export function defaultEntry(name: LambdaName): string {
+  const path = name === 'processor' ? '../functions/events/processor.ts' : `../functions/http/${name}.ts`;
+  return fileURLToPath(new URL(path, import.meta.url));
 }
 
 /** Every function named by the route table, once each, in route-table order. */
@@ -62,6 +67,12 @@ const RUNTIME = Runtime.NODEJS_24_X;
 const BUNDLE_TARGET = 'node20';
 /** API Gateway's integration limit. */
 const FUNCTION_TIMEOUT = Duration.seconds(29);
+/** One batch of events: ten records in parallel, each within the Concur budget (25 s) and a lease wait. */
+const PROCESSOR_TIMEOUT = Duration.seconds(60);
+/** The outbound limit to each Concur base URL, under Concur's 4,000 requests a minute per domain. */
+export const CONCUR_RATE_PER_MINUTE = 3_000;
+/** An event's retries take about 11 minutes at most (docs/events.md): 30 minutes of waiting is a problem. */
+const OLDEST_EVENT_ALARM_SECONDS = 30 * 60;
 const ALARM_PERIOD = Duration.minutes(5);
 
 export interface Throttle {
@@ -94,13 +105,27 @@ export class GatewayApiStack extends Stack {
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
     const entryFor = props.entryFor ?? defaultEntry;
 
-    const { names, stateTable, idempotencyTable, appSecret } = props.state;
+    const {
+      names,
+      stateTable,
+      idempotencyTable,
+      appSecret,
+      eventsQueue,
+      eventsDeadLetterQueue,
+      eventSources,
+    } = props.state;
     const throttles = props.throttle ?? DEFAULT_THROTTLES;
     const companySecretsArn = this.formatArn({
       service: 'secretsmanager',
       resource: 'secret',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       resourceName: `${names.secretPrefix}/companies/*`,
+    });
+    const supplierSecretsArn = this.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: `${names.secretPrefix}/suppliers/*`,
     });
 
     // --- Alarm topic ---------------------------------------------------------------------------------------
@@ -153,10 +178,12 @@ export class GatewayApiStack extends Stack {
     // --- Functions -----------------------------------------------------------------------------------------
     // cdk-nag names an IAM5 finding by the resource as synthesized: a known region or account appears literally.
     const shown = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
-    const companySecretsFinding = `arn:<AWS::Partition>:secretsmanager:${shown(this.region, '<AWS::Region>')}:${shown(this.account, '<AWS::AccountId>')}:secret:${names.secretPrefix}/companies/*`;
+    const secretsFinding = (path: string) =>
+      `arn:<AWS::Partition>:secretsmanager:${shown(this.region, '<AWS::Region>')}:${shown(this.account, '<AWS::AccountId>')}:secret:${names.secretPrefix}/${path}`;
+    const companySecretsFinding = secretsFinding('companies/*');
+    const supplierSecretsFinding = secretsFinding('suppliers/*');
 
-    const functions = new Map<FunctionName, NodejsFunction>();
-    for (const name of functionNames()) {
+    const makeFunction = (name: LambdaName, timeout: Duration, description: string) => {
       const logGroup = new LogGroup(this, `${name}Logs`, {
         retention: RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
@@ -174,14 +201,11 @@ export class GatewayApiStack extends Stack {
         runtime: RUNTIME,
         architecture: Architecture.ARM_64,
         memorySize: 512,
-        timeout: FUNCTION_TIMEOUT,
+        timeout,
         tracing: Tracing.ACTIVE,
         logGroup,
         role,
-        description: `${names.resourcePrefix}: ${routes
-          .filter((route) => route.function === name)
-          .map((route) => route.operationId)
-          .join(', ')}`,
+        description: `${names.resourcePrefix}: ${description}`,
         environment: {
           STATE_TABLE_NAME: stateTable.tableName,
           IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
@@ -189,6 +213,9 @@ export class GatewayApiStack extends Stack {
           POWERTOOLS_SERVICE_NAME: 'concur-gateway',
           NODE_OPTIONS: '--enable-source-maps',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          EVENTS_QUEUE_URL: eventsQueue.queueUrl,
+          EVENT_SOURCES: JSON.stringify(eventSources),
+          CONCUR_RATE_PER_MINUTE: String(CONCUR_RATE_PER_MINUTE),
         },
         bundling: {
           format: OutputFormat.ESM,
@@ -204,6 +231,14 @@ export class GatewayApiStack extends Stack {
       stateTable.grantReadWriteData(fn);
       idempotencyTable.grantReadWriteData(fn);
       appSecret.grantRead(fn);
+      eventsQueue.grantSendMessages(fn);
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'SupplierWebhookSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [supplierSecretsArn],
+        }),
+      );
       fn.addToRolePolicy(
         new PolicyStatement({
           sid: 'CompanyTokenSecrets',
@@ -219,6 +254,10 @@ export class GatewayApiStack extends Stack {
         {
           id: `AwsSolutions-IAM5[Resource::${companySecretsFinding}]`,
           reason: `Per-company token secrets are created at onboarding, after deployment, so their names are not known here: the function may read, describe and write back refreshed tokens of secrets under ${names.secretPrefix}/companies/ only.`,
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::${supplierSecretsFinding}]`,
+          reason: `Per-supplier webhook signing secrets are created at onboarding, after deployment: the function may only read secrets under ${names.secretPrefix}/suppliers/.`,
         },
         {
           id: 'AwsSolutions-IAM5[Resource::*]',
@@ -239,8 +278,39 @@ export class GatewayApiStack extends Stack {
         1,
         `${name} function throttles in 5 minutes`,
       );
-      functions.set(name, fn);
+      return fn;
+    };
+
+    const functions = new Map<FunctionName, NodejsFunction>();
+    for (const name of functionNames()) {
+      const operations = routes.filter((route) => route.function === name).map((route) => route.operationId);
+      functions.set(name, makeFunction(name, FUNCTION_TIMEOUT, operations.join(', ')));
     }
+
+    // --- Events processor ----------------------------------------------------------------------------------
+    const processor = makeFunction(
+      'processor',
+      PROCESSOR_TIMEOUT,
+      'applies partner events and asynchronous requests from the events queue',
+    );
+    processor.addEventSource(
+      new SqsEventSource(eventsQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
+    );
+    alarm(
+      'EventsDeadLettersAlarm',
+      eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: ALARM_PERIOD,
+        statistic: 'Maximum',
+      }),
+      1,
+      'Events the processor could not handle at all are in the dead-letter queue',
+    );
+    alarm(
+      'EventsOldestMessageAlarm',
+      eventsQueue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      OLDEST_EVENT_ALARM_SECONDS,
+      'An event has waited in the events queue for more than 30 minutes (its retries take about 11 at most)',
+    );
 
     // --- HTTP API ------------------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
@@ -292,7 +362,9 @@ export class GatewayApiStack extends Stack {
         id: 'AwsSolutions-APIG4',
         reason: route.authenticated
           ? 'Suppliers authenticate in the handler with an API key checked against SHA-256 hashes in the state table.'
-          : 'A public route (health, OpenAPI document, docs page): it needs no authorization.',
+          : route.signed
+            ? 'Partners authenticate in the handler with a Standard Webhooks signature by their own secret.'
+            : 'A public route (health, OpenAPI document, docs page): it needs no authorization.',
       });
     }
     const cfnStage = stage.node.defaultChild as CfnStage;

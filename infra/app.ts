@@ -1,6 +1,7 @@
 /**
  * `npx cdk deploy -c stage=NAME --all`: one stage of the gateway (default `dev`), checked by cdk-nag's AWS
- * Solutions rules at synth. `-c throttleRate=N -c throttleBurst=N` change the stage's API throttling.
+ * Solutions rules at synth. `-c throttleRate=N -c throttleBurst=N` change the stage's API throttling;
+ * `-c eventSources='{"com.acme.reservations":"acme"}'` names the partner bus sources and their suppliers.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -22,6 +23,18 @@ const positive = (key: string, fallback: number): number => {
   return value;
 };
 
+function eventSources(text: string | undefined): Record<string, string> | undefined {
+  if (text === undefined) return undefined;
+  const value: unknown = JSON.parse(text);
+  const valid =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((supplierId) => typeof supplierId === 'string');
+  if (!valid) throw new Error(`-c eventSources=${text}: a JSON object of source → supplier id is needed`);
+  return value as Record<string, string>;
+}
+
 defineGatewayStage(app, {
   stage: context('stage') ?? DEFAULT_STAGE,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
@@ -32,6 +45,7 @@ defineGatewayStage(app, {
     },
     concurWrites: DEFAULT_THROTTLES.concurWrites,
   },
+  eventSources: eventSources(context('eventSources')),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

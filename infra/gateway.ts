@@ -13,6 +13,8 @@ export interface GatewayStageOptions {
   env?: Environment;
   throttle?: ApiThrottles;
   entryFor?: GatewayApiStackProps['entryFor'];
+  /** EventBridge `source` → supplier id (see docs/events.md). */
+  eventSources?: Record<string, string>;
 }
 
 export interface GatewayStage {
@@ -26,7 +28,8 @@ export function defineGatewayStage(app: App, options: GatewayStageOptions): Gate
   const stateful = new GatewayStateStack(app, names.statefulStack, {
     env: options.env,
     names,
-    description: `concur-gateway ${names.stage}: tables and secrets (retained when deleted)`,
+    eventSources: options.eventSources,
+    description: `concur-gateway ${names.stage}: tables, secrets and the events queues (retained when deleted)`,
     tags,
   });
   const stateless = new GatewayApiStack(app, names.statelessStack, {

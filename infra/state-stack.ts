@@ -4,14 +4,21 @@
  * retained when the stack is deleted, and nothing here changes when only the code does, so the stateless stack
  * can be destroyed and deployed again without touching data.
  */
-import { CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { IDEMPOTENCY_TABLE, STATE_TABLE } from '../shared/adapters/dynamodb/tables';
+import { EVENT_TYPES } from '../shared/events/envelope';
+import { DEFAULT_EVENT_RETRY } from '../shared/events/processor';
 import { STACK_OUTPUTS } from '../shared/stage';
 import type { StageNames } from '../shared/stage';
 
@@ -22,11 +29,25 @@ export interface GatewayState {
   idempotencyTable: ITableV2;
   /** `<secretPrefix>/app`: the gateway's Concur OAuth client. */
   appSecret: ISecret;
+  /** Webhooks, `Prefer: respond-async` requests and partner bus events, for the processor. */
+  eventsQueue: IQueue;
+  eventsDeadLetterQueue: IQueue;
+  partnerBus: IEventBus;
+  /** EventBridge `source` → supplier id. */
+  eventSources: Readonly<Record<string, string>>;
 }
 
 export interface GatewayStateStackProps extends StackProps {
   names: StageNames;
+  /** EventBridge `source` → supplier id: the partner bus routes these sources' events to the events queue. */
+  eventSources?: Record<string, string>;
 }
+
+/**
+ * The events queue's visibility timeout: longer than the processor function's timeout (60 s), and the time after
+ * which an attempt still marked `processing` counts as dead.
+ */
+export const EVENTS_VISIBILITY_TIMEOUT = Duration.seconds(DEFAULT_EVENT_RETRY.attemptTimeoutSeconds);
 
 export class GatewayStateStack extends Stack {
   readonly state: GatewayState;
@@ -71,11 +92,58 @@ export class GatewayStateStack extends Stack {
         'Rotation is not applicable: the OAuth client secret is issued by SAP Concur and cannot be rotated by a Secrets Manager rotation function; the gateway refreshes the Concur access tokens itself.',
     });
 
-    this.state = { names, stateTable, idempotencyTable, appSecret };
+    // Queued events are state too: a redeploy of the functions must not lose one.
+    const eventsDeadLetterQueue = new Queue(this, 'EventsDeadLetterQueue', {
+      queueName: `${names.resourcePrefix}-events-dlq`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(eventsDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This is the dead-letter queue of the events queue; it has none of its own.',
+    });
+    const eventsQueue = new Queue(this, 'EventsQueue', {
+      queueName: `${names.resourcePrefix}-events`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: EVENTS_VISIBILITY_TIMEOUT,
+      retentionPeriod: Duration.days(4),
+      removalPolicy: RemovalPolicy.RETAIN,
+      // The processor parks an operation on its last allowed receive; only messages it could not handle at all
+      // (a crash, a timeout) are received more often than that and end here.
+      deadLetterQueue: { queue: eventsDeadLetterQueue, maxReceiveCount: DEFAULT_EVENT_RETRY.maxReceives + 2 },
+    });
+    const partnerBus = new EventBus(this, 'PartnerEventBus', {
+      eventBusName: `${names.resourcePrefix}-partners`,
+    });
+    const eventSources = props.eventSources ?? {};
+    const sources = Object.keys(eventSources);
+    new Rule(this, 'PartnerEventsRule', {
+      eventBus: partnerBus,
+      description: 'Partner booking and trip events into the events queue',
+      eventPattern: { detailType: [...EVENT_TYPES], ...(sources.length > 0 ? { source: sources } : {}) },
+      targets: [new SqsQueue(eventsQueue)],
+    });
+
+    this.state = {
+      names,
+      stateTable,
+      idempotencyTable,
+      appSecret,
+      eventsQueue,
+      eventsDeadLetterQueue,
+      partnerBus,
+      eventSources,
+    };
 
     new CfnOutput(this, STACK_OUTPUTS.stateTableName, { value: stateTable.tableName });
     new CfnOutput(this, STACK_OUTPUTS.idempotencyTableName, { value: idempotencyTable.tableName });
     new CfnOutput(this, STACK_OUTPUTS.appSecretArn, { value: appSecret.secretArn });
+    new CfnOutput(this, STACK_OUTPUTS.eventsQueueUrl, { value: eventsQueue.queueUrl });
+    new CfnOutput(this, STACK_OUTPUTS.eventsDeadLetterQueueUrl, { value: eventsDeadLetterQueue.queueUrl });
+    new CfnOutput(this, STACK_OUTPUTS.partnerBusArn, { value: partnerBus.eventBusArn });
     new CfnOutput(this, STACK_OUTPUTS.secretPrefix, {
       value: names.secretPrefix,
       description: 'Company token secrets are <prefix>/companies/<companyId>',

@@ -18,6 +18,9 @@ export const STACK_OUTPUTS = {
   apiUrl: 'ApiUrl',
   alarmTopicArn: 'AlarmTopicArn',
   dashboardName: 'DashboardName',
+  eventsQueueUrl: 'EventsQueueUrl',
+  eventsDeadLetterQueueUrl: 'EventsDeadLetterQueueUrl',
+  partnerBusArn: 'PartnerBusArn',
 } as const;
 
 export interface StageNames {

@@ -3,13 +3,18 @@
  * dynalite as DynamoDB (kept under DATA_DIR), a local Secrets Manager (same protocol, same adapter as AWS), and
  * the Concur simulator as the upstream unless CONCUR_BASE_URL points elsewhere.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import type { FunctionName } from '../../shared/http/routes';
 import { startDynalite } from '../dynalite';
 import { createTables } from '../../shared/adapters/dynamodb/tables';
 import { startLocalSecretsManager } from '../secrets-manager';
+import { startLocalSqs } from '../sqs';
+import { startEventPoller } from '../events-poller';
+import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
 import { resetServices, getServices } from '../../shared/composition/services';
 import { DEFAULT_COMPANY_ID, startSimulator } from '../simulator';
 import type { Simulator } from '../simulator';
@@ -26,6 +31,10 @@ export const localSeedSchema = z.strictObject({
       apiKey: z.string().min(16),
       companies: z.array(z.string().min(1)),
       profile: z.enum(['tmc', 'triplink']).optional(),
+      /** Standard Webhooks signing secret(s) of `POST /v1/webhooks/{id}`: one, or several while rotating. */
+      webhookSecret: z
+        .union([z.string().startsWith('whsec_'), z.array(z.string().startsWith('whsec_')).min(1)])
+        .optional(),
     }),
   ),
   companies: z.array(
@@ -54,13 +63,31 @@ export interface LocalGatewayOptions {
   /** Port of the simulator (0 picks a free one). */
   simulatorPort?: number;
   seed?: LocalSeed;
+  /** The events queue and its processor. */
+  events?: LocalEventsOptions;
+  /** The outbound limit to each Concur base URL (requests a minute); 3,000 by default. */
+  concurRatePerMinute?: number;
+}
+
+export interface LocalEventsOptions {
+  /** Concurrent processor batches (10 messages each). */
+  workers?: number;
+  /** Shortens the queue's seconds (visibility timeouts, delays) for tests: 1 s lasts `secondsScale` s. */
+  secondsScale?: number;
+  /** The processor's retry policy (seconds, before scaling). */
+  retryBaseSeconds?: number;
+  maxReceives?: number;
 }
 
 export interface LocalGateway {
   url: string;
   simulator?: Simulator;
+  /** The local SQS endpoint and the events queues. */
+  queues: { endpoint: string; eventsQueueUrl: string; deadLetterQueueUrl: string };
   /** The demo supplier's API key (absent when a seed file replaced the demo). */
   demoApiKey?: string;
+  /** The demo supplier's webhook signing secret. */
+  demoWebhookSecret?: string;
   close(): Promise<void>;
 }
 
@@ -90,8 +117,22 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
           : {}),
       });
 
+  const sqs = await startLocalSqs({ secondsScale: options.events?.secondsScale });
+  const sqsClient = new SQSClient({
+    endpoint: sqs.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const maxReceives = options.events?.maxReceives ?? DEFAULT_EVENT_RETRY.maxReceives;
+  const queues = await createEventQueues(sqsClient, maxReceives);
+
   const tables = { state: 'concur-gateway-state', idempotency: 'concur-gateway-idempotency' };
   Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    EVENTS_QUEUE_URL: queues.eventsQueueUrl,
+    EVENT_MAX_RECEIVES: String(maxReceives),
+    EVENT_RETRY_BASE_SECONDS: String(options.events?.retryBaseSeconds ?? DEFAULT_EVENT_RETRY.baseSeconds),
+    CONCUR_RATE_PER_MINUTE: String(options.concurRatePerMinute ?? 3_000),
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -106,15 +147,17 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   const services = await getServices();
 
   let demoApiKey: string | undefined;
+  let demoWebhookSecret: string | undefined;
   if (options.seed) {
     await services.admin.configureApp(options.seed.app);
     for (const company of options.seed.companies)
       await services.admin.configureCompany(company.id, company.concur);
-    for (const supplier of options.seed.suppliers) {
-      await services.admin.registerSupplier(
-        { ...supplier, profile: supplier.profile ?? 'tmc' },
-        supplier.apiKey,
-      );
+    for (const { webhookSecret, apiKey, ...supplier } of options.seed.suppliers) {
+      await services.admin.registerSupplier({ ...supplier, profile: supplier.profile ?? 'tmc' }, apiKey);
+      if (webhookSecret) {
+        const secrets = typeof webhookSecret === 'string' ? [webhookSecret] : webhookSecret;
+        await services.admin.configureWebhookSecrets(supplier.id, secrets);
+      }
     }
   } else {
     const concur = simulator
@@ -132,18 +175,41 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       refreshToken: concur.refreshToken,
       expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
     });
-    demoApiKey = await demoKey(options.dataDir, services.admin.generateApiKey);
+    demoApiKey = await demoKey(options.dataDir, 'demo-api-key', services.admin.generateApiKey);
     await services.admin.registerSupplier({ ...DEMO_SUPPLIER, profile: 'tmc' }, demoApiKey);
+    demoWebhookSecret = await demoKey(
+      options.dataDir,
+      'demo-webhook-secret',
+      () => `whsec_${randomBytes(24).toString('base64')}`,
+    );
+    await services.admin.configureWebhookSecrets(DEMO_SUPPLIER.id, [demoWebhookSecret]);
   }
 
   const handlers = await loadHandlers();
   const server = await startLambdaHttpServer(handlers, { port: options.port, host: options.host });
+  const { handler: processEvents } = await import('../../functions/events/processor');
+  const poller = startEventPoller({
+    client: sqsClient,
+    queueUrl: queues.eventsQueueUrl,
+    queueArn: queues.eventsQueueArn,
+    handler: processEvents,
+    workers: options.events?.workers ?? 4,
+    onError: (error) => services.http.logger.error('event batch failed', { error: error as Error }),
+  });
   return {
     url: server.url,
     simulator,
     demoApiKey,
+    demoWebhookSecret,
+    queues: {
+      endpoint: sqs.endpoint,
+      eventsQueueUrl: queues.eventsQueueUrl,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+    },
     close: async () => {
       await server.close();
+      await poller.stop();
+      await sqs.close();
       await simulator?.close();
       await secrets.close();
       await dynalite.close();
@@ -170,9 +236,9 @@ function demoConcurAt(baseUrl: string, credentials: LocalGatewayOptions['demoCon
   };
 }
 
-/** The demo key survives restarts with the data it belongs to. */
-async function demoKey(dataDir: string, generate: () => string): Promise<string> {
-  const file = join(dataDir, 'demo-api-key');
+/** The demo's keys survive restarts with the data they belong to. */
+async function demoKey(dataDir: string, name: string, generate: () => string): Promise<string> {
+  const file = join(dataDir, name);
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
@@ -183,16 +249,49 @@ async function demoKey(dataDir: string, generate: () => string): Promise<string>
 }
 
 async function loadHandlers(): Promise<Record<FunctionName, LambdaHandler>> {
-  const [bookings, trips, translate, meta] = await Promise.all([
+  const [bookings, trips, translate, events, meta] = await Promise.all([
     import('../../functions/http/bookings'),
     import('../../functions/http/trips'),
     import('../../functions/http/translate'),
+    import('../../functions/http/events'),
     import('../../functions/http/meta'),
   ]);
   return {
     bookings: bookings.handler,
     trips: trips.handler,
     translate: translate.handler,
+    events: events.handler,
     meta: meta.handler,
+  };
+}
+
+/** The events queue and its dead-letter queue, as the CDK stack makes them (redrive after maxReceives + 2). */
+async function createEventQueues(client: SQSClient, maxReceives: number) {
+  const { QueueUrl: deadLetterQueueUrl } = await client.send(
+    new CreateQueueCommand({ QueueName: 'concur-gateway-events-dlq' }),
+  );
+  const { Attributes: dlq } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const { QueueUrl: eventsQueueUrl } = await client.send(
+    new CreateQueueCommand({
+      QueueName: 'concur-gateway-events',
+      Attributes: {
+        // Longer than an attempt may take (the processor function's timeout on AWS).
+        VisibilityTimeout: String(DEFAULT_EVENT_RETRY.attemptTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq!.QueueArn,
+          maxReceiveCount: maxReceives + 2,
+        }),
+      },
+    }),
+  );
+  const { Attributes: events } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: eventsQueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return {
+    eventsQueueUrl: eventsQueueUrl!,
+    eventsQueueArn: events!.QueueArn!,
+    deadLetterQueueUrl: deadLetterQueueUrl!,
   };
 }

@@ -4,6 +4,8 @@
  * more try.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { rateLimitedFetch } from '../adapters/dynamodb/rate-window';
+import type { OutboundLimiter } from '../adapters/dynamodb/rate-window';
 import { ConcurApiError, ConcurClient } from '../concur-client';
 import type { ConcurCallContext, ConcurResult } from '../concur-client';
 import type { ConcurCall, ConcurItinerary } from '../gateway/ports';
@@ -14,8 +16,10 @@ interface Tokens {
   refreshAfterAuthFailure(companyId: string, rejectedAccessToken: string): Promise<CompanyAccess>;
 }
 
-export function createConcurClient(logger: Logger): ConcurClient {
+/** The client every function uses: each request first takes a slot of the shared outbound rate limit. */
+export function createConcurClient(logger: Logger, limiter: OutboundLimiter): ConcurClient {
   return new ConcurClient({
+    fetch: rateLimitedFetch(limiter, (input, init) => fetch(input, init)),
     logger: {
       debug: (message, fields) => logger.debug(message, fields),
       warn: (message, fields) => logger.warn(message, fields),

@@ -4,11 +4,22 @@
  * from AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SECRETS_MANAGER when the local default sets them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoBookingMappings } from '../adapters/dynamodb/booking-mappings';
 import { DynamoLocks } from '../adapters/dynamodb/lease';
+import { DynamoRateLimiter } from '../adapters/dynamodb/rate-window';
+import { EventIngress } from '../events/ingress';
+import { DynamoOperations } from '../events/operations';
+import { parkedOperations } from '../events/parked';
+import type { ParkedOperations } from '../events/parked';
+import { DEFAULT_EVENT_RETRY, EventProcessor } from '../events/processor';
+import type { RetryPolicy } from '../events/processor';
+import { SqsEventQueue } from '../events/queue';
+import { WebhookSecrets } from '../events/webhooks';
+import { respondAsync } from '../events/http-routes';
 import { SecretsManagerStore } from '../adapters/secrets/secret-store';
 import { BookingService } from '../gateway/bookings';
 import { DEFAULT_LOCK_OPTIONS } from '../gateway/locking';
@@ -26,6 +37,15 @@ export interface GatewayConfig {
   secretPrefix: string;
   /** Overall budget of one Concur operation, retries included: within API Gateway's 29 s. */
   concurBudgetMs: number;
+  /** The events queue: webhooks, `Prefer: respond-async`, EventBridge, retries. */
+  eventsQueueUrl: string;
+  /** Requests a minute to each Concur base URL, from all functions together (Concur allows 4,000). */
+  concurRatePerMinute: number;
+  /** How long one request waits for the rate limit before it counts as refused. */
+  concurRateWaitMs: number;
+  eventRetry: RetryPolicy;
+  /** EventBridge `source` → supplier id: the events of that source are that supplier's. */
+  eventSources: Record<string, string>;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -39,6 +59,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
     idempotencyTableName: required('IDEMPOTENCY_TABLE_NAME'),
     secretPrefix: env.SECRET_PREFIX || DEFAULT_SECRET_PREFIX,
     concurBudgetMs: Number(env.CONCUR_BUDGET_MS ?? 25_000),
+    eventsQueueUrl: required('EVENTS_QUEUE_URL'),
+    concurRatePerMinute: Number(env.CONCUR_RATE_PER_MINUTE ?? 3_000),
+    concurRateWaitMs: Number(env.CONCUR_RATE_WAIT_MS ?? 2_000),
+    eventRetry: {
+      baseSeconds: Number(env.EVENT_RETRY_BASE_SECONDS ?? DEFAULT_EVENT_RETRY.baseSeconds),
+      maxSeconds: Number(env.EVENT_RETRY_MAX_SECONDS ?? DEFAULT_EVENT_RETRY.maxSeconds),
+      maxReceives: Number(env.EVENT_MAX_RECEIVES ?? DEFAULT_EVENT_RETRY.maxReceives),
+      attemptTimeoutSeconds: DEFAULT_EVENT_RETRY.attemptTimeoutSeconds,
+    },
+    eventSources: env.EVENT_SOURCES ? (JSON.parse(env.EVENT_SOURCES) as Record<string, string>) : {},
   };
 }
 
@@ -48,13 +78,27 @@ export interface Administration {
   configureCompany(companyId: string, tokens: CompanyTokens): Promise<void>;
   readCompany(companyId: string): Promise<CompanyTokens>;
   registerSupplier(supplier: Supplier, apiKey: string): Promise<void>;
+  /** The supplier's webhook signing secrets (`whsec_…`), newest first. */
+  configureWebhookSecrets(supplierId: string, secrets: string[]): Promise<void>;
   generateApiKey(): string;
+}
+
+/** Partner events and asynchronous operations. */
+export interface EventServices {
+  ingress: EventIngress;
+  operations: DynamoOperations;
+  processor: EventProcessor;
+  webhookSecrets: WebhookSecrets;
+  /** The operator's view of parked operations. */
+  parked: ParkedOperations;
+  supplierOf(supplierId: string): Promise<Supplier | undefined>;
 }
 
 export interface Services {
   bookings: BookingService;
   trips: TripService;
   http: HttpDependencies;
+  events: EventServices;
   admin: Administration;
 }
 
@@ -66,7 +110,13 @@ export function createServices(config: GatewayConfig): Services {
   const locks = new DynamoLocks({ client: dynamodb, tableName: config.stateTableName });
   const suppliers = new DynamoSupplierDirectory({ client: dynamodb, tableName: config.stateTableName });
   const credentials = new CompanyCredentials({ store: secretStore, prefix: config.secretPrefix });
-  const client = createConcurClient(logger);
+  const limiter = new DynamoRateLimiter({
+    client: dynamodb,
+    tableName: config.stateTableName,
+    ratePerMinute: config.concurRatePerMinute,
+    maxWaitMs: config.concurRateWaitMs,
+  });
+  const client = createConcurClient(logger, limiter);
   const tokens = new TokenProvider({
     credentials,
     locks,
@@ -74,10 +124,34 @@ export function createServices(config: GatewayConfig): Services {
     logger,
   });
   const concur = createConcurItinerary({ client, tokens, budgetMs: config.concurBudgetMs });
+  const bookings = new BookingService({ mappings, locks, concur, lockOptions: DEFAULT_LOCK_OPTIONS });
+  const trips = new TripService({ mappings, concur });
+  const operations = new DynamoOperations({ client: dynamodb, tableName: config.stateTableName });
+  const queue = new SqsEventQueue(new SQSClient({}), config.eventsQueueUrl);
+  const webhookSecrets = new WebhookSecrets({ store: secretStore, prefix: config.secretPrefix });
+  const supplierOf = (supplierId: string) => suppliers.getSupplier(supplierId);
+  const events: EventServices = {
+    ingress: new EventIngress({ operations, queue }),
+    operations,
+    processor: new EventProcessor({
+      operations,
+      queue,
+      useCases: { bookings, trips },
+      supplierOf,
+      eventSources: config.eventSources,
+      retry: config.eventRetry,
+      logger,
+    }),
+    webhookSecrets,
+    parked: parkedOperations({ operations, queue }),
+    supplierOf,
+  };
   return {
-    bookings: new BookingService({ mappings, locks, concur, lockOptions: DEFAULT_LOCK_OPTIONS }),
-    trips: new TripService({ mappings, concur }),
+    bookings,
+    trips,
+    events,
     http: {
+      respondAsync: (operationId, request, supplier) => respondAsync(events, operationId, request, supplier),
       authenticate: cachedAuthenticator({ authenticate: (apiKey) => suppliers.authenticate(apiKey) }),
       idempotencyStore: new DynamoDBPersistenceLayer({
         tableName: config.idempotencyTableName,
@@ -98,6 +172,7 @@ export function createServices(config: GatewayConfig): Services {
         await suppliers.registerSupplier(supplier);
         await suppliers.addApiKey(supplier.id, apiKey);
       },
+      configureWebhookSecrets: (supplierId, secrets) => webhookSecrets.write(supplierId, secrets),
       generateApiKey,
     },
   };

@@ -32,7 +32,10 @@ export interface AttemptFailure {
 export type AttemptResult = AttemptAnswer | AttemptFailure;
 
 // Errors raised before a connection exists: the request cannot have reached Concur.
+export const OUTBOUND_RATE_LIMITED_CODE = 'EOUTBOUNDRATELIMIT';
 const NOT_SENT_CODES = new Set([
+  // The gateway's own outbound rate limit held the request back (a fetch wrapper throws it with this code).
+  OUTBOUND_RATE_LIMITED_CODE,
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',

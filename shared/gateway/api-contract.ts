@@ -185,3 +185,43 @@ export const problemSchema = z
       .meta({ description: "For upstream failures: Concur's status, message and correlation id." }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json).' });
+
+export const operationStatusSchema = z
+  .enum(['accepted', 'processing', 'succeeded', 'skipped', 'failed', 'parked'])
+  .meta({
+    id: 'OperationStatus',
+    description:
+      'accepted: queued (again, after a transient failure: see problem and nextAttemptAt). processing: being applied. succeeded: applied (result). skipped: older than the stored booking (problem). failed: refused by the gateway (problem); send a corrected event. parked: Concur refused it or it kept failing (problem); an operator replays it.',
+  });
+
+/** `202` of a webhook or a `Prefer: respond-async` request. */
+export const operationAcceptedSchema = z
+  .strictObject({
+    operation: z.strictObject({
+      id: z.string(),
+      status: operationStatusSchema,
+      href: z.string().meta({ description: 'GET it for the outcome (also in the Location header).' }),
+    }),
+  })
+  .meta({ id: 'OperationAccepted' });
+
+/** `GET /v1/operations/{operationId}` */
+export const operationSchema = z
+  .strictObject({
+    operation: z.strictObject({
+      id: z.string(),
+      status: operationStatusSchema,
+      type: z.string().meta({ description: 'The event type, or the API operation (e.g. putBooking).' }),
+      href: z.string(),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      attempts: z.number().int().min(0),
+      nextAttemptAt: z.string().optional(),
+      result: z
+        .strictObject({ status: z.number().int(), body: z.unknown() })
+        .optional()
+        .meta({ description: 'succeeded: what the synchronous route would have answered.' }),
+      problem: problemSchema.optional(),
+    }),
+  })
+  .meta({ id: 'Operation' });

@@ -31,7 +31,7 @@ export interface TripPage {
 
 const DEFAULT_PAGE_SIZE = 50;
 
-function parseTripRequest(supplier: Supplier, body: unknown): TripRequest {
+export function parseTripRequest(supplier: Supplier, body: unknown): TripRequest {
   const result = tripRequestSchema(supplier.profile).safeParse(body);
   if (!result.success)
     throw new GatewayError('validation', 'the trip request is not valid', toFieldProblems(result.error));

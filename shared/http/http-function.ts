@@ -22,8 +22,12 @@ export interface RouteRequest {
   supplier: Supplier | undefined;
   pathParameters: Record<string, string>;
   query: Record<string, string>;
-  /** The JSON body, parsed; undefined when there is none. */
+  /** The JSON body, parsed; undefined when there is none, and for signed routes (they parse it once verified). */
   body: unknown;
+  /** The body as sent (decoded from base64 when API Gateway encoded it). */
+  rawBody?: string;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string>;
   /** The origin the caller used, e.g. `https://api.example.com`, for self links. */
   origin: string;
 }
@@ -40,6 +44,8 @@ export type RouteHandler = (request: RouteRequest) => Promise<HttpAnswer>;
 
 export interface HttpDependencies {
   authenticate(apiKey: string): Promise<Supplier | undefined>;
+  /** Accepts a write route's request as an operation (`Prefer: respond-async`): 202. */
+  respondAsync(operationId: string, request: RouteRequest, supplier: Supplier): Promise<HttpAnswer>;
   idempotencyStore: BasePersistenceLayer;
   logger: Logger;
 }
@@ -84,8 +90,15 @@ export function httpFunction(
   const suppliers = new WeakMap<APIGatewayProxyEventV2, Supplier>();
   let ready: Promise<{ deps: HttpDependencies; idempotent: Map<string, LambdaHandler> }> | undefined;
 
-  const answerRoute = (route: RouteDefinition) => async (event: APIGatewayProxyEventV2) =>
-    toResult(await handlers[route.operationId]!(routeRequest(event, suppliers.get(event))));
+  const answerRoute = (route: RouteDefinition) => async (event: APIGatewayProxyEventV2) => {
+    const supplier = suppliers.get(event);
+    const request = routeRequest(event, supplier, route);
+    if (route.respondAsync && prefersAsync(event.headers.prefer)) {
+      const { deps } = await ready!;
+      return toResult(await deps.respondAsync(route.operationId, request, supplier!));
+    }
+    return toResult(await handlers[route.operationId]!(request));
+  };
 
   const setUp = async () => {
     const deps = await dependencies();
@@ -168,22 +181,38 @@ async function authenticate(event: APIGatewayProxyEventV2, deps: HttpDependencie
   return supplier;
 }
 
-function routeRequest(event: APIGatewayProxyEventV2, supplier: Supplier | undefined): RouteRequest {
+/** RFC 7240: `Prefer: respond-async` (possibly among other preferences). */
+function prefersAsync(prefer: string | undefined): boolean {
+  return prefer !== undefined && /(^|[,;\s])respond-async\s*(,|;|$)/i.test(prefer);
+}
+
+function routeRequest(
+  event: APIGatewayProxyEventV2,
+  supplier: Supplier | undefined,
+  route: RouteDefinition,
+): RouteRequest {
   const host = event.headers['x-forwarded-host'] ?? event.headers.host ?? event.requestContext.domainName;
   const protocol = event.headers['x-forwarded-proto'] ?? 'https';
+  const rawBody = rawBodyOf(event);
   return {
     requestId: event.requestContext.requestId,
     supplier,
     pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
     query: (event.queryStringParameters ?? {}) as Record<string, string>,
-    body: parseJsonBody(event),
+    body: route.signed ? undefined : parseJsonBody(event, rawBody),
+    ...(rawBody === undefined ? {} : { rawBody }),
+    headers: event.headers as Record<string, string>,
     origin: `${protocol}://${host}`,
   };
 }
 
-function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
-  if (event.body === undefined || event.body === null || event.body === '') return undefined;
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+function rawBodyOf(event: APIGatewayProxyEventV2): string | undefined {
+  if (event.body === undefined || event.body === null) return undefined;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+function parseJsonBody(event: APIGatewayProxyEventV2, text: string | undefined): unknown {
+  if (text === undefined || text === '') return undefined;
   const contentType = event.headers['content-type'] ?? '';
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
     throw new HttpProblem(

@@ -18,6 +18,8 @@ import {
   bookingResultSchema,
   cancelRequestSchema,
   healthSchema,
+  operationAcceptedSchema,
+  operationSchema,
   problemSchema,
   putBookingRequestSchema,
   translationSchema,
@@ -27,6 +29,7 @@ import {
   tripResultSchema,
 } from '../gateway/api-contract';
 import { DOCS_ASSET_NAMES } from './docs-page';
+import { envelopeSchema } from '../events/envelope';
 import { IDEMPOTENCY_TTL_SECONDS } from './http-function';
 
 type JsonObject = Record<string, unknown>;
@@ -214,6 +217,25 @@ const OPERATIONS: Record<string, Operation> = {
     success: [200, translationSchema, 'The Concur XML.'],
     problems: [400, 422],
   },
+  receiveWebhook: {
+    summary: 'Receive a partner event, signed as Standard Webhooks prescribe; applied from the events queue',
+    body: [envelopeSchema, 'The event: {type, timestamp, data} (docs/events.md).'],
+    success: [
+      202,
+      operationAcceptedSchema,
+      'Accepted (or, for a webhook-id seen before, the original operation).',
+    ],
+    problems: [400, 401, 403, 413],
+    problemDescriptions: {
+      401: 'No valid signature by a current secret of this endpoint, or a timestamp more than 5 minutes away.',
+      403: 'The event names a company or booking source of someone else.',
+    },
+  },
+  getOperation: {
+    summary: 'The outcome of an event or of a request answered with 202',
+    success: [200, operationSchema, 'The operation, with the result or the problem once final.'],
+    problems: [404],
+  },
   health: { summary: 'Liveness', success: [200, healthSchema, 'The gateway is up.'] },
   openapi: { summary: 'This document', success: [200, z.looseObject({}), 'OpenAPI 3.1.'] },
   docs: { summary: 'The API reference page', success: [200, 'html', 'HTML.'] },
@@ -231,6 +253,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: 'The API key may not act for this company or booking source.',
   404: 'Not found, or not the supplier’s.',
   409: 'Stale update, a change in progress, or a request with this Idempotency-Key still in progress.',
+  413: 'The body is too large.',
   415: 'The body is not application/json.',
   422: 'The Idempotency-Key was already used with another body.',
   429: 'Concur asks to slow down.',
@@ -247,6 +270,10 @@ const undescribed = (route: RouteDefinition): Operation => ({
 
 const PATH_PARAMETERS: Record<string, { description: string; schema?: JsonObject }> = {
   companyId: { description: 'The Concur company the supplier acts for.' },
+  supplierId: {
+    description: 'The supplier whose webhook endpoint this is: its secrets check the signature.',
+  },
+  operationId: { description: 'The operation id of a 202 answer.' },
   confirmationNumber: { description: 'The supplier’s confirmation number of the booking.' },
   tripId: { description: 'The Concur trip id.' },
   asset: {
@@ -287,6 +314,28 @@ function parameters(route: RouteDefinition, operation: Operation): JsonObject[] 
       schema: { type: 'string', enum: ['tmc', 'triplink'] },
     });
   }
+  if (route.signed) {
+    for (const [name, description] of [
+      ['webhook-id', 'The event id: the same id again is the same event (its operation is answered again).'],
+      ['webhook-timestamp', 'Seconds since the epoch; at most 5 minutes away from now.'],
+      [
+        'webhook-signature',
+        'Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per secret the sender signs with.',
+      ],
+    ] as const) {
+      out.push({ name, in: 'header', required: true, description, schema: { type: 'string' } });
+    }
+  }
+  if (route.respondAsync) {
+    out.push({
+      name: 'Prefer',
+      in: 'header',
+      required: false,
+      description:
+        '`respond-async`: validated now, applied from the events queue; answered 202 with the operation (GET /v1/operations/{operationId}).',
+      schema: { type: 'string' },
+    });
+  }
   if (route.method !== 'GET') {
     out.push({
       name: 'Idempotency-Key',
@@ -321,6 +370,11 @@ function operationObject(route: RouteDefinition): JsonObject {
     : undescribed(route);
   const responses: Record<string, JsonObject> = { [operation.success[0]]: successResponse(operation) };
   if (route.operationId === 'putBooking') responses['200'] = json(bookingResultSchema, 'Updated.');
+  if (route.respondAsync)
+    responses['202'] = json(
+      operationAcceptedSchema,
+      'Prefer: respond-async: accepted; Location names the operation.',
+    );
   const statuses = new Set(operation.problems ?? []);
   if (route.authenticated) [401, 403].forEach((s) => statuses.add(s));
   if (operation.body) [400, 415].forEach((s) => statuses.add(s));
@@ -350,6 +404,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   bookings: 'Bookings by confirmation number, posted to Concur.',
   trips: 'Trips the supplier creates, and the trips that hold its bookings.',
   translate: 'Dry runs: the Concur XML a document would become, without calling Concur.',
+  events: 'Partner events (signed webhooks) and the operations that apply events and asynchronous requests.',
   meta: 'Health, this document and the reference page.',
 };
 

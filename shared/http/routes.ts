@@ -5,7 +5,7 @@
 export type HttpMethod = 'GET' | 'POST' | 'PUT';
 
 /** Each value names a Lambda function whose handler lives in `functions/http/<name>.ts`. */
-export type FunctionName = 'bookings' | 'trips' | 'translate' | 'meta';
+export type FunctionName = 'bookings' | 'trips' | 'translate' | 'events' | 'meta';
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -15,6 +15,10 @@ export interface RouteDefinition {
   operationId: string;
   /** Routes that need a supplier API key. */
   authenticated: boolean;
+  /** Write routes that accept `Prefer: respond-async`: 202 with an operation, applied from the events queue. */
+  respondAsync?: boolean;
+  /** Routes authenticated by a signature over the raw body (webhooks): the body is not parsed before. */
+  signed?: boolean;
 }
 
 export const routes: readonly RouteDefinition[] = [
@@ -24,6 +28,7 @@ export const routes: readonly RouteDefinition[] = [
     function: 'bookings',
     operationId: 'putBooking',
     authenticated: true,
+    respondAsync: true,
   },
   {
     method: 'GET',
@@ -38,6 +43,7 @@ export const routes: readonly RouteDefinition[] = [
     function: 'bookings',
     operationId: 'cancelBooking',
     authenticated: true,
+    respondAsync: true,
   },
   {
     method: 'POST',
@@ -45,6 +51,7 @@ export const routes: readonly RouteDefinition[] = [
     function: 'trips',
     operationId: 'createTrip',
     authenticated: true,
+    respondAsync: true,
   },
   {
     method: 'GET',
@@ -66,6 +73,7 @@ export const routes: readonly RouteDefinition[] = [
     function: 'trips',
     operationId: 'updateTrip',
     authenticated: true,
+    respondAsync: true,
   },
   {
     method: 'POST',
@@ -73,6 +81,7 @@ export const routes: readonly RouteDefinition[] = [
     function: 'trips',
     operationId: 'cancelTrip',
     authenticated: true,
+    respondAsync: true,
   },
   {
     method: 'POST',
@@ -86,6 +95,21 @@ export const routes: readonly RouteDefinition[] = [
     path: '/v1/translate/trip',
     function: 'translate',
     operationId: 'translateTrip',
+    authenticated: true,
+  },
+  {
+    method: 'POST',
+    path: '/v1/webhooks/{supplierId}',
+    function: 'events',
+    operationId: 'receiveWebhook',
+    authenticated: false,
+    signed: true,
+  },
+  {
+    method: 'GET',
+    path: '/v1/operations/{operationId}',
+    function: 'events',
+    operationId: 'getOperation',
     authenticated: true,
   },
   { method: 'GET', path: '/health', function: 'meta', operationId: 'health', authenticated: false },

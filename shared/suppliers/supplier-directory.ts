@@ -111,7 +111,7 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
     return this.getSupplier(Item.supplierId);
   }
 
-  private async getSupplier(supplierId: string): Promise<Supplier | undefined> {
+  async getSupplier(supplierId: string): Promise<Supplier | undefined> {
     const { Item } = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,

@@ -7,17 +7,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getServices } from '../../shared/composition/services';
 import { startLocalGateway } from '../../local/server/local-gateway';
-import type { LocalGateway } from '../../local/server/local-gateway';
+import type { LocalGateway, LocalGatewayOptions } from '../../local/server/local-gateway';
 import { DEFAULT_COMPANY_ID } from '../../local/simulator';
 
 export const COMPANY = DEFAULT_COMPANY_ID;
 export const TRAVELER = 'cm@example.com';
 
-export async function startTestGateway(): Promise<LocalGateway & { apiKey: string }> {
+export async function startTestGateway(
+  options: Pick<LocalGatewayOptions, 'events' | 'concurRatePerMinute'> = {},
+): Promise<LocalGateway & { apiKey: string }> {
   const gateway = await startLocalGateway({
     port: 0,
     dataDir: mkdtempSync(join(tmpdir(), 'cgw-test-')),
     simulatorPort: 0,
+    ...options,
   });
   return { ...gateway, apiKey: gateway.demoApiKey! };
 }

@@ -18,6 +18,8 @@ import { DEFAULT_THROTTLES, defaultEntry, functionNames, writesToConcur } from '
 import { defineGatewayStage } from '../../infra/gateway';
 import type { GatewayStage } from '../../infra/gateway';
 import { InvalidStageError, stageNames } from '../../shared/stage';
+import { EVENT_TYPES } from '../../shared/events/envelope';
+import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
 
 const fixtureHandler = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
 
@@ -83,13 +85,14 @@ describe('functions and routes', () => {
   it('creates one function per function name of the route table, ARM64 on Node.js 24 with X-Ray', () => {
     const names = functionNames();
     expect(names).toEqual([...new Set(routes.map((route) => route.function))]);
-    template.resourceCountIs('AWS::Lambda::Function', names.length);
+    // The route table's functions and the events processor.
+    template.resourceCountIs('AWS::Lambda::Function', names.length + 1);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 512,
-      Timeout: 29,
+      Timeout: Match.anyValue(),
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: Match.anyValue() },
       Environment: {
@@ -100,15 +103,26 @@ describe('functions and routes', () => {
           POWERTOOLS_SERVICE_NAME: 'concur-gateway',
           NODE_OPTIONS: '--enable-source-maps',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          EVENTS_QUEUE_URL: Match.anyValue(),
+          EVENT_SOURCES: '{}',
+          CONCUR_RATE_PER_MINUTE: '3000',
         },
       },
+    });
+    const timeouts = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => [
+      fn.Properties.FunctionName,
+      fn.Properties.Timeout,
+    ]);
+    expect(Object.fromEntries(timeouts)).toEqual({
+      ...Object.fromEntries(names.map((name) => [`concur-gateway-test-${name}`, 29])),
+      'concur-gateway-test-processor': 60,
     });
     for (const name of names) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `concur-gateway-test-${name}`,
       });
     }
-    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 1);
+    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 2);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -236,9 +250,16 @@ describe('state', () => {
     expect(resources.map(([, r]) => r.Type).sort()).toEqual([
       'AWS::DynamoDB::GlobalTable',
       'AWS::DynamoDB::GlobalTable',
+      'AWS::Events::EventBus',
+      'AWS::Events::Rule',
+      'AWS::SQS::Queue',
+      'AWS::SQS::Queue',
+      'AWS::SQS::QueuePolicy',
+      'AWS::SQS::QueuePolicy',
       'AWS::SecretsManager::Secret',
     ]);
-    for (const [id, resource] of resources) {
+    const kept = ['AWS::DynamoDB::GlobalTable', 'AWS::SQS::Queue', 'AWS::SecretsManager::Secret'];
+    for (const [id, resource] of resources.filter(([, r]) => kept.includes(r.Type as string))) {
       expect(resource.DeletionPolicy, id).toBe('Retain');
       expect(resource.UpdateReplacePolicy, id).toBe('Retain');
     }
@@ -249,6 +270,8 @@ describe('state', () => {
       'AWS::DynamoDB::GlobalTable',
       'AWS::DynamoDB::Table',
       'AWS::SecretsManager::Secret',
+      'AWS::SQS::Queue',
+      'AWS::Events::EventBus',
     ]) {
       template.resourceCountIs(type, 0);
     }
@@ -296,10 +319,8 @@ describe('permissions', () => {
     );
 
   it("lets the functions use the stage's company token secrets and read its app secret", () => {
-    const companySecrets = statements().filter((s) =>
-      JSON.stringify(s.Resource).includes('secret:concur-gateway/'),
-    );
-    expect(companySecrets).toHaveLength(functionNames().length);
+    const companySecrets = statements().filter((s) => JSON.stringify(s.Resource).includes('/companies/'));
+    expect(companySecrets).toHaveLength(functionNames().length + 1);
     for (const statement of companySecrets) {
       expect(JSON.stringify(statement.Resource)).toContain(':secret:concur-gateway/test/companies/*');
       expect([statement.Action].flat().sort()).toEqual([
@@ -309,13 +330,32 @@ describe('permissions', () => {
       ]);
     }
     const appSecretReads = statements().filter((s) => JSON.stringify(s.Resource).includes('ConcurAppSecret'));
-    expect(appSecretReads).toHaveLength(functionNames().length);
+    expect(appSecretReads).toHaveLength(functionNames().length + 1);
     for (const statement of appSecretReads) {
       expect([statement.Action].flat().sort()).toEqual([
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
       ]);
     }
+  });
+
+  it("lets the functions only read the stage's webhook secrets", () => {
+    const supplierSecrets = statements().filter((s) => JSON.stringify(s.Resource).includes('/suppliers/'));
+    expect(supplierSecrets).toHaveLength(functionNames().length + 1);
+    for (const statement of supplierSecrets) {
+      expect(JSON.stringify(statement.Resource)).toContain(':secret:concur-gateway/test/suppliers/*');
+      expect(statement.Action).toBe('secretsmanager:GetSecretValue');
+    }
+  });
+
+  it('lets every function send to the events queue, and only the processor receive from it', () => {
+    const onQueue = (action: string) =>
+      statements().filter(
+        (s) => [s.Action].flat().includes(action) && JSON.stringify(s.Resource).includes('EventsQueue'),
+      );
+    expect(onQueue('sqs:SendMessage')).toHaveLength(functionNames().length + 1);
+    expect(onQueue('sqs:ReceiveMessage')).toHaveLength(1);
+    expect(onQueue('sqs:ChangeMessageVisibility')).toHaveLength(1);
   });
 
   it('grants no wildcard actions, no managed policies, and nothing on * but X-Ray', () => {
@@ -339,13 +379,14 @@ describe('permissions', () => {
 
 describe('alarms', () => {
   it('alarms on each function’s errors and throttles and on API 5xx, to an encrypted TLS-only topic', () => {
-    const names = functionNames();
-    template.resourceCountIs('AWS::CloudWatch::Alarm', names.length * 2 + 1);
+    const functionCount = functionNames().length + 1;
+    // Per function errors and throttles, the API's 5xx, the events' dead letters and oldest message.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 3);
     for (const metricName of ['Errors', 'Throttles']) {
       const alarms = template.findResources('AWS::CloudWatch::Alarm', {
         Properties: { Namespace: 'AWS/Lambda', MetricName: metricName },
       });
-      expect(Object.keys(alarms)).toHaveLength(names.length);
+      expect(Object.keys(alarms)).toHaveLength(functionCount);
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/ApiGateway',
@@ -386,6 +427,106 @@ describe('alarms', () => {
       expect.arrayContaining(['ApiUrl', 'AlarmTopicArn']),
     );
   });
+});
+
+describe('events', () => {
+  it('keeps events in encrypted, TLS-only queues, with dead letters after bounded receives', () => {
+    const queues = stateTemplate.findResources('AWS::SQS::Queue');
+    const ids = Object.keys(queues);
+    const events = ids.find((id) => id.startsWith('EventsQueue'))!;
+    const deadLetters = ids.find((id) => id.startsWith('EventsDeadLetterQueue'))!;
+    for (const id of ids) expect(queues[id]!.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(queues[events]!.Properties).toMatchObject({
+      QueueName: 'concur-gateway-test-events',
+      VisibilityTimeout: DEFAULT_EVENT_RETRY.attemptTimeoutSeconds,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] },
+        maxReceiveCount: DEFAULT_EVENT_RETRY.maxReceives + 2,
+      },
+    });
+    expect(queues[deadLetters]!.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    for (const id of [events, deadLetters]) {
+      stateTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+    stateTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: events }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: Match.arrayWith(['sqs:SendMessage']),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('routes the partner bus events of the four types into the same queue', () => {
+    stateTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: 'concur-gateway-test-partners' });
+    stateTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('^PartnerEventBus') },
+      EventPattern: { 'detail-type': [...EVENT_TYPES] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsQueue'), 'Arn'] } })],
+    });
+  });
+
+  it('feeds the processor from the queue in batches with partial batch failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^processorFunction') },
+      EventSourceArn: Match.anyValue(),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(JSON.stringify(mapping!.Properties.EventSourceArn)).toContain('EventsQueue');
+  });
+
+  it('alarms on dead letters and on the age of the oldest event', () => {
+    const sqsAlarms = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/SQS' } }),
+    ).map((alarm) => ({
+      metric: alarm.Properties.MetricName,
+      threshold: alarm.Properties.Threshold,
+      queue: JSON.stringify(alarm.Properties.Dimensions),
+    }));
+    expect(sqsAlarms).toEqual(
+      expect.arrayContaining([
+        {
+          metric: 'ApproximateNumberOfMessagesVisible',
+          threshold: 1,
+          queue: expect.stringContaining('EventsDeadLetterQueue'),
+        },
+        {
+          metric: 'ApproximateAgeOfOldestMessage',
+          threshold: 1800,
+          queue: expect.stringContaining('EventsQueue'),
+        },
+      ]),
+    );
+  });
+
+  it('limits the rule to the configured partner sources, and tells the functions whose they are', () => {
+    const stage = defineGatewayStage(new App(), {
+      stage: 'sourced',
+      entryFor: () => fixtureHandler,
+      eventSources: { 'com.acme.reservations': 'acme' },
+    });
+    Template.fromStack(stage.stateful).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['com.acme.reservations'], 'detail-type': [...EVENT_TYPES] },
+    });
+    Template.fromStack(stage.stateless).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EVENT_SOURCES: '{"com.acme.reservations":"acme"}' }) },
+    });
+  }, 120_000);
 });
 
 describe('npx cdk synth', () => {

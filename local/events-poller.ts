@@ -1,0 +1,96 @@
+/**
+ * What Lambda's SQS event source mapping does, on one machine: workers long-poll the events queue, hand each
+ * batch to the processor function's handler as an SQS event, and delete the messages it did not report as
+ * failures. A reported failure stays on the queue and comes back when its visibility timeout ends.
+ */
+import { randomUUID } from 'node:crypto';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+export interface EventPollerOptions {
+  client: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  /** Concurrent batches, like the event source's maximum concurrency. */
+  workers: number;
+  batchSize?: number;
+  onError?: (error: unknown) => void;
+}
+
+export interface EventPoller {
+  stop(): Promise<void>;
+}
+
+export function startEventPoller(options: EventPollerOptions): EventPoller {
+  let running = true;
+  const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+  const toRecord = (message: Message): SQSRecord => ({
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
+      SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+      SenderId: 'local',
+      ApproximateFirstReceiveTimestamp:
+        message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: options.queueArn,
+    awsRegion: 'us-east-1',
+  });
+
+  const context = (): Context =>
+    ({
+      functionName: 'processor',
+      functionVersion: '$LATEST',
+      awsRequestId: randomUUID(),
+      getRemainingTimeInMillis: () => 60_000,
+    }) as Context;
+
+  const worker = async () => {
+    while (running) {
+      try {
+        const { Messages = [] } = await options.client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: options.queueUrl,
+            MaxNumberOfMessages: options.batchSize ?? 10,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+          }),
+        );
+        if (Messages.length === 0) continue;
+        const records = Messages.map(toRecord);
+        const { batchItemFailures } = await options.handler({ Records: records }, context());
+        const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+        await Promise.all(
+          records
+            .filter((record) => !failed.has(record.messageId))
+            .map((record) =>
+              options.client.send(
+                new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: record.receiptHandle }),
+              ),
+            ),
+        );
+      } catch (error) {
+        if (!running) return;
+        // Like a failed invocation: the batch's messages come back after their visibility timeout.
+        options.onError?.(error);
+        await pause(100);
+      }
+    }
+  };
+
+  const loops = Array.from({ length: options.workers }, () => worker());
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}

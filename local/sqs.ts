@@ -1,0 +1,322 @@
+/**
+ * A local stand-in for Amazon SQS standard queues: the part of its JSON protocol (AWS JSON 1.0) the gateway
+ * uses, over real HTTP, so the local default runs the same `@aws-sdk/client-sqs` adapter as AWS. It keeps
+ * SQS's semantics that the processor relies on: a received message is invisible for its visibility timeout,
+ * then comes back with its receive count raised; `DelaySeconds` and `ChangeMessageVisibility` postpone it;
+ * after the redrive policy's `maxReceiveCount` receives it moves to the dead-letter queue. Messages live in
+ * memory only.
+ *
+ * `secondsScale` shortens time for tests: every duration the protocol gives in seconds lasts
+ * `seconds × secondsScale` (1 by default).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LocalSqsOptions {
+  port?: number;
+  host?: string;
+  secondsScale?: number;
+}
+
+export interface RunningLocalSqs {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+interface StoredMessage {
+  id: string;
+  body: string;
+  md5: string;
+  sentAt: number;
+  firstReceivedAt?: number;
+  visibleAt: number;
+  receiveCount: number;
+  /** The handle of the latest receive; older handles no longer change the message. */
+  receiptHandle?: string;
+}
+
+interface Queue {
+  name: string;
+  url: string;
+  arn: string;
+  attributes: Record<string, string>;
+  messages: Map<string, StoredMessage>;
+}
+
+const ACCOUNT = '000000000000';
+const REGION = 'us-east-1';
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_MESSAGE_BYTES = 256 * 1024;
+const DEFAULT_ATTRIBUTES = { VisibilityTimeout: '30', DelaySeconds: '0', MessageRetentionPeriod: '345600' };
+
+class SqsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<RunningLocalSqs> {
+  const scale = options.secondsScale ?? 1;
+  const ms = (seconds: number) => seconds * 1000 * scale;
+  const queues = new Map<string, Queue>();
+  const host = options.host ?? '127.0.0.1';
+  let endpoint = '';
+  let closing = false;
+
+  const queueOf = (input: Record<string, unknown>): Queue => {
+    const url = stringField(input, 'QueueUrl');
+    const name = url.slice(url.lastIndexOf('/') + 1);
+    const queue = queues.get(name);
+    if (!queue) throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+    return queue;
+  };
+  const byArn = (arn: string) => [...queues.values()].find((queue) => queue.arn === arn);
+
+  /** Moves messages received too often to the dead-letter queue, as SQS does when they become visible again. */
+  const redrive = (queue: Queue, message: StoredMessage, now: number): boolean => {
+    const policy = queue.attributes.RedrivePolicy;
+    if (!policy) return false;
+    const { deadLetterTargetArn, maxReceiveCount } = JSON.parse(policy) as {
+      deadLetterTargetArn: string;
+      maxReceiveCount: number | string;
+    };
+    if (message.receiveCount < Number(maxReceiveCount)) return false;
+    const target = byArn(deadLetterTargetArn);
+    queue.messages.delete(message.id);
+    if (target) {
+      target.messages.set(message.id, {
+        ...message,
+        visibleAt: now,
+        receiptHandle: undefined,
+      });
+    }
+    return true;
+  };
+
+  const visibleMessages = (queue: Queue, max: number): StoredMessage[] => {
+    const now = Date.now();
+    const found: StoredMessage[] = [];
+    for (const message of queue.messages.values()) {
+      if (found.length >= max) break;
+      if (message.visibleAt > now) continue;
+      if (redrive(queue, message, now)) continue;
+      found.push(message);
+    }
+    return found;
+  };
+
+  const operations: Record<string, (input: Record<string, unknown>) => Promise<unknown>> = {
+    CreateQueue: async (input) => {
+      const name = stringField(input, 'QueueName');
+      if (!/^[\w-]{1,80}$/.test(name)) throw new SqsError('InvalidParameterValue', 'invalid queue name');
+      const attributes = { ...DEFAULT_ATTRIBUTES, ...stringRecord(input.Attributes) };
+      const existing = queues.get(name);
+      if (existing) return { QueueUrl: existing.url };
+      const queue: Queue = {
+        name,
+        url: `${endpoint}/${ACCOUNT}/${name}`,
+        arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`,
+        attributes,
+        messages: new Map(),
+      };
+      queues.set(name, queue);
+      return { QueueUrl: queue.url };
+    },
+    GetQueueUrl: async (input) => {
+      const queue = queues.get(stringField(input, 'QueueName'));
+      if (!queue) throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+      return { QueueUrl: queue.url };
+    },
+    GetQueueAttributes: async (input) => {
+      const queue = queueOf(input);
+      const now = Date.now();
+      const messages = [...queue.messages.values()];
+      const inFlight = messages.filter((m) => m.visibleAt > now && m.receiptHandle !== undefined).length;
+      const delayed = messages.filter((m) => m.visibleAt > now && m.receiptHandle === undefined).length;
+      return {
+        Attributes: {
+          ...queue.attributes,
+          QueueArn: queue.arn,
+          ApproximateNumberOfMessages: String(messages.length - inFlight - delayed),
+          ApproximateNumberOfMessagesNotVisible: String(inFlight),
+          ApproximateNumberOfMessagesDelayed: String(delayed),
+        },
+      };
+    },
+    SetQueueAttributes: async (input) => {
+      const queue = queueOf(input);
+      Object.assign(queue.attributes, stringRecord(input.Attributes));
+      return {};
+    },
+    SendMessage: async (input) => {
+      const queue = queueOf(input);
+      const body = stringField(input, 'MessageBody');
+      if (Buffer.byteLength(body) > MAX_MESSAGE_BYTES || body === '')
+        throw new SqsError('InvalidParameterValue', 'the message body must have 1 to 262144 bytes');
+      const delay = secondsField(input, 'DelaySeconds', Number(queue.attributes.DelaySeconds), 900);
+      const now = Date.now();
+      const message: StoredMessage = {
+        id: randomUUID(),
+        body,
+        md5: md5(body),
+        sentAt: now,
+        visibleAt: now + ms(delay),
+        receiveCount: 0,
+      };
+      queue.messages.set(message.id, message);
+      return { MessageId: message.id, MD5OfMessageBody: message.md5 };
+    },
+    ReceiveMessage: async (input) => {
+      const queue = queueOf(input);
+      const max = Math.min(Math.max(Number(input.MaxNumberOfMessages ?? 1), 1), 10);
+      const visibility = secondsField(input, 'VisibilityTimeout', Number(queue.attributes.VisibilityTimeout));
+      const waitUntil = Date.now() + ms(secondsField(input, 'WaitTimeSeconds', 0, 20));
+      let found = visibleMessages(queue, max);
+      while (found.length === 0 && Date.now() < waitUntil && !closing) {
+        await sleep(Math.min(10, waitUntil - Date.now()));
+        found = visibleMessages(queue, max);
+      }
+      const now = Date.now();
+      return {
+        Messages: found.map((message) => {
+          message.receiveCount += 1;
+          message.firstReceivedAt ??= now;
+          message.visibleAt = now + ms(visibility);
+          message.receiptHandle = `${message.id}#${randomUUID()}`;
+          return {
+            MessageId: message.id,
+            ReceiptHandle: message.receiptHandle,
+            MD5OfBody: message.md5,
+            Body: message.body,
+            Attributes: {
+              ApproximateReceiveCount: String(message.receiveCount),
+              SentTimestamp: String(message.sentAt),
+              ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt),
+            },
+          };
+        }),
+      };
+    },
+    DeleteMessage: async (input) => {
+      const queue = queueOf(input);
+      const handle = stringField(input, 'ReceiptHandle');
+      const message = queue.messages.get(handle.split('#')[0]!);
+      // Like SQS, deleting with an outdated handle of a message received again since is not an error.
+      if (message && message.receiptHandle === handle) queue.messages.delete(message.id);
+      return {};
+    },
+    ChangeMessageVisibility: async (input) => {
+      const queue = queueOf(input);
+      const handle = stringField(input, 'ReceiptHandle');
+      const message = queue.messages.get(handle.split('#')[0]!);
+      if (!message || message.receiptHandle !== handle || message.visibleAt <= Date.now()) {
+        throw new SqsError('MessageNotInflight', 'The message referred to is not in flight.');
+      }
+      message.visibleAt = Date.now() + ms(secondsField(input, 'VisibilityTimeout', 0, 43_200));
+      return {};
+    },
+    PurgeQueue: async (input) => {
+      queueOf(input).messages.clear();
+      return {};
+    },
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, operations).then(
+      (body) => send(response, 200, body),
+      (error: unknown) => {
+        if (error instanceof SqsError)
+          send(response, 400, { __type: `com.amazonaws.sqs#${error.code}`, message: error.message });
+        else send(response, 500, { __type: 'com.amazonaws.sqs#InternalError', message: 'internal error' });
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  endpoint = `http://${host}:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    close: async () => {
+      closing = true;
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}
+
+async function handle(
+  request: IncomingMessage,
+  operations: Record<string, (input: Record<string, unknown>) => Promise<unknown>>,
+): Promise<unknown> {
+  const target = String(request.headers['x-amz-target'] ?? '');
+  const prefix = 'AmazonSQS.';
+  const operation = target.startsWith(prefix) ? operations[target.slice(prefix.length)] : undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new SqsError('InvalidParameterValue', 'request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  if (request.method !== 'POST' || !operation) {
+    throw new SqsError('UnsupportedOperation', `unsupported operation ${target || '(none)'}`);
+  }
+  let input: unknown;
+  try {
+    const text = Buffer.concat(chunks).toString('utf8');
+    input = text === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new SqsError('InvalidParameterValue', 'request body is not JSON');
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new SqsError('InvalidParameterValue', 'request body is not a JSON object');
+  }
+  return operation(input as Record<string, unknown>);
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response
+    .writeHead(status, {
+      'content-type': 'application/x-amz-json-1.0',
+      'content-length': Buffer.byteLength(text),
+      'x-amzn-requestid': randomUUID(),
+    })
+    .end(text);
+}
+
+function stringField(input: Record<string, unknown>, field: string): string {
+  const value = input[field];
+  if (typeof value !== 'string' || value === '')
+    throw new SqsError('MissingParameter', `${field} is required`);
+  return value;
+}
+
+function secondsField(input: Record<string, unknown>, field: string, fallback: number, max = 43_200): number {
+  const value = input[field] ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new SqsError('InvalidParameterValue', `${field} must be an integer from 0 to ${max}`);
+  }
+  return value;
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new SqsError('InvalidAttributeName', 'Attributes must be an object');
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, String(v)]));
+}

@@ -1,0 +1,89 @@
+/**
+ * The partner event envelope, in the Standard Webhooks payload shape `{type, timestamp, data}`, and the
+ * command each event is applied as: the same use cases as the JSON API's write routes.
+ */
+import { z } from 'zod';
+import { toFieldProblems } from '../concur';
+import { GatewayError } from '../gateway/errors';
+
+const id = z.string().min(1).max(128);
+const companyId = id;
+const traveler = z.strictObject({ loginId: z.string().min(1).max(255) });
+
+/** What the gateway runs for an event or an asynchronous API request: one write route's use case. */
+export type Command =
+  | { kind: 'putBooking'; companyId: string; confirmationNumber: string; body: Record<string, unknown> }
+  | { kind: 'cancelBooking'; companyId: string; confirmationNumber: string; loginId?: string }
+  | { kind: 'createTrip'; companyId: string; body: Record<string, unknown> }
+  | { kind: 'updateTrip'; companyId: string; tripId: string; body: Record<string, unknown> }
+  | { kind: 'cancelTrip'; companyId: string; tripId: string };
+
+export const EVENT_TYPES = [
+  'booking.upserted',
+  'booking.cancelled',
+  'trip.upserted',
+  'trip.cancelled',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The envelope; `data` is checked here only as far as the command needs, the use case checks the rest. */
+export const envelopeSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('booking.upserted'),
+      timestamp: z.iso.datetime({ offset: true }),
+      data: z.looseObject({ companyId, confirmationNumber: id }),
+    }),
+    z.strictObject({
+      type: z.literal('booking.cancelled'),
+      timestamp: z.iso.datetime({ offset: true }),
+      data: z.strictObject({ companyId, confirmationNumber: id, traveler: traveler.optional() }),
+    }),
+    z.strictObject({
+      type: z.literal('trip.upserted'),
+      timestamp: z.iso.datetime({ offset: true }),
+      data: z.looseObject({ companyId, tripId: id.optional() }),
+    }),
+    z.strictObject({
+      type: z.literal('trip.cancelled'),
+      timestamp: z.iso.datetime({ offset: true }),
+      data: z.strictObject({ companyId, tripId: id, traveler: traveler.optional() }),
+    }),
+  ])
+  .meta({ id: 'EventEnvelope', description: 'A partner event in the Standard Webhooks payload shape.' });
+export type EventEnvelope = z.infer<typeof envelopeSchema>;
+
+/** Validates an envelope; a bad one is a `validation` GatewayError with the paths of its problems. */
+export function parseEnvelope(payload: unknown): EventEnvelope {
+  const result = envelopeSchema.safeParse(payload);
+  if (!result.success)
+    throw new GatewayError('validation', 'the event is not valid', toFieldProblems(result.error));
+  return result.data;
+}
+
+/** The command an event is applied as. */
+export function commandOf(envelope: EventEnvelope): Command {
+  switch (envelope.type) {
+    case 'booking.upserted': {
+      const { companyId, confirmationNumber, ...body } = envelope.data;
+      return { kind: 'putBooking', companyId, confirmationNumber, body };
+    }
+    case 'booking.cancelled': {
+      const { companyId, confirmationNumber, traveler } = envelope.data;
+      return {
+        kind: 'cancelBooking',
+        companyId,
+        confirmationNumber,
+        ...(traveler ? { loginId: traveler.loginId } : {}),
+      };
+    }
+    case 'trip.upserted': {
+      const { companyId, tripId, ...body } = envelope.data;
+      return tripId
+        ? { kind: 'updateTrip', companyId, tripId, body }
+        : { kind: 'createTrip', companyId, body };
+    }
+    case 'trip.cancelled':
+      return { kind: 'cancelTrip', companyId: envelope.data.companyId, tripId: envelope.data.tripId };
+  }
+}
