@@ -60,7 +60,10 @@ console.log(
 );
 if (gateway.demoApiKey) {
   console.log(`  demo supplier:  DemoSupplier, company ${DEFAULT_COMPANY_ID}`);
-  console.log(`  API key:        ${gateway.demoApiKey}\n`);
+  console.log(`  API key:        ${gateway.demoApiKey}`);
+  console.log(
+    `  webhook secret: ${gateway.demoWebhookSecret} (POST ${gateway.url}/v1/webhooks/demo-supplier)\n`,
+  );
   console.log('Create a booking:');
   console.log(
     `curl -s -X PUT ${gateway.url}/v1/companies/${DEFAULT_COMPANY_ID}/bookings/F16726AIUS \\\n` +
