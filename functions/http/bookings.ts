@@ -1,4 +1,5 @@
 /** Lambda: bookings by confirmation number (create/update/rebook, read, cancel). */
+import { parseCancelRequest } from '../../shared/gateway/bookings';
 import { bookingMappingView, bookingResultView } from '../../shared/gateway/views';
 import { httpFunction } from '../../shared/http/http-function';
 import { getServices } from '../../shared/composition/services';
@@ -19,7 +20,7 @@ export const handler = httpFunction(
       return { status: 200, body: { booking: bookingMappingView(mapping) } };
     },
     cancelBooking: async ({ supplier, pathParameters: p, body }) => {
-      const loginId = (body as { traveler?: { loginId?: string } } | undefined)?.traveler?.loginId;
+      const loginId = parseCancelRequest(body).traveler?.loginId;
       const outcome = await (
         await getServices()
       ).bookings.cancel(supplier!, p.companyId!, p.confirmationNumber!, loginId);

@@ -41,6 +41,7 @@ const compiled: CompiledRoute[] = routes.map((route) => {
   return { route, pattern: new RegExp(`^${source}$`), parameters };
 });
 
+/** A route and its decoded path parameters; `malformed` when a parameter is not valid percent-encoding. */
 export function matchRoute(method: string, path: string) {
   let pathMatched = false;
   for (const { route, pattern, parameters } of compiled) {
@@ -48,13 +49,22 @@ export function matchRoute(method: string, path: string) {
     if (!match) continue;
     pathMatched = true;
     if (route.method !== method) continue;
-    const pathParameters = Object.fromEntries(
-      parameters.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]),
-    );
-    return { route, pathParameters };
+    try {
+      const pathParameters = Object.fromEntries(
+        parameters.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]),
+      );
+      return { route, pathParameters };
+    } catch {
+      return 'malformed' as const;
+    }
   }
-  return pathMatched ? 'method-not-allowed' : undefined;
+  return pathMatched ? ('method-not-allowed' as const) : undefined;
 }
+
+/** Headers that must arrive once: Node keeps only the first Authorization and joins repeated others. */
+const SINGLE_HEADERS = ['authorization', 'idempotency-key'];
+/** Headers that only a trusted proxy in front may set (see `trustForwardedHeaders`). */
+const FORWARDED_HEADERS = /^x-forwarded-/;
 
 function problem(
   response: ServerResponse,
@@ -98,7 +108,12 @@ function lambdaContext(functionName: string, requestId: string): Context {
 
 export function startLambdaHttpServer(
   handlers: Record<FunctionName, LambdaHandler>,
-  options: { port: number; host?: string },
+  options: {
+    port: number;
+    host?: string;
+    /** Pass X-Forwarded-* from callers to the handlers: only behind a proxy that sets them itself. */
+    trustForwardedHeaders?: boolean;
+  },
 ): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = createServer(async (request, response) => {
     try {
@@ -107,6 +122,15 @@ export function startLambdaHttpServer(
       const matched = matchRoute(method, url.pathname);
       if (matched === undefined)
         return problem(response, 404, 'no-route', 'No such route', `no route ${url.pathname}`);
+      if (matched === 'malformed') {
+        return problem(
+          response,
+          400,
+          'malformed-path',
+          'Malformed path',
+          'the path is not valid percent-encoding',
+        );
+      }
       if (matched === 'method-not-allowed') {
         return problem(
           response,
@@ -116,19 +140,22 @@ export function startLambdaHttpServer(
           `${method} is not allowed here`,
         );
       }
+      const repeated = SINGLE_HEADERS.find((name) => (request.headersDistinct[name]?.length ?? 0) > 1);
+      if (repeated) {
+        return problem(response, 400, 'repeated-header', 'Repeated header', `send ${repeated} once`);
+      }
       const body = await readBody(request);
       if (body === undefined) return problem(response, 413, 'too-large', 'Body too large', 'at most 6 MB');
       const requestId = randomUUID();
       const headers: Record<string, string> = {
-        // API Gateway tells the handlers the caller's scheme; here it is plain HTTP.
-        'x-forwarded-proto': 'http',
         ...Object.fromEntries(
-          Object.entries(request.headers).map(([name, value]) => [
-            name,
-            Array.isArray(value) ? value.join(',') : (value ?? ''),
-          ]),
+          Object.entries(request.headers)
+            .filter(([name]) => options.trustForwardedHeaders || !FORWARDED_HEADERS.test(name))
+            .map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
         ),
       };
+      // API Gateway tells the handlers the caller's scheme; here it is plain HTTP unless a trusted proxy says.
+      headers['x-forwarded-proto'] ??= 'http';
       const query: Record<string, string> = {};
       for (const [name, value] of url.searchParams)
         query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
@@ -145,7 +172,7 @@ export function startLambdaHttpServer(
         requestContext: {
           accountId: '000000000000',
           apiId: 'local',
-          domainName: headers.host ?? 'localhost',
+          domainName: headers['x-forwarded-host'] ?? headers.host ?? 'localhost',
           domainPrefix: 'local',
           http: {
             method,

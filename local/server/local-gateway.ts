@@ -60,6 +60,8 @@ export interface LocalGatewayOptions {
   concurBaseUrl?: string;
   /** The demo company's credentials at CONCUR_BASE_URL (e.g. a separately started simulator's token). */
   demoConcur?: { accessToken: string; refreshToken?: string; clientId?: string; clientSecret?: string };
+  /** Believe callers' X-Forwarded-* headers (only behind a proxy that sets them): self links follow them. */
+  trustForwardedHeaders?: boolean;
   /** Port of the simulator (0 picks a free one). */
   simulatorPort?: number;
   seed?: LocalSeed;
@@ -186,7 +188,11 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   }
 
   const handlers = await loadHandlers();
-  const server = await startLambdaHttpServer(handlers, { port: options.port, host: options.host });
+  const server = await startLambdaHttpServer(handlers, {
+    port: options.port,
+    host: options.host,
+    trustForwardedHeaders: options.trustForwardedHeaders ?? false,
+  });
   const { handler: processEvents } = await import('../../functions/events/processor');
   const poller = startEventPoller({
     client: sqsClient,

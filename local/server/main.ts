@@ -22,6 +22,7 @@ const gateway = await startLocalGateway({
   dataDir: resolve(env.DATA_DIR ?? '.gateway-data'),
   concurBaseUrl: env.CONCUR_BASE_URL || undefined,
   simulatorPort: Number(env.SIMULATOR_PORT ?? 4010),
+  trustForwardedHeaders: env.TRUST_FORWARDED_HEADERS === 'true',
   seed,
   ...(env.CONCUR_ACCESS_TOKEN
     ? {

@@ -6,7 +6,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoBookingMappings } from '../adapters/dynamodb/booking-mappings';
 import { DynamoLocks } from '../adapters/dynamodb/lease';
@@ -26,6 +25,7 @@ import { DEFAULT_LOCK_OPTIONS } from '../gateway/locking';
 import type { Supplier } from '../gateway/ports';
 import { TripService } from '../gateway/trips';
 import type { HttpDependencies } from '../http/http-function';
+import { BoundedIdempotencyStore } from '../http/idempotency-store';
 import { cachedAuthenticator, DynamoSupplierDirectory, generateApiKey } from '../suppliers';
 import { CompanyCredentials, DEFAULT_SECRET_PREFIX, TokenProvider } from '../tokens';
 import type { AppCredentials, CompanyTokens } from '../tokens';
@@ -153,10 +153,10 @@ export function createServices(config: GatewayConfig): Services {
     http: {
       respondAsync: (operationId, request, supplier) => respondAsync(events, operationId, request, supplier),
       authenticate: cachedAuthenticator({ authenticate: (apiKey) => suppliers.authenticate(apiKey) }),
-      idempotencyStore: new DynamoDBPersistenceLayer({
-        tableName: config.idempotencyTableName,
-        awsSdkV3Client: dynamodb,
-      }),
+      idempotencyStore: new BoundedIdempotencyStore(
+        { tableName: config.idempotencyTableName, awsSdkV3Client: dynamodb },
+        (message, fields) => logger.warn(message, fields),
+      ),
       logger,
     },
     admin: {

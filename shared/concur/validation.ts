@@ -12,6 +12,7 @@ import { PROPOSAL_TRIP_STATUSES, TRIP_STATUSES, requiredElements } from './rules
 import type { ValidationProfile } from './rules';
 import { complexTypes } from './model.generated';
 import { complexType, isSimpleType, jsonKey, segmentTypes } from './schema';
+import { unboundedTextLimit } from './text-limits';
 import { describeCharacter, forbiddenXmlCharacter } from './xml-text';
 
 export type ValidationResult<T> = { success: true; value: T } | { success: false; problems: FieldProblem[] };
@@ -61,8 +62,11 @@ const EMPTY_ELEMENT = z.literal('');
 
 function stringSchema(element: ElementModel): z.ZodType {
   let schema = xmlText;
-  // XSD lengths count characters (code points), not UTF-16 units.
-  const { maxLength, length } = element;
+  // XSD lengths count characters (code points), not UTF-16 units. Unbounded strings get the gateway's limit.
+  const { length } = element;
+  const maxLength =
+    element.maxLength ??
+    (length === undefined && !element.enumeration ? unboundedTextLimit(element.name) : undefined);
   if (maxLength !== undefined) {
     schema = schema.refine((v) => characterCount(v) <= maxLength, {
       error: `must be at most ${maxLength} characters`,

@@ -11,6 +11,14 @@ export function forbiddenXmlCharacter(text: string): string | undefined {
   return FORBIDDEN_XML_CHAR.exec(text)?.[0];
 }
 
+// Printable characters only: no C0 or C1 controls, no DEL, and only what XML 1.0 allows.
+const IDENTIFIER_TEXT = /^[\u0020-\u007E\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+
+/** Whether an identifier (a login id, a path id, a query value) holds only printable characters XML can carry. */
+export function isPrintableText(text: string): boolean {
+  return IDENTIFIER_TEXT.test(text);
+}
+
 export function describeCharacter(char: string): string {
   return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }

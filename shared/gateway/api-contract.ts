@@ -5,12 +5,16 @@
 import { z } from 'zod';
 import { bookingSchema, itinerarySchema } from '../concur';
 import type { ValidationProfile } from '../concur';
+import { isPrintableText } from '../concur/xml-text';
 
-const loginId = z
-  .string()
-  .min(1)
-  .max(255)
-  .meta({ description: "The traveler's Concur login id (userid_value)." });
+/** An identifier that reaches Concur or a DynamoDB key: bounded, and free of control characters. */
+const safeId = (maxLength: number) =>
+  z.string().min(1).max(maxLength).refine(isPrintableText, { error: 'must not contain control characters' });
+
+/** Same bound as a path parameter: it becomes part of a DynamoDB key. */
+const CONFIRMATION_NUMBER_MAX_LENGTH = 128;
+
+const loginId = safeId(255).meta({ description: "The traveler's Concur login id (userid_value)." });
 
 export const travelerSchema = z.strictObject({ loginId }).meta({ id: 'Traveler' });
 
@@ -34,8 +38,10 @@ export const putBookingRequestSchema = perProfile((profile) =>
           "The booking in the JSON form. bookingSource may be left out: it is the supplier's own; recordLocator defaults to the confirmation number.",
       }),
       traveler: travelerSchema,
-      tripId: z.string().min(1).optional().meta({ description: 'Add the booking to this Concur trip.' }),
-      previousConfirmationNumber: z.string().min(1).optional().meta({
+      tripId: safeId(128).optional().meta({
+        description: 'Add the booking to this Concur trip: one you created or one holding your bookings.',
+      }),
+      previousConfirmationNumber: safeId(CONFIRMATION_NUMBER_MAX_LENGTH).optional().meta({
         description:
           'Rebooking: the booking this one replaces; it is cancelled at Concur once this one is posted.',
       }),
@@ -127,19 +133,19 @@ export const tripResultSchema = z
 
 export const tripListQuerySchema = z
   .strictObject({
-    traveler: z
-      .string()
-      .optional()
-      .meta({ description: 'Login id; all travelers of the company when absent.' }),
+    traveler: loginId.optional().meta({ description: 'Login id; all travelers of the company when absent.' }),
     startDate: z.iso.date().optional(),
     endDate: z.iso.date().optional(),
     createdAfterDate: z.iso.date().optional(),
     createdBeforeDate: z.iso.date().optional(),
-    lastModifiedDate: z.string().optional(),
+    lastModifiedDate: z
+      .union([z.iso.date(), z.iso.datetime({ local: true, precision: 0 })])
+      .optional()
+      .meta({ description: 'Trips modified since: YYYY-MM-DD or YYYY-MM-DDThh:mm:ss (UTC).' }),
     bookingType: z.enum(['Air', 'Car', 'Dining', 'Hotel', 'Parking', 'Rail', 'Ride']).optional(),
     includeCanceledTrips: z.enum(['true', 'false']).optional(),
     limit: z.coerce.number().int().min(1).max(200).optional(),
-    cursor: z.string().optional().meta({ description: 'The nextCursor of the previous page.' }),
+    cursor: z.string().max(256).optional().meta({ description: 'The nextCursor of the previous page.' }),
   })
   .meta({ id: 'TripListQuery' });
 
@@ -160,6 +166,7 @@ export const translationSchema = z
 export const healthSchema = z.strictObject({ status: z.literal('ok') }).meta({ id: 'Health' });
 
 export type PutBookingRequest = z.infer<ReturnType<typeof putBookingRequestSchema>>;
+export type CancelRequest = z.infer<typeof cancelRequestSchema>;
 export type TripRequest = z.infer<ReturnType<typeof tripRequestSchema>>;
 export type BookingMappingView = z.infer<typeof bookingMappingSchema>;
 export type TripListQuery = z.infer<typeof tripListQuerySchema>;

@@ -4,8 +4,8 @@
  */
 import type { Itinerary } from '../concur';
 import { toFieldProblems } from '../concur';
-import { putBookingRequestSchema } from './api-contract';
-import type { PutBookingRequest } from './api-contract';
+import { cancelRequestSchema, putBookingRequestSchema } from './api-contract';
+import type { CancelRequest, PutBookingRequest } from './api-contract';
 import { assertCompanyAllowed, redactConcurDocument, visibleTripIds } from './access';
 import { GatewayError } from './errors';
 import { withLock } from './locking';
@@ -72,6 +72,14 @@ export function parsePutBooking(
       { path: 'previousConfirmationNumber', message: 'must differ from the confirmation number in the path' },
     ]);
   }
+  return result.data;
+}
+
+/** Validates the optional body of a booking cancel. */
+export function parseCancelRequest(body: unknown): CancelRequest {
+  const result = cancelRequestSchema.safeParse(body ?? {});
+  if (!result.success)
+    throw new GatewayError('validation', 'the cancel request is not valid', toFieldProblems(result.error));
   return result.data;
 }
 

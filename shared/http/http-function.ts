@@ -11,9 +11,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { routes } from './routes';
+import { MAX_PATH_PARAMETER_LENGTH, MAX_QUERY_VALUE_LENGTH, maxBodyBytesOf, routes } from './routes';
 import type { FunctionName, RouteDefinition } from './routes';
+import { GatewayError } from '../gateway/errors';
 import type { Supplier } from '../gateway/ports';
+import type { FieldProblem } from '../problem';
+import { isPrintableText } from '../concur/xml-text';
 import { HttpProblem, problemFor, problemResponse } from './problem-responses';
 
 export interface RouteRequest {
@@ -127,6 +130,7 @@ export function httpFunction(
       // Where an API Gateway Lambda authorizer would put it: the idempotency key is scoped by it.
       (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: { supplierId: supplier.id } };
     }
+    refuseOutOfBounds(route, event);
     const idempotentHandler = event.headers['idempotency-key'] ? idempotent.get(event.routeKey) : undefined;
     return idempotentHandler ? idempotentHandler(event, context) : answerRoute(route)(event);
   };
@@ -186,12 +190,52 @@ function prefersAsync(prefer: string | undefined): boolean {
   return prefer !== undefined && /(^|[,;\s])respond-async\s*(,|;|$)/i.test(prefer);
 }
 
+/** What an Idempotency-Key may be: one visible ASCII token (a comma is how a repeated header arrives). */
+const IDEMPOTENCY_KEY = /^[\x21-\x2b\x2d-\x7e]{1,255}$/;
+
+/**
+ * Refuses, before any handler, storage or Concur sees them: bodies larger than the route takes, path
+ * parameters and query values too long for a DynamoDB key or holding control characters, and malformed or
+ * repeated Idempotency-Keys.
+ */
+function refuseOutOfBounds(route: RouteDefinition, event: APIGatewayProxyEventV2): void {
+  const limit = maxBodyBytesOf(route);
+  if (event.body) {
+    const bytes = event.isBase64Encoded
+      ? Buffer.byteLength(event.body, 'base64')
+      : Buffer.byteLength(event.body, 'utf8');
+    if (bytes > limit) {
+      throw new HttpProblem(413, 'too-large', 'Body too large', `this route accepts at most ${limit} bytes`);
+    }
+  }
+  const problems: FieldProblem[] = [];
+  const check = (path: string, value: string, maxLength: number, minLength: number) => {
+    const length = [...value].length;
+    if (length < minLength || length > maxLength)
+      problems.push({ path, message: `must be ${minLength} to ${maxLength} characters` });
+    else if (!isPrintableText(value)) problems.push({ path, message: 'must not contain control characters' });
+  };
+  for (const [name, value] of Object.entries(event.pathParameters ?? {}))
+    check(`path.${name}`, value ?? '', MAX_PATH_PARAMETER_LENGTH, 1);
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {}))
+    check(`query.${name}`, value ?? '', MAX_QUERY_VALUE_LENGTH, 0);
+  const idempotencyKey = event.headers['idempotency-key'];
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    problems.push({
+      path: 'header.Idempotency-Key',
+      message: 'must be one key of 1 to 255 visible ASCII characters without commas, sent once',
+    });
+  }
+  if (problems.length > 0) throw new GatewayError('validation', 'the request is not valid', problems);
+}
+
 function routeRequest(
   event: APIGatewayProxyEventV2,
   supplier: Supplier | undefined,
   route: RouteDefinition,
 ): RouteRequest {
-  const host = event.headers['x-forwarded-host'] ?? event.headers.host ?? event.requestContext.domainName;
+  // API Gateway's own domain name and scheme; a caller's X-Forwarded-Host could point self links anywhere.
+  const host = event.requestContext.domainName;
   const protocol = event.headers['x-forwarded-proto'] ?? 'https';
   const rawBody = rawBodyOf(event);
   return {

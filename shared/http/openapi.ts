@@ -10,7 +10,7 @@
  * what they check (lengths, enumerations, the date-time pattern) as metadata.
  */
 import { z } from 'zod';
-import { routes } from './routes';
+import { MAX_PATH_PARAMETER_LENGTH, maxBodyBytesOf, routes } from './routes';
 import type { RouteDefinition } from './routes';
 import { bookingSchema, itinerarySchema } from '../concur';
 import {
@@ -253,7 +253,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: 'The API key may not act for this company or booking source.',
   404: 'Not found, or not the supplier’s.',
   409: 'Stale update, a change in progress, or a request with this Idempotency-Key still in progress.',
-  413: 'The body is too large.',
+  413: 'The body is larger than the route accepts (see the request body).',
   415: 'The body is not application/json.',
   422: 'The Idempotency-Key was already used with another body.',
   429: 'Concur asks to slow down.',
@@ -290,7 +290,7 @@ function parameters(route: RouteDefinition, operation: Operation): JsonObject[] 
       in: 'path',
       required: true,
       ...(known ? { description: known.description } : {}),
-      schema: known?.schema ?? { type: 'string', minLength: 1 },
+      schema: known?.schema ?? { type: 'string', minLength: 1, maxLength: MAX_PATH_PARAMETER_LENGTH },
     };
   });
   if (operation.query) {
@@ -377,7 +377,7 @@ function operationObject(route: RouteDefinition): JsonObject {
     );
   const statuses = new Set(operation.problems ?? []);
   if (route.authenticated) [401, 403].forEach((s) => statuses.add(s));
-  if (operation.body) [400, 415].forEach((s) => statuses.add(s));
+  if (operation.body) [400, 413, 415].forEach((s) => statuses.add(s));
   // Every POST and PUT takes an Idempotency-Key: reused with another body (422) or still in progress (409).
   if (route.method !== 'GET') [409, 422].forEach((s) => statuses.add(s));
   if (operation.upstream) [429, 502, 503, 504].forEach((s) => statuses.add(s));
@@ -393,7 +393,16 @@ function operationObject(route: RouteDefinition): JsonObject {
     tags: [route.function],
     parameters: parameters(route, operation),
     ...(operation.body
-      ? { requestBody: { required: route.operationId !== 'cancelBooking', ...json(...operation.body) } }
+      ? {
+          requestBody: {
+            required: route.operationId !== 'cancelBooking',
+            ...json(
+              operation.body[0],
+              `${operation.body[1]} At most ${maxBodyBytesOf(route)} bytes (413 beyond).`,
+            ),
+            'x-max-body-bytes': maxBodyBytesOf(route),
+          },
+        }
       : {}),
     responses,
     security: route.authenticated ? [{ apiKey: [] }] : [],

@@ -19,7 +19,28 @@ export interface RouteDefinition {
   respondAsync?: boolean;
   /** Routes authenticated by a signature over the raw body (webhooks): the body is not parsed before. */
   signed?: boolean;
+  /** The largest body the route accepts, in bytes (413 beyond); DEFAULT_MAX_BODY_BYTES when absent. */
+  maxBodyBytes?: number;
 }
+
+/**
+ * A booking with dozens of segments, passengers and charges stays well under 256 KiB once every string is
+ * bounded (shared/concur/text-limits.ts); a trip carries several bookings, so it gets 1 MiB.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+const TRIP_MAX_BODY_BYTES = 1024 * 1024;
+
+export const maxBodyBytesOf = (route: RouteDefinition): number =>
+  route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+/**
+ * Path parameters (company ids, confirmation numbers, trip ids) are at most this many characters: 512 bytes
+ * of UTF-8 at most, which keeps every DynamoDB key built from them (sort keys ≤ 1,024 bytes, partition keys
+ * ≤ 2,048 bytes) within its limit.
+ */
+export const MAX_PATH_PARAMETER_LENGTH = 128;
+/** Query values (filters, cursors) are at most this many characters. */
+export const MAX_QUERY_VALUE_LENGTH = 512;
 
 export const routes: readonly RouteDefinition[] = [
   {
@@ -52,6 +73,7 @@ export const routes: readonly RouteDefinition[] = [
     operationId: 'createTrip',
     authenticated: true,
     respondAsync: true,
+    maxBodyBytes: TRIP_MAX_BODY_BYTES,
   },
   {
     method: 'GET',
@@ -74,6 +96,7 @@ export const routes: readonly RouteDefinition[] = [
     operationId: 'updateTrip',
     authenticated: true,
     respondAsync: true,
+    maxBodyBytes: TRIP_MAX_BODY_BYTES,
   },
   {
     method: 'POST',
@@ -96,6 +119,7 @@ export const routes: readonly RouteDefinition[] = [
     function: 'translate',
     operationId: 'translateTrip',
     authenticated: true,
+    maxBodyBytes: TRIP_MAX_BODY_BYTES,
   },
   {
     method: 'POST',
