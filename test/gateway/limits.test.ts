@@ -23,16 +23,13 @@ function raw(path: string, headers: [string, string][] = [], method = 'GET') {
   const url = new URL(gateway.url);
   return new Promise<{ status: number; contentType: string; body: string }>((resolve, reject) => {
     const flat = [['host', url.host] as [string, string], ...headers].flat();
-    const req = httpRequest(
-      { host: url.hostname, port: url.port, path, method, headers: flat },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode!, contentType: String(res.headers['content-type']), body }),
-        );
-      },
-    );
+    const req = httpRequest({ host: url.hostname, port: url.port, path, method, headers: flat }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, contentType: String(res.headers['content-type']), body }),
+      );
+    });
     req.on('error', reject);
     req.end();
   });
