@@ -84,6 +84,17 @@ interface AccessTokenRecord {
   revoked: boolean;
 }
 
+/** A company request token: what App Center hands a partner at connect time, for the password grant. */
+interface RequestTokenRecord {
+  companyId: string;
+  /** Epoch ms: 24 hours after it was minted. */
+  expiresAt: number;
+  used: boolean;
+}
+
+/** Concur's company request tokens are valid for 24 hours. */
+export const REQUEST_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
 interface RefreshTokenRecord {
   principal: Principal;
   expiresAt: number;
@@ -101,6 +112,7 @@ export class TokenRegistry {
   private latestRefresh = new Map<string, string>();
   /** Companies whose refreshes answer the refresh token they were given ("most of the time the same", Concur's docs). */
   private keepingRefreshTokens = new Set<string>();
+  private requestTokens = new Map<string, RequestTokenRecord>();
   readonly clients: readonly ClientOptions[];
 
   constructor(
@@ -130,6 +142,7 @@ export class TokenRegistry {
     this.latestAccess = new Map();
     this.latestRefresh = new Map();
     this.keepingRefreshTokens = new Set();
+    this.requestTokens = new Map();
     for (const company of this.settings.companies) {
       const client = this.clientFor(company.id);
       const principal: Principal = {
@@ -198,8 +211,87 @@ export class TokenRegistry {
     return this.issue(principal, asTheCompany);
   }
 
+  /**
+   * A company request token, as Concur's Company Request Token tool or App Center's connect flow hands one out:
+   * valid 24 hours, good for one password grant with `credtype=authtoken` by a client of that company.
+   */
+  mintRequestToken(companyId: string): { requestToken: string; companyId: string; expiresAt: string } {
+    if (!this.company(companyId)) throw new Error(`unknown company "${companyId}"`);
+    const requestToken = this.newRefreshToken();
+    const expiresAt = this.nowMs() + REQUEST_TOKEN_LIFETIME_MS;
+    this.requestTokens.set(requestToken, { companyId, expiresAt, used: false });
+    return { requestToken, companyId, expiresAt: new Date(expiresAt).toISOString() };
+  }
+
+  /** `POST /oauth2/v0/token`: the refresh_token grant, or the password grant with a company request token. */
+  grant(form: URLSearchParams): TokenPair | OAuthFailure {
+    return form.get('grant_type') === 'password' ? this.passwordGrant(form) : this.refresh(form);
+  }
+
+  /**
+   * The password grant with `credtype=authtoken`: `username` is the company's id (its UUID at Concur), `password`
+   * a company request token of that company. Codes are Concur's (5 incorrect credentials, 51/52 missing, 120 bad
+   * credtype, 53 company not enabled for the client).
+   */
+  private passwordGrant(form: URLSearchParams): TokenPair | OAuthFailure {
+    const clientId = form.get('client_id');
+    const clientSecret = form.get('client_secret');
+    if (!clientId)
+      return { status: 400, error: 'invalid_request', description: 'client_id was not supplied', code: 62 };
+    if (!clientSecret) {
+      return {
+        status: 400,
+        error: 'invalid_request',
+        description: 'client_secret was not supplied',
+        code: 63,
+      };
+    }
+    const client = this.clients.find((c) => c.clientId === clientId);
+    if (!client || client.clientSecret !== clientSecret) {
+      return {
+        status: 401,
+        error: 'invalid_client',
+        description: 'Incorrect Credentials. Please Retry',
+        code: 64,
+      };
+    }
+    if (form.get('credtype') !== 'authtoken') {
+      return { status: 400, error: 'invalid_request', description: 'credtype is invalid', code: 120 };
+    }
+    const username = form.get('username');
+    const password = form.get('password');
+    if (!username)
+      return { status: 400, error: 'invalid_request', description: 'username was not supplied', code: 51 };
+    if (!password)
+      return { status: 400, error: 'invalid_request', description: 'password was not supplied', code: 52 };
+    const incorrect: OAuthFailure = {
+      status: 400,
+      error: 'invalid_grant',
+      description: 'Incorrect Credentials. Please Retry',
+      code: 5,
+    };
+    const record = this.requestTokens.get(password);
+    if (!record || record.companyId !== username || record.used || this.nowMs() >= record.expiresAt) {
+      return incorrect;
+    }
+    if (client.companyId !== record.companyId) {
+      return {
+        status: 401,
+        error: 'invalid_client',
+        description: 'company is not enabled for this client',
+        code: 53,
+      };
+    }
+    record.used = true;
+    const company = this.company(record.companyId)!;
+    return this.issue(
+      this.principalForClient(client, company.defaultUser),
+      client === this.clientFor(company.id),
+    );
+  }
+
   /** The refresh_token grant of `POST /oauth2/v0/token`. */
-  refresh(form: URLSearchParams): TokenPair | OAuthFailure {
+  private refresh(form: URLSearchParams): TokenPair | OAuthFailure {
     const grantType = form.get('grant_type');
     const clientId = form.get('client_id');
     const clientSecret = form.get('client_secret');

@@ -110,6 +110,11 @@ const handlers: Record<string, Handler> = {
       (refreshToken !== undefined && faults.revokeRefreshToken(refreshToken));
     return jsonAnswer({ revoked }, revoked ? 200 : 404);
   },
+  'POST /_sim/tokens/request-token': ({ tokens }, body) => {
+    const { companyId } = companySchema.parse(body);
+    if (!tokens.company(companyId)) return jsonAnswer({ error: `unknown company "${companyId}"` }, 404);
+    return jsonAnswer(tokens.mintRequestToken(companyId));
+  },
   'POST /_sim/tokens/issue': ({ tokens }, body) => {
     const { companyId, ...options } = issueSchema.parse(body);
     if (!tokens.company(companyId)) return jsonAnswer({ error: `unknown company "${companyId}"` }, 404);

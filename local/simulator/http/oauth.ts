@@ -1,5 +1,6 @@
 /**
- * `POST /oauth2/v0/token`, the refresh_token grant, answered like Concur: JSON with expires_in as a string,
+ * `POST /oauth2/v0/token`, the refresh_token grant and the password grant with a company request token
+ * (`credtype=authtoken`), answered like Concur: JSON with expires_in as a string,
  * token_type Bearer, a rotated refresh token, the geolocation to call the APIs at (the simulator itself) and an
  * id_token. Errors are `{ error, error_description[, code] }`.
  */
@@ -20,7 +21,7 @@ export function handleTokenRequest(
       400,
     );
   }
-  const result = tokens.refresh(new URLSearchParams(body));
+  const result = tokens.grant(new URLSearchParams(body));
   if ('error' in result) {
     return jsonAnswer(
       {

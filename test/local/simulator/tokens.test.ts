@@ -68,7 +68,7 @@ describe('OAuth2 tokens', () => {
       status: 401,
       body: { error: 'invalid_client' },
     });
-    expect(await refresh(sim, sim.tokens.refreshTokenFor(), { grant_type: 'password' })).toMatchObject({
+    expect(await refresh(sim, sim.tokens.refreshTokenFor(), { grant_type: 'client_credentials' })).toMatchObject({
       status: 400,
       body: { error: 'unsupported_grant_type' },
     });
@@ -142,5 +142,113 @@ describe('OAuth2 tokens', () => {
       (await call(sim, `${TRIP_PATH}/${encodeURIComponent(tripId)}`, { token: sim.accessTokenFor('globex') }))
         .status,
     ).toBe(404);
+  });
+});
+
+describe('company request tokens and the password grant (credtype=authtoken)', () => {
+  async function mint(
+    sim: Simulator,
+    companyId: string,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${sim.url}/_sim/tokens/request-token`, {
+      method: 'POST',
+      body: JSON.stringify({ companyId }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  async function passwordGrant(
+    sim: Simulator,
+    form: Record<string, string>,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${sim.url}/oauth2/v0/token`, {
+      method: 'POST',
+      body: new URLSearchParams(form),
+    });
+    expect(response.headers.get('content-type')).toBe('application/json');
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  const formFor = (
+    sim: Simulator,
+    companyId: string,
+    requestToken: string,
+    client = sim.tokens.clientFor(companyId),
+  ) => ({
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    grant_type: 'password',
+    username: companyId,
+    password: requestToken,
+    credtype: 'authtoken',
+  });
+
+  it('exchanges a minted request token once for working tokens that become the company’s current pair', async () => {
+    const { sim, clock } = await startTestSimulator();
+    const minted = await mint(sim, 'demo-company');
+    expect(minted.status).toBe(200);
+    expect(minted.body.companyId).toBe('demo-company');
+    expect(Date.parse(minted.body.expiresAt as string) - clock.now().getTime()).toBe(24 * 60 * 60 * 1000);
+
+    const answer = await passwordGrant(sim, formFor(sim, 'demo-company', minted.body.requestToken as string));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ expires_in: '3600', token_type: 'Bearer', geolocation: sim.url });
+    expect(typeof answer.body.refresh_expires_in).toBe('number');
+    expect((await call(sim, TRIP_PATH, { token: answer.body.access_token as string })).status).toBe(200);
+    expect(sim.accessTokenFor()).toBe(answer.body.access_token);
+    // The refresh token it answered works at the refresh grant.
+    const refreshed = await refresh(sim, answer.body.refresh_token as string);
+    expect(refreshed.status).toBe(200);
+
+    const again = await passwordGrant(sim, formFor(sim, 'demo-company', minted.body.requestToken as string));
+    expect(again).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'Incorrect Credentials. Please Retry', code: 5 },
+    });
+  });
+
+  it('refuses an expired, unknown or another company’s request token, and a wrong credtype or client, with Concur’s codes', async () => {
+    const { sim, clock } = await startTestSimulator({ companies: [{ id: 'acme' }, { id: 'globex' }] });
+    const acme = (await mint(sim, 'acme')).body.requestToken as string;
+    const globex = (await mint(sim, 'globex')).body.requestToken as string;
+    expect((await mint(sim, 'nobody')).status).toBe(404);
+
+    const codeOf = async (form: Record<string, string>) => {
+      const answer = await passwordGrant(sim, form);
+      return [answer.status, answer.body.error, answer.body.code];
+    };
+    expect(await codeOf(formFor(sim, 'acme', 'not-a-token'))).toEqual([400, 'invalid_grant', 5]);
+    expect(await codeOf(formFor(sim, 'acme', globex))).toEqual([400, 'invalid_grant', 5]);
+    expect(await codeOf({ ...formFor(sim, 'acme', acme), credtype: 'password' })).toEqual([
+      400,
+      'invalid_request',
+      120,
+    ]);
+    expect(await codeOf({ ...formFor(sim, 'acme', acme), username: '' })).toEqual([
+      400,
+      'invalid_request',
+      51,
+    ]);
+    expect(await codeOf({ ...formFor(sim, 'acme', acme), password: '' })).toEqual([
+      400,
+      'invalid_request',
+      52,
+    ]);
+    expect(await codeOf({ ...formFor(sim, 'acme', acme), client_secret: 'wrong' })).toEqual([
+      401,
+      'invalid_client',
+      64,
+    ]);
+    expect(await codeOf(formFor(sim, 'acme', acme, sim.tokens.clientFor('globex')))).toEqual([
+      401,
+      'invalid_client',
+      53,
+    ]);
+
+    clock.advance(24 * 60 * 60 * 1000);
+    expect(await codeOf(formFor(sim, 'acme', acme))).toEqual([400, 'invalid_grant', 5]);
+    // Minted again, it works: none of the failures above spent it.
+    const fresh = (await mint(sim, 'acme')).body.requestToken as string;
+    expect((await passwordGrant(sim, formFor(sim, 'acme', fresh))).status).toBe(200);
   });
 });
