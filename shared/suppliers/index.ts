@@ -2,7 +2,10 @@ export { API_KEY_PREFIX, generateApiKey, hashApiKey } from './api-keys';
 export {
   ApiKeyInUseError,
   DynamoSupplierDirectory,
+  SupplierExistsError,
   UnknownSupplierError,
+  type ApiKeyRecord,
+  type SupplierRecord,
   type DynamoSupplierDirectoryOptions,
   type SupplierDirectory,
 } from './supplier-directory';

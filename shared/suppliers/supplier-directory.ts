@@ -1,9 +1,17 @@
 /**
  * Suppliers and their API keys, in the state table. A key is stored only as its SHA-256 hash, which is also
- * its item's key, so authenticating is two key lookups: hash → supplier id → supplier.
+ * its item's key, so authenticating is two key lookups: hash → supplier id → supplier. Each key is also listed
+ * under its supplier, so rotation can find and end the supplier's older keys.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { documentClient, isConditionalCheckFailed } from '../adapters/dynamodb/document-client';
 import { VALIDATION_PROFILES } from '../concur';
@@ -16,6 +24,27 @@ export interface SupplierDirectory {
   /** Throws UnknownSupplierError, or ApiKeyInUseError when the key belongs to another supplier. */
   addApiKey(supplierId: string, apiKey: string): Promise<void>;
   authenticate(apiKey: string): Promise<Supplier | undefined>;
+}
+
+/** A supplier as the operator sees it: its settings and whether it is disabled. */
+export interface SupplierRecord extends Supplier {
+  disabled: boolean;
+  updatedAt: string;
+}
+
+/** One of a supplier's API keys, by hash: never the key itself. */
+export interface ApiKeyRecord {
+  hash: string;
+  createdAt: string;
+  /** ISO instant after which the key stops working; absent while it has no end. */
+  validUntil?: string;
+}
+
+export class SupplierExistsError extends Error {
+  constructor(readonly supplierId: string) {
+    super(`supplier ${supplierId} already exists`);
+    this.name = 'SupplierExistsError';
+  }
 }
 
 export class UnknownSupplierError extends Error {
@@ -39,9 +68,15 @@ const supplierSchema = z.object({
   companies: z.array(z.string().min(1)),
   profile: z.enum(VALIDATION_PROFILES),
 });
+const supplierItemSchema = supplierSchema.extend({
+  disabled: z.boolean().optional(),
+  updatedAt: z.string(),
+});
 
 const SUPPLIER_SORT_KEY = 'SUPPLIER';
 const API_KEY_SORT_KEY = 'APIKEY';
+/** Sort key prefix of a key's listing under its supplier: `APIKEY#{hash}`. */
+const API_KEY_LISTING_PREFIX = 'APIKEY#';
 
 export interface DynamoSupplierDirectoryOptions {
   client: DynamoDBClient;
@@ -61,28 +96,175 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
   }
 
   async registerSupplier(supplier: Supplier): Promise<void> {
-    const checked = supplierSchema.parse(supplier);
-    await this.documents.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: supplierKey(checked.id),
-          sk: SUPPLIER_SORT_KEY,
-          ...checked,
-          updatedAt: this.isoNow(),
-        },
-      }),
-    );
+    await this.putSupplier(supplier, false);
   }
 
-  async addApiKey(supplierId: string, apiKey: string): Promise<void> {
-    if (!(await this.getSupplier(supplierId))) throw new UnknownSupplierError(supplierId);
+  /** Creates a new supplier; throws SupplierExistsError when the id is taken. */
+  async addSupplier(supplier: Supplier): Promise<void> {
+    await this.putSupplier(supplier, true);
+  }
+
+  private async putSupplier(supplier: Supplier, mustBeNew: boolean): Promise<void> {
+    const checked = supplierSchema.parse(supplier);
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: apiKeyKey(hashApiKey(apiKey)),
+            pk: supplierKey(checked.id),
+            sk: SUPPLIER_SORT_KEY,
+            ...checked,
+            updatedAt: this.isoNow(),
+          },
+          ...(mustBeNew ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new SupplierExistsError(checked.id);
+      throw error;
+    }
+  }
+
+  /**
+   * Every supplier. Suppliers share the state table with every booking mapping and have no index of their own,
+   * so this reads the whole table: an operator's command, never a request's.
+   */
+  async listSuppliers(): Promise<SupplierRecord[]> {
+    const suppliers: SupplierRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :sk',
+          ExpressionAttributeValues: { ':sk': SUPPLIER_SORT_KEY },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) suppliers.push(supplierRecord(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return suppliers.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** The supplier, disabled or not; undefined when there is none. */
+  async getSupplierRecord(supplierId: string): Promise<SupplierRecord | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: supplierKey(supplierId), sk: SUPPLIER_SORT_KEY },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? supplierRecord(Item) : undefined;
+  }
+
+  /** Its keys stop authenticating (within the authenticators' cache time); its data stays. */
+  async disableSupplier(supplierId: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: supplierKey(supplierId), sk: SUPPLIER_SORT_KEY },
+          UpdateExpression: 'SET disabled = :true, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':true': true, ':now': this.isoNow() },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new UnknownSupplierError(supplierId);
+      throw error;
+    }
+  }
+
+  /** The supplier's keys, by hash, oldest first. */
+  async listApiKeys(supplierId: string): Promise<ApiKeyRecord[]> {
+    const keys: ApiKeyRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': supplierKey(supplierId), ':prefix': API_KEY_LISTING_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        keys.push({
+          hash: String(item.sk).slice(API_KEY_LISTING_PREFIX.length),
+          createdAt: String(item.createdAt),
+          ...(typeof item.validUntil === 'string' ? { validUntil: item.validUntil } : {}),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /**
+   * Adds `newApiKey` and ends every other key of the supplier `graceMs` from now (0: now). A key that already
+   * ends sooner keeps its end. Returns the hashes of the keys given an end.
+   */
+  async rotateApiKey(supplierId: string, newApiKey: string, graceMs: number): Promise<string[]> {
+    await this.addApiKey(supplierId, newApiKey);
+    const newHash = hashApiKey(newApiKey);
+    const validUntil = new Date(this.clock.now() + graceMs).toISOString();
+    const ended: string[] = [];
+    for (const key of await this.listApiKeys(supplierId)) {
+      if (key.hash === newHash || (key.validUntil !== undefined && key.validUntil <= validUntil)) continue;
+      // The key item first: it is what authentication reads.
+      for (const itemKey of [
+        { pk: apiKeyKey(key.hash), sk: API_KEY_SORT_KEY },
+        { pk: supplierKey(supplierId), sk: `${API_KEY_LISTING_PREFIX}${key.hash}` },
+      ]) {
+        await this.documents
+          .send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: itemKey,
+              UpdateExpression: 'SET validUntil = :until',
+              ConditionExpression: 'attribute_not_exists(validUntil) OR validUntil > :until',
+              ExpressionAttributeValues: { ':until': validUntil },
+            }),
+          )
+          .catch((error: unknown) => {
+            // Someone ended it sooner meanwhile: that end stays.
+            if (!isConditionalCheckFailed(error)) throw error;
+          });
+      }
+      ended.push(key.hash);
+    }
+    return ended;
+  }
+
+  async addApiKey(supplierId: string, apiKey: string): Promise<void> {
+    if (!(await this.getSupplier(supplierId))) throw new UnknownSupplierError(supplierId);
+    const hash = hashApiKey(apiKey);
+    // Listed under the supplier before it can authenticate, so that rotation always finds a working key.
+    await this.documents
+      .send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: supplierKey(supplierId),
+            sk: `${API_KEY_LISTING_PREFIX}${hash}`,
+            createdAt: this.isoNow(),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        // Already listed: a retry.
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: apiKeyKey(hash),
             sk: API_KEY_SORT_KEY,
             supplierId,
             createdAt: this.isoNow(),
@@ -108,9 +290,12 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
       }),
     );
     if (!Item || typeof Item.supplierId !== 'string') return undefined;
+    if (typeof Item.validUntil === 'string' && Date.parse(Item.validUntil) <= this.clock.now())
+      return undefined;
     return this.getSupplier(Item.supplierId);
   }
 
+  /** The supplier while it is enabled; undefined when it is unknown or disabled. */
   async getSupplier(supplierId: string): Promise<Supplier | undefined> {
     const { Item } = await this.documents.send(
       new GetCommand({
@@ -119,13 +304,18 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
       }),
     );
     if (!Item) return undefined;
-    const { id, bookingSource, companies, profile } = supplierSchema.parse(Item);
-    return { id, bookingSource, companies, profile };
+    const { disabled, id, bookingSource, companies, profile } = supplierRecord(Item);
+    return disabled ? undefined : { id, bookingSource, companies, profile };
   }
 
   private isoNow(): string {
     return new Date(this.clock.now()).toISOString();
   }
+}
+
+function supplierRecord(item: Record<string, unknown>): SupplierRecord {
+  const { id, bookingSource, companies, profile, disabled, updatedAt } = supplierItemSchema.parse(item);
+  return { id, bookingSource, companies, profile, disabled: disabled ?? false, updatedAt };
 }
 
 function supplierKey(supplierId: string): string {

@@ -7,6 +7,7 @@ import {
   DynamoSupplierDirectory,
   generateApiKey,
   hashApiKey,
+  SupplierExistsError,
   UnknownSupplierError,
 } from '../../shared/suppliers';
 import { createTestTables, startTestDynalite, type TestDynalite } from '../support/dynalite';
@@ -99,5 +100,75 @@ describe('DynamoSupplierDirectory', () => {
       directory.registerSupplier({ ...acme, id: 'long', bookingSource: 'x'.repeat(33) }),
     ).rejects.toThrow();
     await directory.registerSupplier({ ...acme, id: 'long-ok', bookingSource: 'x'.repeat(32) });
+  });
+});
+
+describe('operating suppliers', () => {
+  const globex: Supplier = { id: 'globex', bookingSource: 'GlobexAir', companies: ['c1'], profile: 'tmc' };
+  let now = Date.parse('2026-11-01T10:00:00Z');
+  let clocked: DynamoSupplierDirectory;
+  let table: string;
+
+  beforeAll(async () => {
+    table = (await createTestTables(dynamo, 'operating')).state;
+    clocked = new DynamoSupplierDirectory({
+      client: dynamo.client,
+      tableName: table,
+      clock: { now: () => now },
+    });
+  });
+
+  it('adds a supplier only once, and lists every supplier with its state', async () => {
+    await clocked.addSupplier(globex);
+    await expect(clocked.addSupplier({ ...globex, bookingSource: 'Other' })).rejects.toBeInstanceOf(
+      SupplierExistsError,
+    );
+    await clocked.addSupplier(acme);
+    expect(await clocked.listSuppliers()).toEqual([
+      { ...acme, disabled: false, updatedAt: new Date(now).toISOString() },
+      { ...globex, disabled: false, updatedAt: new Date(now).toISOString() },
+    ]);
+  });
+
+  it('rotates a key: the old one works until the grace ends, the new one at once; hashes only', async () => {
+    const oldKey = generateApiKey();
+    await clocked.addApiKey('globex', oldKey);
+    const newKey = generateApiKey();
+    const ended = await clocked.rotateApiKey('globex', newKey, 60 * 60_000);
+    expect(ended).toEqual([hashApiKey(oldKey)]);
+    expect(await clocked.authenticate(oldKey)).toEqual(globex);
+    expect(await clocked.authenticate(newKey)).toEqual(globex);
+    const keys = await clocked.listApiKeys('globex');
+    expect(keys.map((k) => k.hash).sort()).toEqual([hashApiKey(oldKey), hashApiKey(newKey)].sort());
+    expect(keys.find((k) => k.hash === hashApiKey(oldKey))!.validUntil).toBe(
+      new Date(now + 60 * 60_000).toISOString(),
+    );
+    expect(JSON.stringify(keys)).not.toContain(oldKey);
+
+    now += 60 * 60_000;
+    expect(await clocked.authenticate(oldKey)).toBeUndefined();
+    expect(await clocked.authenticate(newKey)).toEqual(globex);
+
+    // A rotation with no grace ends the previous key at once, and never lengthens an earlier end.
+    const newest = generateApiKey();
+    expect(await clocked.rotateApiKey('globex', newest, 0)).toEqual([hashApiKey(newKey)]);
+    expect(await clocked.authenticate(newKey)).toBeUndefined();
+    expect(await clocked.authenticate(newest)).toEqual(globex);
+    expect(await clocked.rotateApiKey('globex', generateApiKey(), 24 * 60 * 60_000)).toEqual([
+      hashApiKey(newest),
+    ]);
+  });
+
+  it('disables a supplier: its keys stop authenticating, its record stays and says so', async () => {
+    const key = generateApiKey();
+    await clocked.addApiKey('acme', key);
+    expect(await clocked.authenticate(key)).toEqual(acme);
+    await clocked.disableSupplier('acme');
+    expect(await clocked.authenticate(key)).toBeUndefined();
+    expect(await clocked.getSupplierRecord('acme')).toMatchObject({ id: 'acme', disabled: true });
+    await expect(clocked.disableSupplier('nobody')).rejects.toBeInstanceOf(UnknownSupplierError);
+    await expect(clocked.rotateApiKey('nobody', generateApiKey(), 0)).rejects.toBeInstanceOf(
+      UnknownSupplierError,
+    );
   });
 });
