@@ -1,6 +1,6 @@
 /**
  * A local stand-in for AWS Secrets Manager: the part of its JSON 1.1 protocol the gateway's adapter uses
- * (GetSecretValue, PutSecretValue, CreateSecret, DescribeSecret), over real HTTP, so the local default runs
+ * (GetSecretValue, PutSecretValue, CreateSecret, DescribeSecret, ListSecrets by name), over real HTTP, so the local default runs
  * the same SDK client and adapter as AWS. Secrets live in memory, or in `secrets.json` in `dataDir`
  * (mode 0600, replaced atomically so a crash never leaves half a file).
  */
@@ -102,6 +102,25 @@ export async function startLocalSecretsManager(
       secrets[name] = secret;
       await persist();
       return { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId };
+    },
+    // The name filter only (what the gateway's adapter sends), all in one page.
+    ListSecrets: async (input) => {
+      const filters = Array.isArray(input.Filters)
+        ? (input.Filters as { Key?: unknown; Values?: unknown }[])
+        : [];
+      const prefixes = filters
+        .filter((filter) => filter.Key === 'name' && Array.isArray(filter.Values))
+        .flatMap((filter) => (filter.Values as unknown[]).map(String));
+      return {
+        SecretList: Object.values(secrets)
+          .filter((secret) => prefixes.every((prefix) => secret.name.startsWith(prefix)))
+          .map((secret) => ({
+            ARN: secret.arn,
+            Name: secret.name,
+            CreatedDate: secret.createdDate,
+            LastChangedDate: secret.lastChangedDate,
+          })),
+      };
     },
     DescribeSecret: async (input) => {
       const secret = find(secrets, input.SecretId);

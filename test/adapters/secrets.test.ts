@@ -24,6 +24,17 @@ describe('SecretsManagerStore against the local Secrets Manager (in memory)', ()
     expect(await secrets.store.getSecretString('app/one')).toBe('{"a":2}');
   });
 
+  it('lists the names under a prefix, with when each changed, and never a value', async () => {
+    await secrets.store.createSecret('listed/companies/a', 'value-a');
+    await secrets.store.createSecret('listed/companies/b', 'value-b');
+    await secrets.store.createSecret('listed/app', 'value-app');
+    await secrets.store.createSecret('listed-other/companies/c', 'value-c');
+    const listed = await secrets.store.listSecrets('listed/companies/');
+    expect(listed.map((secret) => secret.name)).toEqual(['listed/companies/a', 'listed/companies/b']);
+    for (const secret of listed) expect(secret.lastChangedAt).toBeInstanceOf(Date);
+    expect(JSON.stringify(listed)).not.toContain('value-');
+  });
+
   it('refuses to create a secret twice and keeps the first value', async () => {
     await secrets.store.createSecret('app/two', 'first');
     await expect(secrets.store.createSecret('app/two', 'second')).rejects.toBeInstanceOf(

@@ -3,4 +3,5 @@ export {
   SecretAlreadyExistsError,
   SecretsManagerStore,
   type SecretStore,
+  type SecretSummary,
 } from './secret-store';

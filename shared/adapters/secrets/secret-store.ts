@@ -5,6 +5,7 @@
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
+  ListSecretsCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -16,6 +17,14 @@ export interface SecretStore {
   putSecretString(id: string, value: string): Promise<void>;
   /** Throws SecretAlreadyExistsError when the secret exists. */
   createSecret(id: string, value: string): Promise<void>;
+  /** Names (never values) of the secrets whose name starts with `prefix`, and when each last changed. */
+  listSecrets(prefix: string): Promise<SecretSummary[]>;
+}
+
+export interface SecretSummary {
+  name: string;
+  /** When its value was last put; undefined when the store does not say. */
+  lastChangedAt?: Date;
 }
 
 export class SecretAlreadyExistsError extends Error {
@@ -40,6 +49,23 @@ export class SecretsManagerStore implements SecretStore {
 
   async putSecretString(id: string, value: string): Promise<void> {
     await this.client.send(new PutSecretValueCommand({ SecretId: id, SecretString: value }));
+  }
+
+  async listSecrets(prefix: string): Promise<SecretSummary[]> {
+    const summaries: SecretSummary[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], NextToken: nextToken }),
+      );
+      for (const secret of page.SecretList ?? []) {
+        // Secrets Manager's name filter matches prefixes of words too: keep only true prefixes.
+        if (!secret.Name?.startsWith(prefix)) continue;
+        summaries.push({ name: secret.Name, lastChangedAt: secret.LastChangedDate });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return summaries.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async createSecret(id: string, value: string): Promise<void> {
