@@ -5,12 +5,17 @@ import { Command, Option } from 'commander';
 import { VALIDATION_PROFILES } from '../shared/concur';
 import { registerSimulatorCommand } from '../local/simulator/command';
 import { parseCommand, translateCommand } from './documents';
+import { registerBookingCommands } from './operator/bookings';
+import { registerCompanyCommands } from './operator/companies';
+import { addTargetOptions, operatorCommand } from './operator/run';
+import { registerSupplierCommands } from './operator/suppliers';
 
 const program = new Command('concur-gateway')
   .description(
-    'SAP Concur Itinerary v1.1 gateway: translate bookings and trips, parse Concur XML, run the simulator',
+    'SAP Concur Itinerary v1.1 gateway: translate bookings and trips, parse Concur XML, run the simulator, and operate a deployed stage or the npm start data',
   )
   .showHelpAfterError();
+addTargetOptions(program);
 
 const profileOption = () =>
   new Option('--profile <profile>', 'validation rules: tmc (seed 003) or triplink (TripLink suppliers)')
@@ -46,5 +51,8 @@ program
   .action((file, options) => parseCommand(file, options));
 
 registerSimulatorCommand(program);
+registerSupplierCommands(program, operatorCommand);
+registerCompanyCommands(program, operatorCommand);
+registerBookingCommands(program, operatorCommand);
 
 await program.parseAsync();

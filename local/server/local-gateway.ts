@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import type { FunctionName } from '../../shared/http/routes';
+import { dataDirLayout, LOCAL_TABLES, publishEndpoints, withdrawEndpoints } from '../data-dir';
 import { startDynalite } from '../dynalite';
 import { createTables } from '../../shared/adapters/dynamodb/tables';
 import { startLocalSecretsManager } from '../secrets-manager';
@@ -97,8 +98,9 @@ const DEMO_SUPPLIER = { id: 'demo-supplier', bookingSource: 'DemoSupplier', comp
 
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
   await mkdir(options.dataDir, { recursive: true });
-  const dynalite = await startDynalite({ path: join(options.dataDir, 'dynamodb') });
-  const secrets = await startLocalSecretsManager({ dataDir: join(options.dataDir, 'secrets') });
+  const layout = dataDirLayout(options.dataDir);
+  const dynalite = await startDynalite({ path: layout.dynamodb });
+  const secrets = await startLocalSecretsManager({ dataDir: layout.secrets });
   const simulator = options.concurBaseUrl
     ? undefined
     : await startSimulator({
@@ -128,7 +130,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   const maxReceives = options.events?.maxReceives ?? DEFAULT_EVENT_RETRY.maxReceives;
   const queues = await createEventQueues(sqsClient, maxReceives);
 
-  const tables = { state: 'concur-gateway-state', idempotency: 'concur-gateway-idempotency' };
+  const tables = LOCAL_TABLES;
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     EVENTS_QUEUE_URL: queues.eventsQueueUrl,
@@ -202,6 +204,15 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     workers: options.events?.workers ?? 4,
     onError: (error) => services.http.logger.error('event batch failed', { error: error as Error }),
   });
+  // The operator's command line (`--local`) finds the running stores here.
+  await publishEndpoints(options.dataDir, {
+    pid: process.pid,
+    gateway: server.url,
+    dynamodb: dynalite.endpoint,
+    secretsManager: secrets.endpoint,
+    sqs: sqs.endpoint,
+    ...(simulator ? { simulator: simulator.url } : {}),
+  });
   return {
     url: server.url,
     simulator,
@@ -213,6 +224,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
     },
     close: async () => {
+      await withdrawEndpoints(options.dataDir);
       await server.close();
       await poller.stop();
       await sqs.close();

@@ -15,6 +15,11 @@ const companyTokensSchema = z.object({
   refreshToken: z.string().min(1),
   /** When the access token expires, an ISO instant with an offset or Z. */
   expiresAt: z.iso.datetime({ offset: true }),
+  /**
+   * When the refresh token stops working (Concur's `refresh_expires_in`), an ISO instant. Refreshing does not
+   * move it: before it passes, the company must be connected again. Absent for tokens stored before it was kept.
+   */
+  refreshExpiresAt: z.iso.datetime({ offset: true }).optional(),
   /** The company's Concur geolocation, e.g. `https://us2.api.concursolutions.com`. */
   baseUrl: z.url({ protocol: /^https?$/ }),
   /** How to send the token; Concur's current docs say Bearer, the seeds show OAuth. Bearer when absent. */

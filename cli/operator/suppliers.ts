@@ -1,0 +1,119 @@
+/** `concur-gateway suppliers …`: onboard suppliers, list them, rotate and end their API keys. */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { VALIDATION_PROFILES } from '../../shared/concur';
+import type { ValidationProfile } from '../../shared/concur';
+import {
+  DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS,
+  DynamoSupplierDirectory,
+  generateApiKey,
+} from '../../shared/suppliers';
+import type { SupplierRecord } from '../../shared/suppliers';
+import { emit, OperatorError, parseDuration, table } from './output';
+import type { OperatorCommand } from './run';
+import type { Target } from './target';
+
+const CACHE_SECONDS = DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS / 1000;
+
+function directoryOf(target: Target): DynamoSupplierDirectory {
+  return new DynamoSupplierDirectory({ client: target.dynamodb, tableName: target.tables.state });
+}
+
+export function registerSupplierCommands(program: Command, operator: OperatorCommand): void {
+  const suppliers = program.command('suppliers').description('suppliers of bookings and their API keys');
+
+  operator(
+    suppliers
+      .command('add')
+      .description('add a supplier and print its first API key (shown this once)')
+      .requiredOption('--id <id>', 'the supplier id')
+      .requiredOption('--booking-source <name>', 'its Concur BookingSource (at most 32 characters)')
+      .requiredOption('--company <id...>', 'a company it may post to (repeat for more)')
+      .addOption(
+        new Option('--profile <profile>', 'its validation rules').choices(VALIDATION_PROFILES).default('tmc'),
+      ),
+    async (target, options) => {
+      const directory = directoryOf(target);
+      const supplier = {
+        id: options.id as string,
+        bookingSource: options.bookingSource as string,
+        companies: options.company as string[],
+        profile: options.profile as ValidationProfile,
+      };
+      if (supplier.bookingSource.length > 32)
+        throw new OperatorError('--booking-source: at most 32 characters');
+      await directory.addSupplier(supplier);
+      const apiKey = generateApiKey();
+      await directory.addApiKey(supplier.id, apiKey);
+      emit(options, { supplier, apiKey }, () => [
+        `Supplier ${supplier.id} added (booking source ${supplier.bookingSource}, companies ${supplier.companies.join(', ')}, profile ${supplier.profile}).`,
+        'Its API key, shown only this once (only its hash is stored):',
+        apiKey,
+      ]);
+    },
+  );
+
+  operator(
+    suppliers.command('list').description('every supplier and whether it is enabled'),
+    async (target, options) => {
+      const list = await directoryOf(target).listSuppliers();
+      emit(options, { suppliers: list }, ({ suppliers: rows }) =>
+        rows.length === 0
+          ? ['No suppliers.']
+          : table(
+              ['ID', 'BOOKING SOURCE', 'COMPANIES', 'PROFILE', 'STATE', 'UPDATED'],
+              rows.map((s: SupplierRecord) => [
+                s.id,
+                s.bookingSource,
+                s.companies.join(','),
+                s.profile,
+                s.disabled ? 'disabled' : 'enabled',
+                s.updatedAt,
+              ]),
+            ),
+      );
+    },
+  );
+
+  operator(
+    suppliers
+      .command('rotate-key')
+      .description('print a new API key; the supplier’s other keys keep working for the grace, then stop')
+      .argument('<id>', 'the supplier id')
+      .option(
+        '--grace <duration>',
+        'how long the old keys keep working: 0 ends them now; e.g. 30m, 24h, 7d',
+        '24h',
+      ),
+    async (target, options, id) => {
+      const graceMs = parseDuration(options.grace as string);
+      const directory = directoryOf(target);
+      if (!(await directory.getSupplierRecord(id))) throw new OperatorError(`no supplier ${id}`);
+      const apiKey = generateApiKey();
+      const ended = await directory.rotateApiKey(id, apiKey, graceMs);
+      const oldKeysEndAt = new Date(Date.now() + graceMs).toISOString();
+      emit(options, { supplierId: id, apiKey, oldKeys: ended.length, oldKeysEndAt }, () => [
+        `New API key of ${id}, shown only this once:`,
+        apiKey,
+        ended.length === 0
+          ? 'It had no other key still working.'
+          : graceMs === 0
+            ? `Its ${ended.length} other key(s) stop now (a warm function may accept them for up to ${CACHE_SECONDS} s more).`
+            : `Its ${ended.length} other key(s) keep working until ${oldKeysEndAt}.`,
+      ]);
+    },
+  );
+
+  operator(
+    suppliers
+      .command('disable')
+      .description(`stop every key of a supplier (within ${CACHE_SECONDS} s); its bookings stay`)
+      .argument('<id>', 'the supplier id'),
+    async (target, options, id) => {
+      await directoryOf(target).disableSupplier(id);
+      emit(options, { supplierId: id, disabled: true }, () => [
+        `Supplier ${id} disabled: its keys stop working within ${CACHE_SECONDS} s.`,
+      ]);
+    },
+  );
+}

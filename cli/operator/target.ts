@@ -1,0 +1,145 @@
+/**
+ * Where an operator command acts: a deployed stage on AWS (its table and secret names read from its stateful
+ * stack's outputs) or the `npm start` data under a directory (the running process's stores when it runs, the
+ * files themselves otherwise). Either way the commands get the same SDK clients and adapters as the functions.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createTables } from '../../shared/adapters/dynamodb/tables';
+import type { TableNames } from '../../shared/adapters/dynamodb/tables';
+import { SecretsManagerStore } from '../../shared/adapters/secrets';
+import { DEFAULT_STAGE, STACK_OUTPUTS, stageNames } from '../../shared/stage';
+import {
+  DEFAULT_DATA_DIR,
+  dataDirLayout,
+  LOCAL_SECRET_PREFIX,
+  LOCAL_TABLES,
+  runningEndpoints,
+} from '../../local/data-dir';
+import { startDynalite } from '../../local/dynalite';
+import { startLocalSecretsManager } from '../../local/secrets-manager';
+import { OperatorError } from './output';
+
+export interface TargetOptions {
+  /** `true` (the flag alone): the default data directory; a string: that directory. */
+  local?: boolean | string;
+  stage?: string;
+  region?: string;
+}
+
+export interface Target {
+  /** Says where, for messages: `stage prod (eu-west-1)` or `local data .gateway-data`. */
+  description: string;
+  dynamodb: DynamoDBClient;
+  secrets: SecretsManagerStore;
+  tables: TableNames;
+  secretPrefix: string;
+  /** The running local gateway's URL, when the target is local data served by `npm start`. */
+  localGatewayUrl?: string;
+  close(): Promise<void>;
+}
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export async function openTarget(
+  options: TargetOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Target> {
+  if (options.local !== undefined && options.local !== false) {
+    return openLocal(typeof options.local === 'string' ? options.local : (env.DATA_DIR ?? DEFAULT_DATA_DIR));
+  }
+  return openStage(options.stage ?? env.CONCUR_GATEWAY_STAGE ?? DEFAULT_STAGE, options.region, env);
+}
+
+async function openStage(stage: string, region: string | undefined, env: NodeJS.ProcessEnv): Promise<Target> {
+  const names = stageNames(stage);
+  const resolvedRegion = region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!resolvedRegion) throw new OperatorError('no AWS region: give --region or set AWS_REGION');
+  const cloudformation = new CloudFormationClient({ region: resolvedRegion });
+  let outputs: Map<string, string>;
+  try {
+    const { Stacks = [] } = await cloudformation.send(
+      new DescribeStacksCommand({ StackName: names.statefulStack }),
+    );
+    outputs = new Map(
+      (Stacks[0]?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']),
+    );
+  } catch (error) {
+    if (error instanceof Error && /does not exist/.test(error.message)) {
+      throw new OperatorError(
+        `stage ${stage} is not deployed in ${resolvedRegion}: no stack ${names.statefulStack}`,
+      );
+    }
+    throw error;
+  } finally {
+    cloudformation.destroy();
+  }
+  const output = (key: string) => {
+    const value = outputs.get(key);
+    if (!value) throw new OperatorError(`stack ${names.statefulStack} has no output ${key}: deploy it again`);
+    return value;
+  };
+  const dynamodb = new DynamoDBClient({ region: resolvedRegion });
+  const secretsClient = new SecretsManagerClient({ region: resolvedRegion });
+  return {
+    description: `stage ${stage} (${resolvedRegion})`,
+    dynamodb,
+    secrets: new SecretsManagerStore(secretsClient),
+    tables: {
+      state: output(STACK_OUTPUTS.stateTableName),
+      idempotency: output(STACK_OUTPUTS.idempotencyTableName),
+    },
+    secretPrefix: output(STACK_OUTPUTS.secretPrefix),
+    close: async () => {
+      dynamodb.destroy();
+      secretsClient.destroy();
+    },
+  };
+}
+
+async function openLocal(dataDir: string): Promise<Target> {
+  const layout = dataDirLayout(dataDir);
+  const running = await runningEndpoints(dataDir);
+  const closers: (() => Promise<void>)[] = [];
+  let dynamodbEndpoint: string;
+  let secretsEndpoint: string;
+  if (running) {
+    dynamodbEndpoint = running.dynamodb;
+    secretsEndpoint = running.secretsManager;
+  } else {
+    // Nothing serves this data: open the files here, for as long as the command runs.
+    const dynalite = await startDynalite({ path: layout.dynamodb });
+    const secrets = await startLocalSecretsManager({ dataDir: layout.secrets });
+    closers.push(
+      () => secrets.close(),
+      () => dynalite.close(),
+    );
+    await createTables(dynalite.client, LOCAL_TABLES);
+    dynamodbEndpoint = dynalite.endpoint;
+    secretsEndpoint = secrets.endpoint;
+  }
+  const dynamodb = new DynamoDBClient({
+    endpoint: dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const secretsClient = new SecretsManagerClient({
+    endpoint: secretsEndpoint,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+  });
+  return {
+    description: `local data ${layout.root}${running ? ` (served by npm start, pid ${running.pid})` : ''}`,
+    dynamodb,
+    secrets: new SecretsManagerStore(secretsClient),
+    tables: LOCAL_TABLES,
+    secretPrefix: LOCAL_SECRET_PREFIX,
+    ...(running ? { localGatewayUrl: running.gateway } : {}),
+    close: async () => {
+      dynamodb.destroy();
+      secretsClient.destroy();
+      for (const close of closers) await close();
+    },
+  };
+}

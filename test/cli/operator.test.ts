@@ -1,0 +1,320 @@
+/**
+ * The operator's commands against the `npm start` data, spawned through the bin as a user runs them: while
+ * `npm start` runs (its stores, reached through endpoints.json) and after it stopped (the files themselves).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, bookingPath, carBooking, COMPANY, TRAVELER } from '../gateway/support';
+import { freshDataDir, runCli, runJson, startNpmStart } from './support';
+import type { LocalStart } from './support';
+
+let server: LocalStart;
+let dataDir: string;
+const local = () => ['--local', dataDir];
+
+beforeAll(async () => {
+  dataDir = freshDataDir();
+  server = await startNpmStart(dataDir);
+}, 90_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+const putBooking = (apiKey: string, confirmationNumber: string) =>
+  api({ url: server.endpoints.gateway }, apiKey).put(bookingPath(confirmationNumber), {
+    booking: carBooking({}, { confirmationNumber }),
+    traveler: { loginId: TRAVELER },
+  });
+
+describe('suppliers', () => {
+  it('adds a supplier whose printed key can PUT a booking; lists it without any key', async () => {
+    const added = await runJson<{ apiKey: string; supplier: Record<string, unknown> }>([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'acme',
+      '--booking-source',
+      'AcmeCars',
+      '--company',
+      COMPANY,
+      '--company',
+      'other-company',
+    ]);
+    expect(added.apiKey).toMatch(/^cgw_/);
+    expect(added.supplier).toEqual({
+      id: 'acme',
+      bookingSource: 'AcmeCars',
+      companies: [COMPANY, 'other-company'],
+      profile: 'tmc',
+    });
+    const answer = await putBooking(added.apiKey, 'ACME-1');
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+
+    const listed = await runCli(['suppliers', 'list', ...local()]);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(/acme\s+AcmeCars\s+demo-company,other-company\s+tmc\s+enabled/);
+    expect(listed.stdout).not.toContain(added.apiKey);
+    const json = await runJson<{ suppliers: { id: string }[] }>(['suppliers', 'list', ...local()]);
+    expect(json.suppliers.map((s) => s.id)).toEqual(['acme', 'demo-supplier']);
+    expect(JSON.stringify(json)).not.toContain('cgw_');
+
+    const again = await runCli([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'acme',
+      '--booking-source',
+      'X',
+      '--company',
+      'c',
+    ]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('supplier acme already exists');
+  });
+
+  it('finds the booking by company and confirmation number', async () => {
+    const found = await runJson<{ bookings: Record<string, unknown>[] }>([
+      'bookings',
+      'find',
+      ...local(),
+      '--company',
+      COMPANY,
+      '--confirmation',
+      'ACME-1',
+    ]);
+    expect(found.bookings).toEqual([
+      expect.objectContaining({
+        supplierId: 'acme',
+        bookingSource: 'AcmeCars',
+        confirmationNumber: 'ACME-1',
+        status: 'active',
+        recordLocator: expect.any(String),
+      }),
+    ]);
+    const missing = await runCli([
+      'bookings',
+      'find',
+      ...local(),
+      '--company',
+      COMPANY,
+      '--confirmation',
+      'NOPE',
+    ]);
+    expect(missing.status).toBe(1);
+  });
+});
+
+describe('rotating and disabling keys', () => {
+  it('after rotate-key --grace 0 the old key answers 401 and the new one works; with a grace both work', async () => {
+    const { apiKey: first } = await runJson<{ apiKey: string }>([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'rota',
+      '--booking-source',
+      'RotaCars',
+      '--company',
+      COMPANY,
+    ]);
+    const graced = await runJson<{ apiKey: string; oldKeys: number; oldKeysEndAt: string }>([
+      'suppliers',
+      'rotate-key',
+      'rota',
+      ...local(),
+      '--grace',
+      '1h',
+    ]);
+    expect(graced.oldKeys).toBe(1);
+    expect(Date.parse(graced.oldKeysEndAt) - Date.now()).toBeGreaterThan(59 * 60_000);
+    expect((await putBooking(first, 'ROTA-1')).status).toBe(201);
+    expect((await putBooking(graced.apiKey, 'ROTA-2')).status).toBe(201);
+
+    // Neither key was used by this gateway yet, so no warm authenticator remembers it.
+    const ended = await runJson<{ apiKey: string }>([
+      'suppliers',
+      'rotate-key',
+      'rota',
+      ...local(),
+      '--grace',
+      '0',
+    ]);
+    const unused = await runJson<{ apiKey: string }>([
+      'suppliers',
+      'rotate-key',
+      'rota',
+      ...local(),
+      '--grace',
+      '0',
+    ]);
+    expect((await putBooking(ended.apiKey, 'ROTA-3')).status).toBe(401);
+    expect((await putBooking(unused.apiKey, 'ROTA-4')).status).toBe(201);
+  });
+
+  it('disable stops every key of the supplier', async () => {
+    const { apiKey } = await runJson<{ apiKey: string }>([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'gone',
+      '--booking-source',
+      'GoneCars',
+      '--company',
+      COMPANY,
+    ]);
+    await runJson(['suppliers', 'disable', 'gone', ...local()]);
+    expect((await putBooking(apiKey, 'GONE-1')).status).toBe(401);
+    const list = await runJson<{ suppliers: { id: string; disabled: boolean }[] }>([
+      'suppliers',
+      'list',
+      ...local(),
+    ]);
+    expect(list.suppliers.find((s) => s.id === 'gone')?.disabled).toBe(true);
+  });
+
+  it('refuses a duration it cannot read and an unknown supplier, exit 1 with a message', async () => {
+    const bad = await runCli(['suppliers', 'rotate-key', 'rota', ...local(), '--grace', 'soon']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('"soon" is not a duration');
+    const unknown = await runCli(['suppliers', 'disable', 'nobody', ...local(), '--json']);
+    expect(unknown.status).toBe(1);
+    expect(JSON.parse(unknown.stderr)).toEqual({ error: 'supplier nobody is not registered' });
+  });
+});
+
+describe('companies', () => {
+  it('connects with a request token minted by the simulator; the stored tokens work; show and list print no token', async () => {
+    const minted = await fetch(`${server.endpoints.simulator}/_sim/tokens/request-token`, {
+      method: 'POST',
+      body: JSON.stringify({ companyId: COMPANY }),
+    });
+    const { requestToken } = (await minted.json()) as { requestToken: string };
+    const connected = await runJson<Record<string, unknown>>([
+      'companies',
+      'connect',
+      COMPANY,
+      ...local(),
+      '--request-token',
+      requestToken,
+      '--company-uuid',
+      COMPANY,
+      '--geolocation',
+      server.endpoints.simulator!,
+    ]);
+    expect(connected).toMatchObject({ companyId: COMPANY, geolocation: server.endpoints.simulator });
+    expect(Date.parse(connected.refreshTokenExpiresAt as string)).toBeGreaterThan(
+      Date.now() + 150 * 86_400_000,
+    );
+    expect(JSON.stringify(connected)).not.toContain(requestToken);
+
+    // The simulator made the new pair the company's current one: the old tokens are no longer what works.
+    const tokens = (await (await fetch(`${server.endpoints.simulator}/_sim/tokens`)).json()) as {
+      companies: { id: string; accessToken: string; refreshToken: string }[];
+    };
+    const current = tokens.companies.find((c) => c.id === COMPANY)!;
+    const { apiKey } = await runJson<{ apiKey: string }>([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'connected',
+      '--booking-source',
+      'ConnectedCars',
+      '--company',
+      COMPANY,
+    ]);
+    const answer = await putBooking(apiKey, 'CONN-1');
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+
+    for (const args of [
+      ['companies', 'show', COMPANY],
+      ['companies', 'list'],
+      ['companies', 'show', COMPANY, '--json'],
+      ['companies', 'list', '--json'],
+    ]) {
+      const shown = await runCli([...args, ...local()]);
+      expect(shown.status, shown.stderr).toBe(0);
+      expect(shown.stdout).toContain(COMPANY);
+      expect(shown.stdout).not.toContain(current.accessToken);
+      expect(shown.stdout).not.toContain(current.refreshToken);
+      expect(shown.stdout).not.toContain(requestToken);
+      expect(shown.stdout).not.toMatch(/accessToken"|refreshToken"/);
+    }
+
+    const used = await runCli([
+      'companies',
+      'connect',
+      COMPANY,
+      ...local(),
+      '--request-token',
+      requestToken,
+      '--company-uuid',
+      COMPANY,
+      '--geolocation',
+      server.endpoints.simulator!,
+    ]);
+    expect(used.status).toBe(1);
+    expect(used.stderr).toContain('invalid_grant, code 5');
+    expect(used.stderr).not.toContain(requestToken);
+  });
+
+  it('tests a company with a harmless Concur call: its status, latency and correlation id', async () => {
+    const tested = await runJson<Record<string, unknown>>(['companies', 'test', COMPANY, ...local()]);
+    expect(tested).toMatchObject({ companyId: COMPANY, ok: true, status: 200 });
+    expect(tested.correlationId).toEqual(expect.any(String));
+    expect(tested.latencyMs).toEqual(expect.any(Number));
+    const unknown = await runCli(['companies', 'test', 'not-connected', ...local()]);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('not-connected');
+  });
+
+  it('connects tokens obtained elsewhere, and refuses a half-given set', async () => {
+    const stored = await runJson<Record<string, unknown>>([
+      'companies',
+      'connect',
+      'elsewhere',
+      ...local(),
+      '--access-token',
+      'at-elsewhere-secret',
+      '--refresh-token',
+      'rt-elsewhere-secret',
+      '--expires-at',
+      '2030-01-01T00:00:00Z',
+      '--geolocation',
+      'https://emea.api.concursolutions.com',
+    ]);
+    expect(stored).toMatchObject({
+      companyId: 'elsewhere',
+      geolocation: 'https://emea.api.concursolutions.com',
+      accessTokenExpiresAt: '2030-01-01T00:00:00Z',
+      refreshTokenExpiresAt: null,
+    });
+    expect(JSON.stringify(stored)).not.toContain('elsewhere-secret');
+    const half = await runCli(['companies', 'connect', 'half', ...local(), '--access-token', 'x']);
+    expect(half.status).toBe(1);
+  });
+});
+
+describe('without npm start', () => {
+  it('opens the data itself once npm start stopped, and npm start finds the changes when it starts again', async () => {
+    await server.stop();
+    const added = await runJson<{ apiKey: string }>([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'offline',
+      '--booking-source',
+      'OfflineCars',
+      '--company',
+      COMPANY,
+    ]);
+    const list = await runJson<{ suppliers: { id: string }[] }>(['suppliers', 'list', ...local()]);
+    expect(list.suppliers.map((s) => s.id)).toContain('offline');
+    server = await startNpmStart(dataDir);
+    // A new process: the key ended by rotate-key --grace 0 earlier is refused here too.
+    expect((await putBooking(added.apiKey, 'OFF-1')).status).toBe(201);
+  }, 90_000);
+});
