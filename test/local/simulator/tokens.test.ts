@@ -68,7 +68,9 @@ describe('OAuth2 tokens', () => {
       status: 401,
       body: { error: 'invalid_client' },
     });
-    expect(await refresh(sim, sim.tokens.refreshTokenFor(), { grant_type: 'client_credentials' })).toMatchObject({
+    expect(
+      await refresh(sim, sim.tokens.refreshTokenFor(), { grant_type: 'client_credentials' }),
+    ).toMatchObject({
       status: 400,
       body: { error: 'unsupported_grant_type' },
     });
