@@ -2,10 +2,13 @@
  * The operator's commands against the `npm start` data, spawned through the bin as a user runs them: while
  * `npm start` runs (its stores, reached through endpoints.json) and after it stopped (the files themselves).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { api, bookingPath, carBooking, COMPANY, TRAVELER } from '../gateway/support';
 import { freshDataDir, runCli, runJson, startNpmStart } from './support';
 import type { LocalStart } from './support';
+
+// Every command is a new Node process compiling TypeScript: seconds each on a busy machine.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let server: LocalStart;
 let dataDir: string;
