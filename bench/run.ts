@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- NAME…]`: runs the named benchmarks, or all of them.
  */
+import { runEventsBench } from './events';
 import { runGatewayBench } from './gateway';
 import { runSimulatorClientBench } from './simulator-client';
 import { runTranslationBench } from './translation';
@@ -9,6 +10,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   translation: runTranslationBench,
   'simulator-client': runSimulatorClientBench,
   gateway: runGatewayBench,
+  events: runEventsBench,
 };
 
 const wanted = process.argv.slice(2);

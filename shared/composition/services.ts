@@ -26,7 +26,12 @@ import type { Supplier } from '../gateway/ports';
 import { TripService } from '../gateway/trips';
 import type { HttpDependencies } from '../http/http-function';
 import { BoundedIdempotencyStore } from '../http/idempotency-store';
-import { cachedAuthenticator, DynamoSupplierDirectory, generateApiKey } from '../suppliers';
+import {
+  cachedAuthenticator,
+  DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS,
+  DynamoSupplierDirectory,
+  generateApiKey,
+} from '../suppliers';
 import { CompanyCredentials, DEFAULT_SECRET_PREFIX, TokenProvider } from '../tokens';
 import type { AppCredentials, CompanyTokens } from '../tokens';
 import { createConcurItinerary, createConcurClient } from './concur-itinerary';
@@ -129,7 +134,18 @@ export function createServices(config: GatewayConfig): Services {
   const operations = new DynamoOperations({ client: dynamodb, tableName: config.stateTableName });
   const queue = new SqsEventQueue(new SQSClient({}), config.eventsQueueUrl);
   const webhookSecrets = new WebhookSecrets({ store: secretStore, prefix: config.secretPrefix });
-  const supplierOf = (supplierId: string) => suppliers.getSupplier(supplierId);
+  // Every webhook and every event needs its supplier: a warm container remembers one for 60 s, like API keys.
+  const knownSuppliers = new Map<string, { supplier: Supplier; until: number }>();
+  const supplierOf = async (supplierId: string) => {
+    const known = knownSuppliers.get(supplierId);
+    if (known && known.until > Date.now()) return known.supplier;
+    const supplier = await suppliers.getSupplier(supplierId);
+    if (supplier) {
+      if (knownSuppliers.size >= 1_000) knownSuppliers.delete(knownSuppliers.keys().next().value!);
+      knownSuppliers.set(supplierId, { supplier, until: Date.now() + DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS });
+    }
+    return supplier;
+  };
   const events: EventServices = {
     ingress: new EventIngress({ operations, queue }),
     operations,
