@@ -5,10 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventServices } from '../composition/services';
+import { parseCancelRequest } from '../gateway/bookings';
 import { GatewayError } from '../gateway/errors';
 import type { Supplier } from '../gateway/ports';
 import type { HttpAnswer, RouteRequest } from '../http/http-function';
 import { HttpProblem } from '../http/problem-responses';
+import { EVENT_MAX_BODY_BYTES } from '../http/routes';
 import { validateCommand } from './commands';
 import { commandOf, parseEnvelope } from './envelope';
 import type { Command } from './envelope';
@@ -16,8 +18,6 @@ import { operationView } from './ingress';
 import type { OperationRecord } from './operations';
 import { isAuthentic, SUPPLIER_ID_PATTERN } from './webhooks';
 
-/** Events bigger than this are refused: the operation record must fit in one DynamoDB item with its result. */
-export const MAX_EVENT_BYTES = 128 * 1024;
 const MAX_EVENT_ID_LENGTH = 256;
 const OPERATION_ID_PATTERN = /^op_[0-9a-f]{26}$/;
 
@@ -32,9 +32,9 @@ const unauthenticated = () =>
 const tooLarge = () =>
   new HttpProblem(
     413,
-    'payload-too-large',
-    'Payload too large',
-    `events may have at most ${MAX_EVENT_BYTES} bytes`,
+    'too-large',
+    'Body too large',
+    `a request answered asynchronously may have at most ${EVENT_MAX_BODY_BYTES} bytes`,
   );
 
 function accepted(
@@ -53,7 +53,6 @@ function accepted(
 export async function receiveWebhook(events: EventServices, request: RouteRequest): Promise<HttpAnswer> {
   const supplierId = request.pathParameters.supplierId ?? '';
   const body = request.rawBody ?? '';
-  if (Buffer.byteLength(body) > MAX_EVENT_BYTES) throw tooLarge();
   if (!SUPPLIER_ID_PATTERN.test(supplierId)) throw unauthenticated();
   const secrets = await events.webhookSecrets.secretsOf(supplierId);
   if (!isAuthentic(secrets, body, request.headers)) throw unauthenticated();
@@ -99,7 +98,6 @@ export function commandOfRoute(operationId: string, request: RouteRequest): Comm
   const body = request.body;
   const object = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : undefined) as
     Record<string, unknown> | undefined;
-  const loginId = (object?.traveler as { loginId?: unknown } | undefined)?.loginId;
   const requireObject = () => {
     if (!object)
       throw new GatewayError('validation', 'the body must be a JSON object', [
@@ -115,13 +113,15 @@ export function commandOfRoute(operationId: string, request: RouteRequest): Comm
         confirmationNumber: p.confirmationNumber!,
         body: requireObject(),
       };
-    case 'cancelBooking':
+    case 'cancelBooking': {
+      const loginId = parseCancelRequest(body).traveler?.loginId;
       return {
         kind: 'cancelBooking',
         companyId: p.companyId!,
         confirmationNumber: p.confirmationNumber!,
-        ...(typeof loginId === 'string' ? { loginId } : {}),
+        ...(loginId ? { loginId } : {}),
       };
+    }
     case 'createTrip':
       return { kind: 'createTrip', companyId: p.companyId!, body: requireObject() };
     case 'updateTrip':
@@ -140,7 +140,9 @@ export async function respondAsync(
   request: RouteRequest,
   supplier: Supplier,
 ): Promise<HttpAnswer> {
-  if (request.rawBody !== undefined && Buffer.byteLength(request.rawBody) > MAX_EVENT_BYTES) throw tooLarge();
+  // The operation record keeps the request in one DynamoDB item: a trip's 1 MiB does not fit.
+  if (request.rawBody !== undefined && Buffer.byteLength(request.rawBody) > EVENT_MAX_BODY_BYTES)
+    throw tooLarge();
   const command = commandOfRoute(operationId, request);
   validateCommand(supplier, command);
   const { operation } = await events.ingress.accept({

@@ -29,6 +29,8 @@ export interface RouteDefinition {
  */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 const TRIP_MAX_BODY_BYTES = 1024 * 1024;
+/** A partner event, and a write request answered asynchronously: its operation record must fit one item. */
+export const EVENT_MAX_BODY_BYTES = 128 * 1024;
 
 export const maxBodyBytesOf = (route: RouteDefinition): number =>
   route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -128,6 +130,8 @@ export const routes: readonly RouteDefinition[] = [
     operationId: 'receiveWebhook',
     authenticated: false,
     signed: true,
+    // The operation record keeps the event in one DynamoDB item (400 KB) beside its result.
+    maxBodyBytes: EVENT_MAX_BODY_BYTES,
   },
   {
     method: 'GET',
