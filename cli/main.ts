@@ -7,8 +7,10 @@ import { registerSimulatorCommand } from '../local/simulator/command';
 import { parseCommand, translateCommand } from './documents';
 import { registerBookingCommands } from './operator/bookings';
 import { registerCompanyCommands } from './operator/companies';
+import { registerReconcileCommand } from './operator/reconcile';
 import { addTargetOptions, operatorCommand } from './operator/run';
 import { registerSupplierCommands } from './operator/suppliers';
+import { registerTripCommands } from './operator/trips';
 
 const program = new Command('concur-gateway')
   .description(
@@ -54,5 +56,7 @@ registerSimulatorCommand(program);
 registerSupplierCommands(program, operatorCommand);
 registerCompanyCommands(program, operatorCommand);
 registerBookingCommands(program, operatorCommand);
+registerTripCommands(program, operatorCommand);
+registerReconcileCommand(program, operatorCommand);
 
 await program.parseAsync();

@@ -84,6 +84,25 @@ export class TripStore {
     return trip;
   }
 
+  /**
+   * Removes a booking from its trip as if someone deleted it at Concur through another channel (the state API):
+   * what reconciliation must notice. Answers whether there was one.
+   */
+  deleteBooking(companyId: string, bookingSource: string, recordLocator: string): boolean {
+    for (const trip of this.companyTrips(companyId)) {
+      const index = trip.bookings.findIndex(
+        (stored) =>
+          stored.booking.bookingSource === bookingSource && stored.booking.recordLocator === recordLocator,
+      );
+      if (index >= 0) {
+        trip.bookings.splice(index, 1);
+        trip.modifiedUtc = concurDateTime(this.clock.now());
+        return true;
+      }
+    }
+    return false;
+  }
+
   setTripFlags(tripId: string, flags: { virtual?: boolean; guest?: boolean }): void {
     const trip = this.byId(tripId);
     if (!trip) throw new Error(`unknown trip "${tripId}"`);

@@ -31,6 +31,11 @@ const tripFlagsSchema = z.object({
   virtual: z.boolean().optional(),
   guest: z.boolean().optional(),
 });
+const deleteBookingSchema = z.object({
+  companyId: z.string().min(1),
+  bookingSource: z.string().min(1),
+  recordLocator: z.string().min(1),
+});
 const revokeSchema = z
   .object({ accessToken: z.string().min(1).optional(), refreshToken: z.string().min(1).optional() })
   .refine((b) => b.accessToken !== undefined || b.refreshToken !== undefined, {
@@ -63,6 +68,12 @@ const handlers: Record<string, Handler> = {
     if (!store.byId(tripId)) return jsonAnswer({ error: `unknown trip "${tripId}"` }, 404);
     store.setTripFlags(tripId, flags);
     return noContent();
+  },
+  'POST /_sim/state/delete-booking': ({ store }, body) => {
+    const { companyId, bookingSource, recordLocator } = deleteBookingSchema.parse(body);
+    return store.deleteBooking(companyId, bookingSource, recordLocator)
+      ? noContent()
+      : jsonAnswer({ error: `no booking ${bookingSource}/${recordLocator} of company "${companyId}"` }, 404);
   },
   'GET /_sim/faults': ({ faults }) => jsonAnswer(faults.rules()),
   'DELETE /_sim/faults': ({ faults }) => {

@@ -1,0 +1,145 @@
+/**
+ * `concur-gateway reconcile`: every booking mapping of a company compared with what Concur holds now. Drift is
+ * reported as NDJSON, one line per finding, then a summary:
+ *   - trip-gone          the mapped trip no longer exists at Concur and the booking is in no trip of the traveler
+ *   - trip-changed       the booking now lives in another trip than the mapping says (`concurTripId`)
+ *   - booking-gone       the trip exists but the booking is in none of the traveler's trips
+ *   - booking-cancelled  the mapping is active but Concur shows the booking cancelled (no segments)
+ *   - live-at-concur     the mapping is cancelled but Concur shows the booking with segments
+ *   - segments-differ    the booking is live but none of its segments carries the mapping's confirmation number
+ */
+import type { Command } from 'commander';
+import { DynamoBookingMappings } from '../../shared/adapters/dynamodb';
+import type { Booking, Itinerary } from '../../shared/concur';
+import { ConcurApiError } from '../../shared/concur-client';
+import type { BookingMapping } from '../../shared/gateway/ports';
+import { suppliersOfCompany } from './bookings';
+import { operatorConcur } from './concur';
+import type { OperatorConcur } from './concur';
+import { emit } from './output';
+import type { OperatorCommand } from './run';
+
+export type DriftKind =
+  'trip-gone' | 'trip-changed' | 'booking-gone' | 'booking-cancelled' | 'live-at-concur' | 'segments-differ';
+
+export interface Drift {
+  kind: DriftKind;
+  supplierId: string;
+  bookingSource: string;
+  confirmationNumber: string;
+  recordLocator: string;
+  tripId: string | null;
+  concurTripId?: string;
+}
+
+const bookingIn = (itinerary: Itinerary, mapping: BookingMapping): Booking | undefined =>
+  (itinerary.bookings ?? []).find(
+    (booking) =>
+      booking !== null &&
+      booking.bookingSource === mapping.bookingSource &&
+      booking.recordLocator === mapping.recordLocator,
+  ) ?? undefined;
+
+async function tripOrUndefined(concur: OperatorConcur, companyId: string, tripId: string, loginId: string) {
+  try {
+    return (await concur.itinerary.getTrip(companyId, { tripId, loginId })).value;
+  } catch (error) {
+    if (error instanceof ConcurApiError && error.kind === 'not-found') return undefined;
+    throw error;
+  }
+}
+
+/** The traveler's other trip holding the booking, when it moved. */
+async function findElsewhere(
+  concur: OperatorConcur,
+  companyId: string,
+  mapping: BookingMapping,
+): Promise<string | undefined> {
+  const list = await concur.itinerary.listTrips(companyId, {
+    loginId: mapping.travelerLoginId,
+    includeCanceledTrips: true,
+  });
+  for (const summary of list.value) {
+    const tripId = summary.tripId ?? summary.id;
+    if (!tripId || tripId === mapping.tripId) continue;
+    const trip = await tripOrUndefined(concur, companyId, tripId, mapping.travelerLoginId);
+    if (trip && bookingIn(trip, mapping)) return tripId;
+  }
+  return undefined;
+}
+
+export async function driftOf(
+  concur: OperatorConcur,
+  mapping: BookingMapping,
+): Promise<Pick<Drift, 'kind' | 'concurTripId'> | undefined> {
+  const trip = mapping.tripId
+    ? await tripOrUndefined(concur, mapping.companyId, mapping.tripId, mapping.travelerLoginId)
+    : undefined;
+  const booking = trip ? bookingIn(trip, mapping) : undefined;
+  if (!booking) {
+    const elsewhere = await findElsewhere(concur, mapping.companyId, mapping);
+    if (elsewhere) return { kind: 'trip-changed', concurTripId: elsewhere };
+    return { kind: trip ? 'booking-gone' : 'trip-gone' };
+  }
+  const segments = (booking.segments ?? []).filter((segment) => segment !== null);
+  if (segments.length === 0)
+    return mapping.status === 'cancelled' ? undefined : { kind: 'booking-cancelled' };
+  if (mapping.status === 'cancelled') return { kind: 'live-at-concur' };
+  if (!segments.some((segment) => segment.confirmationNumber === mapping.confirmationNumber)) {
+    return { kind: 'segments-differ' };
+  }
+  return undefined;
+}
+
+export function registerReconcileCommand(program: Command, operator: OperatorCommand): void {
+  operator(
+    program
+      .command('reconcile')
+      .description('compare every booking mapping of a company with Concur; drift as NDJSON, then a summary')
+      .requiredOption('--company <id>', 'the company')
+      .option('--supplier <id>', 'only this supplier’s bookings'),
+    async (target, options) => {
+      const companyId = options.company as string;
+      const mappings = new DynamoBookingMappings({ client: target.dynamodb, tableName: target.tables.state });
+      const concur = operatorConcur(target);
+      const counts: Record<string, number> = {};
+      let checked = 0;
+      for (const supplier of await suppliersOfCompany(
+        target,
+        companyId,
+        options.supplier as string | undefined,
+      )) {
+        for (const mapping of await mappings.listForSupplier(companyId, supplier.bookingSource)) {
+          checked += 1;
+          const drift = await driftOf(concur, mapping);
+          if (!drift) continue;
+          counts[drift.kind] = (counts[drift.kind] ?? 0) + 1;
+          const line: Drift = {
+            kind: drift.kind,
+            supplierId: supplier.id,
+            bookingSource: mapping.bookingSource,
+            confirmationNumber: mapping.confirmationNumber,
+            recordLocator: mapping.recordLocator,
+            tripId: mapping.tripId ?? null,
+            ...(drift.concurTripId ? { concurTripId: drift.concurTripId } : {}),
+          };
+          process.stdout.write(`${JSON.stringify(line)}\n`);
+        }
+      }
+      const drifted = Object.values(counts).reduce((sum, n) => sum + n, 0);
+      const summary = { summary: { companyId, checked, drifted, byKind: counts } };
+      if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else
+        emit(options, summary, ({ summary: s }) => [
+          `${s.checked} booking(s) of ${s.companyId} checked, ${s.drifted} drifted${
+            s.drifted
+              ? `: ${Object.entries(s.byKind)
+                  .map(([kind, n]) => `${n} ${kind}`)
+                  .join(', ')}`
+              : ''
+          }.`,
+        ]);
+      if (drifted > 0) process.exitCode = 2;
+    },
+  );
+}
