@@ -20,7 +20,15 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -96,6 +104,9 @@ export const DEFAULT_THROTTLES: ApiThrottles = {
 export function writesToConcur(route: RouteDefinition): boolean {
   return route.method !== 'GET' && route.function !== 'translate';
 }
+
+/** Counted by the token provider each time a company's tokens are read within 30 days of the refresh token's end. */
+export const REFRESH_TOKEN_EXPIRING_METRIC = 'ConcurRefreshTokenExpiring';
 
 export class GatewayApiStack extends Stack {
   constructor(scope: Construct, id: string, props: GatewayApiStackProps) {
@@ -211,6 +222,7 @@ export class GatewayApiStack extends Stack {
           IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
           SECRET_PREFIX: names.secretPrefix,
           POWERTOOLS_SERVICE_NAME: 'concur-gateway',
+          POWERTOOLS_METRICS_NAMESPACE: names.metricsNamespace,
           NODE_OPTIONS: '--enable-source-maps',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           EVENTS_QUEUE_URL: eventsQueue.queueUrl,
@@ -378,6 +390,93 @@ export class GatewayApiStack extends Stack {
       'The API answered 5xx at least 5 times in 5 minutes',
     );
 
+    // --- The gateway's own metrics (Powertools, EMF) -------------------------------------------------------
+    const gatewayMetric = (metricName: string, period = ALARM_PERIOD) =>
+      new Metric({
+        namespace: names.metricsNamespace,
+        metricName,
+        dimensionsMap: { service: 'concur-gateway' },
+        statistic: 'Sum',
+        period,
+      });
+    alarm(
+      'RefreshTokenExpiringAlarm',
+      gatewayMetric(REFRESH_TOKEN_EXPIRING_METRIC, Duration.hours(1)),
+      1,
+      "A company's Concur refresh token ends within 30 days: connect the company again (runbook: renew a company)",
+    );
+
+    // --- Dashboard -----------------------------------------------------------------------------------------
+    const lambdas = [...functions.values(), processor];
+    const dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: names.resourcePrefix,
+      defaultInterval: Duration.hours(3),
+    });
+    dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# concur-gateway ${names.stage}\nAPI, functions, events and Concur. Alarms and what to do: docs/operations.md (runbook).`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'API requests, 4xx, 5xx',
+        left: [stage.metricCount({ period: ALARM_PERIOD })],
+        right: [
+          stage.metricClientError({ period: ALARM_PERIOD }),
+          stage.metricServerError({ period: ALARM_PERIOD }),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'API latency (p50, p99)',
+        left: [
+          stage.metricLatency({ period: ALARM_PERIOD, statistic: 'p50' }),
+          stage.metricLatency({ period: ALARM_PERIOD, statistic: 'p99' }),
+        ],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Function errors and throttles',
+        left: lambdas.map((fn) => fn.metricErrors({ period: ALARM_PERIOD })),
+        right: lambdas.map((fn) => fn.metricThrottles({ period: ALARM_PERIOD })),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Function duration (p99)',
+        left: lambdas.map((fn) => fn.metricDuration({ period: ALARM_PERIOD, statistic: 'p99' })),
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Events queue depth, dead letters, oldest event (s)',
+        left: [
+          eventsQueue.metricApproximateNumberOfMessagesVisible({
+            period: ALARM_PERIOD,
+            statistic: 'Maximum',
+          }),
+          eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period: ALARM_PERIOD,
+            statistic: 'Maximum',
+          }),
+        ],
+        right: [
+          eventsQueue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Concur tokens: refresh tokens near their end',
+        left: [gatewayMetric(REFRESH_TOKEN_EXPIRING_METRIC, Duration.hours(1))],
+        width: 12,
+      }),
+    );
+
+    new CfnOutput(this, STACK_OUTPUTS.dashboardName, { value: names.resourcePrefix });
     new CfnOutput(this, STACK_OUTPUTS.apiUrl, {
       value: api.apiEndpoint,
       description: 'Base URL of the HTTP API',

@@ -33,7 +33,7 @@ export interface StageNames {
   resourcePrefix: string;
   /** `concur-gateway/<stage>`: company secrets are `<prefix>/companies/<id>`, the app's OAuth client `<prefix>/app`. */
   secretPrefix: string;
-  /** The CloudWatch namespace of the gateway's own metrics. */
+  /** The CloudWatch namespace of the gateway's own metrics (Powertools), one per stage so stages never mix. */
   metricsNamespace: string;
 }
 
@@ -54,6 +54,6 @@ export function stageNames(stage: string = DEFAULT_STAGE): StageNames {
     statelessStack: `concur-gateway-${stage}-api`,
     resourcePrefix: `concur-gateway-${stage}`,
     secretPrefix: `concur-gateway/${stage}`,
-    metricsNamespace: 'ConcurGateway',
+    metricsNamespace: `ConcurGateway/${stage}`,
   };
 }

@@ -14,7 +14,13 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../shared/http/routes';
-import { DEFAULT_THROTTLES, defaultEntry, functionNames, writesToConcur } from '../../infra/api-stack';
+import {
+  DEFAULT_THROTTLES,
+  REFRESH_TOKEN_EXPIRING_METRIC,
+  defaultEntry,
+  functionNames,
+  writesToConcur,
+} from '../../infra/api-stack';
 import { defineGatewayStage } from '../../infra/gateway';
 import type { GatewayStage } from '../../infra/gateway';
 import { InvalidStageError, stageNames } from '../../shared/stage';
@@ -101,6 +107,7 @@ describe('functions and routes', () => {
           IDEMPOTENCY_TABLE_NAME: Match.anyValue(),
           SECRET_PREFIX: 'concur-gateway/test',
           POWERTOOLS_SERVICE_NAME: 'concur-gateway',
+          POWERTOOLS_METRICS_NAMESPACE: 'ConcurGateway/test',
           NODE_OPTIONS: '--enable-source-maps',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           EVENTS_QUEUE_URL: Match.anyValue(),
@@ -377,11 +384,43 @@ describe('permissions', () => {
   });
 });
 
+describe('dashboard', () => {
+  it('shows API traffic and latency, every function, the events queues and the gateway’s own metrics', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard!.Properties.DashboardName).toBe('concur-gateway-test');
+    const body = JSON.stringify(dashboard!.Properties.DashboardBody);
+    for (const metric of ['Count', '4xx', '5xx', 'Latency', 'Errors', 'Throttles', 'Duration']) {
+      expect(body, metric).toContain(`\\"${metric}\\"`);
+    }
+    expect(body).toContain('ApproximateNumberOfMessagesVisible');
+    expect(body).toContain('ApproximateAgeOfOldestMessage');
+    expect(body).toContain('ConcurGateway/test');
+    expect(body).toContain(REFRESH_TOKEN_EXPIRING_METRIC);
+    const functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
+      [...functionNames(), 'processor'].some((name) => id.startsWith(`${name}Function`)),
+    );
+    expect(functionIds).toHaveLength(functionNames().length + 1);
+    for (const id of functionIds) expect(body, id).toContain(id);
+  });
+
+  it('alarms when a company’s refresh token nears its end, in the stage’s own namespace', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'concur-gateway-test-RefreshTokenExpiringAlarm',
+      Namespace: 'ConcurGateway/test',
+      MetricName: REFRESH_TOKEN_EXPIRING_METRIC,
+      Dimensions: [{ Name: 'service', Value: 'concur-gateway' }],
+      Period: 3600,
+      Threshold: 1,
+    });
+  });
+});
+
 describe('alarms', () => {
   it('alarms on each function’s errors and throttles and on API 5xx, to an encrypted TLS-only topic', () => {
     const functionCount = functionNames().length + 1;
     // Per function errors and throttles, the API's 5xx, the events' dead letters and oldest message.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 4);
     for (const metricName of ['Errors', 'Throttles']) {
       const alarms = template.findResources('AWS::CloudWatch::Alarm', {
         Properties: { Namespace: 'AWS/Lambda', MetricName: metricName },
