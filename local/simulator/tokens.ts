@@ -54,12 +54,12 @@ export interface IssueOptions {
   bookingSource?: string | null;
 }
 
+/** A refusal of the token endpoint, with Concur's documented numeric code (its /token table). */
 export interface OAuthFailure {
   status: number;
   error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type';
   description: string;
-  /** Concur's numeric code; only invalid_grant's (108) is known from Concur's documentation. */
-  code?: number;
+  code: number;
 }
 
 export type Authentication =
@@ -102,7 +102,13 @@ interface RefreshTokenRecord {
   revoked: boolean;
 }
 
-const INVALID_GRANT_CODE = 108;
+/** Concur's codes for a missing form field (its /token error table). */
+const MISSING_FIELD_CODES: Record<string, number> = {
+  grant_type: 65,
+  client_id: 62,
+  client_secret: 63,
+  refresh_token: 106,
+};
 
 export class TokenRegistry {
   private random!: SeededRandom;
@@ -296,41 +302,51 @@ export class TokenRegistry {
     const clientId = form.get('client_id');
     const clientSecret = form.get('client_secret');
     const refreshToken = form.get('refresh_token');
-    if (!grantType || !clientId || !clientSecret || !refreshToken) {
-      const missing = ['grant_type', 'client_id', 'client_secret', 'refresh_token'].filter(
-        (k) => !form.get(k),
-      );
-      return { status: 400, error: 'invalid_request', description: `missing ${missing.join(', ')}` };
+    const missing = Object.keys(MISSING_FIELD_CODES).find((name) => !form.get(name));
+    if (missing !== undefined || !grantType || !clientId || !clientSecret || !refreshToken) {
+      const name = missing ?? 'refresh_token';
+      return {
+        status: 400,
+        error: 'invalid_request',
+        description: `${name} was not supplied`,
+        code: MISSING_FIELD_CODES[name]!,
+      };
     }
     if (grantType !== 'refresh_token') {
       return {
         status: 400,
         error: 'unsupported_grant_type',
         description: `grant_type "${grantType}" is not supported by the simulator`,
+        code: 60,
       };
     }
     const client = this.clients.find((c) => c.clientId === clientId);
-    if (!client || client.clientSecret !== clientSecret) {
-      return { status: 401, error: 'invalid_client', description: 'client_id or client_secret is invalid' };
+    if (!client) return { status: 401, error: 'invalid_client', description: 'client not found', code: 61 };
+    if (client.clientSecret !== clientSecret) {
+      return {
+        status: 401,
+        error: 'invalid_client',
+        description: 'Incorrect credentials. Please Retry',
+        code: 64,
+      };
     }
     const record = this.refreshTokens.get(refreshToken);
-    const invalidGrant = (description: string): OAuthFailure => ({
+    // Concur answers every unusable refresh token alike: code 108, "bad or expired refresh token".
+    const invalidGrant: OAuthFailure = {
       status: 400,
       error: 'invalid_grant',
-      description,
-      code: INVALID_GRANT_CODE,
-    });
-    if (!record || record.principal.clientId !== client.clientId)
-      return invalidGrant('refresh token is invalid');
-    if (record.used) return invalidGrant('refresh token has already been used');
-    if (record.revoked) return invalidGrant('refresh token has been revoked');
-    if (this.nowMs() >= record.expiresAt) return invalidGrant('refresh token has expired');
+      description: 'bad or expired refresh token',
+      code: 108,
+    };
+    if (!record || record.principal.clientId !== client.clientId) return invalidGrant;
+    if (record.used || record.revoked || this.nowMs() >= record.expiresAt) return invalidGrant;
     const keep = this.keepingRefreshTokens.has(record.principal.companyId);
     if (!keep) record.used = true;
+    // The new refresh token inherits the old one's expiry: refreshing does not extend the six months.
     return this.issue(
       { ...record.principal },
       this.latestRefresh.get(record.principal.companyId) === refreshToken,
-      keep ? refreshToken : undefined,
+      { refreshExpiresAt: record.expiresAt, ...(keep ? { keptRefreshToken: refreshToken } : {}) },
     );
   }
 
@@ -346,11 +362,13 @@ export class TokenRegistry {
   /** Reads `Authorization: Bearer <t>` or `Authorization: OAuth <t>` (the seeds' form). */
   authenticate(authorization: string | undefined): Authentication {
     const match = /^\s*(Bearer|OAuth)\s+(\S+)\s*$/i.exec(authorization ?? '');
-    if (!match)
+    // Concur: 401 when no Authorization header came; 403 when one came but fails validation.
+    if (authorization === undefined || authorization.trim() === '')
       return { ok: false, status: 401, message: 'No access token was sent (Authorization: Bearer <token>).' };
+    if (!match) return { ok: false, status: 403, message: 'The Authorization header is not valid.' };
     const token = match[2]!;
     const record = this.accessTokens.get(token);
-    if (!record) return { ok: false, status: 401, message: 'The access token is not valid.' };
+    if (!record) return { ok: false, status: 403, message: 'The access token is not valid.' };
     if (record.revoked) return { ok: false, status: 403, message: 'The access token has been revoked.' };
     if (record.expired || (record.expiresAt !== null && this.nowMs() >= record.expiresAt)) {
       return { ok: false, status: 403, message: 'The access token has expired.' };
@@ -382,20 +400,26 @@ export class TokenRegistry {
     return record !== undefined;
   }
 
-  private issue(principal: Principal, current: boolean, keptRefreshToken?: string): TokenPair {
+  /**
+   * A new pair. A refresh keeps the chain's refresh-token expiry (`refreshExpiresAt`, epoch ms) and may keep the
+   * refresh token itself; otherwise the refresh token is new and lives a full lifetime from now.
+   */
+  private issue(
+    principal: Principal,
+    current: boolean,
+    chain: { refreshExpiresAt?: number; keptRefreshToken?: string } = {},
+  ): TokenPair {
     const now = this.nowMs();
     const accessToken = this.newAccessToken();
-    const refreshToken = keptRefreshToken ?? this.newRefreshToken();
-    const refreshExpiresAt = keptRefreshToken
-      ? this.refreshTokens.get(keptRefreshToken)!.expiresAt
-      : now + this.settings.refreshTokenLifetimeSeconds * 1000;
+    const refreshToken = chain.keptRefreshToken ?? this.newRefreshToken();
+    const refreshExpiresAt = chain.refreshExpiresAt ?? now + this.settings.refreshTokenLifetimeSeconds * 1000;
     this.accessTokens.set(accessToken, {
       principal,
       expiresAt: now + this.settings.accessTokenLifetimeSeconds * 1000,
       expired: false,
       revoked: false,
     });
-    if (!keptRefreshToken) {
+    if (!chain.keptRefreshToken) {
       this.refreshTokens.set(refreshToken, {
         principal,
         expiresAt: refreshExpiresAt,

@@ -1,7 +1,8 @@
 /**
  * The gateway's ConcurItinerary port on top of the Concur client and the token provider: each operation gets
  * the company's token and base URL and a deadline, and an auth failure is answered by one refresh and one
- * more try.
+ * more try. Concur answers 403 (not only 401) for an expired or revoked token, with no fixed wording, so any
+ * 403 gets that one refresh too; a 403 that survives a fresh token is a refusal.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { rateLimitedFetch } from '../adapters/dynamodb/rate-window';
@@ -16,12 +17,16 @@ interface Tokens {
   refreshAfterAuthFailure(companyId: string, rejectedAccessToken: string): Promise<CompanyAccess>;
 }
 
+const mayBeTokenTrouble = (error: ConcurApiError) =>
+  error.kind === 'auth-expired' || (error.kind === 'forbidden' && error.status === 403);
+
 /** The client every function uses: each request first takes a slot of the shared outbound rate limit. */
 export function createConcurClient(logger: Logger, limiter: OutboundLimiter): ConcurClient {
   return new ConcurClient({
     fetch: rateLimitedFetch(limiter, (input, init) => fetch(input, init)),
     logger: {
       debug: (message, fields) => logger.debug(message, fields),
+      info: (message, fields) => logger.info(message, fields),
       warn: (message, fields) => logger.warn(message, fields),
     },
   });
@@ -52,7 +57,7 @@ export function createConcurItinerary(deps: {
     try {
       result = await operation(context(access));
     } catch (error) {
-      if (!(error instanceof ConcurApiError) || error.kind !== 'auth-expired') throw error;
+      if (!(error instanceof ConcurApiError) || !mayBeTokenTrouble(error)) throw error;
       result = await operation(context(await tokens.refreshAfterAuthFailure(companyId, access.accessToken)));
     }
     return { value: result.value, correlationId: result.correlationId, attempts: result.attempts };

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { powertoolsCounter } from '../observability/powertools-counter';
 import { DynamoBookingMappings } from '../adapters/dynamodb/booking-mappings';
 import { DynamoLocks } from '../adapters/dynamodb/lease';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-window';
@@ -110,7 +111,12 @@ export interface Services {
 export function createServices(config: GatewayConfig): Services {
   const dynamodb = new DynamoDBClient({});
   const secretStore = new SecretsManagerStore(new SecretsManagerClient({}));
-  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'concur-gateway' });
+  const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'concur-gateway';
+  const logger = new Logger({ serviceName });
+  const count = powertoolsCounter({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ConcurGateway',
+    serviceName,
+  });
   const mappings = new DynamoBookingMappings({ client: dynamodb, tableName: config.stateTableName });
   const locks = new DynamoLocks({ client: dynamodb, tableName: config.stateTableName });
   const suppliers = new DynamoSupplierDirectory({ client: dynamodb, tableName: config.stateTableName });
@@ -127,6 +133,7 @@ export function createServices(config: GatewayConfig): Services {
     locks,
     refresh: (input) => client.refreshToken(input),
     logger,
+    count,
   });
   const concur = createConcurItinerary({ client, tokens, budgetMs: config.concurBudgetMs });
   const bookings = new BookingService({ mappings, locks, concur, lockOptions: DEFAULT_LOCK_OPTIONS });

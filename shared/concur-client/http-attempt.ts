@@ -11,6 +11,8 @@ export interface AttemptRequest {
   authorization: string;
   body?: string;
   contentType?: string;
+  /** Our own id of this attempt, sent as `concur-correlationid` so Concur support can find it. */
+  correlationId: string;
 }
 
 export interface AttemptAnswer {
@@ -52,7 +54,11 @@ export async function sendAttempt(
 ): Promise<AttemptResult> {
   const timeout = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)));
   const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-  const headers: Record<string, string> = { authorization: request.authorization, accept: 'application/xml' };
+  const headers: Record<string, string> = {
+    authorization: request.authorization,
+    accept: 'application/xml',
+    [CORRELATION_HEADER]: request.correlationId,
+  };
   let body: Buffer | undefined;
   if (request.method === 'POST') {
     // Concur refuses chunked bodies: a Buffer has a known length, so fetch sends Content-Length (0 when empty).

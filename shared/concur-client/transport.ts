@@ -3,6 +3,7 @@
  * backoff with full jitter or Retry-After, typed errors, and no blind repeat of a request Concur may already
  * have carried out (see README.md in this folder).
  */
+import { randomUUID } from 'node:crypto';
 import { ConcurApiError } from './errors';
 import type { ConcurErrorKind } from './errors';
 import { sendAttempt } from './http-attempt';
@@ -137,18 +138,27 @@ export class Transport {
       }
       attempts++;
       const startedAt = now();
+      const sentCorrelationId = randomUUID();
       const result = await sendAttempt(
         this.options.fetch,
-        { method: request.method, url, authorization, body: request.body, contentType: request.contentType },
+        {
+          method: request.method,
+          url,
+          authorization,
+          body: request.body,
+          contentType: request.contentType,
+          correlationId: sentCorrelationId,
+        },
         Math.min(perAttemptTimeoutMs, remaining),
         context.signal,
       );
 
       if (result.ok) {
-        this.log('debug', 'concur answered', {
+        this.log('info', 'concur answered', {
           ...where,
           status: result.status,
           attempt: attempts,
+          sentCorrelationId,
           correlationId: result.correlationId,
           ms: now() - startedAt,
         });
@@ -167,6 +177,7 @@ export class Transport {
         this.log('warn', 'concur attempt failed', {
           ...where,
           attempt: attempts,
+          sentCorrelationId,
           failure: result.reason,
           detail: result.detail,
         });

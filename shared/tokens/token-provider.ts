@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock, Locks } from '../gateway/ports';
+import type { CountEvent } from '../observability/counter';
 import { CompanyAuthRefusedError } from './company-credentials';
 import type { AppCredentials, AuthScheme, CompanyCredentials, CompanyTokens } from './company-credentials';
 
@@ -31,6 +32,8 @@ export interface RefreshResult {
   accessToken: string;
   refreshToken: string;
   expiresInSeconds: number;
+  /** When the refresh token stops working (ISO); replaces the stored one. */
+  refreshExpiresAt?: string;
   /** The company's Concur base URL as Concur now states it; replaces the stored one. */
   geolocation?: string;
 }
@@ -47,7 +50,11 @@ export interface CompanyAccess {
 /** Structurally a subset of the Powertools Logger. */
 export interface TokenLogger {
   info(message: string, fields: { companyId: string }): void;
+  warn(message: string, fields: { companyId: string; refreshExpiresAt: string; daysLeft: number }): void;
 }
+
+/** Metric counted each time tokens are read whose refresh token expires within the warning period. */
+export const REFRESH_TOKEN_EXPIRING_METRIC = 'ConcurRefreshTokenExpiring';
 
 export interface TokenProviderOptions {
   credentials: CompanyCredentials;
@@ -66,7 +73,10 @@ export interface TokenProviderOptions {
   leaseWaitMs?: number;
   pollIntervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** From this long before the refresh token expires, each read of the tokens warns (log line and metric). */
+  refreshExpiryWarningMs?: number;
   logger?: TokenLogger;
+  count?: CountEvent;
 }
 
 export const TOKEN_PROVIDER_DEFAULTS = {
@@ -76,6 +86,7 @@ export const TOKEN_PROVIDER_DEFAULTS = {
   leaseTtlMs: 30_000,
   leaseWaitMs: 25_000,
   pollIntervalMs: 200,
+  refreshExpiryWarningMs: 30 * 24 * 3600_000,
 } as const;
 
 /** Another process held the refresh lease for longer than this caller would wait. */
@@ -109,7 +120,10 @@ type Wanted = { kind: 'fresh' } | { kind: 'replacing'; rejectedAccessToken: stri
 const WRITE_BACK_ATTEMPTS = 3;
 
 export class TokenProvider {
-  private readonly options: Required<Omit<TokenProviderOptions, 'logger'>> & { logger?: TokenLogger };
+  private readonly options: Required<Omit<TokenProviderOptions, 'logger' | 'count'>> & {
+    logger?: TokenLogger;
+    count?: CountEvent;
+  };
   private readonly cache = new Map<string, CachedAccess>();
   private readonly flights = new Map<string, Promise<CachedAccess>>();
 
@@ -127,7 +141,9 @@ export class TokenProvider {
       leaseWaitMs: options.leaseWaitMs ?? defaults.leaseWaitMs,
       pollIntervalMs: options.pollIntervalMs ?? defaults.pollIntervalMs,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      refreshExpiryWarningMs: options.refreshExpiryWarningMs ?? defaults.refreshExpiryWarningMs,
       logger: options.logger,
+      count: options.count,
     };
   }
 
@@ -212,6 +228,9 @@ export class TokenProvider {
       ...(result.refreshToken !== usedRefreshToken ? { previousRefreshToken: usedRefreshToken } : {}),
       expiresAt: new Date(clock.now() + result.expiresInSeconds * 1000).toISOString(),
       baseUrl: result.geolocation ?? stored.baseUrl,
+      ...((result.refreshExpiresAt ?? stored.refreshExpiresAt)
+        ? { refreshExpiresAt: result.refreshExpiresAt ?? stored.refreshExpiresAt }
+        : {}),
     };
     await this.writeBack(companyId, rotated);
     return rotated;
@@ -264,6 +283,7 @@ export class TokenProvider {
   }
 
   private remember(companyId: string, tokens: CompanyTokens): CachedAccess {
+    this.warnIfRefreshExpiring(companyId, tokens);
     const entry: CachedAccess = {
       access: {
         accessToken: tokens.accessToken,
@@ -275,6 +295,20 @@ export class TokenProvider {
     };
     this.cache.set(companyId, entry);
     return entry;
+  }
+
+  /** Concur's refresh tokens last six months and do not slide: someone must connect the company again. */
+  private warnIfRefreshExpiring(companyId: string, tokens: CompanyTokens): void {
+    if (tokens.refreshExpiresAt === undefined) return;
+    const left = Date.parse(tokens.refreshExpiresAt) - this.options.clock.now();
+    if (left > this.options.refreshExpiryWarningMs) return;
+    const daysLeft = Math.max(0, Math.floor(left / (24 * 3600_000)));
+    this.options.logger?.warn('the Concur refresh token of the company expires soon: connect it again', {
+      companyId,
+      refreshExpiresAt: tokens.refreshExpiresAt,
+      daysLeft,
+    });
+    this.options.count?.(REFRESH_TOKEN_EXPIRING_METRIC);
   }
 
   private satisfies(accessToken: string, expiresAtMs: number, wanted: Wanted): boolean {

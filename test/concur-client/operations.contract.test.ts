@@ -256,7 +256,27 @@ describe('tokens', () => {
     expect(simulator().requests.last()!.headers.authorization).toMatch(/^Bearer \*+/);
   });
 
-  it('reports an expired token (403) and an unknown one (401) as auth-expired, without retrying', async () => {
+  it('sends a concur-correlationid of its own, a new UUID on every request, token refresh included', async () => {
+    const { client } = recordingClient();
+    await client.listTrips(context(), MARCH_2027);
+    await client.listTrips(context(), MARCH_2027);
+    const { clientId, clientSecret } = simulator().tokens.clientFor();
+    const pair = simulator().tokens.issueTokenPair();
+    await client.refreshToken({
+      baseUrl: simulator().url,
+      clientId,
+      clientSecret,
+      refreshToken: pair.refreshToken,
+    });
+    const sent = simulator()
+      .requests.entries.slice(-3)
+      .map((entry) => entry.headers['concur-correlationid']);
+    for (const id of sent)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(sent).size).toBe(3);
+  });
+
+  it('reports an expired token (403) as auth-expired and an unknown one as a 403 refusal, without retrying', async () => {
     const { client, waits } = recordingClient();
     const pair = simulator().tokens.issueTokenPair();
     await client.listTrips(context({ accessToken: pair.accessToken }), MARCH_2027);
@@ -266,7 +286,7 @@ describe('tokens', () => {
       .catch((e: unknown) => e);
     expect(expired).toMatchObject({ kind: 'auth-expired', status: 403, attempts: 1 });
     const unknown = await client.listTrips(context({ accessToken: 'not-a-token' })).catch((e: unknown) => e);
-    expect(unknown).toMatchObject({ kind: 'auth-expired', status: 401, attempts: 1 });
+    expect(unknown).toMatchObject({ kind: 'forbidden', status: 403, attempts: 1 });
     expect(waits).toEqual([]);
   });
 
@@ -280,6 +300,7 @@ describe('tokens', () => {
       accessToken: expect.any(String),
       refreshToken: expect.any(String),
       expiresInSeconds: 3600,
+      refreshExpiresAt: new Date(pair.refreshExpiresAt * 1000).toISOString(),
       geolocation: simulator().url,
     });
     expect(refreshed.refreshToken).not.toBe(pair.refreshToken);
@@ -299,5 +320,22 @@ describe('tokens', () => {
       .refreshToken({ ...input, refreshToken: refreshed.refreshToken, clientSecret: 'wrong' })
       .catch((e: unknown) => e);
     expect(badClient).toMatchObject({ kind: 'rejected', status: 401 });
+  });
+
+  it('sends a refresh refused for living elsewhere once more, to the geolocation Concur names, and reports it', async () => {
+    const { client } = recordingClient();
+    const { clientId, clientSecret } = simulator().tokens.clientFor();
+    const pair = simulator().tokens.issueTokenPair();
+    const elsewhere = simulator().url.replace('127.0.0.1', 'localhost');
+    const before = simulator().requests.of('token').length;
+    const refreshed = await client.refreshToken({
+      baseUrl: elsewhere,
+      clientId,
+      clientSecret,
+      refreshToken: pair.refreshToken,
+    });
+    expect(refreshed.geolocation).toBe(simulator().url);
+    const tokenCalls = simulator().requests.of('token').slice(before);
+    expect(tokenCalls.map((entry) => entry.status)).toEqual([400, 200]);
   });
 });

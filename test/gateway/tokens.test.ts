@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getServices } from '../../shared/composition/services';
+import { getServices, resetServices } from '../../shared/composition/services';
 import { COMPANY, TRAVELER, api, bookingPath, carBooking, startTestGateway } from './support';
 
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
@@ -31,6 +31,48 @@ describe("the company's Concur tokens", () => {
     const stored = await admin.readCompany(COMPANY);
     expect(stored.refreshToken).toBe(simulator.tokens.refreshTokenFor(COMPANY));
     expect(Date.parse(stored.expiresAt)).toBeGreaterThan(Date.now());
+    // Concur's refresh_expires_in is kept, to warn before the company must be connected again.
+    expect(Date.parse(stored.refreshExpiresAt!)).toBeGreaterThan(Date.now() + 150 * 24 * 3600_000);
+  });
+
+  it('refreshes once on any 403 (whatever its wording), then succeeds with the new token', async () => {
+    const simulator = gateway.simulator!;
+    const { admin } = await getServices();
+    const stored = await admin.readCompany(COMPANY);
+    // A token Concur does not know: 403 "The access token is not valid.", no word of expiry.
+    await admin.configureCompany(COMPANY, { ...stored, accessToken: 'a-token-concur-never-issued' });
+    resetServices(); // a new container: nothing cached in memory
+    const refreshes = simulator.requests.of('token').length;
+    const posts = simulator.requests.of('bookingPost').length;
+    expect((await put('AFTER-403')).status).toBe(201);
+    expect(
+      simulator.requests
+        .of('bookingPost')
+        .slice(posts)
+        .map((entry) => entry.status),
+    ).toEqual([403, 200]);
+    expect(simulator.requests.of('token')).toHaveLength(refreshes + 1);
+  });
+
+  it('follows an OAuth error that names the company’s geolocation, and stores that geolocation', async () => {
+    const simulator = gateway.simulator!;
+    const { admin } = await getServices();
+    const stored = await admin.readCompany(COMPANY);
+    await admin.configureCompany(COMPANY, {
+      ...stored,
+      baseUrl: simulator.url.replace('127.0.0.1', 'localhost'),
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    resetServices();
+    const before = simulator.requests.of('token').length;
+    expect((await put('MOVED-GEO')).status).toBe(201);
+    expect(
+      simulator.requests
+        .of('token')
+        .slice(before)
+        .map((entry) => entry.status),
+    ).toEqual([400, 200]);
+    expect((await admin.readCompany(COMPANY)).baseUrl).toBe(simulator.url);
   });
 
   it('refreshes once when Concur refuses a token it revoked, then succeeds', async () => {

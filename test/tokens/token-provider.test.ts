@@ -108,7 +108,52 @@ async function storedTokens(companyId: string): Promise<CompanyTokens> {
   return new CompanyCredentials({ store: secrets.store }).readCompany(companyId);
 }
 
+/** A logger and a counter that keep what they are given. */
+function recordingObservers() {
+  const warnings: { message: string; fields: Record<string, unknown> }[] = [];
+  const counts: string[] = [];
+  return {
+    warnings,
+    counts,
+    logger: {
+      info: () => undefined,
+      warn: (message: string, fields: Record<string, unknown>) => warnings.push({ message, fields }),
+    },
+    count: (name: string) => counts.push(name),
+  };
+}
+
 describe('TokenProvider', () => {
+  it('stores the refresh token expiry Concur answers, and warns (log and metric) only within 30 days of it', async () => {
+    const DAY = 24 * HOUR;
+    const companyId = await newCompany();
+    const observers = recordingObservers();
+    const fake = fakeRefresh({ refreshExpiresAt: new Date(START + 45 * DAY).toISOString() });
+    const tokens = provider({ refresh: fake.refresh, logger: observers.logger, count: observers.count });
+    await tokens.getAccessToken(companyId);
+    expect((await storedTokens(companyId)).refreshExpiresAt).toBe(new Date(START + 45 * DAY).toISOString());
+    expect(observers.warnings).toEqual([]);
+    expect(observers.counts).toEqual([]);
+
+    // 20 days later the stored refresh token has 25 days left: every read of the tokens warns.
+    now = START + 20 * DAY;
+    const later = provider({
+      refresh: fakeRefresh({}).refresh,
+      logger: observers.logger,
+      count: observers.count,
+    });
+    await later.getAccessToken(companyId);
+    expect(observers.warnings).toEqual([
+      {
+        message: expect.stringMatching(/refresh token .* expires soon/),
+        fields: { companyId, refreshExpiresAt: new Date(START + 45 * DAY).toISOString(), daysLeft: 25 },
+      },
+    ]);
+    expect(observers.counts).toEqual(['ConcurRefreshTokenExpiring']);
+    // A refresh answer without refresh_expires_in keeps the stored expiry: Concur does not move it.
+    expect((await storedTokens(companyId)).refreshExpiresAt).toBe(new Date(START + 45 * DAY).toISOString());
+  });
+
   it('returns a stored token that is not near expiry without refreshing', async () => {
     const companyId = await newCompany({
       expiresAt: new Date(START + HOUR).toISOString(),

@@ -1,8 +1,11 @@
 /**
  * `POST /oauth2/v0/token`, the refresh_token grant and the password grant with a company request token
- * (`credtype=authtoken`), answered like Concur: JSON with expires_in as a string,
- * token_type Bearer, a rotated refresh token, the geolocation to call the APIs at (the simulator itself) and an
- * id_token. Errors are `{ error, error_description[, code] }`.
+ * (`credtype=authtoken`), answered like Concur: JSON with expires_in as a string, token_type Bearer, a rotated
+ * refresh token, refresh_expires_in (epoch seconds, not moved by a refresh), the geolocation to call the APIs at
+ * (the simulator itself) and an id_token. Errors are Concur's documented
+ * `{ code, error, error_description, geolocation }`. A request that reaches the simulator under another host name
+ * than its own is refused like a call to the wrong geolocation (code 16, "user lives elsewhere"), naming the
+ * right one.
  */
 import type { TokenRegistry } from '../tokens';
 import { jsonAnswer } from './answers';
@@ -12,26 +15,18 @@ export function handleTokenRequest(
   tokens: TokenRegistry,
   baseUrl: string,
   now: Date,
-  contentType: string | undefined,
-  body: string,
+  request: { contentType: string | undefined; host: string | undefined; body: string },
 ): HttpAnswer {
-  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) {
-    return jsonAnswer(
-      { error: 'invalid_request', error_description: 'the body must be application/x-www-form-urlencoded' },
-      400,
-    );
+  const refuse = (status: number, code: number, error: string, description: string) =>
+    jsonAnswer({ code, error, error_description: description, geolocation: baseUrl }, status);
+  if (request.host !== undefined && request.host.toLowerCase() !== new URL(baseUrl).host.toLowerCase()) {
+    return refuse(400, 16, 'invalid_request', 'user lives elsewhere');
   }
-  const result = tokens.grant(new URLSearchParams(body));
-  if ('error' in result) {
-    return jsonAnswer(
-      {
-        error: result.error,
-        error_description: result.description,
-        ...(result.code !== undefined ? { code: result.code } : {}),
-      },
-      result.status,
-    );
+  if (!/^application\/x-www-form-urlencoded\b/i.test(request.contentType ?? '')) {
+    return refuse(400, 135, 'invalid_request', 'unsupported request format');
   }
+  const result = tokens.grant(new URLSearchParams(request.body));
+  if ('error' in result) return refuse(result.status, result.code, result.error, result.description);
   const issuedAt = Math.floor(now.getTime() / 1000);
   return jsonAnswer({
     expires_in: String(result.expiresIn),

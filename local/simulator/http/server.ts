@@ -152,14 +152,11 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
     }
     const operate = (): HttpAnswer => {
       if (matched.route === 'token') {
-        const contentType = request.headers['content-type'];
-        return handleTokenRequest(
-          context.api.tokens,
-          context.api.baseUrl(),
-          context.clock.now(),
-          contentType,
+        return handleTokenRequest(context.api.tokens, context.api.baseUrl(), context.clock.now(), {
+          contentType: request.headers['content-type'],
+          host: request.headers.host,
           body,
-        );
+        });
       }
       return handleConcurApi(context.api, {
         route: matched.route,

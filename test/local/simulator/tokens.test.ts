@@ -36,6 +36,7 @@ describe('OAuth2 tokens', () => {
     const first = await refresh(sim, original);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ expires_in: '3600', token_type: 'Bearer', geolocation: sim.url });
+    expect(first.body.refresh_expires_in).toEqual(expect.any(Number));
     expect(first.body.id_token).toMatch(/^[\w-]+\.[\w-]+\.$/);
     expect(first.body.refresh_token).not.toBe(original);
     expect(first.body.access_token).not.toBe(originalAccess);
@@ -46,7 +47,12 @@ describe('OAuth2 tokens', () => {
     const reused = await refresh(sim, original);
     expect(reused).toEqual({
       status: 400,
-      body: { error: 'invalid_grant', error_description: 'refresh token has already been used', code: 108 },
+      body: {
+        code: 108,
+        error: 'invalid_grant',
+        error_description: 'bad or expired refresh token',
+        geolocation: sim.url,
+      },
     });
 
     const second = await refresh(sim, first.body.refresh_token as string);
@@ -66,14 +72,15 @@ describe('OAuth2 tokens', () => {
     });
     expect(await refresh(sim, sim.tokens.refreshTokenFor(), { client_secret: 'wrong' })).toMatchObject({
       status: 401,
-      body: { error: 'invalid_client' },
+      body: { error: 'invalid_client', code: 64 },
+    });
+    expect(await refresh(sim, sim.tokens.refreshTokenFor(), { refresh_token: '' })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', code: 106, error_description: 'refresh_token was not supplied' },
     });
     expect(
       await refresh(sim, sim.tokens.refreshTokenFor(), { grant_type: 'client_credentials' }),
-    ).toMatchObject({
-      status: 400,
-      body: { error: 'unsupported_grant_type' },
-    });
+    ).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type' } });
     const revoked = sim.tokens.refreshTokenFor();
     sim.faults.revokeRefreshToken(revoked);
     expect(await refresh(sim, revoked)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
@@ -82,11 +89,47 @@ describe('OAuth2 tokens', () => {
     clock.advance(61_000);
     expect(await refresh(sim, pair.refreshToken)).toMatchObject({
       status: 400,
-      body: { error: 'invalid_grant', error_description: 'refresh token has expired' },
+      body: { error: 'invalid_grant', error_description: 'bad or expired refresh token', code: 108 },
     });
   });
 
-  it('accepts Bearer and OAuth schemes; a missing or unknown token gets 401, an expired one 403', async () => {
+  it('does not slide the refresh token expiry: every rotated refresh token ends when the first one does', async () => {
+    const { sim, clock } = await startTestSimulator({ refreshTokenLifetimeSeconds: 100 });
+    const first = await refresh(sim, sim.tokens.refreshTokenFor());
+    clock.advance(60_000);
+    const second = await refresh(sim, first.body.refresh_token as string);
+    expect(second.status).toBe(200);
+    expect(second.body.refresh_expires_in).toBe(first.body.refresh_expires_in);
+    clock.advance(41_000);
+    expect(await refresh(sim, second.body.refresh_token as string)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant', code: 108 },
+    });
+  });
+
+  it('refuses a refresh sent under another host name as "user lives elsewhere", naming its geolocation', async () => {
+    const { sim } = await startTestSimulator();
+    const client = sim.tokens.clientFor();
+    const elsewhere = sim.url.replace('127.0.0.1', 'localhost');
+    const response = await fetch(`${elsewhere}/oauth2/v0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: sim.tokens.refreshTokenFor(),
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      code: 16,
+      error: 'invalid_request',
+      error_description: 'user lives elsewhere',
+      geolocation: sim.url,
+    });
+  });
+
+  it('accepts Bearer and OAuth schemes; a missing token gets 401, an unknown or expired one 403', async () => {
     const { sim, clock } = await startTestSimulator();
     const staticToken = sim.accessTokenFor();
     expect((await call(sim, TRIP_PATH, { scheme: 'Bearer' })).status).toBe(200);
@@ -95,7 +138,7 @@ describe('OAuth2 tokens', () => {
     const missing = await call(sim, TRIP_PATH, { token: null });
     expect(missing.status).toBe(401);
     expect(missing.document).toHaveProperty('error');
-    expect((await call(sim, TRIP_PATH, { token: 'nope' })).status).toBe(401);
+    expect((await call(sim, TRIP_PATH, { token: 'nope' })).status).toBe(403);
 
     const issued = sim.tokens.issueTokenPair();
     clock.advance(3599_000);
