@@ -136,7 +136,7 @@ export function createServices(config: GatewayConfig): Services {
     count,
   });
   const concur = createConcurItinerary({ client, tokens, budgetMs: config.concurBudgetMs });
-  const bookings = new BookingService({ mappings, locks, concur, lockOptions: DEFAULT_LOCK_OPTIONS });
+  const bookings = new BookingService({ mappings, concur, lockOptions: DEFAULT_LOCK_OPTIONS });
   const trips = new TripService({ mappings, concur });
   const operations = new DynamoOperations({ client: dynamodb, tableName: config.stateTableName });
   const queue = new SqsEventQueue(new SQSClient({}), config.eventsQueueUrl);

@@ -8,13 +8,12 @@ import { cancelRequestSchema, putBookingRequestSchema } from './api-contract';
 import type { CancelRequest, PutBookingRequest } from './api-contract';
 import { assertCompanyAllowed, redactConcurDocument, visibleTripIds } from './access';
 import { GatewayError } from './errors';
-import { withLock } from './locking';
-import type { LockOptions } from './locking';
-import type { BookingKey, BookingMapping, BookingMappings, ConcurItinerary, Locks, Supplier } from './ports';
+import { withBookingLease } from './locking';
+import type { HeldBooking, LockOptions } from './locking';
+import type { BookingKey, BookingMapping, BookingMappings, ConcurItinerary, Supplier } from './ports';
 
 export interface BookingDependencies {
   mappings: BookingMappings;
-  locks: Locks;
   concur: ConcurItinerary;
   lockOptions: LockOptions;
 }
@@ -24,9 +23,6 @@ export interface BookingOutcome {
   created: boolean;
   concur: { document: Record<string, unknown>; correlationId?: string; attempts: number };
 }
-
-const lockName = (key: BookingKey) =>
-  `booking#${key.companyId}#${key.bookingSource}#${key.confirmationNumber}`;
 
 /** The trip id of Concur's answer: ItinLocator, else the last segment of its id URI. */
 export function tripIdOf(itinerary: Itinerary): string | undefined {
@@ -101,10 +97,10 @@ export class BookingService {
     assertCompanyAllowed(supplier, companyId);
     const request = parsePutBooking(supplier, confirmationNumber, body);
     const key: BookingKey = { companyId, bookingSource: supplier.bookingSource, confirmationNumber };
-    const outcome = await withLock(
-      this.deps.locks,
-      lockName(key),
-      () => this.post(supplier, key, request),
+    const outcome = await withBookingLease(
+      this.deps.mappings,
+      key,
+      (held) => this.post(supplier, key, request, held),
       this.deps.lockOptions,
     );
     if (request.previousConfirmationNumber) {
@@ -118,9 +114,10 @@ export class BookingService {
     supplier: Supplier,
     key: BookingKey,
     request: PutBookingRequest,
+    held: HeldBooking,
   ): Promise<BookingOutcome> {
-    const { mappings, concur } = this.deps;
-    const existing = await mappings.get(key);
+    const { concur } = this.deps;
+    const existing = held.mapping;
     const sourceModifiedUtc = request.booking.dateModifiedUtc || undefined;
     if (existing?.sourceModifiedUtc && sourceModifiedUtc && sourceModifiedUtc < existing.sourceModifiedUtc) {
       throw new GatewayError(
@@ -157,9 +154,9 @@ export class BookingService {
       pendingStep: rebooking ? 'cancel-previous' : undefined,
       lastError: undefined,
     };
-    const mapping = existing
-      ? await mappings.update(key, fields, existing.version)
-      : await mappings.create({ ...key, ...fields, createdBy: supplier.id });
+    const mapping = await held.save(
+      existing ? { changes: fields } : { create: { ...key, ...fields, createdBy: supplier.id } },
+    );
     return {
       mapping,
       created: !existing,
@@ -177,24 +174,27 @@ export class BookingService {
     previousConfirmationNumber: string,
   ): Promise<BookingMapping> {
     const { mappings } = this.deps;
-    const previousKey: BookingKey = { ...mapping, confirmationNumber: previousConfirmationNumber };
-    return withLock(
-      this.deps.locks,
-      lockName(previousKey),
-      async () => {
-        const previous = await this.require(previousKey);
+    const previousKey: BookingKey = {
+      companyId: mapping.companyId,
+      bookingSource: mapping.bookingSource,
+      confirmationNumber: previousConfirmationNumber,
+    };
+    return withBookingLease(
+      mappings,
+      previousKey,
+      async (held) => {
+        const previous = held.mapping;
+        if (!previous) throw notFoundError(previousKey);
         try {
           if (previous.status !== 'cancelled') {
             await this.cancelAtConcur(previous);
-            await mappings.update(
-              previousKey,
-              {
+            await held.save({
+              changes: {
                 status: 'cancelled',
                 replacedByConfirmationNumber: mapping.confirmationNumber,
                 pendingStep: undefined,
               },
-              previous.version,
-            );
+            });
           }
         } catch (error) {
           const current = (await mappings.get(mapping))!;
@@ -220,11 +220,12 @@ export class BookingService {
   ): Promise<BookingOutcome> {
     assertCompanyAllowed(supplier, companyId);
     const key: BookingKey = { companyId, bookingSource: supplier.bookingSource, confirmationNumber };
-    return withLock(
-      this.deps.locks,
-      lockName(key),
-      async () => {
-        const mapping = await this.require(key);
+    return withBookingLease(
+      this.deps.mappings,
+      key,
+      async (held) => {
+        const mapping = held.mapping;
+        if (!mapping) throw notFoundError(key);
         if (loginId !== undefined && loginId !== mapping.travelerLoginId) {
           throw new GatewayError('conflict', 'the booking belongs to another traveler', [
             { path: 'traveler.loginId', message: 'differs from the traveler of the booking' },
@@ -234,11 +235,7 @@ export class BookingService {
         const updated =
           mapping.status === 'cancelled'
             ? mapping
-            : await this.deps.mappings.update(
-                key,
-                { status: 'cancelled', pendingStep: undefined },
-                mapping.version,
-              );
+            : await held.save({ changes: { status: 'cancelled', pendingStep: undefined } });
         return {
           mapping: updated,
           created: false,
@@ -283,11 +280,13 @@ export class BookingService {
 
   private async require(key: BookingKey): Promise<BookingMapping> {
     const mapping = await this.deps.mappings.get(key);
-    if (!mapping)
-      throw new GatewayError('not-found', `no booking ${key.confirmationNumber} of ${key.bookingSource}`);
+    if (!mapping) throw notFoundError(key);
     return mapping;
   }
 }
+
+const notFoundError = (key: BookingKey) =>
+  new GatewayError('not-found', `no booking ${key.confirmationNumber} of ${key.bookingSource}`);
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

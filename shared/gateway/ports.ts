@@ -45,10 +45,32 @@ export type BookingMappingChanges = Partial<
   Omit<BookingMapping, keyof BookingKey | 'version' | 'createdAt' | 'createdBy'>
 >;
 
+/** A booking's lease, held by `holder`, with the mapping as it stood when the lease was taken. */
+export interface BookingLease {
+  key: BookingKey;
+  holder: string;
+  /** Undefined: the gateway has no mapping for the booking yet. */
+  mapping?: BookingMapping;
+}
+
+/** What a lease holder stores as it releases: a new mapping, or changes to the leased one. */
+export type MappingWrite = { create: NewBookingMapping } | { changes: BookingMappingChanges };
+
 export interface BookingMappings {
+  /** The mapping; a booking that is only leased (its first change in progress) has none yet. */
   get(key: BookingKey): Promise<BookingMapping | undefined>;
-  /** Throws MappingConflictError('exists') when the mapping already exists. */
-  create(mapping: NewBookingMapping): Promise<BookingMapping>;
+  /**
+   * Takes the booking's lease when it is free or its holder's time ran out, and answers the mapping in the same
+   * call (the lease lives on the mapping's own item). Undefined: someone else holds it.
+   */
+  tryLease(key: BookingKey, holder: string, ttlMs: number): Promise<BookingLease | undefined>;
+  /**
+   * Stores the write and releases the lease, in one conditional write that holds only while the lease is
+   * still `lease.holder`'s. Throws MappingConflictError('lease') when it is not.
+   */
+  saveAndRelease(lease: BookingLease, write: MappingWrite): Promise<BookingMapping>;
+  /** Releases the lease without storing anything; a lease that is no longer ours is left alone. */
+  release(lease: BookingLease): Promise<void>;
   /** Throws MappingConflictError('version') or ('stale') when the condition fails. */
   update(key: BookingKey, changes: BookingMappingChanges, expectedVersion: number): Promise<BookingMapping>;
   listForSupplier(companyId: string, bookingSource: string): Promise<BookingMapping[]>;
@@ -65,7 +87,7 @@ export interface BookingMappings {
 }
 
 export class MappingConflictError extends Error {
-  constructor(readonly reason: 'exists' | 'version' | 'stale') {
+  constructor(readonly reason: 'lease' | 'version' | 'stale') {
     super(`booking mapping conflict: ${reason}`);
     this.name = 'MappingConflictError';
   }

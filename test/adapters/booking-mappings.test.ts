@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoBookingMappings } from '../../shared/adapters/dynamodb';
 import {
   MappingConflictError,
@@ -44,6 +45,13 @@ function keyOf(mapping: BookingKey): BookingKey {
   };
 }
 
+/** A booking's first change: take its lease, store the new mapping and release the lease. */
+async function create(mapping: NewBookingMapping): Promise<BookingMapping> {
+  const lease = await mappings.tryLease(keyOf(mapping), 'first-writer', 30_000);
+  if (!lease) throw new Error('the lease of a new booking is taken');
+  return mappings.saveAndRelease(lease, { create: mapping });
+}
+
 async function conflictReason(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(
     () => undefined,
@@ -56,7 +64,7 @@ async function conflictReason(promise: Promise<unknown>): Promise<string> {
 describe('DynamoBookingMappings', () => {
   it('creates a mapping at version 1 with timestamps from the clock and reads it back', async () => {
     const input = newMapping({ sourceModifiedUtc: '2025-03-01T09:00:00' });
-    const created = await mappings.create(input);
+    const created = await create(input);
     expect(created).toEqual({
       ...input,
       version: 1,
@@ -72,16 +80,79 @@ describe('DynamoBookingMappings', () => {
     ).toBeUndefined();
   });
 
-  it('refuses to create a mapping twice', async () => {
+  it('takes a booking lease in one call that answers the mapping; stores and releases in another', async () => {
     const input = newMapping();
-    await mappings.create(input);
-    expect(await conflictReason(mappings.create({ ...input, recordLocator: 'OTHER' }))).toBe('exists');
+    const key = keyOf(input);
+    const first = await mappings.tryLease(key, 'holder-a', 30_000);
+    expect(first).toEqual({ key, holder: 'holder-a' });
+    // Held: nobody else gets it, and the booking has no mapping yet.
+    expect(await mappings.tryLease(key, 'holder-b', 30_000)).toBeUndefined();
+    expect(await mappings.get(key)).toBeUndefined();
+    expect(await mappings.listForSupplier(input.companyId, input.bookingSource)).not.toContainEqual(
+      expect.objectContaining({ confirmationNumber: input.confirmationNumber }),
+    );
+    const created = await mappings.saveAndRelease(first!, { create: input });
+    expect(created).toMatchObject({ ...input, version: 1 });
+    expect(created).not.toHaveProperty('leaseHolder');
+
+    const second = await mappings.tryLease(key, 'holder-b', 30_000);
+    expect(second).toEqual({ key, holder: 'holder-b', mapping: created });
+    const changed = await mappings.saveAndRelease(second!, { changes: { status: 'cancelled' } });
+    expect(changed).toMatchObject({ status: 'cancelled', version: 2 });
+    expect(await mappings.get(key)).toEqual(changed);
+  });
+
+  it('hands over a lease whose holder died once its time is up; the late holder can neither store nor release', async () => {
+    const input = await create(newMapping());
+    const key = keyOf(input);
+    const start = now;
+    onTestFinished(() => {
+      now = start;
+    });
+    const crashed = await mappings.tryLease(key, 'holder-a', 10_000);
+    now += 10_000;
+    expect(await mappings.tryLease(key, 'holder-b', 10_000)).toBeUndefined();
+    now += 1;
+    const taken = await mappings.tryLease(key, 'holder-b', 10_000);
+    expect(taken?.mapping?.version).toBe(1);
+    expect(
+      await conflictReason(mappings.saveAndRelease(crashed!, { changes: { status: 'cancelled' } })),
+    ).toBe('lease');
+    await mappings.release(crashed!);
+    expect(await mappings.tryLease(key, 'holder-c', 10_000)).toBeUndefined();
+    await mappings.release(taken!);
+    expect(await mappings.tryLease(key, 'holder-c', 10_000)).toBeDefined();
+    expect(await mappings.get(key)).toMatchObject({ status: 'active', version: 1 });
+  });
+
+  it('leaves nothing behind when the first change of a booking releases its lease without storing', async () => {
+    const input = newMapping();
+    const lease = await mappings.tryLease(keyOf(input), 'holder-a', 30_000);
+    await mappings.release(lease!);
+    expect(await mappings.tryLease(keyOf(input), 'holder-b', 30_000)).toBeDefined();
+    const { Count } = await dynamo.client.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'sk = :sk',
+        ExpressionAttributeValues: { ':sk': { S: `BOOKING#${input.confirmationNumber}` } },
+      }),
+    );
+    expect(Count).toBe(1);
+  });
+
+  it('refuses to create a mapping that exists', async () => {
+    const input = await create(newMapping());
+    const lease = await mappings.tryLease(keyOf(input), 'holder-a', 30_000);
+    const again = { ...lease!, mapping: undefined };
+    expect(
+      await conflictReason(mappings.saveAndRelease(again, { create: { ...input, recordLocator: 'X' } })),
+    ).toBe('lease');
     expect((await mappings.get(keyOf(input)))?.recordLocator).toBe(input.recordLocator);
   });
 
   it('updates the given fields, clears fields given as undefined and bumps the version', async () => {
     const input = newMapping({ pendingStep: 'cancel-previous', lastError: 'upstream 503' });
-    await mappings.create(input);
+    await create(input);
     now += 60_000;
     const updated = await mappings.update(
       keyOf(input),
@@ -104,7 +175,7 @@ describe('DynamoBookingMappings', () => {
 
   it('refuses an update made against an old version', async () => {
     const input = newMapping();
-    await mappings.create(input);
+    await create(input);
     await mappings.update(keyOf(input), { status: 'cancelled' }, 1);
     expect(await conflictReason(mappings.update(keyOf(input), { status: 'active' }, 1))).toBe('version');
     expect(await mappings.get(keyOf(input))).toMatchObject({ status: 'cancelled', version: 2 });
@@ -118,7 +189,7 @@ describe('DynamoBookingMappings', () => {
 
   it('refuses an update older than the stored booking as stale, and accepts the same or a newer one', async () => {
     const input = newMapping({ sourceModifiedUtc: '2025-03-01T09:00:00' });
-    await mappings.create(input);
+    await create(input);
     expect(
       await conflictReason(
         mappings.update(keyOf(input), { sourceModifiedUtc: '2025-03-01T08:59:59', recordLocator: 'OLD' }, 1),
@@ -140,7 +211,7 @@ describe('DynamoBookingMappings', () => {
 
   it('calls a stale update with an old version a stale conflict', async () => {
     const input = newMapping({ sourceModifiedUtc: '2025-03-01T09:00:00' });
-    await mappings.create(input);
+    await create(input);
     await mappings.update(keyOf(input), { sourceModifiedUtc: '2025-03-01T10:00:00' }, 1);
     expect(
       await conflictReason(mappings.update(keyOf(input), { sourceModifiedUtc: '2025-03-01T09:30:00' }, 1)),
@@ -149,7 +220,7 @@ describe('DynamoBookingMappings', () => {
 
   it('loses no update when 50 writers race with read-then-update loops', async () => {
     const input = newMapping();
-    await mappings.create(input);
+    await create(input);
     const key = keyOf(input);
     let versionConflicts = 0;
     async function writer(index: number): Promise<void> {
@@ -180,10 +251,10 @@ describe('DynamoBookingMappings', () => {
     const mine = [];
     // About 40 items of ~30 KB exceed the 1 MB query page, so the listing has to follow LastEvaluatedKey.
     for (let index = 0; index < 40; index += 1) {
-      mine.push(await mappings.create(newMapping({ companyId, lastError: big })));
+      mine.push(await create(newMapping({ companyId, lastError: big })));
     }
-    await mappings.create(newMapping({ companyId, bookingSource: 'OtherSource' }));
-    await mappings.create(newMapping({ companyId: 'company-other' }));
+    await create(newMapping({ companyId, bookingSource: 'OtherSource' }));
+    await create(newMapping({ companyId: 'company-other' }));
     await mappings.recordTrip({ companyId, bookingSource: 'AcmeHotels', tripId: 't1', travelerLoginId: 'a' });
 
     const listed = await mappings.listForSupplier(companyId, 'AcmeHotels');
@@ -214,7 +285,7 @@ describe('DynamoBookingMappings', () => {
       travelerLoginId: 'b@x',
     });
     await mappings.recordTrip({ companyId, bookingSource: 'Other', tripId: 'T3', travelerLoginId: 'c@x' });
-    await mappings.create(newMapping({ companyId, tripId: 'T1' }));
+    await create(newMapping({ companyId, tripId: 'T1' }));
 
     const trips = await mappings.listTripsForSupplier(companyId, 'AcmeHotels');
     expect(trips.sort((a, b) => a.tripId.localeCompare(b.tripId))).toEqual([

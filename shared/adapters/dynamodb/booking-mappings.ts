@@ -1,10 +1,17 @@
 /**
  * Booking mappings (supplier booking ↔ Concur trip) and the trips a supplier created, in the state table.
  * Every write is a single-item conditional write: dynalite has no transactions, and none is needed because
- * each change touches one item and optimistic versioning orders concurrent writers.
+ * each change touches one item.
+ *
+ * A booking's lease lives on its mapping item (`leaseHolder`, `leaseExpiresAt`), so that a change costs two
+ * calls: one conditional UpdateItem takes the lease and returns the mapping, one conditional UpdateItem stores
+ * the result and removes the lease. Before a booking's first change is stored its item holds only the lease
+ * (no `version`): such an item is no mapping, and reads skip it. An expired lease is free: the condition
+ * compares `leaseExpiresAt` with the clock, as DynamoDB's TTL deletion is late and dynalite has none.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -14,11 +21,12 @@ import {
 import {
   MappingConflictError,
   type BookingKey,
+  type BookingLease,
   type BookingMapping,
   type BookingMappingChanges,
   type BookingMappings,
   type Clock,
-  type NewBookingMapping,
+  type MappingWrite,
 } from '../../gateway/ports';
 import { documentClient, isConditionalCheckFailed } from './document-client';
 
@@ -28,6 +36,8 @@ export function supplierPartitionKey(companyId: string, bookingSource: string): 
 
 const BOOKING_PREFIX = 'BOOKING#';
 const TRIP_PREFIX = 'TRIP#';
+/** Attributes of the item that are not the mapping's. */
+const LEASE_ATTRIBUTES = ['leaseHolder', 'leaseExpiresAt'] as const;
 
 /**
  * Every attribute `update` may change. A Record over the changes type makes the compiler flag a field added
@@ -70,22 +80,107 @@ export class DynamoBookingMappings implements BookingMappings {
     return Item ? toMapping(Item) : undefined;
   }
 
-  async create(mapping: NewBookingMapping): Promise<BookingMapping> {
-    const now = new Date(this.clock.now()).toISOString();
-    const created: BookingMapping = { ...mapping, version: 1, createdAt: now, updatedAt: now };
+  async tryLease(key: BookingKey, holder: string, ttlMs: number): Promise<BookingLease | undefined> {
+    const now = this.clock.now();
     try {
-      await this.documents.send(
-        new PutCommand({
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: { ...bookingItemKey(mapping), ...created },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Key: bookingItemKey(key),
+          UpdateExpression: 'SET leaseHolder = :holder, leaseExpiresAt = :expiresAt',
+          ConditionExpression: 'attribute_not_exists(leaseHolder) OR leaseExpiresAt < :now',
+          ExpressionAttributeValues: { ':holder': holder, ':expiresAt': now + ttlMs, ':now': now },
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      const mapping = Attributes ? toMapping(Attributes) : undefined;
+      return { key, holder, ...(mapping ? { mapping } : {}) };
     } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new MappingConflictError('exists');
+      if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
-    return created;
+  }
+
+  async saveAndRelease(lease: BookingLease, write: MappingWrite): Promise<BookingMapping> {
+    const now = new Date(this.clock.now()).toISOString();
+    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':holder': lease.holder, ':updatedAt': now };
+    const sets = ['#updatedAt = :updatedAt'];
+    const removes: string[] = [...LEASE_ATTRIBUTES];
+    let condition = 'leaseHolder = :holder';
+    let fields: Record<string, unknown>;
+    if ('create' in write) {
+      fields = { ...write.create, ...lease.key, createdAt: now };
+      values[':first'] = 1;
+      sets.push('#version = :first');
+      condition += ' AND attribute_not_exists(#version)';
+    } else {
+      if (!lease.mapping) throw new MappingConflictError('version');
+      fields = Object.fromEntries(
+        Object.entries(write.changes).filter(([field]) => field in CHANGEABLE_FIELDS),
+      );
+      values[':expected'] = lease.mapping.version;
+      values[':next'] = lease.mapping.version + 1;
+      sets.push('#version = :next');
+      condition += ' AND #version = :expected';
+    }
+    for (const [field, value] of Object.entries(fields)) {
+      if (field === 'updatedAt' || field === 'version') continue;
+      names[`#${field}`] = field;
+      // A key present with the value undefined is how the caller clears a field such as pendingStep.
+      if (value === undefined) removes.push(`#${field}`);
+      else {
+        values[`:${field}`] = value;
+        sets.push(`#${field} = :${field}`);
+      }
+    }
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: bookingItemKey(lease.key),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toMapping(Attributes ?? {})!;
+    } catch (error) {
+      // The lease ran out and someone else took it (and may have changed the booking since).
+      if (isConditionalCheckFailed(error)) throw new MappingConflictError('lease');
+      throw error;
+    }
+  }
+
+  async release(lease: BookingLease): Promise<void> {
+    const key = bookingItemKey(lease.key);
+    try {
+      if (lease.mapping) {
+        await this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: `REMOVE ${LEASE_ATTRIBUTES.join(', ')}`,
+            ConditionExpression: 'leaseHolder = :holder',
+            ExpressionAttributeValues: { ':holder': lease.holder },
+          }),
+        );
+      } else {
+        // Only the lease was ever stored: nothing is left behind.
+        await this.documents.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: key,
+            ConditionExpression: 'leaseHolder = :holder AND attribute_not_exists(version)',
+            ExpressionAttributeValues: { ':holder': lease.holder },
+          }),
+        );
+      }
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
   }
 
   async update(
@@ -131,7 +226,7 @@ export class DynamoBookingMappings implements BookingMappings {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return toMapping(Attributes ?? {});
+      return toMapping(Attributes ?? {})!;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       throw new MappingConflictError(
@@ -158,7 +253,7 @@ export class DynamoBookingMappings implements BookingMappings {
 
   async listForSupplier(companyId: string, bookingSource: string): Promise<BookingMapping[]> {
     const items = await this.queryPrefix(supplierPartitionKey(companyId, bookingSource), BOOKING_PREFIX);
-    return items.map(toMapping);
+    return items.map(toMapping).filter((mapping) => mapping !== undefined);
   }
 
   async recordTrip(trip: {
@@ -232,7 +327,9 @@ function stringAttribute(value: unknown): string | undefined {
   return undefined;
 }
 
-function toMapping(item: Record<string, unknown>): BookingMapping {
-  const { pk: _pk, sk: _sk, ...mapping } = item;
+/** The mapping an item holds; undefined for an item that holds only a lease (no version yet). */
+function toMapping(item: Record<string, unknown>): BookingMapping | undefined {
+  if (item.version === undefined) return undefined;
+  const { pk: _pk, sk: _sk, leaseHolder: _holder, leaseExpiresAt: _expires, ...mapping } = item;
   return mapping as unknown as BookingMapping;
 }
