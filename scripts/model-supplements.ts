@@ -62,6 +62,9 @@ export const textAlternatives: {
 export const enumerationAdditions: { type: string; element: string; values: string[] }[] = [
   // Seeds 001 and 003 list "Sign-in with SAP Concur"; the XSD still says "Sign-in with Concur". Both are accepted.
   { type: 'BookingType', element: 'BookingReferrer', values: ['Sign-in with SAP Concur'] },
+  // Seed 003's agency proposal table gives AutoSelectProposal, TicketIssued and DisplayOnItinerary the DataType
+  // Text; the XSD's enumeration has no Text. Concur's own documentation tells clients to send it: accepted.
+  { type: 'CustomAttributeType', element: 'DataType', values: ['Text'] },
 ];
 
 /** Names the seeds use for elements the model knows under another name. */

@@ -1676,7 +1676,8 @@ export const complexTypes: Readonly<Record<string, ComplexTypeModel>> = {
           "String",
           "Enumeration",
           "Numeric",
-          "Boolean"
+          "Boolean",
+          "Text"
         ]
       },
       {

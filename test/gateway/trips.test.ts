@@ -32,6 +32,27 @@ const tripRequest = (name: string, recordLocator: string, bookingSource = 'DemoS
 describe('trips', () => {
   let tripId: string;
 
+  it('accepts an agency proposal whose custom attributes use DataType Text, as Concur documents them', async () => {
+    const proposal = tripRequest('Proposal 1 of 2', 'PROPOSAL-REC-1');
+    const itinerary = {
+      ...proposal.itinerary,
+      tripStatus: 6,
+      clientLocator: 'PROPOSAL-BATCH-1',
+      travelRequestId: '4711',
+      customAttributes: [
+        { name: 'ProposalBatchSize', dataType: 'Numeric', data: '2' },
+        { name: 'ProposalSequenceIndex', dataType: 'Numeric', data: '1' },
+        { name: 'AutoSelectProposal', dataType: 'Text', data: 'False' },
+        { name: 'TicketIssued', dataType: 'Text', data: 'False' },
+      ].map((attribute) => ({ ...attribute, displayOnItinerary: true })),
+    };
+    const created = await client.post(trips, { ...proposal, itinerary });
+    expect(created.status).toBe(201);
+    const sent = gateway.simulator!.requests.of('tripCreate').at(-1)!;
+    expect(sent.status).toBe(200);
+    expect(sent.body.match(/<DataType>Text<\/DataType>/g)).toHaveLength(2);
+  });
+
   it('creates a trip (201) with its id, and reads it back', async () => {
     const created = await client.post(trips, tripRequest('Trip to Seattle', 'TRIP-REC-1'));
     expect(created.status).toBe(201);
