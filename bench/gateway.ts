@@ -1,6 +1,8 @@
 /**
  * A booking PUT through the local gateway (handlers, dynalite, local Secrets Manager, simulator) against the same
- * booking posted straight to the simulator, in one run; and the DynamoDB and Secrets Manager calls of one warm PUT.
+ * booking posted straight to the simulator, in one run: sequential latency, then latency and throughput at 1, 10
+ * and 50 concurrent clients (each updating a booking of its own); and the Concur, DynamoDB and Secrets Manager
+ * calls of one warm PUT.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync } from 'node:fs';
@@ -9,7 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConcurXml } from '../shared/concur';
 import { startLocalGateway } from '../local/server/local-gateway';
-import { reportLatency, sampleLatency } from './latency';
+import { reportLatency, reportThroughput, sampleConcurrent, sampleLatency } from './latency';
+import type { ThroughputSummary } from './latency';
+
+const CONCURRENCY = [1, 10, 50];
+const CALLS_PER_LEVEL = 500;
 
 /** Booking n rents a car on day n of 2027, so every booking has a trip of its own, as real travel would. */
 const day = (n: number, hour: number) => new Date(Date.UTC(2027, 0, 1 + n, hour)).toISOString().slice(0, 19);
@@ -79,6 +85,21 @@ export async function runGatewayBench(): Promise<void> {
       directPosts,
     ]);
 
+    const rows: ThroughputSummary[] = [];
+    for (const clients of CONCURRENCY) {
+      // Each client's booking exists before the run: every timed PUT is an update.
+      for (let c = 0; c < clients; c++) await put(`CLIENT-${c}`, 100 + c);
+      rows.push(
+        await sampleConcurrent('gateway: PUT (update)', clients, CALLS_PER_LEVEL, (c) =>
+          put(`CLIENT-${c}`, 100 + c),
+        ),
+      );
+      rows.push(
+        await sampleConcurrent('simulator directly: POST', clients, CALLS_PER_LEVEL, (c) => direct(100 + c)),
+      );
+    }
+    reportThroughput('booking updates under concurrency, loopback, same run', rows);
+
     // Count the AWS calls of one warm PUT: requests the SDK sends to dynalite and to the local Secrets Manager.
     const dynamoHost = new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB!).host;
     const secretsHost = new URL(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!).host;
@@ -100,12 +121,14 @@ export async function runGatewayBench(): Promise<void> {
       counts.dynamodb = 0;
       counts.secrets = 0;
       counts.targets.clear();
+      const concurBefore = simulator.requests.entries.length;
       subscribe('http.client.request.start', onRequest);
       await put(confirmation, 1);
       unsubscribe('http.client.request.start', onRequest);
+      const concurCalls = simulator.requests.entries.length - concurBefore;
       const detail = [...counts.targets].map(([t, n]) => `${t.replace(/^.*\./, '')}×${n}`).join(', ');
       console.log(
-        `  ${label}: ${counts.dynamodb} DynamoDB calls, ${counts.secrets} Secrets Manager calls (${detail})`,
+        `  ${label}: ${concurCalls} Concur call(s), ${counts.dynamodb} DynamoDB calls, ${counts.secrets} Secrets Manager calls (${detail})`,
       );
     }
   } finally {

@@ -25,7 +25,9 @@ export type FailureAction =
   /** 200 with a truncated document (for the token route: truncated JSON). */
   | { kind: 'malformed-xml'; commit?: boolean }
   /** 200 with a DOCTYPE: an entity expansion bomb, or an external entity pointing at a local file. */
-  | { kind: 'hostile-xml'; variant?: 'entity-bomb' | 'external-entity'; commit?: boolean };
+  | { kind: 'hostile-xml'; variant?: 'entity-bomb' | 'external-entity'; commit?: boolean }
+  /** This XML instead of the simulator's own answer (e.g. one of Concur's documented itineraries). */
+  | { kind: 'answer'; xml: string; status?: number; commit?: boolean };
 
 export interface LatencyRule {
   /** A route, or `*` (the default) for every route without a rule of its own. */
@@ -85,6 +87,7 @@ export const failureActionSchema: z.ZodType<FailureAction> = z.discriminatedUnio
     variant: z.enum(['entity-bomb', 'external-entity']).optional(),
     commit,
   }),
+  z.object({ kind: z.literal('answer'), xml: z.string(), status: httpStatus.optional(), commit }),
 ]);
 
 export const latencyRuleSchema: z.ZodType<LatencyRule> = z

@@ -10,6 +10,7 @@ import type { OutboundLimiter } from '../adapters/dynamodb/rate-window';
 import { ConcurApiError, ConcurClient } from '../concur-client';
 import type { ConcurCallContext, ConcurResult } from '../concur-client';
 import type { ConcurCall, ConcurItinerary } from '../gateway/ports';
+import type { CountEvent } from '../observability/counter';
 import type { CompanyAccess } from '../tokens';
 
 interface Tokens {
@@ -21,9 +22,14 @@ const mayBeTokenTrouble = (error: ConcurApiError) =>
   error.kind === 'auth-expired' || (error.kind === 'forbidden' && error.status === 403);
 
 /** The client every function uses: each request first takes a slot of the shared outbound rate limit. */
-export function createConcurClient(logger: Logger, limiter: OutboundLimiter): ConcurClient {
+export function createConcurClient(
+  logger: Logger,
+  limiter: OutboundLimiter,
+  count: CountEvent,
+): ConcurClient {
   return new ConcurClient({
     fetch: rateLimitedFetch(limiter, (input, init) => fetch(input, init)),
+    count,
     logger: {
       debug: (message, fields) => logger.debug(message, fields),
       info: (message, fields) => logger.info(message, fields),

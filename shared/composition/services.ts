@@ -127,7 +127,7 @@ export function createServices(config: GatewayConfig): Services {
     ratePerMinute: config.concurRatePerMinute,
     maxWaitMs: config.concurRateWaitMs,
   });
-  const client = createConcurClient(logger, limiter);
+  const client = createConcurClient(logger, limiter, count);
   const tokens = new TokenProvider({
     credentials,
     locks,

@@ -2,7 +2,8 @@
  * SAP Concur Itinerary v1.1 and OAuth2, in the JSON form: every operation of the seeds, with the transport's
  * retries and deadlines, typed results and typed errors. Policy: README.md in this folder.
  */
-import { buildConcurXml, ConcurDocumentError, parseConcurXml } from '../concur';
+import { buildConcurXml, ConcurDocumentError, parseConcurAnswer } from '../concur';
+import type { CountEvent } from '../observability/counter';
 import type { Booking, Itinerary, ItineraryInfo, ParsedDocument, TripItResponse } from '../concur';
 import { findCreatedTrip } from './create-reconciliation';
 import { ConcurApiError } from './errors';
@@ -30,7 +31,14 @@ export interface ConcurClientOptions {
   refreshTimeoutMs?: number;
   /** Never given a token, a secret or the Authorization header. */
   logger?: ClientLogger;
+  /** Counts answers that carried what the schema does not know (`ConcurAnswerBeyondSchema`). */
+  count?: CountEvent;
 }
+
+/** Metric counted for each answer read with elements or values the schema does not know. */
+export const ANSWER_BEYOND_SCHEMA_METRIC = 'ConcurAnswerBeyondSchema';
+/** At most this many paths go into the warning: enough to see what changed, never the values. */
+const LOGGED_PATHS = 20;
 
 /** The answer of a trip cancel: the trip with empty Segments (the reference), or Concur's later `<Message>`. */
 export type TripCancellation = { itinerary: Itinerary } | { message: string };
@@ -59,8 +67,10 @@ export class ConcurClient {
   private readonly fetchImpl: typeof fetch;
   private readonly refreshTimeoutMs: number;
   private readonly logger?: ClientLogger;
+  private readonly count?: CountEvent;
 
   constructor(options: ConcurClientOptions = {}) {
+    this.count = options.count;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.refreshTimeoutMs = options.refreshTimeoutMs ?? 20_000;
     this.logger = options.logger;
@@ -251,9 +261,23 @@ export class ConcurClient {
     );
   }
 
+  /**
+   * Concur's answer, read leniently: what its public XSD lacks is kept (under `unknownElements`), logged by
+   * path and counted, so that a write Concur accepted is never reported as failed for it.
+   */
   private read(response: ExchangeResponse): ParsedDocument {
     try {
-      return parseConcurXml(response.text);
+      const { document, beyondSchema } = parseConcurAnswer(response.text);
+      if (beyondSchema.length > 0) {
+        this.logger?.warn('concur answered with what the schema does not know; kept as read', {
+          status: response.status,
+          correlationId: response.correlationId,
+          places: beyondSchema.length,
+          paths: beyondSchema.slice(0, LOGGED_PATHS).map((problem) => problem.path),
+        });
+        this.count?.(ANSWER_BEYOND_SCHEMA_METRIC);
+      }
+      return document;
     } catch (error) {
       const detail = error instanceof ConcurDocumentError ? error.message : String(error);
       throw new ConcurApiError('malformed-response', `Concur's answer cannot be used: ${detail}`, {

@@ -3,8 +3,8 @@
  */
 export { buildConcurXml } from './xml-builder';
 export type { BuildOptions } from './xml-builder';
-export { parseConcurXml, DEFAULT_PARSE_LIMITS } from './xml-parser';
-export type { ParseLimits, ParsedDocument } from './xml-parser';
+export { parseConcurXml, parseConcurAnswer, DEFAULT_PARSE_LIMITS, UNKNOWN_ELEMENTS_KEY } from './xml-parser';
+export type { LenientParse, ParseLimits, ParsedDocument, UnknownElement } from './xml-parser';
 export { ConcurDocumentError, documentProblem } from './errors';
 export { TRIP_NAMESPACE } from './namespaces';
 export {

@@ -2,6 +2,11 @@
  * Concur XML → the JSON form, for every document Concur answers with (Itinerary, Booking, ItineraryInfoList,
  * ConnectResponse, the TripIt Response, segments, Error, Message, Status), with or without the trip namespace.
  *
+ * Two readings: `parseConcurXml` is strict (requests: whatever the schema does not know is an error), and
+ * `parseConcurAnswer` is lenient (Concur's answers carry elements its public XSD lacks, and more may appear):
+ * an unknown element is kept under `unknownElements` of the object it appears in (see docs/json-form.md), a
+ * value the schema would refuse is kept as its text, and each such place is reported, never failing the read.
+ *
  * Hardened for XML from the network: no DOCTYPE, no entities beyond the five predefined ones and character
  * references, bounded size and depth, and every problem reported with its JSON path instead of a crash.
  */
@@ -25,6 +30,21 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 5 * 1024 * 1024, ma
 
 /** A parsed document: one key, the root element in the JSON form (`itinerary`, `booking`, …). */
 export type ParsedDocument = Record<string, unknown>;
+
+/** Key of the elements an answer carries that the schema does not know, in the object they appear in. */
+export const UNKNOWN_ELEMENTS_KEY = 'unknownElements';
+
+/** An element the schema does not know, as read: its text, or its child elements in the same form. */
+export interface UnknownElement {
+  name: string;
+  value: string | null | UnknownElement[];
+}
+
+/** A leniently read answer, and the places where it went beyond the schema (paths only, never values). */
+export interface LenientParse {
+  document: ParsedDocument;
+  beyondSchema: FieldProblem[];
+}
 
 type XmlNode = Record<string, unknown>;
 
@@ -55,6 +75,18 @@ const malformed = (message: string): ConcurDocumentError =>
   new ConcurDocumentError('malformed-xml', message, [{ path: '', message }]);
 
 export function parseConcurXml(xml: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedDocument {
+  return parse(xml, limits, false).document;
+}
+
+/**
+ * Reads an answer of Concur leniently (see above). Still refused: what is not well-formed XML, hostile XML, an
+ * unknown root element, and documents beyond the limits.
+ */
+export function parseConcurAnswer(xml: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): LenientParse {
+  return parse(xml, limits, true);
+}
+
+function parse(xml: string, limits: ParseLimits, lenient: boolean): LenientParse {
   const bytes = Buffer.byteLength(xml, 'utf8');
   if (bytes > limits.maxBytes)
     throw malformed(`document is ${bytes} bytes; at most ${limits.maxBytes} are accepted`);
@@ -89,17 +121,22 @@ export function parseConcurXml(xml: string, limits: ParseLimits = DEFAULT_PARSE_
       { path: '', message: `unknown root element <${name}>` },
     ]);
 
-  const reader = new DocumentReader();
+  const reader = new DocumentReader(lenient);
   const key = jsonKey(name);
   const value = reader.read(rootNode, { name, type: root.type }, [key]);
-  if (reader.problems.length > 0) {
+  if (!lenient && reader.problems.length > 0) {
     throw new ConcurDocumentError(
       'invalid-document',
       `the <${name}> document does not match Concur's schema`,
       reader.problems,
     );
   }
-  return { [key]: value };
+  return { document: { [key]: value }, beyondSchema: reader.problems };
+}
+
+function hasElementChildren(node: XmlNode): boolean {
+  const children = node[elementName(node)!] as XmlNode[];
+  return children.some((child) => elementName(child) !== undefined);
 }
 
 function elementName(node: XmlNode): string | undefined {
@@ -108,8 +145,14 @@ function elementName(node: XmlNode): string | undefined {
   );
 }
 
+/**
+ * Walks the tree along the model. Strict, every departure is a problem and the caller fails; lenient, each
+ * departure is still recorded as a problem but the reader keeps going and keeps what it found.
+ */
 class DocumentReader {
   readonly problems: FieldProblem[] = [];
+
+  constructor(private readonly lenient: boolean) {}
 
   private problem(path: (string | number)[], message: string): undefined {
     this.problems.push({ path: formatPath(path), message });
@@ -125,7 +168,10 @@ class DocumentReader {
       const text = this.text(children, path);
       if (text === undefined) return undefined;
       const result = readSimpleValue(element, text);
-      return 'error' in result ? this.problem(path, result.error) : result.value;
+      if (!('error' in result)) return result.value;
+      this.problem(path, result.error);
+      // Lenient: a value beyond the schema (a new enumeration value, another number format) stays as sent.
+      return this.lenient ? text : undefined;
     }
     if (element.type === 'any') return this.readAny(children, path);
     const type = complexType(element.type);
@@ -180,9 +226,16 @@ class DocumentReader {
           [...path, jsonKey(name)],
           `unknown element <${name}> in <${typeName.replace(/Type$/, '')}>`,
         );
+        if (this.lenient) this.keepUnknown(out, child, path);
         continue;
       }
       const key = jsonKey(element.name);
+      if (this.lenient && isSimpleType(element.type) && hasElementChildren(child)) {
+        // A known name with unexpected structure: kept whole rather than half-read.
+        this.problem([...path, key], `<${name}> has child elements where text was expected`);
+        this.keepUnknown(out, child, path);
+        continue;
+      }
       if (alias?.as === 'item') {
         const items = (out[key] ??= []) as unknown[];
         const itemElement = complexType(element.type).model.elements[0]!;
@@ -192,6 +245,7 @@ class DocumentReader {
         items.push(this.read(child, element, [...path, key, items.length]));
       } else if (key in out) {
         this.problem([...path, key], `<${name}> appears more than once`);
+        if (this.lenient) this.keepUnknown(out, child, path);
       } else {
         out[key] = this.read(child, element, [...path, key]);
       }
@@ -208,12 +262,26 @@ class DocumentReader {
       const element = type.byName.get(name);
       if (!element) {
         const allowed = type.model.elements.map((e) => `<${e.name}>`).join(', ');
-        return this.problem(itemPath, `unknown element <${name}>; expected ${allowed}`);
+        this.problem(itemPath, `unknown element <${name}>; expected ${allowed}`);
+        // Lenient: an item of a kind the schema lacks (say, a new segment type) keeps its name and content.
+        return this.lenient
+          ? { kind: 'unknown', [UNKNOWN_ELEMENTS_KEY]: [this.unknownElement(child, itemPath)] }
+          : undefined;
       }
       const value = this.read(child, element, itemPath);
       if (!tagged || value === null || value === undefined) return value;
       return { kind: jsonKey(name), ...(value as Record<string, unknown>) };
     });
+  }
+
+  private keepUnknown(out: Record<string, unknown>, child: XmlNode, path: (string | number)[]): void {
+    const kept = (out[UNKNOWN_ELEMENTS_KEY] ??= []) as UnknownElement[];
+    kept.push(this.unknownElement(child, [...path, UNKNOWN_ELEMENTS_KEY, kept.length]));
+  }
+
+  private unknownElement(child: XmlNode, path: (string | number)[]): UnknownElement {
+    const [read] = this.readAny([child], path) as { name: string; value: unknown }[];
+    return { name: read!.name, value: read!.value as UnknownElement['value'] };
   }
 
   private readAny(children: XmlNode[], path: (string | number)[]): unknown[] {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tmcGuideItinerary } from '../support/answer-fixtures';
 import { COMPANY, TRAVELER, addSupplier, api, bookingPath, carBooking, startTestGateway } from './support';
 
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
@@ -17,6 +18,64 @@ const concurBookingsOf = (recordLocator: string) =>
     .filter(({ booking }) => booking.booking.recordLocator === recordLocator);
 
 describe('PUT /v1/companies/{companyId}/bookings/{confirmationNumber}', () => {
+  it('keeps what Concur answers beyond its XSD (the simulator adds what real itineraries carry)', async () => {
+    const answer = await client.put(bookingPath('EXTRAS-1'), {
+      booking: carBooking(),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(answer.status).toBe(201);
+    expect(gateway.simulator!.requests.of('bookingPost').at(-1)!.status).toBe(200);
+    expect(answer.body.concur.document.itinerary.unknownElements).toContainEqual({
+      name: 'IsDemoTrip',
+      value: 'false',
+    });
+    expect(answer.body.booking.tripId).toEqual(expect.any(String));
+  });
+
+  it('answers 201 and writes the mapping when Concur answers the TMC guide itinerary, unknown elements and all', async () => {
+    // Concur took the booking (commit) and answered its own documented itinerary, with the trip id it gave,
+    // holding this supplier's booking (another source's would be redacted from the answer).
+    const asAnswered = tmcGuideItinerary
+      .replace(
+        '<RuleViolations />',
+        '<ItinLocator>gWu9dRi$pEjxZkYtp0lWbN5gQkBMQfjRbbc$sbDCQ</ItinLocator><RuleViolations />',
+      )
+      .replace('<BookingSource>POSTMAN</BookingSource>', '<BookingSource>DemoSupplier</BookingSource>');
+    gateway.simulator!.faults.failNext('bookingPost', { kind: 'answer', xml: asAnswered, commit: true }, 1);
+    const answer = await client.put(bookingPath('TMC-GUIDE-1'), {
+      booking: carBooking(),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.body.booking.tripId).toBe('gWu9dRi$pEjxZkYtp0lWbN5gQkBMQfjRbbc$sbDCQ');
+    expect(
+      answer.body.concur.document.itinerary.unknownElements.map((e: { name: string }) => e.name),
+    ).toEqual(['ExternalLinks', 'FormsOfId', 'IsDemoTrip', 'ReminderEmailSent', 'IsBillable']);
+    const stored = await client.get(bookingPath('TMC-GUIDE-1'));
+    expect(stored.status).toBe(200);
+    expect(stored.body.booking).toMatchObject({
+      status: 'active',
+      tripId: 'gWu9dRi$pEjxZkYtp0lWbN5gQkBMQfjRbbc$sbDCQ',
+    });
+  });
+
+  it('answers 201 when the unknown elements sit deeper: a new segment kind, children where text was expected', async () => {
+    const deeper = tmcGuideItinerary
+      .replace('<Segments>', '<Segments><Bus><Vendor>FX</Vendor><Seats><Seat>4A</Seat></Seats></Bus>')
+      .replace(
+        '<NameLast>Never1</NameLast>',
+        '<NameLast>Never1</NameLast><Loyalty><Tier>gold</Tier></Loyalty>',
+      )
+      .replace('<Comments />', '<Comments><Note>from a newer Concur</Note></Comments>');
+    gateway.simulator!.faults.failNext('bookingPost', { kind: 'answer', xml: deeper, commit: true }, 1);
+    const answer = await client.put(bookingPath('TMC-GUIDE-2'), {
+      booking: carBooking(),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(answer.status).toBe(201);
+    expect((await client.get(bookingPath('TMC-GUIDE-2'))).status).toBe(200);
+  });
+
   it('creates the booking at Concur (201), then updates it (200), keeping the mapping', async () => {
     const created = await client.put(bookingPath('CREATE-1'), {
       booking: carBooking(),

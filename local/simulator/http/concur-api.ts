@@ -5,6 +5,7 @@
  */
 import { ConcurDocumentError, parseConcurXml } from '../../../shared/concur';
 import type { Booking, ConcurDocument, Itinerary } from '../../../shared/concur';
+import { withConcurExtras } from '../concur-extras';
 import { ConcurApiError, badRequest } from '../errors';
 import type { QueryParams } from '../query-params';
 import { renderBooking, renderItinerary } from '../render';
@@ -39,7 +40,9 @@ export function handleConcurApi(context: ApiContext, call: ApiCall): HttpAnswer 
   try {
     const authentication = context.tokens.authenticate(call.authorization);
     if (!authentication.ok) throw new ConcurApiError(authentication.status, authentication.message);
-    return xmlAnswer(operate(context, call, authentication.principal));
+    const document = operate(context, call, authentication.principal);
+    const answer = xmlAnswer(document);
+    return 'itinerary' in document ? { ...answer, body: withConcurExtras(answer.body) } : answer;
   } catch (error) {
     if (!(error instanceof ConcurApiError)) throw error;
     return error.body === 'not-found-status'

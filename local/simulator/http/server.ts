@@ -216,6 +216,12 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
                 body: truncatedXml(committed?.body, answerRoot(route)),
               },
         );
+      case 'answer':
+        return answer(exchange, {
+          status: failure.status ?? 200,
+          contentType: 'application/xml',
+          body: failure.xml,
+        });
       case 'hostile-xml':
         return answer(exchange, {
           status: 200,

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConcurXml } from '../../../shared/concur';
+import { parseConcurAnswer, parseConcurXml } from '../../../shared/concur';
 import { seedExamples } from '../../support/seed-examples';
 
 const bin = resolve(__dirname, '../../../bin/concur-gateway.mjs');
@@ -64,7 +64,7 @@ describe('the seeds’ request examples, posted with curl to `concur-gateway sim
     const lines = result.stdout.trimEnd().split('\n');
     const status = lines.pop();
     expect(status).toBe('200');
-    const answer = parseConcurXml(lines.join('\n')) as {
+    const answer = parseConcurAnswer(lines.join('\n')).document as {
       itinerary: { itinLocator?: string; bookings?: { recordLocator?: string }[] };
     };
     expect(answer.itinerary.itinLocator).toEqual(expect.any(String));
