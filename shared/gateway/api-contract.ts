@@ -119,6 +119,10 @@ export const bookingResultSchema = z
       document: z.record(z.string(), z.unknown()).meta({
         description: "Concur's answer in the JSON form: { itinerary } for a post, { booking } for a cancel.",
       }),
+      status: z.literal('NotFound').optional().meta({
+        description:
+          'On a cancel: Concur does not know the booking (neither by its confirmation number nor by its record locator). The gateway marks it cancelled all the same.',
+      }),
     }),
   })
   .meta({ id: 'BookingResult' });

@@ -10,7 +10,7 @@ import { assertCompanyAllowed, redactConcurDocument, visibleTripIds } from './ac
 import { GatewayError } from './errors';
 import { withBookingLease } from './locking';
 import type { HeldBooking, LockOptions } from './locking';
-import type { BookingKey, BookingMapping, BookingMappings, ConcurItinerary, Supplier } from './ports';
+import type { BookingKey, BookingMapping, BookingMappings, ConcurCall, ConcurItinerary, Supplier } from './ports';
 
 export interface BookingDependencies {
   mappings: BookingMappings;
@@ -21,7 +21,13 @@ export interface BookingDependencies {
 export interface BookingOutcome {
   mapping: BookingMapping;
   created: boolean;
-  concur: { document: Record<string, unknown>; correlationId?: string; attempts: number };
+  concur: {
+    document: Record<string, unknown>;
+    correlationId?: string;
+    attempts: number;
+    /** A cancel that Concur answered NotFound, by confirmation number and by record locator. */
+    status?: 'NotFound';
+  };
 }
 
 /** The trip id of Concur's answer: ItinLocator, else the last segment of its id URI. */
@@ -242,8 +248,9 @@ export class BookingService {
           concur: answer
             ? {
                 document: redactConcurDocument(answer.value, supplier.bookingSource),
-                correlationId: answer.correlationId,
+                ...(answer.correlationId ? { correlationId: answer.correlationId } : {}),
                 attempts: answer.attempts,
+                ...(answer.notFound ? { status: 'NotFound' as const } : {}),
               }
             : { document: {}, attempts: 0 },
         };
@@ -252,20 +259,31 @@ export class BookingService {
     );
   }
 
-  /** Cancels at Concur; a booking Concur no longer knows is as good as cancelled. */
-  private async cancelAtConcur(mapping: BookingMapping) {
-    try {
-      return await this.deps.concur.cancelBooking(mapping.companyId, {
-        bookingSource: mapping.bookingSource,
-        confirmationNumber: mapping.recordLocator,
-        loginId: mapping.travelerLoginId,
-      });
-    } catch (error) {
-      if ((error as { kind?: string }).kind === 'not-found') {
-        return { value: { status: 'NotFound' }, attempts: (error as { attempts?: number }).attempts ?? 1 };
+  /**
+   * Cancels at Concur by the booking's confirmation number, as Concur's cancel names it; when Concur answers
+   * NotFound and the record locator differs, once more by the record locator. A booking Concur knows by neither
+   * is as good as cancelled, and reported as `notFound`.
+   */
+  private async cancelAtConcur(
+    mapping: BookingMapping,
+  ): Promise<ConcurCall<Record<string, unknown>> & { notFound?: true }> {
+    const names = [mapping.confirmationNumber];
+    if (mapping.recordLocator !== mapping.confirmationNumber) names.push(mapping.recordLocator);
+    let attempts = 0;
+    for (const confirmationNumber of names) {
+      try {
+        const answer = await this.deps.concur.cancelBooking(mapping.companyId, {
+          bookingSource: mapping.bookingSource,
+          confirmationNumber,
+          loginId: mapping.travelerLoginId,
+        });
+        return { ...answer, attempts: attempts + answer.attempts };
+      } catch (error) {
+        if ((error as { kind?: string }).kind !== 'not-found') throw error;
+        attempts += (error as { attempts?: number }).attempts ?? 1;
       }
-      throw error;
     }
+    return { value: { status: 'NotFound' }, attempts, notFound: true };
   }
 
   /** A trip the supplier may add to: one it created or one already holding one of its bookings. */

@@ -267,6 +267,56 @@ describe('POST …/bookings/{confirmationNumber}/cancel', () => {
     expect(gateway.simulator!.requests.of('bookingCancel').length).toBe(cancels);
   });
 
+  it('cancels by the confirmation number (the segment’s), as Concur documents the cancel', async () => {
+    const booking = carBooking({ recordLocator: 'LOCATOR-2' }, { confirmationNumber: 'CANCEL-2' });
+    expect(
+      (await client.put(bookingPath('CANCEL-2'), { booking, traveler: { loginId: TRAVELER } })).status,
+    ).toBe(201);
+    const cancelled = await client.post(`${bookingPath('CANCEL-2')}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.concur.status).toBeUndefined();
+    const sent = gateway.simulator!.requests.of('bookingCancel').at(-1)!;
+    expect(sent.query).toMatchObject({ bookingSource: 'DemoSupplier', confirmationNumber: 'CANCEL-2' });
+    expect(concurBookingsOf('LOCATOR-2')[0]!.booking.canceled).toBe(true);
+  });
+
+  it('tries the record locator once when Concur does not know the confirmation number', async () => {
+    // The segment carries another confirmation number than the path: only the record locator finds it.
+    const booking = carBooking({ recordLocator: 'LOCATOR-3' }, { confirmationNumber: 'SEGMENT-3' });
+    expect(
+      (await client.put(bookingPath('CANCEL-3'), { booking, traveler: { loginId: TRAVELER } })).status,
+    ).toBe(201);
+    const before = gateway.simulator!.requests.of('bookingCancel').length;
+    const cancelled = await client.post(`${bookingPath('CANCEL-3')}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const sent = gateway.simulator!.requests.of('bookingCancel').slice(before);
+    expect(sent.map((entry) => [entry.query.confirmationNumber, entry.status])).toEqual([
+      ['CANCEL-3', 404],
+      ['LOCATOR-3', 200],
+    ]);
+    expect(cancelled.body.concur).toMatchObject({ attempts: 2 });
+    expect(concurBookingsOf('LOCATOR-3')[0]!.booking.canceled).toBe(true);
+  });
+
+  it('reports a booking Concur does not know as NotFound in the answer, never as a silent success', async () => {
+    // Concur answered the post (the gateway kept the mapping) but never stored the booking.
+    const answered = gateway.simulator!.requests.of('bookingPost').length;
+    const itinerary = `<Itinerary xmlns="http://www.concursolutions.com/api/travel/trip/2010/06"><ItinLocator>GONE-TRIP</ItinLocator><TripName>Gone</TripName></Itinerary>`;
+    gateway.simulator!.faults.failNext('bookingPost', { kind: 'answer', xml: itinerary }, 1);
+    const booking = carBooking({ recordLocator: 'LOCATOR-4' }, { confirmationNumber: 'CANCEL-4' });
+    expect(
+      (await client.put(bookingPath('CANCEL-4'), { booking, traveler: { loginId: TRAVELER } })).status,
+    ).toBe(201);
+    expect(gateway.simulator!.requests.of('bookingPost').length).toBe(answered + 1);
+    const cancelled = await client.post(`${bookingPath('CANCEL-4')}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.concur).toMatchObject({ status: 'NotFound', attempts: 2 });
+    expect(cancelled.body.booking.status).toBe('cancelled');
+    const sent = gateway.simulator!.requests.of('bookingCancel').slice(-2);
+    expect(sent.map((entry) => entry.query.confirmationNumber)).toEqual(['CANCEL-4', 'LOCATOR-4']);
+    expect(sent.at(-1)!.status).toBe(404);
+  });
+
   it('answers 404 for a booking the gateway does not know', async () => {
     const answer = await client.post(`${bookingPath('NEVER')}/cancel`);
     expect(answer.status).toBe(404);
