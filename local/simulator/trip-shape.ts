@@ -29,15 +29,20 @@ export function bookingSpan(booking: Booking): DateSpan | undefined {
   return start !== undefined && end !== undefined ? { start, end } : undefined;
 }
 
-/** Effective dates: the posted dates widened to cover every booking (cancelled ones too: dates stay stable). */
+/** Effective dates: the span of every booking (cancelled ones too: dates stay stable), else the posted dates. */
 export function tripDates(trip: StoredTrip): Partial<DateSpan> {
-  let start = trip.header.startDateLocal ?? undefined;
-  let end = trip.header.endDateLocal ?? undefined;
+  let start: string | undefined;
+  let end: string | undefined;
   for (const { booking } of trip.bookings) {
     const span = bookingSpan(booking);
     if (!span) continue;
     if (start === undefined || span.start < start) start = span.start;
     if (end === undefined || span.end > end) end = span.end;
+  }
+  // Concur recomputes a trip's dates from its segments; the posted dates count only for a trip without any.
+  if (start === undefined && end === undefined) {
+    start = trip.header.startDateLocal ?? undefined;
+    end = trip.header.endDateLocal ?? undefined;
   }
   return { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
 }

@@ -18,7 +18,8 @@ export const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
 
 /**
  * The trip the create sent, if Concur made it: the traveler's trips created since just before the attempt
- * with the same TripName, StartDateLocal and EndDateLocal (and ClientLocator when one was sent).
+ * with the same TripName (and ClientLocator when one was sent). Not the dates: Concur recomputes a trip's dates
+ * from its segments, so the trip it made may not carry the dates that were sent.
  * Undefined: Concur has no such trip. Throws `outcome-unknown` when several match; a failing lookup throws.
  */
 export async function findCreatedTrip(
@@ -34,8 +35,8 @@ export async function findCreatedTrip(
     (trip) =>
       trip.tripId &&
       sameText(trip.tripName, sent.tripName) &&
-      sameLocalTime(trip.startDateLocal, sent.startDateLocal) &&
-      sameLocalTime(trip.endDateLocal, sent.endDateLocal) &&
+      // The list is the traveler's own; a login it names otherwise is someone else's trip.
+      (!context.loginId || !trip.userLoginId || sameLogin(trip.userLoginId, context.loginId)) &&
       // A twin made earlier the same day was last changed before this attempt: not ours.
       (!trip.dateModifiedUtc || trip.dateModifiedUtc.slice(0, 19) >= sinceUtc),
   );
@@ -66,13 +67,4 @@ function sameText(listed: string | null | undefined, sent: string | null | undef
   return (listed ?? '').trim() === (sent ?? '').trim();
 }
 
-/** A criterion the create did not send cannot tell trips apart; dates compare to the second. */
-function sameLocalTime(listed: string | null | undefined, sent: string | null | undefined): boolean {
-  if (!sent) return true;
-  return normalizeLocal(listed ?? '') === normalizeLocal(sent);
-}
-
-function normalizeLocal(value: string): string {
-  const trimmed = value.trim().replace(' ', 'T');
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(trimmed) ? `${trimmed}:00` : trimmed.slice(0, 19);
-}
+const sameLogin = (listed: string, wanted: string) => listed.trim().toLowerCase() === wanted.trim().toLowerCase();

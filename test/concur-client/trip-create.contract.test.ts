@@ -62,6 +62,28 @@ describe('a trip create of unknown outcome', () => {
     expect(tripsNamed(name)).toHaveLength(1);
   });
 
+  it('finds its trip although Concur recomputed the dates from the segments', async () => {
+    const { client } = recordingClient({ perAttemptTimeoutMs: 200 });
+    const name = unique('Redated');
+    // Posted with a whole-month span; Concur keeps only the car's days (the 14th to the 16th).
+    const sent: Itinerary = {
+      ...tripWithCar(name, [14, 16]),
+      startDateLocal: '2027-03-01T00:00:00',
+      endDateLocal: '2027-03-31T23:00:00',
+      clientLocator: 'KK-REDATED',
+    };
+    simulator().faults.failNext('tripCreate', { kind: 'hang', commit: true }, 1);
+    const result = await client.createTrip(context(), sent);
+    expect(result).toMatchObject({ reconciled: true, value: { clientLocator: 'KK-REDATED' } });
+    expect(result.value.startDateLocal).toBe('2027-03-14T10:00:00');
+    expect(tripsNamed(name)).toHaveLength(1);
+    expect(
+      simulator()
+        .requests.of('tripCreate')
+        .filter((entry) => entry.body.includes(name)),
+    ).toHaveLength(1);
+  });
+
   it('tells its trip from same-named ones by ClientLocator', async () => {
     const { client } = recordingClient({ perAttemptTimeoutMs: 200 });
     const name = unique('Located');
