@@ -25,7 +25,7 @@ const mayBeTokenTrouble = (error: ConcurApiError) =>
 export function createConcurClient(
   logger: Logger,
   limiter: OutboundLimiter,
-  count: CountEvent,
+  count?: CountEvent,
 ): ConcurClient {
   return new ConcurClient({
     fetch: rateLimitedFetch(limiter, (input, init) => fetch(input, init)),

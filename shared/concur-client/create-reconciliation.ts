@@ -67,4 +67,5 @@ function sameText(listed: string | null | undefined, sent: string | null | undef
   return (listed ?? '').trim() === (sent ?? '').trim();
 }
 
-const sameLogin = (listed: string, wanted: string) => listed.trim().toLowerCase() === wanted.trim().toLowerCase();
+const sameLogin = (listed: string, wanted: string) =>
+  listed.trim().toLowerCase() === wanted.trim().toLowerCase();

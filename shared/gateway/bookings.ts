@@ -10,7 +10,14 @@ import { assertCompanyAllowed, redactConcurDocument, visibleTripIds } from './ac
 import { GatewayError } from './errors';
 import { withBookingLease } from './locking';
 import type { HeldBooking, LockOptions } from './locking';
-import type { BookingKey, BookingMapping, BookingMappings, ConcurCall, ConcurItinerary, Supplier } from './ports';
+import type {
+  BookingKey,
+  BookingMapping,
+  BookingMappings,
+  ConcurCall,
+  ConcurItinerary,
+  Supplier,
+} from './ports';
 
 export interface BookingDependencies {
   mappings: BookingMappings;
