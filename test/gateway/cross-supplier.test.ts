@@ -54,7 +54,8 @@ const tripOfB = (month: string, recordLocator: string) => ({
         bookingSource: 'SourceB',
         ...carBooking(
           {},
-          { startDateLocal: `2028-${month}-02T12:00:00`, endDateLocal: `2028-${month}-03T12:00:00` },
+          // Concur dates a trip by its segments: the car spans the month, so others' bookings join the trip.
+          { startDateLocal: `2028-${month}-02T12:00:00`, endDateLocal: `2028-${month}-27T12:00:00` },
         ),
       },
     ],

@@ -248,7 +248,12 @@ describe('company request tokens and the password grant (credtype=authtoken)', (
     const again = await passwordGrant(sim, formFor(sim, 'demo-company', minted.body.requestToken as string));
     expect(again).toEqual({
       status: 400,
-      body: { error: 'invalid_grant', error_description: 'Incorrect Credentials. Please Retry', code: 5 },
+      body: {
+        error: 'invalid_grant',
+        error_description: 'Incorrect Credentials. Please Retry',
+        code: 5,
+        geolocation: sim.url,
+      },
     });
   });
 
