@@ -1,5 +1,5 @@
 /**
- * Derives the Concur model from Concur's published schemas (../shared/concur/*.xsd) plus what the seeds add,
+ * Derives the Concur model from Concur's published schemas (schemas/concur/*.xsd) plus what Concur's examples add,
  * and writes shared/concur/model.generated.ts and shared/concur/types.generated.ts.
  *
  *   npm run generate:model            write the files
@@ -22,7 +22,7 @@ import {
 type XsdNode = Record<string, unknown>;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const defaultSchemaDir = resolve(repoRoot, '../shared/concur');
+export const defaultSchemaDir = resolve(repoRoot, 'schemas/concur');
 const MODEL_FILE = resolve(repoRoot, 'shared/concur/model.generated.ts');
 const TYPES_FILE = resolve(repoRoot, 'shared/concur/types.generated.ts');
 

@@ -313,7 +313,7 @@ export class ConcurClient {
   }
 }
 
-/** What Concur requires of an agency proposal, in the words of FACTS.md; empty when nothing is missing. */
+/** What Concur requires of an agency proposal, as Concur's TMC guide states it; empty when nothing is missing. */
 function proposalProblems(itinerary: Itinerary): string[] {
   const problems: string[] = [];
   if (!PROPOSAL_STATUSES.has(String(itinerary.tripStatus ?? ''))) {

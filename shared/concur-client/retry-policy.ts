@@ -13,7 +13,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 8_000 };
 
-// Concur answers 400 for some passing troubles (FACTS.md): these are worth retrying.
+// Concur answers 400 for some passing troubles (its HTTP status code reference): these are worth retrying.
 const RATE_LIMIT_400 = /request limit exceeded/i;
 const TRANSIENT_400 = /request limit exceeded|deadlock|resend shortly/i;
 

@@ -256,7 +256,7 @@ class SchemaFactory {
   }
 }
 
-/** The trip statuses of seed 003, and agency proposals (6, 7) per seed 003 and FACTS.md. */
+/** The trip statuses of seed 003, and agency proposals (6, 7) per seed 003 and Concur's TMC guide. */
 function checkTripStatus(itinerary: unknown, ctx: z.RefinementCtx): void {
   const trip = itinerary as Itinerary;
   const issue = (path: (string | number)[], message: string) =>

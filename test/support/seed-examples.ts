@@ -1,15 +1,16 @@
 /**
- * The XML examples of the seed documents (../shared/seeds), cut out of the text where they stand, so that the
- * tests run against Concur's own examples without the project carrying a copy of them.
+ * Concur's own XML examples, as test fixtures: the Itinerary v1.1 documentation's request and response bodies
+ * (test/fixtures/concur-xml/seeds, listed in examples.json with the request line a request follows) and the
+ * TMC guide's trip (test/fixtures/concur-xml/docs).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const seedsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/seeds');
+export const fixturesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/concur-xml');
 
 export interface SeedExample {
-  /** `003#5`: seed file prefix and the example's position in it. */
+  /** `003#5`: the document's number and the example's position in it. */
   id: string;
   seed: string;
   root: string;
@@ -20,45 +21,40 @@ export interface SeedExample {
   requestLine?: string;
 }
 
-const ROOTS = ['Itinerary', 'Booking', 'ItineraryInfoList', 'ConnectResponse', 'Response', 'Car'];
+interface ManifestEntry {
+  id: string;
+  file: string;
+  requestLine?: string;
+}
+
+const readFixture = (path: string): string => readFileSync(resolve(fixturesDir, path), 'utf8').trim();
+
+/** The name of the document element, after any XML declaration. */
+const rootOf = (xml: string): string => {
+  const match = /<([A-Za-z][\w.-]*)[\s>/]/.exec(xml.replace(/^<\?xml[^?]*\?>/, ''));
+  if (!match) throw new Error('fixture without a document element');
+  return match[1]!;
+};
+
+let cached: SeedExample[] | undefined;
 
 export function seedExamples(): SeedExample[] {
-  const examples: SeedExample[] = [];
-  for (const file of readdirSync(seedsDir)
-    .filter((f) => /^\d{3}_.*\.txt$/.test(f))
-    .sort()) {
-    const seed = file.slice(0, 3);
-    const lines = readFileSync(resolve(seedsDir, file), 'utf8').split('\n');
-    let count = 0;
-    for (let i = 0; i < lines.length; i++) {
-      const trimmed = lines[i]!.trim();
-      const root = ROOTS.find((r) => trimmed.startsWith(`<${r}>`) || trimmed.startsWith(`<${r} `));
-      if (!root) continue;
-      let end = i;
-      while (end < lines.length && !lines[end]!.includes(`</${root}>`)) end++;
-      const xml = lines
-        .slice(i, end + 1)
-        .join('\n')
-        .trim();
-      let requestLine: string | undefined;
-      for (let back = i - 1; back >= Math.max(0, i - 12); back--) {
-        const line = lines[back]!.trim();
-        if (/^POST\s/.test(line)) {
-          requestLine = line;
-          break;
-        }
-        if (/^(GET|HTTP\/1\.1)\s/.test(line) || /Response/.test(line)) break;
-      }
-      examples.push({
-        id: `${seed}#${++count}`,
-        seed,
-        root,
-        role: requestLine ? 'request' : 'response',
-        xml,
-        ...(requestLine ? { requestLine } : {}),
-      });
-      i = end;
-    }
-  }
-  return examples;
+  cached ??= (JSON.parse(readFixture('seeds/examples.json')) as ManifestEntry[]).map((entry) => {
+    const xml = readFixture(`seeds/${entry.file}`);
+    return {
+      id: entry.id,
+      seed: entry.id.slice(0, 3),
+      root: rootOf(xml),
+      role: entry.requestLine ? 'request' : 'response',
+      xml,
+      ...(entry.requestLine ? { requestLine: entry.requestLine } : {}),
+    };
+  });
+  return cached.map((example) => ({ ...example }));
 }
+
+/** The TMC guide's trip create: the request body a TMC posts and the trip Concur answers. */
+export const tmcGuideTrip = {
+  request: (): string => readFixture('docs/tmc-guide-trip-create.request.xml'),
+  response: (): string => readFixture('docs/tmc-guide-trip-create.response.xml'),
+};
