@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { getServices } from '../shared/composition/services';
+import { eventServices } from '../shared/composition/events';
 import { startLocalGateway } from '../local/server/local-gateway';
 
 const EVENTS = 400;
@@ -32,7 +32,7 @@ export async function runEventsBench(): Promise<void> {
     concurRatePerMinute: 600_000,
   });
   gateway.simulator!.faults.setLatency({ ms: CONCUR_LATENCY_MS });
-  const { operations } = (await getServices()).events;
+  const { operations } = eventServices();
   const webhook = new Webhook(gateway.demoWebhookSecret!);
 
   const acceptedAt = new Map<string, number>();

@@ -3,6 +3,8 @@
  * per group of routes, alarms and their topic. It holds no data: it can be destroyed and deployed again, or
  * rolled back, without touching the stateful stack it receives its tables and secrets from.
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ArnFormat,
@@ -41,6 +43,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { routes } from '../shared/http/routes';
 import type { FunctionName, RouteDefinition } from '../shared/http/routes';
+import { BUNDLED_DOCS_ASSETS_DIR, DOCS_ASSET_NAMES } from '../shared/http/docs-page';
 import { STACK_OUTPUTS } from '../shared/stage';
 import type { GatewayState } from './state-stack';
 
@@ -66,6 +69,35 @@ export function defaultEntry(name: LambdaName): string {
 export function functionNames(): FunctionName[] {
   return [...new Set(routes.map((route) => route.function))];
 }
+
+/** What each function's composition (functions/…/<name>.ts) uses, and so all its role may do. */
+export interface FunctionAccess {
+  /** The state table: supplier keys only (read), or also mappings, leases, operations, rate windows (readWrite). */
+  state?: 'read' | 'readWrite';
+  /** The idempotency records of its POST and PUT routes. */
+  idempotency?: true;
+  /** Calls Concur: the app's OAuth client (read), each company's tokens (read, written back after a refresh). */
+  concur?: true;
+  /** Sends to the events queue (webhooks, `Prefer: respond-async`, the processor's retries). */
+  sendsEvents?: true;
+  /** Reads the suppliers' webhook signing secrets. */
+  webhookSecrets?: true;
+  /** Maps EventBridge sources to suppliers. */
+  eventSources?: true;
+}
+
+export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
+  meta: {},
+  translate: { state: 'read', idempotency: true },
+  bookings: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true },
+  trips: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true },
+  events: { state: 'readWrite', idempotency: true, sendsEvents: true, webhookSecrets: true },
+  processor: { state: 'readWrite', concur: true, sendsEvents: true, eventSources: true },
+};
+
+/** The function that serves the API reference's assets carries them in its bundle. */
+const docsFunction = routes.find((route) => route.operationId === 'docsAsset')?.function;
+const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
 /**
  * Lambda blocked creating nodejs20.x functions on 2026-08-31 (updates on 2026-09-30), so the functions run on
@@ -205,6 +237,7 @@ export class GatewayApiStack extends Stack {
         description: `The ${names.resourcePrefix} ${name} function`,
       });
       logGroup.grantWrite(role);
+      const access = FUNCTION_ACCESS[name];
       const fn = new NodejsFunction(this, `${name}Function`, {
         functionName: `${names.resourcePrefix}-${name}`,
         entry: entryFor(name),
@@ -218,65 +251,87 @@ export class GatewayApiStack extends Stack {
         role,
         description: `${names.resourcePrefix}: ${description}`,
         environment: {
-          STATE_TABLE_NAME: stateTable.tableName,
-          IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
-          SECRET_PREFIX: names.secretPrefix,
+          ...(access.state ? { STATE_TABLE_NAME: stateTable.tableName } : {}),
+          ...(access.idempotency ? { IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName } : {}),
+          ...(access.concur || access.webhookSecrets ? { SECRET_PREFIX: names.secretPrefix } : {}),
+          ...(access.concur ? { CONCUR_RATE_PER_MINUTE: String(CONCUR_RATE_PER_MINUTE) } : {}),
+          ...(access.sendsEvents ? { EVENTS_QUEUE_URL: eventsQueue.queueUrl } : {}),
+          ...(access.eventSources ? { EVENT_SOURCES: JSON.stringify(eventSources) } : {}),
           POWERTOOLS_SERVICE_NAME: 'concur-gateway',
           POWERTOOLS_METRICS_NAMESPACE: names.metricsNamespace,
           NODE_OPTIONS: '--enable-source-maps',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          EVENTS_QUEUE_URL: eventsQueue.queueUrl,
-          EVENT_SOURCES: JSON.stringify(eventSources),
-          CONCUR_RATE_PER_MINUTE: String(CONCUR_RATE_PER_MINUTE),
         },
         bundling: {
           format: OutputFormat.ESM,
           mainFields: ['module', 'main'],
           target: BUNDLE_TARGET,
+          minify: true,
           sourceMap: true,
+          // The runtime provides the AWS SDK v3.
           externalModules: ['@aws-sdk/*'],
           forceDockerBundling: false,
-          // Some dependencies are CommonJS and call require(): give the ESM bundle one.
-          banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+          // Some dependencies are CommonJS and call require(): give the ESM bundle one, under a name no
+          // bundled module declares.
+          banner:
+            "import { createRequire as bundleCreateRequire } from 'node:module'; const require = bundleCreateRequire(import.meta.url);",
+          ...(name === docsFunction
+            ? {
+                commandHooks: {
+                  beforeBundling: () => [],
+                  beforeInstall: () => [],
+                  afterBundling: (_inputDir: string, outputDir: string) => [
+                    `mkdir -p "${join(outputDir, BUNDLED_DOCS_ASSETS_DIR)}"`,
+                    ...DOCS_ASSET_NAMES.map(
+                      (asset) =>
+                        `cp "${join(swaggerUiDir, asset)}" "${join(outputDir, BUNDLED_DOCS_ASSETS_DIR, asset)}"`,
+                    ),
+                  ],
+                },
+              }
+            : {}),
         },
       });
-      stateTable.grantReadWriteData(fn);
-      idempotencyTable.grantReadWriteData(fn);
-      appSecret.grantRead(fn);
-      eventsQueue.grantSendMessages(fn);
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          sid: 'SupplierWebhookSecrets',
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [supplierSecretsArn],
-        }),
-      );
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          sid: 'CompanyTokenSecrets',
-          actions: [
-            'secretsmanager:GetSecretValue',
-            'secretsmanager:PutSecretValue',
-            'secretsmanager:DescribeSecret',
-          ],
-          resources: [companySecretsArn],
-        }),
-      );
-      Validations.of(role).acknowledge(
-        {
-          id: `AwsSolutions-IAM5[Resource::${companySecretsFinding}]`,
-          reason: `Per-company token secrets are created at onboarding, after deployment, so their names are not known here: the function may read, describe and write back refreshed tokens of secrets under ${names.secretPrefix}/companies/ only.`,
-        },
-        {
+      if (access.state === 'read') stateTable.grantReadData(fn);
+      if (access.state === 'readWrite') stateTable.grantReadWriteData(fn);
+      if (access.idempotency) idempotencyTable.grantReadWriteData(fn);
+      if (access.sendsEvents) eventsQueue.grantSendMessages(fn);
+      if (access.webhookSecrets) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'SupplierWebhookSecrets',
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [supplierSecretsArn],
+          }),
+        );
+        Validations.of(role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${supplierSecretsFinding}]`,
           reason: `Per-supplier webhook signing secrets are created at onboarding, after deployment: the function may only read secrets under ${names.secretPrefix}/suppliers/.`,
-        },
-        {
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason:
-            'Added by X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
-        },
-      );
+        });
+      }
+      if (access.concur) {
+        appSecret.grantRead(fn);
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'CompanyTokenSecrets',
+            actions: [
+              'secretsmanager:GetSecretValue',
+              'secretsmanager:PutSecretValue',
+              'secretsmanager:DescribeSecret',
+            ],
+            resources: [companySecretsArn],
+          }),
+        );
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${companySecretsFinding}]`,
+          reason: `Per-company token secrets are created at onboarding, after deployment, so their names are not known here: the function may read, describe and write back refreshed tokens of secrets under ${names.secretPrefix}/companies/ only.`,
+        });
+      }
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Added by X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+      });
 
       alarm(
         `${name}ErrorsAlarm`,

@@ -4,12 +4,12 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { getServices } from '../../shared/composition/services';
+import { eventServices } from '../../shared/composition/events';
 
 const processor = new BatchProcessor(EventType.SQS);
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  const { events } = await getServices();
+  const events = eventServices();
   return processPartialResponse(event, (record: SQSRecord) => events.processor.process(record), processor, {
     context,
     processInParallel: true,

@@ -1,5 +1,5 @@
 /** Lambda: health, the OpenAPI document and the API reference page. */
-import { getServices } from '../../shared/composition/services';
+import { gatewayLogger } from '../../shared/composition/logging';
 import { docsAsset, renderDocsPage } from '../../shared/http/docs-page';
 import { httpFunction } from '../../shared/http/http-function';
 import { HttpProblem } from '../../shared/http/problem-responses';
@@ -26,5 +26,5 @@ export const handler = httpFunction(
       };
     },
   },
-  async () => (await getServices()).http,
+  () => ({ logger: gatewayLogger() }),
 );

@@ -4,7 +4,7 @@ import type { TranslationKind, ValidationProfile } from '../../shared/concur';
 import { GatewayError } from '../../shared/gateway/errors';
 import { httpFunction } from '../../shared/http/http-function';
 import type { RouteHandler } from '../../shared/http/http-function';
-import { getServices } from '../../shared/composition/services';
+import { supplierRouteDependencies } from '../../shared/composition/dynamodb';
 
 function profileOf(requested: string | undefined, fallback: ValidationProfile): ValidationProfile {
   if (requested === undefined) return fallback;
@@ -24,5 +24,5 @@ const translate =
 export const handler = httpFunction(
   'translate',
   { translateBooking: translate('booking'), translateTrip: translate('trip') },
-  async () => (await getServices()).http,
+  supplierRouteDependencies,
 );

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FunctionName } from '../../shared/http/routes';
 import { dataDirLayout, LOCAL_TABLES, publishEndpoints, withdrawEndpoints } from '../data-dir';
 import { startDynalite } from '../dynalite';
@@ -16,7 +16,9 @@ import { startLocalSecretsManager } from '../secrets-manager';
 import { startLocalSqs } from '../sqs';
 import { startEventPoller } from '../events-poller';
 import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
-import { resetServices, getServices } from '../../shared/composition/services';
+import { administration } from '../../shared/composition/administration';
+import { resetServices } from '../../shared/composition/container';
+import { gatewayLogger } from '../../shared/composition/logging';
 import { DEFAULT_COMPANY_ID, startSimulator } from '../simulator';
 import type { Simulator } from '../simulator';
 import { startLambdaHttpServer } from './lambda-http-server';
@@ -66,6 +68,11 @@ export interface LocalGatewayOptions {
   /** Port of the simulator (0 picks a free one). */
   simulatorPort?: number;
   seed?: LocalSeed;
+  /**
+   * The functions behind the routes; by default this source's handlers in this process. They read the endpoints
+   * and table names this sets in process.env (AWS_ENDPOINT_URL_DYNAMODB, STATE_TABLE_NAME, ...).
+   */
+  handlers?: Record<FunctionName, LambdaHandler>;
   /** The events queue and its processor. */
   events?: LocalEventsOptions;
   /** The outbound limit to each Concur base URL (requests a minute); 3,000 by default. */
@@ -148,19 +155,18 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   });
   await createTables(dynalite.client, tables);
   resetServices();
-  const services = await getServices();
+  const admin = administration();
 
   let demoApiKey: string | undefined;
   let demoWebhookSecret: string | undefined;
   if (options.seed) {
-    await services.admin.configureApp(options.seed.app);
-    for (const company of options.seed.companies)
-      await services.admin.configureCompany(company.id, company.concur);
+    await admin.configureApp(options.seed.app);
+    for (const company of options.seed.companies) await admin.configureCompany(company.id, company.concur);
     for (const { webhookSecret, apiKey, ...supplier } of options.seed.suppliers) {
-      await services.admin.registerSupplier({ ...supplier, profile: supplier.profile ?? 'tmc' }, apiKey);
+      await admin.registerSupplier({ ...supplier, profile: supplier.profile ?? 'tmc' }, apiKey);
       if (webhookSecret) {
         const secrets = typeof webhookSecret === 'string' ? [webhookSecret] : webhookSecret;
-        await services.admin.configureWebhookSecrets(supplier.id, secrets);
+        await admin.configureWebhookSecrets(supplier.id, secrets);
       }
     }
   } else {
@@ -172,24 +178,24 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
           app: simulator.tokens.clientFor(DEFAULT_COMPANY_ID),
         }
       : demoConcurAt(options.concurBaseUrl!, options.demoConcur);
-    await services.admin.configureApp(concur.app);
-    await services.admin.configureCompany(DEFAULT_COMPANY_ID, {
+    await admin.configureApp(concur.app);
+    await admin.configureCompany(DEFAULT_COMPANY_ID, {
       baseUrl: concur.baseUrl,
       accessToken: concur.accessToken,
       refreshToken: concur.refreshToken,
       expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
     });
-    demoApiKey = await demoKey(options.dataDir, 'demo-api-key', services.admin.generateApiKey);
-    await services.admin.registerSupplier({ ...DEMO_SUPPLIER, profile: 'tmc' }, demoApiKey);
+    demoApiKey = await demoKey(options.dataDir, 'demo-api-key', admin.generateApiKey);
+    await admin.registerSupplier({ ...DEMO_SUPPLIER, profile: 'tmc' }, demoApiKey);
     demoWebhookSecret = await demoKey(
       options.dataDir,
       'demo-webhook-secret',
       () => `whsec_${randomBytes(24).toString('base64')}`,
     );
-    await services.admin.configureWebhookSecrets(DEMO_SUPPLIER.id, [demoWebhookSecret]);
+    await admin.configureWebhookSecrets(DEMO_SUPPLIER.id, [demoWebhookSecret]);
   }
 
-  const handlers = await loadHandlers();
+  const handlers = options.handlers ?? (await loadHandlers());
   const server = await startLambdaHttpServer(handlers, {
     port: options.port,
     host: options.host,
@@ -202,7 +208,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     queueArn: queues.eventsQueueArn,
     handler: processEvents,
     workers: options.events?.workers ?? 4,
-    onError: (error) => services.http.logger.error('event batch failed', { error: error as Error }),
+    onError: (error) => gatewayLogger().error('event batch failed', { error: error as Error }),
   });
   // The operator's command line (`--local`) finds the running stores here.
   await publishEndpoints(options.dataDir, {

@@ -3,7 +3,7 @@
  * model: strict objects, the XSD's lengths, patterns and enumerations, the date format, the seeds' required
  * elements per profile, and the agency proposal rules. Every problem carries its JSON path.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath } from '../problem';
 import type { FieldProblem } from '../problem';
 import type { Booking, Itinerary } from './documents';

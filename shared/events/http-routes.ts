@@ -4,7 +4,7 @@
  * accepts anything, so a 202 means the operation is recorded and queued.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventServices } from '../composition/services';
+import type { EventIntake } from '../composition/events';
 import { parseCancelRequest } from '../gateway/bookings';
 import { GatewayError } from '../gateway/errors';
 import type { Supplier } from '../gateway/ports';
@@ -50,7 +50,7 @@ function accepted(
   };
 }
 
-export async function receiveWebhook(events: EventServices, request: RouteRequest): Promise<HttpAnswer> {
+export async function receiveWebhook(events: EventIntake, request: RouteRequest): Promise<HttpAnswer> {
   const supplierId = request.pathParameters.supplierId ?? '';
   const body = request.rawBody ?? '';
   if (!SUPPLIER_ID_PATTERN.test(supplierId)) throw unauthenticated();
@@ -83,7 +83,10 @@ export async function receiveWebhook(events: EventServices, request: RouteReques
   return accepted(operation, request.origin);
 }
 
-export async function getOperation(events: EventServices, request: RouteRequest): Promise<HttpAnswer> {
+export async function getOperation(
+  events: Pick<EventIntake, 'operations'>,
+  request: RouteRequest,
+): Promise<HttpAnswer> {
   const id = request.pathParameters.operationId ?? '';
   const record = OPERATION_ID_PATTERN.test(id) ? await events.operations.get(id) : undefined;
   // Another supplier's operation is as absent as one that never existed.
@@ -135,7 +138,7 @@ export function commandOfRoute(operationId: string, request: RouteRequest): Comm
 
 /** `Prefer: respond-async` on a write route: validated now, applied from the queue, 202 with the operation. */
 export async function respondAsync(
-  events: EventServices,
+  events: Pick<EventIntake, 'ingress'>,
   operationId: string,
   request: RouteRequest,
   supplier: Supplier,

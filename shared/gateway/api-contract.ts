@@ -2,7 +2,7 @@
  * The supplier JSON API's request and response bodies, as zod schemas: validation of requests, the OpenAPI
  * document and the TypeScript types all come from here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { bookingSchema, itinerarySchema } from '../concur';
 import type { ValidationProfile } from '../concur';
 import { isPrintableText } from '../concur/xml-text';

@@ -2,9 +2,10 @@
  * The API reference page: Swagger UI, served by the gateway itself (no CDN: neither Lambda nor this machine
  * should depend on one), reading /openapi.json.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The files of swagger-ui-dist the page uses; nothing else is served (a Map: no inherited keys). */
 const ASSETS: ReadonlyMap<string, string> = new Map([
@@ -15,8 +16,20 @@ const ASSETS: ReadonlyMap<string, string> = new Map([
 /** The names `docsAsset` serves, e.g. for the `{asset}` path parameter of `GET /docs/assets/{asset}`. */
 export const DOCS_ASSET_NAMES: readonly string[] = [...ASSETS.keys()];
 
+/** Where a Lambda bundle carries the assets: beside itself (the stack copies them there at bundling). */
+export const BUNDLED_DOCS_ASSETS_DIR = 'swagger-ui';
+
 const cache = new Map<string, Buffer>();
-let distPath: string | undefined;
+let assetsDir: string | undefined;
+
+/** The bundle's copy when there is one; from source, swagger-ui-dist itself. */
+function locateAssets(): string {
+  const bundled = fileURLToPath(new URL(`./${BUNDLED_DOCS_ASSETS_DIR}/`, import.meta.url));
+  if (existsSync(bundled)) return bundled;
+  return (
+    createRequire(import.meta.url)('swagger-ui-dist') as { getAbsoluteFSPath(): string }
+  ).getAbsoluteFSPath();
+}
 
 /** A file of the page by its bare name, read on first use and kept; `undefined` for anything not allowed. */
 export function docsAsset(name: string): { body: Buffer; contentType: string } | undefined {
@@ -24,10 +37,8 @@ export function docsAsset(name: string): { body: Buffer; contentType: string } |
   if (!contentType) return undefined;
   let body = cache.get(name);
   if (!body) {
-    distPath ??= (
-      createRequire(import.meta.url)('swagger-ui-dist') as { getAbsoluteFSPath(): string }
-    ).getAbsoluteFSPath();
-    body = readFileSync(join(distPath, name));
+    assetsDir ??= locateAssets();
+    body = readFileSync(join(assetsDir, name));
     cache.set(name, body);
   }
   return { body, contentType };

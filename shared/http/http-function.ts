@@ -45,11 +45,15 @@ export interface HttpAnswer {
 
 export type RouteHandler = (request: RouteRequest) => Promise<HttpAnswer>;
 
+/**
+ * What a function's routes need: authentication when one is authenticated, the idempotency store when one
+ * writes, and the events queue when one may respond asynchronously.
+ */
 export interface HttpDependencies {
-  authenticate(apiKey: string): Promise<Supplier | undefined>;
+  authenticate?: (apiKey: string) => Promise<Supplier | undefined>;
   /** Accepts a write route's request as an operation (`Prefer: respond-async`): 202. */
-  respondAsync(operationId: string, request: RouteRequest, supplier: Supplier): Promise<HttpAnswer>;
-  idempotencyStore: BasePersistenceLayer;
+  respondAsync?: (operationId: string, request: RouteRequest, supplier: Supplier) => Promise<HttpAnswer>;
+  idempotencyStore?: BasePersistenceLayer;
   logger: Logger;
 }
 
@@ -83,7 +87,7 @@ type LambdaHandler = (
 export function httpFunction(
   name: FunctionName,
   handlers: Record<string, RouteHandler>,
-  dependencies: () => Promise<HttpDependencies>,
+  dependencies: () => HttpDependencies,
 ): LambdaHandler {
   const ownRoutes = routes.filter((route) => route.function === name);
   for (const route of ownRoutes) {
@@ -98,18 +102,36 @@ export function httpFunction(
     const request = routeRequest(event, supplier, route);
     if (route.respondAsync && prefersAsync(event.headers.prefer)) {
       const { deps } = await ready!;
-      return toResult(await deps.respondAsync(route.operationId, request, supplier!));
+      return toResult(await deps.respondAsync!(route.operationId, request, supplier!));
     }
     return toResult(await handlers[route.operationId]!(request));
   };
 
   const setUp = async () => {
-    const deps = await dependencies();
+    const deps = dependencies();
+    const missing = (what: string, needed: boolean, present: unknown) => {
+      if (needed && !present) throw new Error(`${name}: its routes need ${what}, its composition gives none`);
+    };
+    missing(
+      'supplier authentication',
+      ownRoutes.some((r) => r.authenticated),
+      deps.authenticate,
+    );
+    missing(
+      'the events queue',
+      ownRoutes.some((r) => r.respondAsync),
+      deps.respondAsync,
+    );
+    missing(
+      'an idempotency store',
+      ownRoutes.some((r) => r.method !== 'GET'),
+      deps.idempotencyStore,
+    );
     const idempotent = new Map<string, LambdaHandler>();
     for (const route of ownRoutes) {
       if (route.method === 'GET') continue;
       const handler = middy(answerRoute(route)).use(
-        makeHandlerIdempotent({ persistenceStore: deps.idempotencyStore, config: idempotencyConfig() }),
+        makeHandlerIdempotent({ persistenceStore: deps.idempotencyStore!, config: idempotencyConfig() }),
       );
       idempotent.set(routeKeyOf(route), handler as unknown as LambdaHandler);
     }
@@ -173,7 +195,7 @@ async function authenticate(event: APIGatewayProxyEventV2, deps: HttpDependencie
       challenge,
     );
   }
-  const supplier = await deps.authenticate(match[1]!);
+  const supplier = await deps.authenticate!(match[1]!);
   if (!supplier)
     throw new HttpProblem(
       401,

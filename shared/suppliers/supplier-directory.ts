@@ -12,7 +12,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { documentClient, isConditionalCheckFailed } from '../adapters/dynamodb/document-client';
 import { VALIDATION_PROFILES } from '../concur';
 import type { Clock, Supplier } from '../gateway/ports';

@@ -5,7 +5,9 @@
  * local server, dynalite, the local SQS with its poller, the processor, the simulator over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getServices } from '../../shared/composition/services';
+import { administration } from '../../shared/composition/administration';
+import { eventServices } from '../../shared/composition/events';
+import { bookingService } from '../../shared/composition/concur';
 import type { OperationRecord } from '../../shared/events/operations';
 import { carBooking, COMPANY, startTestGateway, TRAVELER } from '../gateway/support';
 import { postWebhook } from './support';
@@ -24,7 +26,7 @@ beforeAll(async () => {
     // The limiter is measured on its own (limiter.test.ts); here it must not be the bottleneck.
     concurRatePerMinute: 600_000,
   });
-  await (await getServices()).admin.configureWebhookSecrets('demo-supplier', [SECRET]);
+  await administration().configureWebhookSecrets('demo-supplier', [SECRET]);
 }, 60_000);
 afterAll(() => gateway?.close());
 
@@ -82,7 +84,7 @@ async function deliverAll(deliveries: Delivery[], concurrency: number): Promise<
 const FINAL = new Set(['succeeded', 'skipped', 'failed', 'parked']);
 
 async function awaitFinal(ids: readonly string[], timeoutMs: number): Promise<OperationRecord[]> {
-  const { operations } = (await getServices()).events;
+  const { operations } = eventServices();
   const until = Date.now() + timeoutMs;
   for (;;) {
     const records = await Promise.all(ids.map((id) => operations.get(id)));
@@ -157,7 +159,7 @@ describe('1,000 partner events with duplicates, reordering and Concur failures',
 
     // The fault is gone: the parked events replay to success (or to skipped, when a newer one was applied).
     faults.clear();
-    const { parked: operator } = (await getServices()).events;
+    const { parked: operator } = eventServices();
     const listed = await operator.list({ limit: 1_000 });
     expect(listed.operations.map((r) => r.id).sort()).toEqual(parked.map((r) => r.id).sort());
     const { replayed } = await operator.replayAll();
@@ -170,10 +172,8 @@ describe('1,000 partner events with duplicates, reordering and Concur failures',
       const confirmationNumber = confirmationOf(booking);
       expect(concurBookings(confirmationNumber), confirmationNumber).toHaveLength(1);
       expect(dailyRateAtConcur(confirmationNumber), confirmationNumber).toBe(rateOf(VERSIONS));
-      const mapping = await (
-        await getServices()
-      ).bookings.get(
-        (await (await getServices()).events.supplierOf('demo-supplier'))!,
+      const mapping = await bookingService().get(
+        (await eventServices().supplierOf('demo-supplier'))!,
         COMPANY,
         confirmationNumber,
       );

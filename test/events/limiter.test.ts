@@ -4,7 +4,7 @@
  * second, never in a rush that would earn 429s.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getServices } from '../../shared/composition/services';
+import { administration } from '../../shared/composition/administration';
 import { retryDelaySeconds, DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
 import { carBooking, COMPANY, startTestGateway, TRAVELER } from '../gateway/support';
 import { awaitOperation, bookingEvent, postWebhook } from './support';
@@ -21,7 +21,7 @@ beforeAll(async () => {
     events: { retryBaseSeconds: 1, workers: 4 },
     concurRatePerMinute: PER_MINUTE,
   });
-  await (await getServices()).admin.configureWebhookSecrets('demo-supplier', [SECRET]);
+  await administration().configureWebhookSecrets('demo-supplier', [SECRET]);
 }, 60_000);
 afterAll(() => gateway?.close());
 

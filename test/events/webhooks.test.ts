@@ -3,7 +3,7 @@
  * processor) and the simulator. Signatures: valid, rotation, stale, tampered, wrong supplier, replayed id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getServices } from '../../shared/composition/services';
+import { administration } from '../../shared/composition/administration';
 import { addSupplier, api, carBooking, COMPANY, startTestGateway, TRAVELER } from '../gateway/support';
 import { awaitOperation, bookingEvent, postWebhook } from './support';
 
@@ -21,7 +21,7 @@ const upsert = (confirmationNumber: string, dateModifiedUtc = '2027-01-10T10:00:
 
 beforeAll(async () => {
   gateway = await startTestGateway({ events: { retryBaseSeconds: 1 } });
-  const { admin } = await getServices();
+  const admin = administration();
   await admin.configureWebhookSecrets('demo-supplier', [NEW_SECRET, OLD_SECRET]);
   await addSupplier('other-supplier', 'OtherSource', [COMPANY]);
   await admin.configureWebhookSecrets('other-supplier', [OTHER_SECRET]);

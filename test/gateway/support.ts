@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getServices } from '../../shared/composition/services';
+import { administration } from '../../shared/composition/administration';
 import { startLocalGateway } from '../../local/server/local-gateway';
 import type { LocalGateway, LocalGatewayOptions } from '../../local/server/local-gateway';
 import { DEFAULT_COMPANY_ID } from '../../local/simulator';
@@ -32,7 +32,7 @@ export async function addSupplier(
   companies: string[],
   profile: 'tmc' | 'triplink' = 'tmc',
 ): Promise<string> {
-  const { admin } = await getServices();
+  const admin = administration();
   const apiKey = admin.generateApiKey();
   await admin.registerSupplier({ id, bookingSource, companies, profile }, apiKey);
   return apiKey;

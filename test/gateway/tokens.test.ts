@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getServices, resetServices } from '../../shared/composition/services';
+import { administration } from '../../shared/composition/administration';
+import { resetServices } from '../../shared/composition/container';
 import { COMPANY, TRAVELER, api, bookingPath, carBooking, startTestGateway } from './support';
 
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
@@ -17,7 +18,7 @@ const put = (confirmationNumber: string) =>
 describe("the company's Concur tokens", () => {
   it('20 concurrent requests with an expired token make exactly one refresh call', async () => {
     const simulator = gateway.simulator!;
-    const { admin } = await getServices();
+    const admin = administration();
     await admin.configureCompany(COMPANY, {
       baseUrl: simulator.url,
       accessToken: simulator.tokens.accessTokenFor(COMPANY),
@@ -37,7 +38,7 @@ describe("the company's Concur tokens", () => {
 
   it('refreshes once on any 403 (whatever its wording), then succeeds with the new token', async () => {
     const simulator = gateway.simulator!;
-    const { admin } = await getServices();
+    const admin = administration();
     const stored = await admin.readCompany(COMPANY);
     // A token Concur does not know: 403 "The access token is not valid.", no word of expiry.
     await admin.configureCompany(COMPANY, { ...stored, accessToken: 'a-token-concur-never-issued' });
@@ -56,7 +57,7 @@ describe("the company's Concur tokens", () => {
 
   it('follows an OAuth error that names the company’s geolocation, and stores that geolocation', async () => {
     const simulator = gateway.simulator!;
-    const { admin } = await getServices();
+    const admin = administration();
     const stored = await admin.readCompany(COMPANY);
     await admin.configureCompany(COMPANY, {
       ...stored,
@@ -120,7 +121,7 @@ describe("the company's Concur tokens", () => {
 describe('a token refresh that goes wrong', () => {
   const expireStoredAccess = async () => {
     const simulator = gateway.simulator!;
-    const { admin } = await getServices();
+    const admin = administration();
     await admin.configureCompany(COMPANY, {
       baseUrl: simulator.url,
       accessToken: simulator.tokens.accessTokenFor(COMPANY),
@@ -173,7 +174,7 @@ describe('a token refresh that goes wrong', () => {
 
     // An operator connects the company again: new tokens clear the refusal.
     const reconnected = simulator.tokens.issueTokenPair(COMPANY);
-    const { admin } = await getServices();
+    const admin = administration();
     await admin.configureCompany(COMPANY, {
       baseUrl: simulator.url,
       accessToken: reconnected.accessToken,

@@ -18,9 +18,11 @@ import {
   DEFAULT_THROTTLES,
   REFRESH_TOKEN_EXPIRING_METRIC,
   defaultEntry,
+  FUNCTION_ACCESS,
   functionNames,
   writesToConcur,
 } from '../../infra/api-stack';
+import type { FunctionAccess } from '../../infra/api-stack';
 import { defineGatewayStage } from '../../infra/gateway';
 import type { GatewayStage } from '../../infra/gateway';
 import { InvalidStageError, stageNames } from '../../shared/stage';
@@ -101,20 +103,6 @@ describe('functions and routes', () => {
       Timeout: Match.anyValue(),
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: Match.anyValue() },
-      Environment: {
-        Variables: {
-          STATE_TABLE_NAME: Match.anyValue(),
-          IDEMPOTENCY_TABLE_NAME: Match.anyValue(),
-          SECRET_PREFIX: 'concur-gateway/test',
-          POWERTOOLS_SERVICE_NAME: 'concur-gateway',
-          POWERTOOLS_METRICS_NAMESPACE: 'ConcurGateway/test',
-          NODE_OPTIONS: '--enable-source-maps',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          EVENTS_QUEUE_URL: Match.anyValue(),
-          EVENT_SOURCES: '{}',
-          CONCUR_RATE_PER_MINUTE: '3000',
-        },
-      },
     });
     const timeouts = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => [
       fn.Properties.FunctionName,
@@ -131,6 +119,29 @@ describe('functions and routes', () => {
     }
     template.resourceCountIs('AWS::Logs::LogGroup', names.length + 2);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
+  });
+
+  it('gives each function the settings of what its composition uses, and nothing more', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    for (const [name, access] of Object.entries(FUNCTION_ACCESS)) {
+      const fn = functions.find((f) => f.Properties.FunctionName === `concur-gateway-test-${name}`);
+      const variables = fn!.Properties.Environment.Variables as Record<string, unknown>;
+      expect(Object.keys(variables).sort(), name).toEqual(
+        [
+          ...(access.state ? ['STATE_TABLE_NAME'] : []),
+          ...(access.idempotency ? ['IDEMPOTENCY_TABLE_NAME'] : []),
+          ...(access.concur || access.webhookSecrets ? ['SECRET_PREFIX'] : []),
+          ...(access.concur ? ['CONCUR_RATE_PER_MINUTE'] : []),
+          ...(access.sendsEvents ? ['EVENTS_QUEUE_URL'] : []),
+          ...(access.eventSources ? ['EVENT_SOURCES'] : []),
+          'POWERTOOLS_SERVICE_NAME',
+          'POWERTOOLS_METRICS_NAMESPACE',
+          'NODE_OPTIONS',
+          'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+        ].sort(),
+      );
+      if (variables.SECRET_PREFIX !== undefined) expect(variables.SECRET_PREFIX).toBe('concur-gateway/test');
+    }
   });
 
   it('points the real app at functions/http/<name>.ts for every function name', () => {
@@ -282,9 +293,10 @@ describe('state', () => {
     ]) {
       template.resourceCountIs(type, 0);
     }
-    const variables = Object.values(template.findResources('AWS::Lambda::Function')).map(
-      (fn) => fn.Properties.Environment.Variables,
-    );
+    const variables = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((fn) => fn.Properties.Environment.Variables)
+      .filter((variable) => variable.STATE_TABLE_NAME !== undefined);
+    expect(variables.length).toBe(Object.values(FUNCTION_ACCESS).filter((access) => access.state).length);
     for (const variable of variables) {
       expect(JSON.stringify(variable.STATE_TABLE_NAME)).toContain('Fn::ImportValue');
       expect(JSON.stringify(variable.STATE_TABLE_NAME)).toContain('concur-gateway-test-state');
@@ -325,9 +337,57 @@ describe('permissions', () => {
         policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
     );
 
-  it("lets the functions use the stage's company token secrets and read its app secret", () => {
+  const withAccess = (flag: keyof FunctionAccess) =>
+    Object.values(FUNCTION_ACCESS).filter((access) => access[flag]).length;
+
+  /** The statements of one function's role. */
+  const statementsOf = (name: string) =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) =>
+        (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref.startsWith(`${name}Role`)),
+      )
+      .flatMap(
+        (policy) =>
+          policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      );
+  const actionsOn = (name: string, resource: RegExp) =>
+    statementsOf(name)
+      .filter((statement) => resource.test(JSON.stringify(statement.Resource)))
+      .flatMap((statement) => [statement.Action].flat());
+  const WRITES = [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ];
+
+  it('gives each role only the tables, actions, secrets and queue of its composition', () => {
+    for (const [name, access] of Object.entries(FUNCTION_ACCESS)) {
+      const state = actionsOn(name, /StateTable/);
+      const idempotency = actionsOn(name, /IdempotencyTable/);
+      if (!access.state) expect(state, `${name} on the state table`).toEqual([]);
+      else expect(state, `${name} on the state table`).toContain('dynamodb:GetItem');
+      if (access.state === 'read') for (const write of WRITES) expect(state, name).not.toContain(write);
+      if (access.state === 'readWrite') expect(state, name).toEqual(expect.arrayContaining(WRITES));
+      if (access.idempotency) expect(idempotency, name).toEqual(expect.arrayContaining(WRITES));
+      else expect(idempotency, `${name} on the idempotency table`).toEqual([]);
+      expect(actionsOn(name, /\/companies\/|ConcurAppSecret/).length > 0, `${name} on Concur tokens`).toBe(
+        Boolean(access.concur),
+      );
+      expect(actionsOn(name, /\/suppliers\//).length > 0, `${name} on webhook secrets`).toBe(
+        Boolean(access.webhookSecrets),
+      );
+      expect(actionsOn(name, /EventsQueue/).includes('sqs:SendMessage'), `${name} on the queue`).toBe(
+        Boolean(access.sendsEvents),
+      );
+    }
+    expect(FUNCTION_ACCESS.meta).toEqual({});
+    expect(FUNCTION_ACCESS.translate).toEqual({ state: 'read', idempotency: true });
+  });
+
+  it("lets the functions that call Concur use the stage's company token secrets and read its app secret", () => {
     const companySecrets = statements().filter((s) => JSON.stringify(s.Resource).includes('/companies/'));
-    expect(companySecrets).toHaveLength(functionNames().length + 1);
+    expect(companySecrets).toHaveLength(withAccess('concur'));
     for (const statement of companySecrets) {
       expect(JSON.stringify(statement.Resource)).toContain(':secret:concur-gateway/test/companies/*');
       expect([statement.Action].flat().sort()).toEqual([
@@ -337,7 +397,7 @@ describe('permissions', () => {
       ]);
     }
     const appSecretReads = statements().filter((s) => JSON.stringify(s.Resource).includes('ConcurAppSecret'));
-    expect(appSecretReads).toHaveLength(functionNames().length + 1);
+    expect(appSecretReads).toHaveLength(withAccess('concur'));
     for (const statement of appSecretReads) {
       expect([statement.Action].flat().sort()).toEqual([
         'secretsmanager:DescribeSecret',
@@ -346,21 +406,21 @@ describe('permissions', () => {
     }
   });
 
-  it("lets the functions only read the stage's webhook secrets", () => {
+  it("lets the events function only read the stage's webhook secrets", () => {
     const supplierSecrets = statements().filter((s) => JSON.stringify(s.Resource).includes('/suppliers/'));
-    expect(supplierSecrets).toHaveLength(functionNames().length + 1);
+    expect(supplierSecrets).toHaveLength(withAccess('webhookSecrets'));
     for (const statement of supplierSecrets) {
       expect(JSON.stringify(statement.Resource)).toContain(':secret:concur-gateway/test/suppliers/*');
       expect(statement.Action).toBe('secretsmanager:GetSecretValue');
     }
   });
 
-  it('lets every function send to the events queue, and only the processor receive from it', () => {
+  it('lets the functions that accept events send to the events queue, and only the processor receive from it', () => {
     const onQueue = (action: string) =>
       statements().filter(
         (s) => [s.Action].flat().includes(action) && JSON.stringify(s.Resource).includes('EventsQueue'),
       );
-    expect(onQueue('sqs:SendMessage')).toHaveLength(functionNames().length + 1);
+    expect(onQueue('sqs:SendMessage')).toHaveLength(withAccess('sendsEvents'));
     expect(onQueue('sqs:ReceiveMessage')).toHaveLength(1);
     expect(onQueue('sqs:ChangeMessageVisibility')).toHaveLength(1);
   });

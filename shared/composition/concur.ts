@@ -1,0 +1,87 @@
+/**
+ * The Concur side of the composition: each company's tokens in Secrets Manager (endpoint from
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER when the local default sets it), the token provider, the Concur client, and
+ * the booking and trip use cases on top of them.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoBookingMappings } from '../adapters/dynamodb/booking-mappings';
+import { DynamoLocks } from '../adapters/dynamodb/lease';
+import { DynamoRateLimiter } from '../adapters/dynamodb/rate-window';
+import { SecretsManagerStore } from '../adapters/secrets/secret-store';
+import { BookingService } from '../gateway/bookings';
+import { DEFAULT_LOCK_OPTIONS } from '../gateway/locking';
+import type { ConcurItinerary } from '../gateway/ports';
+import { TripService } from '../gateway/trips';
+import { CompanyCredentials, DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
+import { TokenProvider } from '../tokens/token-provider';
+import { createConcurClient, createConcurItinerary } from './concur-itinerary';
+import { once } from './container';
+import { dynamoDbClient, stateTableName } from './dynamodb';
+import { gatewayCounter, gatewayLogger } from './logging';
+
+export const secretStore = (): SecretsManagerStore =>
+  once('secrets', () => new SecretsManagerStore(new SecretsManagerClient({})));
+
+export const companyCredentials = (): CompanyCredentials =>
+  once(
+    'credentials',
+    () =>
+      new CompanyCredentials({
+        store: secretStore(),
+        prefix: process.env.SECRET_PREFIX || DEFAULT_SECRET_PREFIX,
+      }),
+  );
+
+const locks = (): DynamoLocks =>
+  once('locks', () => new DynamoLocks({ client: dynamoDbClient(), tableName: stateTableName() }));
+
+const mappings = () =>
+  once(
+    'mappings',
+    () => new DynamoBookingMappings({ client: dynamoDbClient(), tableName: stateTableName() }),
+  );
+
+/** Requests a minute to each Concur base URL from all functions together (Concur allows 4,000). */
+const outboundLimiter = () =>
+  once(
+    'limiter',
+    () =>
+      new DynamoRateLimiter({
+        client: dynamoDbClient(),
+        tableName: stateTableName(),
+        ratePerMinute: Number(process.env.CONCUR_RATE_PER_MINUTE ?? 3_000),
+        maxWaitMs: Number(process.env.CONCUR_RATE_WAIT_MS ?? 2_000),
+      }),
+  );
+
+/** Concur's Itinerary operations with the company's tokens; each within CONCUR_BUDGET_MS (API Gateway's 29 s). */
+const concurItinerary = (): ConcurItinerary =>
+  once('concur', () => {
+    const client = createConcurClient(gatewayLogger(), outboundLimiter(), gatewayCounter());
+    const tokens = new TokenProvider({
+      credentials: companyCredentials(),
+      locks: locks(),
+      refresh: (input) => client.refreshToken(input),
+      logger: gatewayLogger(),
+      count: gatewayCounter(),
+    });
+    return createConcurItinerary({
+      client,
+      tokens,
+      budgetMs: Number(process.env.CONCUR_BUDGET_MS ?? 25_000),
+    });
+  });
+
+export const bookingService = (): BookingService =>
+  once(
+    'bookings',
+    () =>
+      new BookingService({
+        mappings: mappings(),
+        concur: concurItinerary(),
+        lockOptions: DEFAULT_LOCK_OPTIONS,
+      }),
+  );
+
+export const tripService = (): TripService =>
+  once('trips', () => new TripService({ mappings: mappings(), concur: concurItinerary() }));

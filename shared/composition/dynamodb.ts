@@ -1,0 +1,46 @@
+/**
+ * The DynamoDB side of the composition: the client (endpoint from AWS_ENDPOINT_URL_DYNAMODB when the local
+ * default sets it), supplier authentication against the state table and the idempotency store.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Supplier } from '../gateway/ports';
+import { cachedAuthenticator } from '../suppliers/cached-authenticator';
+import { DynamoSupplierDirectory } from '../suppliers/supplier-directory';
+import type { HttpDependencies } from '../http/http-function';
+import { BoundedIdempotencyStore } from '../http/idempotency-store';
+import { once, requiredEnv } from './container';
+import { gatewayLogger } from './logging';
+
+export const dynamoDbClient = (): DynamoDBClient => once('dynamodb', () => new DynamoDBClient({}));
+
+export const stateTableName = (): string => requiredEnv('STATE_TABLE_NAME');
+
+export const supplierDirectory = (): DynamoSupplierDirectory =>
+  once(
+    'suppliers',
+    () => new DynamoSupplierDirectory({ client: dynamoDbClient(), tableName: stateTableName() }),
+  );
+
+/** API key → supplier, remembered for a while per container. */
+export const supplierAuthentication = (): ((apiKey: string) => Promise<Supplier | undefined>) =>
+  once('authenticate', () =>
+    cachedAuthenticator({ authenticate: (apiKey) => supplierDirectory().authenticate(apiKey) }),
+  );
+
+export const idempotencyStore = (): BasePersistenceLayer =>
+  once(
+    'idempotency',
+    () =>
+      new BoundedIdempotencyStore(
+        { tableName: requiredEnv('IDEMPOTENCY_TABLE_NAME'), awsSdkV3Client: dynamoDbClient() },
+        (message, fields) => gatewayLogger().warn(message, fields),
+      ),
+  );
+
+/** What a function of authenticated, idempotent supplier routes needs around its use cases. */
+export const supplierRouteDependencies = (): HttpDependencies => ({
+  logger: gatewayLogger(),
+  authenticate: supplierAuthentication(),
+  idempotencyStore: idempotencyStore(),
+});

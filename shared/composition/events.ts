@@ -1,0 +1,107 @@
+/**
+ * The events side of the composition: the events queue (endpoint from AWS_ENDPOINT_URL_SQS when the local
+ * default sets it), operation records, webhook secrets, and the processor that applies events through the
+ * booking and trip use cases.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { EventIngress } from '../events/ingress';
+import { DynamoOperations } from '../events/operations';
+import { parkedOperations } from '../events/parked';
+import type { ParkedOperations } from '../events/parked';
+import { DEFAULT_EVENT_RETRY, EventProcessor } from '../events/processor';
+import { SqsEventQueue } from '../events/queue';
+import { WebhookSecrets } from '../events/webhooks';
+import { respondAsync } from '../events/http-routes';
+import type { HttpDependencies } from '../http/http-function';
+import type { Supplier } from '../gateway/ports';
+import { DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS } from '../suppliers/cached-authenticator';
+import { DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
+import { bookingService, secretStore, tripService } from './concur';
+import { once, requiredEnv } from './container';
+import { dynamoDbClient, stateTableName, supplierDirectory, supplierRouteDependencies } from './dynamodb';
+import { gatewayLogger } from './logging';
+
+/** What accepts partner events and answers for their operations (the events HTTP function). */
+export interface EventIntake {
+  ingress: EventIngress;
+  operations: DynamoOperations;
+  webhookSecrets: WebhookSecrets;
+  supplierOf(supplierId: string): Promise<Supplier | undefined>;
+}
+
+/** Partner events and asynchronous operations, applied (the processor) and operated (parked ones). */
+export interface EventServices extends EventIntake {
+  processor: EventProcessor;
+  /** The operator's view of parked operations. */
+  parked: ParkedOperations;
+}
+
+const operations = () =>
+  once('operations', () => new DynamoOperations({ client: dynamoDbClient(), tableName: stateTableName() }));
+
+const queue = () =>
+  once('queue', () => new SqsEventQueue(new SQSClient({}), requiredEnv('EVENTS_QUEUE_URL')));
+
+export const webhookSecrets = (): WebhookSecrets =>
+  once(
+    'webhookSecrets',
+    () =>
+      new WebhookSecrets({
+        store: secretStore(),
+        prefix: process.env.SECRET_PREFIX || DEFAULT_SECRET_PREFIX,
+      }),
+  );
+
+// Every webhook and every event needs its supplier: a warm container remembers one for 60 s, like API keys.
+const knownSuppliers = () =>
+  once('knownSuppliers', () => new Map<string, { supplier: Supplier; until: number }>());
+const supplierOf = async (supplierId: string): Promise<Supplier | undefined> => {
+  const known = knownSuppliers().get(supplierId);
+  if (known && known.until > Date.now()) return known.supplier;
+  const supplier = await supplierDirectory().getSupplier(supplierId);
+  if (supplier) {
+    if (knownSuppliers().size >= 1_000) knownSuppliers().delete(knownSuppliers().keys().next().value!);
+    knownSuppliers().set(supplierId, { supplier, until: Date.now() + DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS });
+  }
+  return supplier;
+};
+
+/** What accepts events: webhooks and `Prefer: respond-async` requests become operations on the queue. */
+export const eventIngress = (): EventIngress =>
+  once('ingress', () => new EventIngress({ operations: operations(), queue: queue() }));
+
+export const eventIntake = (): EventIntake => ({
+  ingress: eventIngress(),
+  operations: operations(),
+  webhookSecrets: webhookSecrets(),
+  supplierOf,
+});
+
+/** What write routes that may respond asynchronously need around their use cases. */
+export const asyncSupplierRouteDependencies = (): HttpDependencies => ({
+  ...supplierRouteDependencies(),
+  respondAsync: (operationId, request, supplier) =>
+    respondAsync({ ingress: eventIngress() }, operationId, request, supplier),
+});
+
+export const eventServices = (): EventServices =>
+  once('events', () => ({
+    ...eventIntake(),
+    processor: new EventProcessor({
+      operations: operations(),
+      queue: queue(),
+      useCases: { bookings: bookingService(), trips: tripService() },
+      supplierOf,
+      eventSources: process.env.EVENT_SOURCES
+        ? (JSON.parse(process.env.EVENT_SOURCES) as Record<string, string>)
+        : {},
+      retry: {
+        baseSeconds: Number(process.env.EVENT_RETRY_BASE_SECONDS ?? DEFAULT_EVENT_RETRY.baseSeconds),
+        maxSeconds: Number(process.env.EVENT_RETRY_MAX_SECONDS ?? DEFAULT_EVENT_RETRY.maxSeconds),
+        maxReceives: Number(process.env.EVENT_MAX_RECEIVES ?? DEFAULT_EVENT_RETRY.maxReceives),
+        attemptTimeoutSeconds: DEFAULT_EVENT_RETRY.attemptTimeoutSeconds,
+      },
+      logger: gatewayLogger(),
+    }),
+    parked: parkedOperations({ operations: operations(), queue: queue() }),
+  }));

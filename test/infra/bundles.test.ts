@@ -1,0 +1,176 @@
+/**
+ * What ships is what is tested: every function of the synthesized app, from its bundle in the cloud assembly,
+ * in a fresh Node process with the environment the stack gives it, behind the local server (which turns each
+ * request into the API Gateway v2 event AWS would send), against dynalite, the local Secrets Manager and the
+ * simulator.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalGateway } from '../../local/server/local-gateway';
+import type { LocalGateway } from '../../local/server/local-gateway';
+import type { LambdaHandler } from '../../local/server/lambda-http-server';
+import { DOCS_ASSET_NAMES } from '../../shared/http/docs-page';
+import { routes } from '../../shared/http/routes';
+import { DEFAULT_SECRET_PREFIX } from '../../shared/tokens/company-credentials';
+import type { FunctionName } from '../../shared/http/routes';
+import { api, bookingPath, carBooking, COMPANY, TRAVELER } from '../gateway/support';
+import { localEnvironment, startBundle, synthesizeGateway } from '../support/lambda-bundles';
+import type { BundledFunction, RunningBundle, SynthesizedGateway } from '../support/lambda-bundles';
+
+let synthesized: SynthesizedGateway;
+let gateway: LocalGateway;
+const running = new Map<string, RunningBundle>();
+const invoked = new Set<string>();
+
+/** The bundle of an assembly function, started on first use with the local environment. */
+async function bundleOf(fn: BundledFunction): Promise<RunningBundle> {
+  let bundle = running.get(fn.logicalId);
+  if (!bundle) {
+    const aws = Object.fromEntries(
+      [
+        'AWS_REGION',
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'AWS_ENDPOINT_URL_DYNAMODB',
+        'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+        'AWS_ENDPOINT_URL_SQS',
+      ].map((name) => [name, process.env[name] ?? '']),
+    );
+    // What the local gateway set up, in the names it put in process.env.
+    const resources = {
+      state: process.env.STATE_TABLE_NAME!,
+      idempotency: process.env.IDEMPOTENCY_TABLE_NAME!,
+      eventsQueue: process.env.EVENTS_QUEUE_URL!,
+    };
+    const secretPrefix = process.env.SECRET_PREFIX || DEFAULT_SECRET_PREFIX;
+    bundle = await startBundle(fn, localEnvironment(fn, synthesized, { resources, secretPrefix, aws }));
+    running.set(fn.logicalId, bundle);
+  }
+  return bundle;
+}
+
+/** The route table's function name of an assembly function, from the routes the API integrates with it. */
+function functionNameOf(fn: BundledFunction): FunctionName {
+  const names = new Set(
+    fn.routeKeys.map((key) => routes.find((route) => `${route.method} ${route.path}` === key)?.function),
+  );
+  expect([...names], `${fn.logicalId} serves routes of one function of the route table`).toHaveLength(1);
+  return [...names][0]!;
+}
+
+beforeAll(async () => {
+  synthesized = synthesizeGateway();
+  const handlers = {} as Record<FunctionName, LambdaHandler>;
+  for (const fn of synthesized.functions.filter((f) => f.routeKeys.length > 0)) {
+    handlers[functionNameOf(fn)] = async (event, context) => {
+      invoked.add(fn.logicalId);
+      return (await bundleOf(fn)).invoke(event, context);
+    };
+  }
+  gateway = await startLocalGateway({
+    port: 0,
+    dataDir: mkdtempSync(join(tmpdir(), 'cgw-bundles-data-')),
+    simulatorPort: 0,
+    handlers,
+  });
+}, 300_000);
+
+afterAll(async () => {
+  for (const bundle of running.values()) await bundle.close();
+  await gateway?.close();
+});
+
+describe('the Lambda bundles of the synthesized app', () => {
+  it('cover every route of the route table, each served by the function the table names', () => {
+    const served = synthesized.functions.flatMap((fn) => fn.routeKeys);
+    expect(served.sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  it('each load in a fresh Node process and export the handler their Handler setting names', async () => {
+    expect(synthesized.functions.length).toBeGreaterThan(0);
+    for (const fn of synthesized.functions) {
+      const bundle = await bundleOf(fn);
+      expect(bundle.handlerType, fn.logicalId).toBe('function');
+    }
+  });
+
+  it('each carry what they read at run time, minified, without zod’s locales', () => {
+    for (const fn of synthesized.functions) {
+      const code = readFileSync(fn.file, 'utf8');
+      // Minified: the project's own function names are gone.
+      for (const name of ['parseJsonBody', 'routeRequest']) expect(code, fn.logicalId).not.toContain(name);
+      // Every locale of zod has its own error messages; English alone is "Invalid input".
+      expect(code, fn.logicalId).not.toContain('Ungültige Eingabe');
+    }
+  });
+});
+
+describe('the meta function’s bundle', () => {
+  it('answers /health, /openapi.json and /docs', async () => {
+    const client = api(gateway);
+    expect(await client.get('/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    const openapi = await client.get('/openapi.json');
+    expect(openapi.status).toBe(200);
+    expect(openapi.body.openapi).toMatch(/^3\.1/);
+    expect(Object.keys(openapi.body.paths).length).toBe(new Set(routes.map((route) => route.path)).size);
+    const docs = await client.get('/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toMatch(/^text\/html/);
+    for (const asset of DOCS_ASSET_NAMES) expect(docs.body).toContain(`/docs/assets/${asset}`);
+  });
+
+  it.each(DOCS_ASSET_NAMES)('serves /docs/assets/%s, byte for byte swagger-ui-dist’s file', async (asset) => {
+    const response = await fetch(`${gateway.url}/docs/assets/${asset}`);
+    expect(response.status).toBe(200);
+    const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+    expect(Buffer.from(await response.arrayBuffer()).equals(readFileSync(join(swaggerUi, asset)))).toBe(true);
+  });
+});
+
+describe('the supplier functions’ bundles', () => {
+  it('create a booking at Concur (PUT), read it back (GET) and list its trip', async () => {
+    const client = api(gateway, gateway.demoApiKey);
+    const created = await client.put(bookingPath('BUNDLE-1'), {
+      booking: carBooking(),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const tripId = created.body.booking.tripId as string;
+    expect(gateway.simulator!.state.trips().map((trip) => trip.id)).toContain(tripId);
+
+    const read = await client.get(bookingPath('BUNDLE-1'));
+    expect(read).toMatchObject({ status: 200, body: { booking: { tripId, status: 'active' } } });
+
+    const list = await client.get(`/v1/companies/${COMPANY}/trips`);
+    expect(list.status, JSON.stringify(list.body)).toBe(200);
+    expect(JSON.stringify(list.body)).toContain(tripId);
+  });
+
+  it('translate a booking into the XML Concur would get', async () => {
+    const client = api(gateway, gateway.demoApiKey);
+    const answer = await client.post('/v1/translate/booking', {
+      booking: { bookingSource: 'DemoSupplier', recordLocator: 'BUNDLE-DRY', ...carBooking() },
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.xml).toContain('<BookingSource>DemoSupplier</BookingSource>');
+  });
+
+  it('answer a request without an API key with problem+json, from every authenticated function', async () => {
+    for (const route of routes.filter((r) => r.authenticated && r.method === 'GET')) {
+      const path = route.path.replace(/\{(\w+)\}/g, (_m, name: string) =>
+        name === 'companyId' ? COMPANY : 'X1',
+      );
+      const answer = await api(gateway).get(path);
+      expect(answer.status, path).toBe(401);
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    }
+  });
+
+  it('were each invoked, so every function serving routes was exercised', () => {
+    const serving = synthesized.functions.filter((fn) => fn.routeKeys.length > 0).map((fn) => fn.logicalId);
+    expect([...invoked].sort()).toEqual(serving.sort());
+  });
+});
