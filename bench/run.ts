@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- NAME…]`: runs the named benchmarks, or all of them.
  */
+import { runColdStartBench } from './coldstart';
 import { runEventsBench } from './events';
 import { runGatewayBench } from './gateway';
 import { runSimulatorClientBench } from './simulator-client';
@@ -10,6 +11,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   translation: runTranslationBench,
   'simulator-client': runSimulatorClientBench,
   gateway: runGatewayBench,
+  coldstart: runColdStartBench,
   events: runEventsBench,
 };
 

@@ -131,11 +131,6 @@ const problem = (description: string, retryAfter = false) => ({
     : {}),
 });
 
-const bookingDocument = z.strictObject({ booking: bookingSchema('tmc') }).meta({ id: 'BookingDocument' });
-const itineraryDocument = z
-  .strictObject({ itinerary: itinerarySchema('tmc') })
-  .meta({ id: 'ItineraryDocument' });
-
 interface Operation {
   summary: string;
   body?: [z.ZodType, string];
@@ -149,103 +144,118 @@ interface Operation {
   upstream?: boolean;
 }
 
-const OPERATIONS: Record<string, Operation> = {
-  putBooking: {
-    summary: 'Create or update a booking by confirmation number (and rebook with previousConfirmationNumber)',
-    body: [
-      putBookingRequestSchema('tmc'),
-      'The booking, its traveler, and optionally a trip and the booking it replaces.',
-    ],
-    success: [201, bookingResultSchema, 'Created (201) or updated (200); the mapping and Concur’s answer.'],
-    problems: [400, 404, 409, 422],
-    upstream: true,
-  },
-  getBooking: {
-    summary: 'Read a booking’s mapping and status',
-    success: [200, z.strictObject({ booking: bookingMappingSchema }), 'The mapping.'],
-    problems: [404],
-  },
-  cancelBooking: {
-    summary: 'Cancel a booking at Concur',
-    body: [cancelRequestSchema, 'Optional: the traveler, checked against the booking.'],
-    success: [200, bookingResultSchema, 'The cancelled booking.'],
-    problems: [404, 409],
-    upstream: true,
-  },
-  createTrip: {
-    summary: 'Create a trip (Concur never merges posted trips)',
-    body: [tripRequestSchema('tmc'), 'The trip and its traveler.'],
-    success: [201, tripResultSchema, 'The created trip.'],
-    problems: [400, 422],
-    upstream: true,
-  },
-  listTrips: {
-    summary: 'List the trips that hold the supplier’s bookings or that it created',
-    query: tripListQuerySchema,
-    success: [200, tripListSchema, 'A page of trip summaries.'],
-    problems: [400],
-    upstream: true,
-  },
-  getTrip: {
-    summary: 'Read a trip; other sources’ bookings are shown without their details',
-    success: [200, tripResultSchema, 'The trip.'],
-    problems: [404],
-    upstream: true,
-  },
-  updateTrip: {
-    summary: 'Replace a trip the supplier created (segments not sent again disappear)',
-    body: [tripRequestSchema('tmc'), 'The whole trip.'],
-    success: [200, tripResultSchema, 'The replaced trip.'],
-    problems: [400, 404, 422],
-    upstream: true,
-  },
-  cancelTrip: {
-    summary: 'Cancel every segment of a trip the supplier created',
-    success: [200, tripResultSchema, 'The cancelled trip.'],
-    problems: [404],
-    upstream: true,
-  },
-  translateBooking: {
-    summary: 'Dry run: validate a booking and answer the Concur XML that would be sent',
-    body: [bookingDocument, 'A booking in the JSON form.'],
-    success: [200, translationSchema, 'The Concur XML.'],
-    problems: [400, 422],
-  },
-  translateTrip: {
-    summary: 'Dry run: validate a trip and answer the Concur XML that would be sent',
-    body: [itineraryDocument, 'A trip in the JSON form.'],
-    success: [200, translationSchema, 'The Concur XML.'],
-    problems: [400, 422],
-  },
-  receiveWebhook: {
-    summary: 'Receive a partner event, signed as Standard Webhooks prescribe; applied from the events queue',
-    body: [envelopeSchema, 'The event: {type, timestamp, data} (docs/events.md).'],
-    success: [
-      202,
-      operationAcceptedSchema,
-      'Accepted (or, for a webhook-id seen before, the original operation).',
-    ],
-    problems: [400, 401, 403, 413],
-    problemDescriptions: {
-      401: 'No valid signature by a current secret of this endpoint, or a timestamp more than 5 minutes away.',
-      403: 'The event names a company or booking source of someone else.',
+/**
+ * What the document says of each operation. Built on first use: the Concur schemas behind it take a while to
+ * build, and a function that never serves the document should not pay for them when it starts.
+ */
+let operations: Record<string, Operation> | undefined;
+const describedOperations = (): Record<string, Operation> => (operations ??= describeOperations());
+
+function describeOperations(): Record<string, Operation> {
+  const bookingDocument = z.strictObject({ booking: bookingSchema('tmc') }).meta({ id: 'BookingDocument' });
+  const itineraryDocument = z
+    .strictObject({ itinerary: itinerarySchema('tmc') })
+    .meta({ id: 'ItineraryDocument' });
+  return {
+    putBooking: {
+      summary:
+        'Create or update a booking by confirmation number (and rebook with previousConfirmationNumber)',
+      body: [
+        putBookingRequestSchema('tmc'),
+        'The booking, its traveler, and optionally a trip and the booking it replaces.',
+      ],
+      success: [201, bookingResultSchema, 'Created (201) or updated (200); the mapping and Concur’s answer.'],
+      problems: [400, 404, 409, 422],
+      upstream: true,
     },
-  },
-  getOperation: {
-    summary: 'The outcome of an event or of a request answered with 202',
-    success: [200, operationSchema, 'The operation, with the result or the problem once final.'],
-    problems: [404],
-  },
-  health: { summary: 'Liveness', success: [200, healthSchema, 'The gateway is up.'] },
-  openapi: { summary: 'This document', success: [200, z.looseObject({}), 'OpenAPI 3.1.'] },
-  docs: { summary: 'The API reference page', success: [200, 'html', 'HTML.'] },
-  docsAsset: {
-    summary: 'A file of the API reference page',
-    success: [200, 'asset', 'CSS or JavaScript.'],
-    problems: [404],
-    problemDescriptions: { 404: 'No such file.' },
-  },
-};
+    getBooking: {
+      summary: 'Read a booking’s mapping and status',
+      success: [200, z.strictObject({ booking: bookingMappingSchema }), 'The mapping.'],
+      problems: [404],
+    },
+    cancelBooking: {
+      summary: 'Cancel a booking at Concur',
+      body: [cancelRequestSchema, 'Optional: the traveler, checked against the booking.'],
+      success: [200, bookingResultSchema, 'The cancelled booking.'],
+      problems: [404, 409],
+      upstream: true,
+    },
+    createTrip: {
+      summary: 'Create a trip (Concur never merges posted trips)',
+      body: [tripRequestSchema('tmc'), 'The trip and its traveler.'],
+      success: [201, tripResultSchema, 'The created trip.'],
+      problems: [400, 422],
+      upstream: true,
+    },
+    listTrips: {
+      summary: 'List the trips that hold the supplier’s bookings or that it created',
+      query: tripListQuerySchema,
+      success: [200, tripListSchema, 'A page of trip summaries.'],
+      problems: [400],
+      upstream: true,
+    },
+    getTrip: {
+      summary: 'Read a trip; other sources’ bookings are shown without their details',
+      success: [200, tripResultSchema, 'The trip.'],
+      problems: [404],
+      upstream: true,
+    },
+    updateTrip: {
+      summary: 'Replace a trip the supplier created (segments not sent again disappear)',
+      body: [tripRequestSchema('tmc'), 'The whole trip.'],
+      success: [200, tripResultSchema, 'The replaced trip.'],
+      problems: [400, 404, 422],
+      upstream: true,
+    },
+    cancelTrip: {
+      summary: 'Cancel every segment of a trip the supplier created',
+      success: [200, tripResultSchema, 'The cancelled trip.'],
+      problems: [404],
+      upstream: true,
+    },
+    translateBooking: {
+      summary: 'Dry run: validate a booking and answer the Concur XML that would be sent',
+      body: [bookingDocument, 'A booking in the JSON form.'],
+      success: [200, translationSchema, 'The Concur XML.'],
+      problems: [400, 422],
+    },
+    translateTrip: {
+      summary: 'Dry run: validate a trip and answer the Concur XML that would be sent',
+      body: [itineraryDocument, 'A trip in the JSON form.'],
+      success: [200, translationSchema, 'The Concur XML.'],
+      problems: [400, 422],
+    },
+    receiveWebhook: {
+      summary:
+        'Receive a partner event, signed as Standard Webhooks prescribe; applied from the events queue',
+      body: [envelopeSchema, 'The event: {type, timestamp, data} (docs/events.md).'],
+      success: [
+        202,
+        operationAcceptedSchema,
+        'Accepted (or, for a webhook-id seen before, the original operation).',
+      ],
+      problems: [400, 401, 403, 413],
+      problemDescriptions: {
+        401: 'No valid signature by a current secret of this endpoint, or a timestamp more than 5 minutes away.',
+        403: 'The event names a company or booking source of someone else.',
+      },
+    },
+    getOperation: {
+      summary: 'The outcome of an event or of a request answered with 202',
+      success: [200, operationSchema, 'The operation, with the result or the problem once final.'],
+      problems: [404],
+    },
+    health: { summary: 'Liveness', success: [200, healthSchema, 'The gateway is up.'] },
+    openapi: { summary: 'This document', success: [200, z.looseObject({}), 'OpenAPI 3.1.'] },
+    docs: { summary: 'The API reference page', success: [200, 'html', 'HTML.'] },
+    docsAsset: {
+      summary: 'A file of the API reference page',
+      success: [200, 'asset', 'CSS or JavaScript.'],
+      problems: [404],
+      problemDescriptions: { 404: 'No such file.' },
+    },
+  };
+}
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not valid: every problem with its JSON path.',
@@ -365,8 +375,8 @@ function successResponse(operation: Operation): JsonObject {
 }
 
 function operationObject(route: RouteDefinition): JsonObject {
-  const operation = Object.hasOwn(OPERATIONS, route.operationId)
-    ? OPERATIONS[route.operationId]!
+  const operation = Object.hasOwn(describedOperations(), route.operationId)
+    ? describedOperations()[route.operationId]!
     : undescribed(route);
   const responses: Record<string, JsonObject> = { [operation.success[0]]: successResponse(operation) };
   if (route.operationId === 'putBooking') responses['200'] = json(bookingResultSchema, 'Updated.');
