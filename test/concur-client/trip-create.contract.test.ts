@@ -27,7 +27,7 @@ describe('a trip create of unknown outcome', () => {
       action: { kind: 'status' as const, status: 502, commit: true },
     },
   ])('$label: found in the trip list, with exactly one create sent', async ({ action }) => {
-    const { client, logs } = recordingClient({ perAttemptTimeoutMs: 200 });
+    const { client, logs } = recordingClient({ perAttemptTimeoutMs: 2_000 });
     const name = unique('Lost answer');
     simulator().requests.clear();
     simulator().faults.failNext('tripCreate', action, 1);
@@ -63,7 +63,7 @@ describe('a trip create of unknown outcome', () => {
   });
 
   it('finds its trip although Concur recomputed the dates from the segments', async () => {
-    const { client } = recordingClient({ perAttemptTimeoutMs: 200 });
+    const { client } = recordingClient({ perAttemptTimeoutMs: 2_000 });
     const name = unique('Redated');
     // Posted with a whole-month span; Concur keeps only the car's days (the 14th to the 16th).
     const sent: Itinerary = {
@@ -85,7 +85,7 @@ describe('a trip create of unknown outcome', () => {
   });
 
   it('tells its trip from same-named ones by ClientLocator', async () => {
-    const { client } = recordingClient({ perAttemptTimeoutMs: 200 });
+    const { client } = recordingClient({ perAttemptTimeoutMs: 2_000 });
     const name = unique('Located');
     const withLocator = (clientLocator: string): Itinerary => ({
       ...tripWithCar(name, [12, 13]),
@@ -114,7 +114,7 @@ describe('a trip create of unknown outcome', () => {
   });
 
   it('ends as outcome-unknown when the trip list cannot be read', async () => {
-    const { client } = recordingClient({ perAttemptTimeoutMs: 200, retry: { maxAttempts: 2 } });
+    const { client } = recordingClient({ perAttemptTimeoutMs: 2_000, retry: { maxAttempts: 2 } });
     const name = unique('Unreadable');
     simulator().requests.clear();
     simulator().faults.failNext('tripCreate', { kind: 'hang', commit: true }, 1);
