@@ -128,11 +128,14 @@ export function dispositionOf(error: unknown, operationId: string): ErrorDisposi
     if (error.kind === 'stale') return { outcome: 'skipped', problem };
     // A lease held by another change, or a change that arrived before the booking it refers to.
     if (error.kind === 'busy' || error.kind === 'not-found') return { outcome: 'retry', problem };
+    // Invalid content waits, with its problem, for an operator to replay it once the sender's fix is known;
+    // a refusal of who may change what (another source's or traveler's booking) is final.
+    if (error.kind === 'validation') return { outcome: 'parked', problem };
     return { outcome: 'failed', problem };
   }
   if (error instanceof MappingConflictError)
     return error.reason === 'stale' ? { outcome: 'skipped', problem } : { outcome: 'retry', problem };
-  if (error instanceof ConcurDocumentError) return { outcome: 'failed', problem };
+  if (error instanceof ConcurDocumentError) return { outcome: 'parked', problem };
   if (error instanceof Error && NOT_CONFIGURED.has(error.name)) return { outcome: 'parked', problem };
   if (error instanceof Error && error.name === 'ConcurApiError') {
     const { kind, retryAfterSeconds } = error as Error & { kind: string; retryAfterSeconds?: number };

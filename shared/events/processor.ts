@@ -206,7 +206,7 @@ export class EventProcessor {
         status: 'accepted',
       });
       if (created)
-        await this.deps.operations.finish(id, 'failed', { problem: dispositionOf(error, id).problem });
+        await this.deps.operations.finish(id, 'parked', { problem: dispositionOf(error, id).problem });
       return undefined;
     }
     return id;
