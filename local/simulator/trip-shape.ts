@@ -29,20 +29,19 @@ export function bookingSpan(booking: Booking): DateSpan | undefined {
   return start !== undefined && end !== undefined ? { start, end } : undefined;
 }
 
-/** Effective dates: the span of every booking (cancelled ones too: dates stay stable), else the posted dates. */
+/**
+ * Effective dates: the posted dates widened to cover every booking (cancelled ones too: dates stay stable).
+ * Concur moves a trip's dates when its segments reach past them, as the seeds' answers show (a posted start
+ * earlier than every segment stays).
+ */
 export function tripDates(trip: StoredTrip): Partial<DateSpan> {
-  let start: string | undefined;
-  let end: string | undefined;
+  let start = trip.header.startDateLocal ?? undefined;
+  let end = trip.header.endDateLocal ?? undefined;
   for (const { booking } of trip.bookings) {
     const span = bookingSpan(booking);
     if (!span) continue;
     if (start === undefined || span.start < start) start = span.start;
     if (end === undefined || span.end > end) end = span.end;
-  }
-  // Concur recomputes a trip's dates from its segments; the posted dates count only for a trip without any.
-  if (start === undefined && end === undefined) {
-    start = trip.header.startDateLocal ?? undefined;
-    end = trip.header.endDateLocal ?? undefined;
   }
   return { ...(start !== undefined ? { start } : {}), ...(end !== undefined ? { end } : {}) };
 }

@@ -18,8 +18,8 @@ export const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
 
 /**
  * The trip the create sent, if Concur made it: the traveler's trips created since just before the attempt
- * with the same TripName (and ClientLocator when one was sent). Not the dates: Concur recomputes a trip's dates
- * from its segments, so the trip it made may not carry the dates that were sent.
+ * with the same TripName (and ClientLocator when one was sent). Not the dates: Concur moves a trip's dates to
+ * cover its segments, so the trip it made may not carry the dates that were sent.
  * Undefined: Concur has no such trip. Throws `outcome-unknown` when several match; a failing lookup throws.
  */
 export async function findCreatedTrip(

@@ -62,14 +62,14 @@ describe('a trip create of unknown outcome', () => {
     expect(tripsNamed(name)).toHaveLength(1);
   });
 
-  it('finds its trip although Concur recomputed the dates from the segments', async () => {
+  it('finds its trip although Concur moved the dates to cover the segments', async () => {
     const { client } = recordingClient({ perAttemptTimeoutMs: 2_000 });
     const name = unique('Redated');
-    // Posted with a whole-month span; Concur keeps only the car's days (the 14th to the 16th).
+    // Posted for the 15th alone; Concur moves the dates to cover the car's days (the 14th to the 16th).
     const sent: Itinerary = {
       ...tripWithCar(name, [14, 16]),
-      startDateLocal: '2027-03-01T00:00:00',
-      endDateLocal: '2027-03-31T23:00:00',
+      startDateLocal: '2027-03-15T00:00:00',
+      endDateLocal: '2027-03-15T23:00:00',
       clientLocator: 'KK-REDATED',
     };
     simulator().faults.failNext('tripCreate', { kind: 'hang', commit: true }, 1);
