@@ -9,7 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
-import type { ComplexTypeModel, ElementModel, RootModel, SimpleTypeName } from '../shared/concur/model-types';
+import type * as ModelTypes from '../shared/concur/model-types';
+import type { ComplexTypeModel, ElementModel, SimpleTypeName } from '../shared/concur/model-types';
 import {
   aliases,
   elementSupplements,
@@ -18,6 +19,8 @@ import {
   seedTypes,
   textAlternatives,
 } from './model-supplements';
+
+type RootModel = ModelTypes.RootModel;
 
 type XsdNode = Record<string, unknown>;
 

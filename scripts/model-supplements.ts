@@ -2,8 +2,11 @@
  * What the seed documents show that Concur's XSDs lack. The generator applies these on top of the XSD so the
  * checked-in model covers every element Concur actually sends. Each entry says which seed shows it.
  */
-import type { ComplexTypeModel, ElementModel, RootModel } from '../shared/concur/model-types';
+import type * as ModelTypes from '../shared/concur/model-types';
+import type { ComplexTypeModel, ElementModel } from '../shared/concur/model-types';
 import { TRIP_NAMESPACE } from '../shared/concur/namespaces';
+
+type RootModel = ModelTypes.RootModel;
 
 export interface ElementSupplement {
   /** Complex type that gains the element. */
