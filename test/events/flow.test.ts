@@ -148,14 +148,18 @@ describe('1,000 partner events with duplicates, reordering and Concur failures',
     // Concur's refusals (400) are parked at once with Concur's problem, never retried.
     const parked = records.filter((r) => r.status === 'parked');
     expect(parked.length).toBeGreaterThan(0);
-    for (const record of parked) {
+    for (const record of parked)
       expect(record.problem?.type).toBe('urn:concur-gateway:problem:concur-rejected');
-      expect(record.attempts).toBe(1);
-    }
-    // A 503 that outlasted the client's own retries came back from the queue later.
-    expect(records.some((r) => r.status === 'succeeded' && r.attempts > 1)).toBe(true);
-    const retried503 = gateway.simulator!.requests.entries.filter((e) => e.fault === 'error-rate:503').length;
-    expect(retried503).toBeGreaterThan(100);
+    const refusals = gateway.simulator!.requests.entries.filter((e) => e.fault === 'error-rate:400').length;
+    expect(refusals).toBe(parked.length);
+    // A 503 that outlasted the client's own retries came back from the queue later. It then succeeded, or was
+    // skipped when a newer version had been applied meanwhile, or parked by a refusal on its later attempt.
+    expect(records.filter((r) => r.attempts > 1).length).toBeGreaterThan(0);
+    // About 30% of the booking posts met a 503 (how many posts there were depends on how many events were
+    // skipped as older than what was already applied, which the arrival order decides).
+    const posts = gateway.simulator!.requests.of('bookingPost');
+    const unavailable = posts.filter((e) => e.fault === 'error-rate:503').length;
+    expect(unavailable).toBeGreaterThan(posts.length * 0.15);
 
     // The fault is gone: the parked events replay to success (or to skipped, when a newer one was applied).
     faults.clear();
