@@ -7,6 +7,7 @@ import { registerSimulatorCommand } from '../local/simulator/command';
 import { parseCommand, translateCommand } from './documents';
 import { registerBookingCommands } from './operator/bookings';
 import { registerCompanyCommands } from './operator/companies';
+import { registerEventCommands } from './operator/events';
 import { registerReconcileCommand } from './operator/reconcile';
 import { addTargetOptions, operatorCommand } from './operator/run';
 import { registerSupplierCommands } from './operator/suppliers';
@@ -58,5 +59,6 @@ registerCompanyCommands(program, operatorCommand);
 registerBookingCommands(program, operatorCommand);
 registerTripCommands(program, operatorCommand);
 registerReconcileCommand(program, operatorCommand);
+registerEventCommands(program, operatorCommand);
 
 await program.parseAsync();

@@ -42,6 +42,7 @@ const endpointsSchema = z.object({
   dynamodb: z.string(),
   secretsManager: z.string(),
   sqs: z.string().optional(),
+  eventsQueueUrl: z.string().optional(),
   simulator: z.string().optional(),
 });
 export type RunningEndpoints = z.infer<typeof endpointsSchema>;

@@ -9,6 +9,7 @@ import {
   generateApiKey,
 } from '../../shared/suppliers';
 import type { SupplierRecord } from '../../shared/suppliers';
+import { WebhookSecrets } from '../../shared/events/webhooks';
 import { emit, OperatorError, parseDuration, table } from './output';
 import type { OperatorCommand } from './run';
 import type { Target } from './target';
@@ -113,6 +114,36 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
       await directoryOf(target).disableSupplier(id);
       emit(options, { supplierId: id, disabled: true }, () => [
         `Supplier ${id} disabled: its keys stop working within ${CACHE_SECONDS} s.`,
+      ]);
+    },
+  );
+
+  operator(
+    suppliers
+      .command('webhook-secret')
+      .description(
+        'print a new webhook signing secret (shown this once); the supplier’s other secrets keep verifying for the grace, then stop',
+      )
+      .argument('<id>', 'the supplier id')
+      .option(
+        '--grace <duration>',
+        'how long the old secrets keep verifying: 0 ends them now; e.g. 30m, 24h, 7d',
+        '24h',
+      ),
+    async (target, options, id) => {
+      const graceMs = parseDuration(options.grace as string);
+      if (!(await directoryOf(target).getSupplierRecord(id))) throw new OperatorError(`no supplier ${id}`);
+      const secrets = new WebhookSecrets({ store: target.secrets, prefix: target.secretPrefix });
+      const { secret, retiring } = await secrets.rotate(id, graceMs);
+      emit(options, { supplierId: id, webhookSecret: secret, oldSecrets: retiring }, () => [
+        `New webhook signing secret of ${id}, shown only this once:`,
+        secret,
+        retiring.length === 0
+          ? graceMs === 0
+            ? `No other secret verifies any more (a warm function may accept one for up to ${CACHE_SECONDS} s more).`
+            : 'It had no other secret.'
+          : `Its ${retiring.length} other secret(s) keep verifying until ${retiring.map((r) => r.validUntil).join(', ')}.`,
+        `A warm function may know only the previous secrets for up to ${CACHE_SECONDS} s: senders switch after that, or sign with both meanwhile.`,
       ]);
     },
   );

@@ -6,9 +6,12 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createTables } from '../../shared/adapters/dynamodb/tables';
 import type { TableNames } from '../../shared/adapters/dynamodb/tables';
 import { SecretsManagerStore } from '../../shared/adapters/secrets';
+import { SqsEventQueue } from '../../shared/events/queue';
+import type { EventQueue } from '../../shared/events/queue';
 import { DEFAULT_STAGE, STACK_OUTPUTS, stageNames } from '../../shared/stage';
 import {
   DEFAULT_DATA_DIR,
@@ -37,6 +40,8 @@ export interface Target {
   secretPrefix: string;
   /** The running local gateway's URL, when the target is local data served by `npm start`. */
   localGatewayUrl?: string;
+  /** The events queue, once it answered; an OperatorError saying why when it cannot be reached. */
+  eventQueue(): Promise<EventQueue>;
   close(): Promise<void>;
 }
 
@@ -82,6 +87,7 @@ async function openStage(stage: string, region: string | undefined, env: NodeJS.
   };
   const dynamodb = new DynamoDBClient({ region: resolvedRegion });
   const secretsClient = new SecretsManagerClient({ region: resolvedRegion });
+  const sqs = new SQSClient({ region: resolvedRegion });
   return {
     description: `stage ${stage} (${resolvedRegion})`,
     dynamodb,
@@ -91,9 +97,11 @@ async function openStage(stage: string, region: string | undefined, env: NodeJS.
       idempotency: output(STACK_OUTPUTS.idempotencyTableName),
     },
     secretPrefix: output(STACK_OUTPUTS.secretPrefix),
+    eventQueue: () => reachableQueue(sqs, output(STACK_OUTPUTS.eventsQueueUrl)),
     close: async () => {
       dynamodb.destroy();
       secretsClient.destroy();
+      sqs.destroy();
     },
   };
 }
@@ -129,6 +137,9 @@ async function openLocal(dataDir: string): Promise<Target> {
     region: 'us-east-1',
     credentials: LOCAL_CREDENTIALS,
   });
+  const sqs = running?.sqs
+    ? new SQSClient({ endpoint: running.sqs, region: 'us-east-1', credentials: LOCAL_CREDENTIALS })
+    : undefined;
   return {
     description: `local data ${layout.root}${running ? ` (served by npm start, pid ${running.pid})` : ''}`,
     dynamodb,
@@ -136,10 +147,32 @@ async function openLocal(dataDir: string): Promise<Target> {
     tables: LOCAL_TABLES,
     secretPrefix: LOCAL_SECRET_PREFIX,
     ...(running ? { localGatewayUrl: running.gateway } : {}),
+    eventQueue: async () => {
+      // The local queue lives in the memory of `npm start`: without it there is no queue to put events on.
+      if (!sqs || !running?.eventsQueueUrl)
+        throw new OperatorError(
+          `the events queue of ${layout.root} lives in its running npm start, and none runs: start it (DATA_DIR=${layout.root} npm start), then run this again`,
+        );
+      return reachableQueue(sqs, running.eventsQueueUrl);
+    },
     close: async () => {
       dynamodb.destroy();
       secretsClient.destroy();
+      sqs?.destroy();
       for (const close of closers) await close();
     },
   };
+}
+
+/** The queue at `url`, after it answered a harmless call: nothing is reopened for a queue that cannot take it. */
+async function reachableQueue(client: SQSClient, url: string): Promise<EventQueue> {
+  try {
+    await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  } catch (error) {
+    // A refused connection is an AggregateError without a message: its code says what happened.
+    const reason =
+      error instanceof Error ? error.message || (error as NodeJS.ErrnoException).code || error.name : error;
+    throw new OperatorError(`the events queue ${url} cannot be reached (${String(reason)})`);
+  }
+  return new SqsEventQueue(client, url);
 }

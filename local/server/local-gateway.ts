@@ -3,7 +3,6 @@
  * dynalite as DynamoDB (kept under DATA_DIR), a local Secrets Manager (same protocol, same adapter as AWS), and
  * the Concur simulator as the upstream unless CONCUR_BASE_URL points elsewhere.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -16,6 +15,7 @@ import { startLocalSecretsManager } from '../secrets-manager';
 import { startLocalSqs } from '../sqs';
 import { startEventPoller } from '../events-poller';
 import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
+import { generateWebhookSecret } from '../../shared/events/webhooks';
 import { administration } from '../../shared/composition/administration';
 import { resetServices } from '../../shared/composition/container';
 import { gatewayLogger } from '../../shared/composition/logging';
@@ -187,11 +187,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     });
     demoApiKey = await demoKey(options.dataDir, 'demo-api-key', admin.generateApiKey);
     await admin.registerSupplier({ ...DEMO_SUPPLIER, profile: 'tmc' }, demoApiKey);
-    demoWebhookSecret = await demoKey(
-      options.dataDir,
-      'demo-webhook-secret',
-      () => `whsec_${randomBytes(24).toString('base64')}`,
-    );
+    demoWebhookSecret = await demoKey(options.dataDir, 'demo-webhook-secret', generateWebhookSecret);
     await admin.configureWebhookSecrets(DEMO_SUPPLIER.id, [demoWebhookSecret]);
   }
 
@@ -217,6 +213,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     dynamodb: dynalite.endpoint,
     secretsManager: secrets.endpoint,
     sqs: sqs.endpoint,
+    eventsQueueUrl: queues.eventsQueueUrl,
     ...(simulator ? { simulator: simulator.url } : {}),
   });
   return {

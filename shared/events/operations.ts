@@ -4,7 +4,14 @@
  * is one Query. Layout and conditions: docs/events.md.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient, isConditionalCheckFailed } from '../adapters/dynamodb/document-client';
 import type { Clock } from '../gateway/ports';
@@ -202,6 +209,62 @@ export class DynamoOperations {
       operations,
       ...(start && last
         ? { nextCursor: Buffer.from(parkedKey(last.parkedAt!, last.id).sk).toString('base64url') }
+        : {}),
+    };
+  }
+
+  /**
+   * Operations created at or after `since`, newest first, optionally of one supplier or in one status; `cursor`
+   * continues a listing. For the operator only: operations have no index by time, so every page is a Scan of
+   * the state table (filtered on the server), like listing suppliers.
+   */
+  async listRecent(options: {
+    since: Date;
+    limit?: number;
+    cursor?: string;
+    supplierId?: string;
+    status?: OperationStatus;
+  }): Promise<{ operations: OperationRecord[]; nextCursor?: string }> {
+    const limit = options.limit ?? 50;
+    const filters = ['sk = :sk', 'createdAt >= :since'];
+    const values: Record<string, unknown> = { ':sk': SORT_KEY, ':since': options.since.toISOString() };
+    const names: Record<string, string> = {};
+    if (options.supplierId !== undefined) {
+      filters.push('supplierId = :supplierId');
+      values[':supplierId'] = options.supplierId;
+    }
+    if (options.status !== undefined) {
+      filters.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = options.status;
+    }
+    const order = (record: OperationRecord) => `${record.createdAt}#${record.id}`;
+    const before = options.cursor ? Buffer.from(options.cursor, 'base64url').toString('utf8') : undefined;
+    // Only the newest `limit + 1` are kept while scanning (one more tells whether another page follows).
+    let found: OperationRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: filters.join(' AND '),
+          ExpressionAttributeValues: values,
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const record = toRecord(item);
+        if (before === undefined || order(record) < before) found.push(record);
+      }
+      found = found.sort((a, b) => (order(a) < order(b) ? 1 : -1)).slice(0, limit + 1);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const operations = found.slice(0, limit);
+    return {
+      operations,
+      ...(found.length > limit
+        ? { nextCursor: Buffer.from(order(operations.at(-1)!)).toString('base64url') }
         : {}),
     };
   }

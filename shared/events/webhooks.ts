@@ -1,16 +1,43 @@
 /**
  * Standard Webhooks signatures: each supplier has one or more `whsec_…` secrets (several while rotating) in
- * Secrets Manager, `{prefix}/suppliers/{supplierId}/webhook` = `{"secrets": ["whsec_…", …]}`. A request is
- * authentic when one of its signatures matches one of the secrets and its timestamp is within 5 minutes.
+ * Secrets Manager, `{prefix}/suppliers/{supplierId}/webhook` = `{"secrets": ["whsec_…", …]}`. A secret being
+ * retired is stored as `{"secret": "whsec_…", "validUntil": "<ISO time>"}` and stops verifying at that time
+ * (checked on every request, cached or not). A request is authentic when one of its signatures matches one of
+ * the valid secrets and its timestamp is within 5 minutes.
  */
+import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import type { SecretStore } from '../adapters/secrets/secret-store';
 import type { Clock } from '../gateway/ports';
 
+const webhookSecretSchema = z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/);
 const webhookSecretValueSchema = z.object({
-  secrets: z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/)).min(1),
+  secrets: z
+    .array(
+      z.union([webhookSecretSchema, z.object({ secret: webhookSecretSchema, validUntil: z.iso.datetime() })]),
+    )
+    .min(1),
 });
+type StoredWebhookSecret = z.infer<typeof webhookSecretValueSchema>['secrets'][number];
+
+/** A supplier's secret as the verifier uses it: `validUntil` (epoch ms) only on one being retired. */
+interface WebhookSecretEntry {
+  secret: string;
+  validUntil?: number;
+}
+
+/** A new signing secret: `whsec_` and 32 random bytes in base64, as Standard Webhooks recommends (24–64). */
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+export interface WebhookSecretRotation {
+  /** The new secret, to be given to the sender once. */
+  secret: string;
+  /** The other secrets, each valid until then (none after a grace of 0). */
+  retiring: { validUntil: string }[];
+}
 
 /** Supplier ids usable in a secret name and a URL path. */
 export const SUPPLIER_ID_PATTERN = /^[A-Za-z0-9_+=.@-]{1,64}$/;
@@ -24,7 +51,7 @@ export interface WebhookSecretsOptions {
 }
 
 export class WebhookSecrets {
-  private readonly cache = new Map<string, { secrets: string[]; until: number }>();
+  private readonly cache = new Map<string, { entries: WebhookSecretEntry[]; until: number }>();
 
   constructor(private readonly options: WebhookSecretsOptions) {}
 
@@ -32,34 +59,77 @@ export class WebhookSecrets {
     return `${this.options.prefix}/suppliers/${supplierId}/webhook`;
   }
 
-  /** The supplier's secrets, newest first; empty when it has none (or the stored value is unusable). */
+  /** The supplier's secrets valid now, newest first; empty when it has none (or the stored value is unusable). */
   async secretsOf(supplierId: string): Promise<string[]> {
     if (!SUPPLIER_ID_PATTERN.test(supplierId)) return [];
-    const now = (this.options.clock ?? Date).now();
+    const now = this.now();
     const cached = this.cache.get(supplierId);
-    if (cached && cached.until > now) return cached.secrets;
-    const text = await this.options.store.getSecretString(this.secretId(supplierId));
-    let secrets: string[] = [];
-    if (text !== undefined) {
-      try {
-        secrets = webhookSecretValueSchema.parse(JSON.parse(text)).secrets;
-      } catch {
-        secrets = [];
-      }
+    let entries: WebhookSecretEntry[];
+    if (cached && cached.until > now) entries = cached.entries;
+    else {
+      entries = await this.read(supplierId);
+      if (this.cache.size >= 1_000) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(supplierId, { entries, until: now + (this.options.maxAgeMs ?? 60_000) });
     }
-    if (this.cache.size >= 1_000) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(supplierId, { secrets, until: now + (this.options.maxAgeMs ?? 60_000) });
-    return secrets;
+    return entries
+      .filter((entry) => entry.validUntil === undefined || entry.validUntil > now)
+      .map((e) => e.secret);
   }
 
-  /** Stores the supplier's secrets (onboarding, rotation: put the new one first, keep the old while senders move). */
+  /** Stores the supplier's secrets (onboarding: the first one; several while a sender moves to a new one). */
   async write(supplierId: string, secrets: string[]): Promise<void> {
+    await this.store(supplierId, secrets);
+  }
+
+  /**
+   * Puts a new secret first; the others keep verifying for `graceMs` (or less, when they were already being
+   * retired sooner), and none of them after a grace of 0. Expired ones are dropped.
+   */
+  async rotate(supplierId: string, graceMs: number): Promise<WebhookSecretRotation> {
+    const now = this.now();
+    const graceEnd = now + graceMs;
+    const retiring =
+      graceMs <= 0
+        ? []
+        : (await this.read(supplierId))
+            .map((entry) => ({
+              secret: entry.secret,
+              validUntil: Math.min(entry.validUntil ?? graceEnd, graceEnd),
+            }))
+            .filter((entry) => entry.validUntil > now)
+            .map((entry) => ({ secret: entry.secret, validUntil: new Date(entry.validUntil).toISOString() }));
+    const secret = generateWebhookSecret();
+    await this.store(supplierId, [secret, ...retiring]);
+    return { secret, retiring: retiring.map(({ validUntil }) => ({ validUntil })) };
+  }
+
+  private async read(supplierId: string): Promise<WebhookSecretEntry[]> {
+    const text = await this.options.store.getSecretString(this.secretId(supplierId));
+    if (text === undefined) return [];
+    try {
+      return webhookSecretValueSchema
+        .parse(JSON.parse(text))
+        .secrets.map((stored) =>
+          typeof stored === 'string'
+            ? { secret: stored }
+            : { secret: stored.secret, validUntil: Date.parse(stored.validUntil) },
+        );
+    } catch {
+      return [];
+    }
+  }
+
+  private async store(supplierId: string, secrets: StoredWebhookSecret[]): Promise<void> {
     const value = JSON.stringify(webhookSecretValueSchema.parse({ secrets }));
     const id = this.secretId(supplierId);
     if ((await this.options.store.getSecretString(id)) === undefined)
       await this.options.store.createSecret(id, value);
     else await this.options.store.putSecretString(id, value);
     this.cache.delete(supplierId);
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date).now();
   }
 }
 
