@@ -39,6 +39,8 @@ export interface ConcurClientOptions {
 export const ANSWER_BEYOND_SCHEMA_METRIC = 'ConcurAnswerBeyondSchema';
 /** At most this many paths go into the warning: enough to see what changed, never the values. */
 const LOGGED_PATHS = 20;
+/** Beyond this many, every new place is logged again rather than remembered. */
+const MAX_REMEMBERED_PLACES = 1_000;
 
 /** The answer of a trip cancel: the trip with empty Segments (the reference), or Concur's later `<Message>`. */
 export type TripCancellation = { itinerary: Itinerary } | { message: string };
@@ -68,6 +70,8 @@ export class ConcurClient {
   private readonly refreshTimeoutMs: number;
   private readonly logger?: ClientLogger;
   private readonly count?: CountEvent;
+  /** The places beyond the schema already logged by this container (bounded: see MAX_REMEMBERED_PLACES). */
+  private readonly placesBeyondSchema = new Set<string>();
 
   constructor(options: ConcurClientOptions = {}) {
     this.count = options.count;
@@ -269,12 +273,20 @@ export class ConcurClient {
     try {
       const { document, beyondSchema } = parseConcurAnswer(response.text);
       if (beyondSchema.length > 0) {
-        this.logger?.warn('concur answered with what the schema does not know; kept as read', {
-          status: response.status,
-          correlationId: response.correlationId,
-          places: beyondSchema.length,
-          paths: beyondSchema.slice(0, LOGGED_PATHS).map((problem) => problem.path),
-        });
+        // Concur's itineraries carry the same unpublished elements in every answer: each place is told once per
+        // container (indices aside), the metric counts every answer.
+        const unseen = [
+          ...new Set(beyondSchema.map((problem) => problem.path.replace(/\[\d+\]/g, '[]'))),
+        ].filter((place) => !this.placesBeyondSchema.has(place));
+        if (unseen.length > 0) {
+          if (this.placesBeyondSchema.size < MAX_REMEMBERED_PLACES)
+            for (const place of unseen) this.placesBeyondSchema.add(place);
+          this.logger?.warn('concur answered with what the schema does not know; kept as read', {
+            status: response.status,
+            correlationId: response.correlationId,
+            places: unseen.slice(0, LOGGED_PATHS),
+          });
+        }
         this.count?.(ANSWER_BEYOND_SCHEMA_METRIC);
       }
       return document;

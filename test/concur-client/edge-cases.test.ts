@@ -215,3 +215,28 @@ describe('token refresh answers', () => {
     expect(stub.requests).toHaveLength(1);
   });
 });
+
+describe('answers beyond the schema', () => {
+  const withUnknown = (extra: string) =>
+    ITINERARY_XML.replace('</Itinerary>', `<IsDemoTrip>false</IsDemoTrip>${extra}</Itinerary>`);
+
+  it('tells each unknown place once per container, counts every answer, and keeps what it read', async () => {
+    stub = await startStub([
+      { status: 200, body: withUnknown('') },
+      { status: 200, body: withUnknown('') },
+      { status: 200, body: withUnknown('<ReminderEmailSent>true</ReminderEmailSent>') },
+    ]);
+    const counted: string[] = [];
+    const { client, logs } = recordingClient({ count: (name) => counted.push(name) });
+    for (let n = 0; n < 3; n++) {
+      const { value } = await client.getTrip(contextAt(stub.url), 'T1');
+      expect(value.tripName).toBe('Stubbed');
+    }
+    const warned = logs.filter((line) => line.message.includes('schema does not know'));
+    expect(warned.map((line) => line.fields.places)).toEqual([
+      ['itinerary.isDemoTrip'],
+      ['itinerary.reminderEmailSent'],
+    ]);
+    expect(counted.filter((name) => name === 'ConcurAnswerBeyondSchema')).toHaveLength(3);
+  });
+});
