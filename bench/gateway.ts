@@ -39,10 +39,11 @@ export async function runGatewayBench(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
   // The outbound limiter holds every function to 3,000 Concur calls a minute (50/s) by default, which would cap
   // every figure below at 50 PUT/s. Raised here so they measure the gateway; set it to see the limit at work.
-  process.env.CONCUR_RATE_PER_MINUTE ??= '60000';
-  console.log(`outbound limit: ${process.env.CONCUR_RATE_PER_MINUTE} Concur calls a minute`);
+  const concurRatePerMinute = Number(process.env.CONCUR_RATE_PER_MINUTE ?? 60_000);
+  console.log(`outbound limit: ${concurRatePerMinute} Concur calls a minute`);
   const gateway = await startLocalGateway({
     port: 0,
+    concurRatePerMinute,
     dataDir: mkdtempSync(join(tmpdir(), 'cgw-bench-')),
     simulatorPort: 0,
   });
