@@ -26,6 +26,11 @@ export type FailureAction =
   | { kind: 'malformed-xml'; commit?: boolean }
   /** 200 with a DOCTYPE: an entity expansion bomb, or an external entity pointing at a local file. */
   | { kind: 'hostile-xml'; variant?: 'entity-bomb' | 'external-entity'; commit?: boolean }
+  /**
+   * The simulator's own answer (the request takes effect), grown to `bytes` with elements Concur's public schema
+   * lacks after everything else, as the answer for a trip holding thousands of bookings would be.
+   */
+  | { kind: 'oversized'; bytes: number }
   /** This XML instead of the simulator's own answer (e.g. one of Concur's documented itineraries). */
   | { kind: 'answer'; xml: string; status?: number; commit?: boolean };
 
@@ -86,6 +91,14 @@ export const failureActionSchema: z.ZodType<FailureAction> = z.discriminatedUnio
     kind: z.literal('hostile-xml'),
     variant: z.enum(['entity-bomb', 'external-entity']).optional(),
     commit,
+  }),
+  z.object({
+    kind: z.literal('oversized'),
+    bytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(64 * 1024 * 1024),
   }),
   z.object({ kind: z.literal('answer'), xml: z.string(), status: httpStatus.optional(), commit }),
 ]);
@@ -221,6 +234,8 @@ function describe(action: FailureAction): string {
       ? `status ${action.status}`
       : action.kind === 'hostile-xml'
         ? `hostile-xml ${action.variant ?? 'entity-bomb'}`
-        : action.kind;
-  return action.commit ? `${base} after commit` : base;
+        : action.kind === 'oversized'
+          ? `oversized ${action.bytes}`
+          : action.kind;
+  return 'commit' in action && action.commit ? `${base} after commit` : base;
 }

@@ -66,7 +66,12 @@ export function createConcurItinerary(deps: {
       if (!(error instanceof ConcurApiError) || !mayBeTokenTrouble(error)) throw error;
       result = await operation(context(await tokens.refreshAfterAuthFailure(companyId, access.accessToken)));
     }
-    return { value: result.value, correlationId: result.correlationId, attempts: result.attempts };
+    return {
+      value: result.value,
+      correlationId: result.correlationId,
+      attempts: result.attempts,
+      ...(result.tooLargeToShow ? { tooLargeToShow: true as const } : {}),
+    };
   }
 
   return {

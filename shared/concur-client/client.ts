@@ -2,7 +2,7 @@
  * SAP Concur Itinerary v1.1 and OAuth2, in the JSON form: every operation of the seeds, with the transport's
  * retries and deadlines, typed results and typed errors. Policy: README.md in this folder.
  */
-import { buildConcurXml, ConcurDocumentError, parseConcurAnswer } from '../concur';
+import { buildConcurXml, ConcurDocumentError, DEFAULT_PARSE_LIMITS, parseConcurAnswer } from '../concur';
 import type { CountEvent } from '../observability/counter';
 import type { Booking, Itinerary, ItineraryInfo, ParsedDocument, TripItResponse } from '../concur';
 import { findCreatedTrip } from './create-reconciliation';
@@ -29,6 +29,8 @@ export interface ConcurClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Budget of the token refresh call. */
   refreshTimeoutMs?: number;
+  /** The longest answer read (default: the parser's limit); a longer itinerary is `tooLargeToShow`. */
+  maxAnswerBytes?: number;
   /** Never given a token, a secret or the Authorization header. */
   logger?: ClientLogger;
   /** Counts answers that carried what the schema does not know (`ConcurAnswerBeyondSchema`). */
@@ -68,6 +70,7 @@ export class ConcurClient {
   private readonly transport: Transport;
   private readonly fetchImpl: typeof fetch;
   private readonly refreshTimeoutMs: number;
+  private readonly maxAnswerBytes: number;
   private readonly logger?: ClientLogger;
   private readonly count?: CountEvent;
   /** The places beyond the schema already logged by this container (bounded: see MAX_REMEMBERED_PLACES). */
@@ -77,6 +80,7 @@ export class ConcurClient {
     this.count = options.count;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.refreshTimeoutMs = options.refreshTimeoutMs ?? 20_000;
+    this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_PARSE_LIMITS.maxBytes;
     this.logger = options.logger;
     this.transport = new Transport({
       fetch: this.fetchImpl,
@@ -84,6 +88,7 @@ export class ConcurClient {
       random: options.random ?? Math.random,
       now: options.now ?? Date.now,
       perAttemptTimeoutMs: options.perAttemptTimeoutMs ?? 60_000,
+      maxAnswerBytes: this.maxAnswerBytes,
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       logger: options.logger,
     });
@@ -132,7 +137,9 @@ export class ConcurClient {
       path: `${TRIP}/${encodeURIComponent(tripId)}`,
       safeToRepeat: true,
     });
-    return this.result(response, this.expect(response, 'itinerary') as Itinerary);
+    // Only a trip read is refused for its size; a write Concur accepted is still a success (see itinerary()).
+    if (response.truncated) throw this.tooLarge(response);
+    return this.itinerary(response);
   }
 
   /** The trip details as TripIt's `<Response>` (`systemFormat=Tripit`). */
@@ -164,7 +171,7 @@ export class ConcurClient {
     if ('reconciled' in outcome) {
       return { ...outcome.reconciled, attempts: outcome.attempts, reconciled: true };
     }
-    return this.result(outcome, this.expect(outcome, 'itinerary') as Itinerary);
+    return this.itinerary(outcome);
   }
 
   /** Replaces the whole trip: bookings and segments not sent again disappear. Safe to repeat. */
@@ -180,7 +187,7 @@ export class ConcurClient {
       body: buildConcurXml({ itinerary }),
       safeToRepeat: true,
     });
-    return this.result(response, this.expect(response, 'itinerary') as Itinerary);
+    return this.itinerary(response);
   }
 
   /**
@@ -233,7 +240,7 @@ export class ConcurClient {
       body: buildConcurXml({ booking }),
       safeToRepeat: true,
     });
-    return this.result(response, this.expect(response, 'itinerary') as Itinerary);
+    return this.itinerary(response);
   }
 
   /**
@@ -270,6 +277,7 @@ export class ConcurClient {
    * path and counted, so that a write Concur accepted is never reported as failed for it.
    */
   private read(response: ExchangeResponse): ParsedDocument {
+    if (response.truncated) throw this.tooLarge(response);
     try {
       const { document, beyondSchema } = parseConcurAnswer(response.text);
       if (beyondSchema.length > 0) {
@@ -301,6 +309,29 @@ export class ConcurClient {
     }
   }
 
+  /**
+   * An answer that is an itinerary. One longer than the gateway reads is still a success (Concur did what was
+   * asked): its trip id is taken from the beginning, where Concur writes it, and the rest is `tooLargeToShow`.
+   */
+  private itinerary(response: ExchangeResponse): ConcurResult<Itinerary> {
+    if (!response.truncated) return this.result(response, this.expect(response, 'itinerary') as Itinerary);
+    this.logger?.warn('concur answered an itinerary longer than the gateway reads', {
+      status: response.status,
+      correlationId: response.correlationId,
+      readBytes: Buffer.byteLength(response.text, 'utf8'),
+    });
+    const itinLocator = tripIdAtStart(response.text);
+    return { ...this.result(response, itinLocator ? { itinLocator } : {}), tooLargeToShow: true };
+  }
+
+  private tooLarge(response: ExchangeResponse): ConcurApiError {
+    return new ConcurApiError(
+      'answer-too-large',
+      `Concur's answer is longer than the gateway reads (${this.maxAnswerBytes} bytes); see it in Concur`,
+      { status: response.status, correlationId: response.correlationId, attempts: response.attempts },
+    );
+  }
+
   private expect(response: ExchangeResponse, root: string): unknown {
     const document = this.read(response);
     if (root in document) return document[root];
@@ -323,6 +354,17 @@ export class ConcurClient {
       attempts: response.attempts,
     };
   }
+}
+
+/** The trip id of an itinerary from its first elements (ItinLocator, else TripId), before any booking. */
+function tripIdAtStart(text: string): string | undefined {
+  const bookingsAt = text.search(/<(\w+:)?Bookings[\s>/]/);
+  const head = bookingsAt === -1 ? text : text.slice(0, bookingsAt);
+  for (const name of ['ItinLocator', 'TripId']) {
+    const match = new RegExp(`<(?:\\w+:)?${name}>\\s*([^<\\s]{1,128})\\s*</(?:\\w+:)?${name}>`).exec(head);
+    if (match) return match[1];
+  }
+  return undefined;
 }
 
 /** What Concur requires of an agency proposal, as Concur's TMC guide states it; empty when nothing is missing. */

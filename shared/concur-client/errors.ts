@@ -8,6 +8,7 @@ export type ConcurErrorKind =
   | 'unavailable'
   | 'timed-out'
   | 'malformed-response'
+  | 'answer-too-large'
   | 'outcome-unknown'
   | 'refresh-rejected';
 

@@ -18,7 +18,10 @@ export interface AttemptRequest {
 export interface AttemptAnswer {
   ok: true;
   status: number;
+  /** The answer's body; when `truncated`, only its first `maxAnswerBytes`. */
   text: string;
+  /** The body was longer than the gateway reads: the rest was not read. */
+  truncated?: boolean;
   correlationId?: string;
   retryAfter: string | null;
 }
@@ -51,6 +54,7 @@ export async function sendAttempt(
   request: AttemptRequest,
   timeoutMs: number,
   callerSignal: AbortSignal | undefined,
+  maxAnswerBytes: number,
 ): Promise<AttemptResult> {
   const timeout = AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs)));
   const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
@@ -70,11 +74,12 @@ export async function sendAttempt(
   try {
     const response = await fetchImpl(request.url, { method: request.method, headers, body, signal });
     // Reading the body is under the same timeout: a stalled body is a timed-out attempt too.
-    const text = await response.text();
+    const { text, truncated } = await readBounded(response, maxAnswerBytes);
     return {
       ok: true,
       status: response.status,
       text,
+      ...(truncated ? { truncated } : {}),
       correlationId: response.headers.get(CORRELATION_HEADER) ?? undefined,
       retryAfter: response.headers.get('retry-after'),
     };
@@ -97,6 +102,30 @@ export async function sendAttempt(
       detail: code ?? (error as Error).message,
     };
   }
+}
+
+/** The body up to `maxBytes`; beyond it the stream is cancelled, so a huge answer never fills the memory. */
+async function readBounded(
+  response: Response,
+  maxBytes: number,
+): Promise<{ text: string; truncated: boolean }> {
+  if (!response.body) return { text: '', truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const room = maxBytes - size;
+    if (value.byteLength > room) {
+      chunks.push(value.subarray(0, room));
+      await reader.cancel();
+      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -12,4 +12,6 @@ export interface ConcurResult<T> {
    * or a cancel answered 404 after an attempt of unknown outcome.
    */
   reconciled?: true;
+  /** Concur answered an itinerary longer than the gateway reads: `value` holds only its trip id. */
+  tooLargeToShow?: true;
 }

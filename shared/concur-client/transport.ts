@@ -40,6 +40,8 @@ export interface TransportOptions {
   random: () => number;
   now: () => number;
   perAttemptTimeoutMs: number;
+  /** Answers longer than this are read only this far (`truncated`). */
+  maxAnswerBytes: number;
   retry: RetryPolicy;
   logger?: ClientLogger;
 }
@@ -69,6 +71,8 @@ export interface ExchangeRequest<Found = never> {
 export interface ExchangeResponse {
   status: number;
   text: string;
+  /** Longer than the gateway reads: `text` holds only its beginning. */
+  truncated?: boolean;
   correlationId?: string;
   attempts: number;
   /** The request was answered 404 after an earlier attempt of unknown outcome: that attempt had done it. */
@@ -151,6 +155,7 @@ export class Transport {
         },
         Math.min(perAttemptTimeoutMs, remaining),
         context.signal,
+        this.options.maxAnswerBytes,
       );
 
       if (result.ok) {
@@ -163,7 +168,7 @@ export class Transport {
           ms: now() - startedAt,
         });
         if (result.status >= 200 && result.status < 300) {
-          return { status: result.status, text: result.text, correlationId: result.correlationId, attempts };
+          return { ...answerOf(result), attempts };
         }
         if (result.status === 404 && unknownEarlier && request.notFoundAfterUnknownIsDone) {
           this.log('info', 'concur 404 after an attempt of unknown outcome: taken as done', {
@@ -318,7 +323,12 @@ function permanentKindOf(status: number, message: string | undefined): ConcurErr
 }
 
 function answerOf(answer: AttemptAnswer) {
-  return { status: answer.status, text: answer.text, correlationId: answer.correlationId };
+  return {
+    status: answer.status,
+    text: answer.text,
+    correlationId: answer.correlationId,
+    ...(answer.truncated ? { truncated: true } : {}),
+  };
 }
 
 function buildUrl(context: ConcurCallContext, request: ExchangeRequest<unknown>): string {

@@ -26,7 +26,12 @@ export interface ParseLimits {
   maxDepth: number;
 }
 
-export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 5 * 1024 * 1024, maxDepth: 48 };
+/**
+ * Concur publishes no maximum size for an itinerary (it bounds each field, not how many bookings a trip holds),
+ * so the bound is what the gateway could answer at all: Lambda's 6 MB synchronous payload. A trip's JSON form is
+ * 40–60% of its XML, so every itinerary read within this bound can be given back.
+ */
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 6 * 1024 * 1024, maxDepth: 48 };
 
 /** A parsed document: one key, the root element in the JSON form (`itinerary`, `booking`, …). */
 export type ParsedDocument = Record<string, unknown>;

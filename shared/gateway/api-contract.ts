@@ -116,8 +116,13 @@ export const bookingResultSchema = z
   .strictObject({
     booking: bookingMappingSchema,
     concur: concurCallSchema.extend({
-      document: z.record(z.string(), z.unknown()).meta({
-        description: "Concur's answer in the JSON form: { itinerary } for a post, { booking } for a cancel.",
+      document: z.record(z.string(), z.unknown()).optional().meta({
+        description:
+          "Concur's answer in the JSON form: { itinerary } for a post, { booking } for a cancel. Absent when tripNotShown.",
+      }),
+      tripNotShown: z.literal('too-large').optional().meta({
+        description:
+          'Concur accepted the booking and answered its trip, but the trip is larger than the gateway reads (6 MB of XML); the booking is recorded all the same, with the trip id Concur gave.',
       }),
       status: z.literal('NotFound').optional().meta({
         description:

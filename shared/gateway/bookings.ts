@@ -29,7 +29,9 @@ export interface BookingOutcome {
   mapping: BookingMapping;
   created: boolean;
   concur: {
-    document: Record<string, unknown>;
+    /** Absent when Concur's answer was too large to read (`tripNotShown`). */
+    document?: Record<string, unknown>;
+    tripNotShown?: 'too-large';
     correlationId?: string;
     attempts: number;
     /** A cancel that Concur answered NotFound, by confirmation number and by record locator. */
@@ -174,7 +176,9 @@ export class BookingService {
       mapping,
       created: !existing,
       concur: {
-        document: redactConcurDocument({ itinerary: posted.value }, supplier.bookingSource),
+        ...(posted.tooLargeToShow
+          ? { tripNotShown: 'too-large' as const }
+          : { document: redactConcurDocument({ itinerary: posted.value }, supplier.bookingSource) }),
         correlationId: posted.correlationId,
         attempts: posted.attempts,
       },

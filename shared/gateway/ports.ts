@@ -104,6 +104,8 @@ export interface ConcurCall<T> {
   value: T;
   correlationId?: string;
   attempts: number;
+  /** Concur answered an itinerary longer than the gateway reads: `value` holds only its trip id. */
+  tooLargeToShow?: true;
 }
 
 export interface TripListFilters {

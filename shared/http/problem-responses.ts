@@ -65,6 +65,7 @@ const UPSTREAM_STATUS: Record<string, [number, string, string]> = {
   'auth-expired': [502, 'concur-auth', "Concur refused the company's tokens"],
   'refresh-rejected': [502, 'concur-auth', "Concur refused the company's tokens"],
   'malformed-response': [502, 'concur-malformed-response', 'Concur answered something unusable'],
+  'answer-too-large': [502, 'concur-answer-too-large', 'Concur answered more than the gateway reads'],
 };
 
 /** Errors of shared/tokens that mean the credentials are missing or unusable. */

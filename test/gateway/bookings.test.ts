@@ -76,6 +76,35 @@ describe('PUT /v1/companies/{companyId}/bookings/{confirmationNumber}', () => {
     expect((await client.get(bookingPath('TMC-GUIDE-2'))).status).toBe(200);
   });
 
+  it('records a booking whose trip is larger than the gateway reads, says the trip is not shown, and refuses only the trip read', async () => {
+    const first = await client.put(bookingPath('HUGE-1'), {
+      booking: carBooking(),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(first.status).toBe(201);
+    const tripId = first.body.booking.tripId as string;
+    // Concur takes the second booking into the same trip and answers the whole trip: 7 MB of it.
+    gateway.simulator!.faults.failNext('bookingPost', { kind: 'oversized', bytes: 7 * 1024 * 1024 }, 1);
+    const second = await client.put(bookingPath('HUGE-2'), {
+      booking: carBooking({}, { confirmationNumber: 'HUGE-2' }),
+      traveler: { loginId: TRAVELER },
+      tripId,
+    });
+    expect(second.status).toBe(201);
+    expect(second.body.concur.tripNotShown).toBe('too-large');
+    expect(second.body.concur.document).toBeUndefined();
+    expect(second.body.booking).toMatchObject({ status: 'active', tripId });
+    expect(concurBookingsOf('HUGE-2')).toHaveLength(1);
+    const stored = await client.get(bookingPath('HUGE-2'));
+    expect(stored.body.booking).toMatchObject({ status: 'active', tripId });
+    // Reading that trip cannot show it: a clear problem, and the booking is untouched.
+    gateway.simulator!.faults.failNext('tripGet', { kind: 'oversized', bytes: 7 * 1024 * 1024 }, 1);
+    const trip = await client.get(`/v1/companies/${COMPANY}/trips/${encodeURIComponent(tripId)}`);
+    expect(trip.status).toBe(502);
+    expect(trip.headers.get('content-type')).toContain('application/problem+json');
+    expect(trip.body.type).toContain('concur-answer-too-large');
+  });
+
   it('creates the booking at Concur (201), then updates it (200), keeping the mapping', async () => {
     const created = await client.put(bookingPath('CREATE-1'), {
       booking: carBooking(),

@@ -169,7 +169,7 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
     };
     // Without a failure, or with one that strikes after the request took effect, the operation runs.
     const failure = plan.failure;
-    const result = !failure || failure.commit ? operate() : undefined;
+    const result = !failure || failure.kind === 'oversized' || failure.commit ? operate() : undefined;
     if (response.destroyed) {
       // The client went away while the call was delayed.
       exchange.entry.outcome = 'destroyed';
@@ -222,6 +222,8 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
           contentType: 'application/xml',
           body: failure.xml,
         });
+      case 'oversized':
+        return answer(exchange, { ...committed!, body: oversized(committed!.body, failure.bytes) });
       case 'hostile-xml':
         return answer(exchange, {
           status: 200,
@@ -240,6 +242,14 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
       server.closeAllConnections();
     },
   };
+}
+
+/** The answer grown to `bytes` with one unknown element per kilobyte, just before its root's end tag. */
+function oversized(body: string, bytes: number): string {
+  const end = body.lastIndexOf('</');
+  const element = `<SimulatorPadding>${'x'.repeat(1_000)}</SimulatorPadding>`;
+  const count = Math.max(0, Math.ceil((bytes - Buffer.byteLength(body, 'utf8')) / element.length));
+  return body.slice(0, end) + element.repeat(count) + body.slice(end);
 }
 
 function answerRoot(route: ApiRoute): AnswerRoot {
