@@ -168,6 +168,27 @@ export const tripListSchema = z
   })
   .meta({ id: 'TripList' });
 
+const profileQuery = z
+  .enum(['tmc', 'triplink'])
+  .optional()
+  .meta({ description: 'Validation rules: tmc or triplink; the supplier’s own by default.' });
+
+/** `POST /v1/translate/booking`: what the booking PUT names in its path, and the rules to check by. */
+export const translateBookingQuerySchema = z
+  .strictObject({
+    confirmationNumber: safeId(CONFIRMATION_NUMBER_MAX_LENGTH).meta({
+      description:
+        'The confirmation number the PUT would name in its path (the record locator unless the booking gives one).',
+    }),
+    profile: profileQuery,
+  })
+  .meta({ id: 'TranslateBookingQuery' });
+
+/** `POST /v1/translate/trip` */
+export const translateTripQuerySchema = z
+  .strictObject({ profile: profileQuery })
+  .meta({ id: 'TranslateTripQuery' });
+
 export const translationSchema = z
   .strictObject({ xml: z.string().meta({ description: 'The Concur XML that would be sent.' }) })
   .meta({ id: 'Translation' });

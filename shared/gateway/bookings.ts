@@ -47,6 +47,27 @@ export function tripIdOf(itinerary: Itinerary): string | undefined {
   return id ? decodeURIComponent(id.slice(id.lastIndexOf('/') + 1)) : undefined;
 }
 
+/**
+ * A booking of the request with the supplier's bookingSource filled in, as every write does; one naming another
+ * source is refused. Anything but an object is left for validation to name.
+ */
+export function withOwnBookingSource(
+  supplier: Supplier,
+  booking: unknown,
+  path: string,
+): Record<string, unknown> | undefined {
+  if (typeof booking !== 'object' || booking === null || Array.isArray(booking)) return undefined;
+  const source = (booking as Record<string, unknown>).bookingSource;
+  if (source !== undefined && source !== null && source !== supplier.bookingSource) {
+    throw new GatewayError(
+      'booking-source-mismatch',
+      `bookingSource must be your own ("${supplier.bookingSource}") or left out`,
+      [{ path: `${path}.bookingSource`, message: `must be "${supplier.bookingSource}" or absent` }],
+    );
+  }
+  return { ...booking, bookingSource: supplier.bookingSource };
+}
+
 /** Validates a PUT body after filling in what the supplier's identity decides. */
 export function parsePutBooking(
   supplier: Supplier,
@@ -58,23 +79,9 @@ export function parsePutBooking(
       { path: '', message: 'expected an object' },
     ]);
   }
-  const request = body as { booking?: Record<string, unknown> };
-  const booking = request.booking;
-  if (typeof booking === 'object' && booking !== null && !Array.isArray(booking)) {
-    const source = booking.bookingSource;
-    if (source !== undefined && source !== null && source !== supplier.bookingSource) {
-      throw new GatewayError(
-        'booking-source-mismatch',
-        `bookingSource must be your own ("${supplier.bookingSource}") or left out`,
-        [{ path: 'booking.bookingSource', message: `must be "${supplier.bookingSource}" or absent` }],
-      );
-    }
-    request.booking = {
-      ...booking,
-      bookingSource: supplier.bookingSource,
-      recordLocator: booking.recordLocator ?? confirmationNumber,
-    };
-  }
+  const request = body as { booking?: unknown };
+  const booking = withOwnBookingSource(supplier, request.booking, 'booking');
+  if (booking) request.booking = { ...booking, recordLocator: booking.recordLocator ?? confirmationNumber };
   const result = putBookingRequestSchema(supplier.profile).safeParse(request);
   if (!result.success)
     throw new GatewayError('validation', 'the booking request is not valid', toFieldProblems(result.error));

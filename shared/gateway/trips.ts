@@ -6,7 +6,7 @@ import type { ItineraryInfo } from '../concur';
 import { tripListQuerySchema, tripRequestSchema } from './api-contract';
 import type { TripListQuery, TripRequest } from './api-contract';
 import { assertCompanyAllowed, redactTrip, visibleTripIds } from './access';
-import { tripIdOf } from './bookings';
+import { tripIdOf, withOwnBookingSource } from './bookings';
 import { GatewayError } from './errors';
 import { MappingConflictError } from './ports';
 import type { BookingMapping, BookingMappings, ConcurCall, ConcurItinerary, Supplier } from './ports';
@@ -31,20 +31,18 @@ export interface TripPage {
 
 const DEFAULT_PAGE_SIZE = 50;
 
+/** Validates a trip create or replace body; each booking's bookingSource is the supplier's, filled in if left out. */
 export function parseTripRequest(supplier: Supplier, body: unknown): TripRequest {
+  const itinerary = (body as { itinerary?: { bookings?: unknown } } | null)?.itinerary;
+  if (itinerary && Array.isArray(itinerary.bookings)) {
+    itinerary.bookings = itinerary.bookings.map(
+      (booking: unknown, index) =>
+        withOwnBookingSource(supplier, booking, `itinerary.bookings[${index}]`) ?? booking,
+    );
+  }
   const result = tripRequestSchema(supplier.profile).safeParse(body);
   if (!result.success)
     throw new GatewayError('validation', 'the trip request is not valid', toFieldProblems(result.error));
-  result.data.itinerary.bookings?.forEach((booking, index) => {
-    if (booking && booking.bookingSource !== supplier.bookingSource) {
-      throw new GatewayError('booking-source-mismatch', `every booking of the trip must be your own`, [
-        {
-          path: `itinerary.bookings[${index}].bookingSource`,
-          message: `must be "${supplier.bookingSource}"`,
-        },
-      ]);
-    }
-  });
   return result.data;
 }
 

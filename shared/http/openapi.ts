@@ -12,7 +12,6 @@
 import * as z from 'zod';
 import { MAX_PATH_PARAMETER_LENGTH, maxBodyBytesOf, routes } from './routes';
 import type { RouteDefinition } from './routes';
-import { bookingSchema, itinerarySchema } from '../concur';
 import {
   bookingMappingSchema,
   bookingResultSchema,
@@ -22,6 +21,8 @@ import {
   operationSchema,
   problemSchema,
   putBookingRequestSchema,
+  translateBookingQuerySchema,
+  translateTripQuerySchema,
   translationSchema,
   tripListQuerySchema,
   tripListSchema,
@@ -152,10 +153,6 @@ let operations: Record<string, Operation> | undefined;
 const describedOperations = (): Record<string, Operation> => (operations ??= describeOperations());
 
 function describeOperations(): Record<string, Operation> {
-  const bookingDocument = z.strictObject({ booking: bookingSchema('tmc') }).meta({ id: 'BookingDocument' });
-  const itineraryDocument = z
-    .strictObject({ itinerary: itinerarySchema('tmc') })
-    .meta({ id: 'ItineraryDocument' });
   return {
     putBooking: {
       summary:
@@ -214,16 +211,20 @@ function describeOperations(): Record<string, Operation> {
       upstream: true,
     },
     translateBooking: {
-      summary: 'Dry run: validate a booking and answer the Concur XML that would be sent',
-      body: [bookingDocument, 'A booking in the JSON form.'],
+      summary:
+        'Dry run of the booking PUT: the same body, defaults and refusals; answers the Concur XML the PUT would post',
+      query: translateBookingQuerySchema,
+      body: [putBookingRequestSchema('tmc'), 'The body of the booking PUT.'],
       success: [200, translationSchema, 'The Concur XML.'],
-      problems: [400, 422],
+      problems: [400, 403],
     },
     translateTrip: {
-      summary: 'Dry run: validate a trip and answer the Concur XML that would be sent',
-      body: [itineraryDocument, 'A trip in the JSON form.'],
+      summary:
+        'Dry run of the trip create: the same body, defaults and refusals; answers the Concur XML the create would post',
+      query: translateTripQuerySchema,
+      body: [tripRequestSchema('tmc'), 'The body of the trip create.'],
       success: [200, translationSchema, 'The Concur XML.'],
-      problems: [400, 422],
+      problems: [400, 403],
     },
     receiveWebhook: {
       summary:
@@ -309,20 +310,13 @@ function parameters(route: RouteDefinition, operation: Operation): JsonObject[] 
     const id = z.globalRegistry.get(operation.query)?.id;
     const query = (id ? (converted.$defs as Record<string, JsonObject>)[id] : converted) as {
       properties: Record<string, JsonObject>;
+      required?: string[];
     };
     for (const [name, schema] of Object.entries(query.properties)) {
       const { description, ...rest } = schema;
-      out.push({ name, in: 'query', required: false, schema: rest, ...(description ? { description } : {}) });
+      const required = query.required?.includes(name) ?? false;
+      out.push({ name, in: 'query', required, schema: rest, ...(description ? { description } : {}) });
     }
-  }
-  if (route.function === 'translate') {
-    out.push({
-      name: 'profile',
-      in: 'query',
-      required: false,
-      description: 'Validation rules: tmc or triplink; the supplier’s own by default.',
-      schema: { type: 'string', enum: ['tmc', 'triplink'] },
-    });
   }
   if (route.signed) {
     for (const [name, description] of [

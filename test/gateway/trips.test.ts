@@ -150,28 +150,70 @@ describe('trips', () => {
 });
 
 describe('translation dry runs', () => {
-  it('answers the Concur XML that would be sent, without calling Concur', async () => {
+  /** The XML the simulator received for the last call of a route: what the write really sent. */
+  const lastSent = (route: 'bookingPost' | 'tripCreate') =>
+    gateway.simulator!.requests.of(route).at(-1)!.body;
+
+  it('takes the booking PUT body and answers the XML the PUT posts, defaults from the supplier included', async () => {
+    const body = { booking: carBooking(), traveler: { loginId: TRAVELER } };
     const before = gateway.simulator!.requests.entries.length;
-    const answer = await client.post('/v1/translate/booking', {
-      booking: { bookingSource: 'DemoSupplier', recordLocator: 'DRY-1', ...carBooking() },
-    });
-    expect(answer.status).toBe(200);
-    expect(answer.body.xml).toContain('<RecordLocator>DRY-1</RecordLocator>');
-    const trip = await client.post('/v1/translate/trip?profile=triplink', {
-      itinerary: { tripName: 'T', tripStatus: 'HK' },
-    });
-    expect(trip.status).toBe(200);
-    expect(trip.body.xml).toContain('<TripStatus>HK</TripStatus>');
+    const dry = await client.post('/v1/translate/booking?confirmationNumber=DRY-1', structuredClone(body));
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
     expect(gateway.simulator!.requests.entries.length).toBe(before);
+    expect(dry.body.xml).toContain('<BookingSource>DemoSupplier</BookingSource>');
+    expect(dry.body.xml).toContain('<RecordLocator>DRY-1</RecordLocator>');
+    const put = await client.put(`/v1/companies/${COMPANY}/bookings/DRY-1`, structuredClone(body));
+    expect(put.status).toBe(201);
+    expect(lastSent('bookingPost')).toBe(dry.body.xml);
   });
 
-  it('answers an invalid document with the problems and their paths', async () => {
-    const answer = await client.post('/v1/translate/trip', { itinerary: { tripStatus: 'HK' } });
-    expect(answer.status).toBe(400);
-    expect(answer.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
-      'itinerary.tripName',
-      'itinerary.tripStatus',
-    ]);
+  it('takes the trip create body and answers the XML the create posts, bookingSource filled in', async () => {
+    const body = tripRequest('Dry trip', 'DRY-T1');
+    delete (body.itinerary.bookings[0] as { bookingSource?: string }).bookingSource;
+    const dry = await client.post('/v1/translate/trip', structuredClone(body));
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body.xml).toContain('<BookingSource>DemoSupplier</BookingSource>');
+    const created = await client.post(trips, structuredClone(body));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(lastSent('tripCreate')).toBe(dry.body.xml);
+  });
+
+  it('refuses what the write refuses, with the same problems', async () => {
+    for (const [write, dry] of [
+      [
+        () =>
+          client.put(`/v1/companies/${COMPANY}/bookings/DRY-2`, {
+            booking: carBooking({ bookingSource: 'Else' }),
+          }),
+        () =>
+          client.post('/v1/translate/booking?confirmationNumber=DRY-2', {
+            booking: carBooking({ bookingSource: 'Else' }),
+          }),
+      ],
+      [
+        () => client.post(trips, { itinerary: { tripStatus: 'HK' } }),
+        () => client.post('/v1/translate/trip', { itinerary: { tripStatus: 'HK' } }),
+      ],
+      [
+        () => client.post(trips, tripRequest('Not mine', 'R-9', 'SomeoneElse')),
+        () => client.post('/v1/translate/trip', tripRequest('Not mine', 'R-9', 'SomeoneElse')),
+      ],
+    ] as const) {
+      const [refused, dryRefused] = [await write(), await dry()];
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(dryRefused.status).toBe(refused.status);
+      expect(dryRefused.body.errors).toEqual(refused.body.errors);
+    }
+  });
+
+  it('needs the confirmation number the PUT names in its path, and knows only the two profiles', async () => {
+    const body = { booking: carBooking(), traveler: { loginId: TRAVELER } };
+    const missing = await client.post('/v1/translate/booking', body);
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors.map((e: { path: string }) => e.path)).toEqual(['confirmationNumber']);
+    const unknown = await client.post('/v1/translate/trip?profile=nope', tripRequest('T', 'R-1'));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors.map((e: { path: string }) => e.path)).toEqual(['profile']);
   });
 
   it('answers a body that is not JSON with 400 and one that is not declared JSON with 415', async () => {

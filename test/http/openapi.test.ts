@@ -133,12 +133,22 @@ describe('the OpenAPI document', () => {
     expect(body('/v1/companies/{companyId}/trips', 'post')).toEqual({
       $ref: '#/components/schemas/TripRequest',
     });
-    expect(body('/v1/translate/booking', 'post')).toEqual({ $ref: '#/components/schemas/BookingDocument' });
-    expect(body('/v1/translate/trip', 'post')).toEqual({ $ref: '#/components/schemas/ItineraryDocument' });
-    const profile = document.paths['/v1/translate/booking'].post.parameters.find(
-      (p: { name: string }) => p.name === 'profile',
-    );
-    expect(profile.schema.enum).toEqual(['tmc', 'triplink']);
+    // The dry runs take exactly the bodies of the writes they mirror.
+    expect(body('/v1/translate/booking', 'post')).toEqual({ $ref: '#/components/schemas/PutBookingRequest' });
+    expect(body('/v1/translate/trip', 'post')).toEqual({ $ref: '#/components/schemas/TripRequest' });
+    const parameters = (path: string) =>
+      document.paths[path].post.parameters as {
+        name: string;
+        required: boolean;
+        schema: { enum?: string[] };
+      }[];
+    const bookingQuery = parameters('/v1/translate/booking');
+    expect(bookingQuery.find((p) => p.name === 'confirmationNumber')?.required).toBe(true);
+    for (const path of ['/v1/translate/booking', '/v1/translate/trip']) {
+      const profile = parameters(path).find((p) => p.name === 'profile')!;
+      expect(profile.required).toBe(false);
+      expect(profile.schema.enum).toEqual(['tmc', 'triplink']);
+    }
   });
 
   it('states no bounds that are only JavaScript’s safe integers', () => {

@@ -151,8 +151,9 @@ describe('the supplier functions’ bundles', () => {
 
   it('translate a booking into the XML Concur would get', async () => {
     const client = api(gateway, gateway.demoApiKey);
-    const answer = await client.post('/v1/translate/booking', {
-      booking: { bookingSource: 'DemoSupplier', recordLocator: 'BUNDLE-DRY', ...carBooking() },
+    const answer = await client.post('/v1/translate/booking?confirmationNumber=BUNDLE-DRY', {
+      booking: carBooking(),
+      traveler: { loginId: TRAVELER },
     });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body.xml).toContain('<BookingSource>DemoSupplier</BookingSource>');
