@@ -6,7 +6,7 @@
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -16,7 +16,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { IDEMPOTENCY_TABLE, STATE_TABLE } from '../shared/adapters/dynamodb/tables';
+import { IDEMPOTENCY_TABLE, STATE_TABLE, TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
 import { EVENT_TYPES } from '../shared/events/envelope';
 import { DEFAULT_EVENT_RETRY } from '../shared/events/processor';
 import { STACK_OUTPUTS } from '../shared/stage';
@@ -65,6 +65,15 @@ export class GatewayStateStack extends Stack {
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
+      // The trip listing: a Query per page on a supplier's records, grouped by trip (docs/data-model.md).
+      globalSecondaryIndexes: [
+        {
+          indexName: TRIPS_INDEX.name,
+          partitionKey: { name: TRIPS_INDEX.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: TRIPS_INDEX.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType.ALL,
+        },
+      ],
     });
     const idempotencyTable = new TableV2(this, 'IdempotencyTable', {
       tableName: `${names.resourcePrefix}-idempotency`,

@@ -20,3 +20,15 @@ export const notFound = (message: string): ConcurApiError => new ConcurApiError(
 
 /** Message prefix of every refusal that is about the booking source, so clients can tell it from token expiry. */
 export const SOURCE_MISMATCH = 'Booking source mismatch';
+
+/**
+ * Concur withdrew company-wide requests in 2022: its trip list serves one user at a time and points to
+ * Itinerary v4 events for a whole company. `userid_value=ALL` is refused on every route.
+ */
+export function refuseAllUsers(useridValue: string | undefined): void {
+  if (useridValue?.trim().toUpperCase() === 'ALL') {
+    throw badRequest(
+      'userid_value=ALL is not supported: trips are listed for one user at a time (userid_value={loginID}), at most one month per request. Use Itinerary v4 events for a whole company.',
+    );
+  }
+}

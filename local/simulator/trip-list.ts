@@ -9,11 +9,13 @@
  * - Cancelled trips only with includeCanceledTrips=true, which also adds TripStatus; personal trips only with
  *   includePersonalTrips=true; virtual trips only with includeVirtualTrip=1; guest bookings only with
  *   includeGuestBookings=true.
+ * - One traveler per list: the named one (userid_value) or the token's own. Company-wide lists
+ *   (`userid_value=ALL`) were withdrawn in 2022 and are refused, as on every route.
  * - Paging always applies (ItemsPerPage defaults to 200 when Page is sent, else 1000; Page defaults to 1);
  *   includeMetadata=true wraps the page in ConnectResponse/Metadata/Paging with working Previous/Next URLs.
  */
 import type { ConcurDocument, ItineraryInfo } from '../../shared/concur';
-import { badRequest } from './errors';
+import { badRequest, refuseAllUsers } from './errors';
 import type { QueryParams } from './query-params';
 import { renderItineraryInfo, TRIP_PATH } from './render';
 import type { StoredTrip } from './stored-trip';
@@ -27,8 +29,8 @@ export interface TripListQuery {
   lastModified?: string;
   /** A segment kind (`air`, `car`, …). */
   bookingType?: string;
-  /** `undefined`: every traveler of the company (userid_value=ALL). */
-  traveler?: string;
+  /** One traveler: Concur lists per user only. */
+  traveler: string;
   includeCanceled: boolean;
   includePersonal: boolean;
   includeVirtual: boolean;
@@ -84,7 +86,7 @@ export function parseTripListQuery(query: QueryParams, now: Date, traveler: stri
     ...optional('createdBefore', date('createdBeforeDate', 'end')),
     ...optional('lastModified', date('lastModifiedDate', 'start')),
     ...optional('bookingType', bookingType),
-    ...optional('traveler', listTraveler(query, traveler)),
+    traveler: listTraveler(query, traveler),
     includeCanceled: query.flag('includeCanceledTrips'),
     includePersonal: query.flag('includePersonalTrips'),
     includeVirtual: query.flag('includeVirtualTrip'),
@@ -95,15 +97,16 @@ export function parseTripListQuery(query: QueryParams, now: Date, traveler: stri
   };
 }
 
-/** userid_type=login_id|login with userid_value={login}|ALL; without them, the token's own traveler. */
-function listTraveler(query: QueryParams, traveler: string): string | undefined {
+/** userid_type=login_id|login with userid_value={login}; without them, the token's own traveler. */
+function listTraveler(query: QueryParams, traveler: string): string {
   const type = query.get('userid_type');
   const value = query.get('userid_value');
   if (type === undefined && value === undefined) return traveler;
+  refuseAllUsers(value);
   if (type === undefined || !/^(login_id|login)$/i.test(type) || !value) {
-    throw badRequest('userid_type must be login_id (or login) and userid_value a login or ALL.');
+    throw badRequest('userid_type must be login_id (or login) and userid_value a login.');
   }
-  return value.toUpperCase() === 'ALL' ? undefined : value;
+  return value;
 }
 
 function positiveInteger(name: string, text: string | undefined): number | undefined {
@@ -119,7 +122,7 @@ const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]
 export function selectTrips(trips: readonly StoredTrip[], query: TripListQuery): StoredTrip[] {
   return trips
     .filter((trip) => {
-      if (query.traveler !== undefined && trip.traveler !== query.traveler) return false;
+      if (trip.traveler !== query.traveler) return false;
       if (trip.canceled && !query.includeCanceled) return false;
       if (trip.header.isPersonal === true && !query.includePersonal) return false;
       if (trip.virtual && !query.includeVirtual) return false;

@@ -87,8 +87,6 @@ export function createConcurItinerary(deps: {
       call(companyId, loginId, (c) => client.cancelTrip(c, tripId)),
     getTrip: (companyId, { tripId, loginId }) => call(companyId, loginId, (c) => client.getTrip(c, tripId)),
     listTrips: (companyId, { loginId, ...filters }) =>
-      call(companyId, loginId, (c) =>
-        client.listAllTrips(c, { ...filters, allUsers: loginId === undefined }),
-      ),
+      call(companyId, loginId, (c) => client.listAllTrips(c, filters)),
   };
 }

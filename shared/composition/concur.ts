@@ -7,6 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoBookingMappings } from '../adapters/dynamodb/booking-mappings';
 import { DynamoLocks } from '../adapters/dynamodb/lease';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-window';
+import { DynamoTravelerTripWindows } from '../adapters/dynamodb/traveler-trip-windows';
 import { SecretsManagerStore } from '../adapters/secrets/secret-store';
 import { BookingService } from '../gateway/bookings';
 import { DEFAULT_LOCK_OPTIONS } from '../gateway/locking';
@@ -84,4 +85,12 @@ export const bookingService = (): BookingService =>
   );
 
 export const tripService = (): TripService =>
-  once('trips', () => new TripService({ mappings: mappings(), concur: concurItinerary() }));
+  once(
+    'trips',
+    () =>
+      new TripService({
+        mappings: mappings(),
+        concur: concurItinerary(),
+        windows: new DynamoTravelerTripWindows({ client: dynamoDbClient(), tableName: stateTableName() }),
+      }),
+  );

@@ -339,6 +339,10 @@ function buildUrl(context: ConcurCallContext, request: ExchangeRequest<unknown>)
     params.set('userid_type', 'login_id');
     params.set('userid_value', context.loginId);
   }
+  // Concur withdrew company-wide requests (userid_value=ALL) and asks for one user at a time.
+  if (params.get('userid_value')?.trim().toUpperCase() === 'ALL') {
+    throw new TypeError('userid_value=ALL is not sent: Concur serves one user per request');
+  }
   const query = params.toString();
   return `${context.baseUrl.replace(/\/+$/, '')}${request.path}${query ? `?${query}` : ''}`;
 }

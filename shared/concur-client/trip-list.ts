@@ -1,4 +1,8 @@
-/** The trip list's query parameters and its two answer shapes (a bare list, or a page in ConnectResponse). */
+/**
+ * The trip list's query parameters and its two answer shapes (a bare list, or a page in ConnectResponse). A list
+ * is one traveler's: the context's loginId, else the token's own user. Concur withdrew the company-wide list
+ * (`userid_value=ALL`) and the transport refuses to send it.
+ */
 import type { ConnectResponse, ItineraryInfo, ParsedDocument } from '../concur';
 
 export interface TripListFilters {
@@ -16,8 +20,6 @@ export interface TripListFilters {
   /** Trips booked offline through Travel Request (`includeVirtualTrip=1`). */
   includeVirtualTrip?: boolean;
   includeGuestBookings?: boolean;
-  /** Every traveler of the company (`userid_value=ALL`, needs an administrator's token); beats the context's loginId. */
-  allUsers?: boolean;
 }
 
 export interface PageRequest {
@@ -61,7 +63,6 @@ export function tripListQuery(
     includeVirtualTrip:
       filters.includeVirtualTrip === undefined ? undefined : filters.includeVirtualTrip ? '1' : '0',
     includeGuestBookings: flag(filters.includeGuestBookings),
-    ...(filters.allUsers ? { userid_type: 'login_id', userid_value: 'ALL' } : {}),
     ...(page
       ? {
           includeMetadata: 'true',

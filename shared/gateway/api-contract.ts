@@ -14,7 +14,10 @@ const safeId = (maxLength: number) =>
 /** Same bound as a path parameter: it becomes part of a DynamoDB key. */
 const CONFIRMATION_NUMBER_MAX_LENGTH = 128;
 
-const loginId = safeId(255).meta({ description: "The traveler's Concur login id (userid_value)." });
+const loginId = safeId(255)
+  // Concur once read userid_value=ALL as "every user of the company"; no request may carry it.
+  .refine((value) => value.toUpperCase() !== 'ALL', { error: 'ALL is not a login id' })
+  .meta({ description: "The traveler's Concur login id (userid_value)." });
 
 export const travelerSchema = z.strictObject({ loginId }).meta({ id: 'Traveler' });
 
@@ -140,30 +143,82 @@ export const tripResultSchema = z
   })
   .meta({ id: 'TripResult' });
 
+/** `?traveler=` asks Concur, one calendar month per request: a range may span at most this many months. */
+export const TRAVELER_LIST_MAX_MONTHS = 12;
+/** `?traveler=` without dates: from this many days ago … */
+export const TRAVELER_LIST_DEFAULT_PAST_DAYS = 30;
+/** … to this many days ahead (with only one date given, the other is this many days away from it). */
+export const TRAVELER_LIST_DEFAULT_SPAN_DAYS = 120;
+
 export const tripListQuerySchema = z
   .strictObject({
-    traveler: loginId.optional().meta({ description: 'Login id; all travelers of the company when absent.' }),
-    startDate: z.iso.date().optional(),
-    endDate: z.iso.date().optional(),
-    createdAfterDate: z.iso.date().optional(),
-    createdBeforeDate: z.iso.date().optional(),
-    lastModifiedDate: z
-      .union([z.iso.date(), z.iso.datetime({ local: true, precision: 0 })])
+    traveler: loginId.optional().meta({
+      description: `One traveler's trips, asked of Concur: the traveler's trip list per calendar month of the range (at most ${TRAVELER_LIST_MAX_MONTHS} months, else 400), each month asked at most once every 10 minutes (a repeat is answered from the gateway's copy), and only the trips holding your bookings or created by you, with Concur's current name, dates and tripStatus. Without dates: from ${TRAVELER_LIST_DEFAULT_PAST_DAYS} days ago to ${TRAVELER_LIST_DEFAULT_SPAN_DAYS - TRAVELER_LIST_DEFAULT_PAST_DAYS} days ahead. Without traveler, the list comes from the gateway's own records alone (no call to Concur).`,
+    }),
+    startDate: z.iso
+      .date()
       .optional()
-      .meta({ description: 'Trips modified since: YYYY-MM-DD or YYYY-MM-DDThh:mm:ss (UTC).' }),
-    bookingType: z.enum(['Air', 'Car', 'Dining', 'Hotel', 'Parking', 'Rail', 'Ride']).optional(),
-    includeCanceledTrips: z.enum(['true', 'false']).optional(),
-    limit: z.coerce.number().int().min(1).max(200).optional(),
-    cursor: z.string().max(256).optional().meta({ description: 'The nextCursor of the previous page.' }),
+      .meta({ description: 'YYYY-MM-DD: trips ongoing on or after this day (ending on or after it).' }),
+    endDate: z.iso
+      .date()
+      .optional()
+      .meta({ description: 'YYYY-MM-DD: trips ongoing on or before this day (starting on or before it).' }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'Trips per page (50 by default).' }),
+    cursor: z.string().max(512).optional().meta({
+      description:
+        "The nextCursor of the previous page, with the same filters; it is good for your own listing only (another supplier's, another company's or an altered cursor is refused with 400).",
+    }),
   })
   .meta({ id: 'TripListQuery' });
 
+export const tripSummarySchema = z
+  .strictObject({
+    tripId: z.string(),
+    tripName: z.string().optional(),
+    startDateLocal: z
+      .string()
+      .optional()
+      .meta({ description: "YYYY-MM-DDThh:mm:ss, the trip's local start." }),
+    endDateLocal: z.string().optional(),
+    userLoginId: z.string().meta({ description: "The traveler's login id." }),
+    bookingSource: z.string().meta({ description: 'Your booking source.' }),
+    recordLocator: z.string().meta({
+      description:
+        "Your bookings in the trip by record locator, comma-separated as in Concur's ItineraryInfo.",
+    }),
+    created: z.boolean().meta({ description: 'You created the trip: you may replace or cancel it.' }),
+    bookings: z
+      .array(
+        z.strictObject({
+          confirmationNumber: z.string(),
+          recordLocator: z.string(),
+          status: bookingStatusSchema,
+        }),
+      )
+      .meta({ description: 'Your bookings in the trip that the gateway maps by confirmation number.' }),
+    tripStatus: z.number().int().optional().meta({
+      description:
+        "With traveler only: Concur's TripStatus (0 Confirmed, 1 Ticketed, 2 Canceled, 6 Proposal, 7 Booked Proposal).",
+    }),
+  })
+  .meta({ id: 'TripSummary' });
+
 export const tripListSchema = z
   .strictObject({
-    trips: z
-      .array(z.record(z.string(), z.unknown()))
-      .meta({ description: 'Trip summaries (ItineraryInfo, JSON form).' }),
-    nextCursor: z.string().optional(),
+    trips: z.array(tripSummarySchema).meta({
+      description:
+        'Without traveler: in trip id order, from the records the gateway keeps of your bookings and trips (name and dates as Concur last answered them to the gateway). With traveler: by start date, as Concur lists them now.',
+    }),
+    nextCursor: z.string().optional().meta({
+      description:
+        'Present while there may be more: a page can hold fewer trips than limit (even none) when the date filters passed over many trips.',
+    }),
     concur: concurCallSchema,
   })
   .meta({ id: 'TripList' });
@@ -200,6 +255,8 @@ export type CancelRequest = z.infer<typeof cancelRequestSchema>;
 export type TripRequest = z.infer<ReturnType<typeof tripRequestSchema>>;
 export type BookingMappingView = z.infer<typeof bookingMappingSchema>;
 export type TripListQuery = z.infer<typeof tripListQuerySchema>;
+export type TripSummary = z.infer<typeof tripSummarySchema>;
+export type TripList = z.infer<typeof tripListSchema>;
 
 export const problemSchema = z
   .looseObject({

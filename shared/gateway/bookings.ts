@@ -9,6 +9,7 @@ import type { CancelRequest, PutBookingRequest } from './api-contract';
 import { assertCompanyAllowed, redactConcurDocument, visibleTripIds } from './access';
 import { GatewayError } from './errors';
 import { withBookingLease } from './locking';
+import { tripDetailsOf } from './trip-listing';
 import type { HeldBooking, LockOptions } from './locking';
 import type {
   BookingKey,
@@ -175,6 +176,8 @@ export class BookingService {
       previousConfirmationNumber: request.previousConfirmationNumber ?? existing?.previousConfirmationNumber,
       pendingStep: rebooking ? 'cancel-previous' : undefined,
       lastError: undefined,
+      // Kept for the trip listing, which answers from the gateway's records without calling Concur.
+      ...tripDetailsOf(posted.value),
     };
     const mapping = await held.save(
       existing ? { changes: fields } : { create: { ...key, ...fields, createdBy: supplier.id } },

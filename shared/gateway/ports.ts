@@ -38,6 +38,48 @@ export interface BookingMapping extends BookingKey {
   /** What a retry of the same request finishes, e.g. `cancel-previous`. */
   pendingStep?: string;
   lastError?: string;
+  /** The trip's name and dates as Concur last answered them: the trip listing reads them without Concur. */
+  tripName?: string;
+  tripStartDateLocal?: string;
+  tripEndDateLocal?: string;
+}
+
+/** A trip's name and dates as Concur answered them (`YYYY-MM-DDThh:mm:ss`, local). */
+export interface TripDetails {
+  tripName?: string;
+  tripStartDateLocal?: string;
+  tripEndDateLocal?: string;
+}
+
+/** Everything the supplier's records hold about one trip: what the trip listing answers from. */
+export interface TripRecord extends TripDetails {
+  tripId: string;
+  travelerLoginId: string;
+  /** The supplier created the trip (it may replace or cancel it). */
+  created: boolean;
+  /** Its own bookings in the trip: the record locators Concur shows, with the mapping where it has one. */
+  recordLocators: string[];
+  bookings: { confirmationNumber: string; recordLocator: string; status: BookingStatus }[];
+}
+
+/** Where a listing of a supplier's trips stopped: the index key of the last record it read. */
+export interface TripPosition {
+  tripId: string;
+  /** The table sort key of that record (`BOOKING#…` or `TRIP#…`). */
+  sk: string;
+}
+
+/** A trip summary of Concur's per-traveler list, as the gateway keeps it (no other source's bookings). */
+export interface ConcurTripSummary extends TripDetails {
+  tripId: string;
+  tripStatus?: number;
+}
+
+/** Concur's answers to per-traveler trip lists, one per traveler and calendar month, kept for a while. */
+export interface TravelerTripWindows {
+  /** The summaries Concur answered for the month, when fetched less than the retention ago. */
+  get(companyId: string, loginId: string, month: string): Promise<ConcurTripSummary[] | undefined>;
+  put(companyId: string, loginId: string, month: string, trips: ConcurTripSummary[]): Promise<void>;
 }
 
 export type NewBookingMapping = Omit<BookingMapping, 'version' | 'createdAt' | 'updatedAt'>;
@@ -74,16 +116,32 @@ export interface BookingMappings {
   /** Throws MappingConflictError('version') or ('stale') when the condition fails. */
   update(key: BookingKey, changes: BookingMappingChanges, expectedVersion: number): Promise<BookingMapping>;
   listForSupplier(companyId: string, bookingSource: string): Promise<BookingMapping[]>;
-  recordTrip(trip: {
-    companyId: string;
-    bookingSource: string;
-    tripId: string;
-    travelerLoginId: string;
-  }): Promise<void>;
+  /** Records (or refreshes) a trip the supplier created, with what Concur answered about it. */
+  recordTrip(
+    trip: {
+      companyId: string;
+      bookingSource: string;
+      tripId: string;
+      travelerLoginId: string;
+      /** The supplier's own bookings in the trip, by record locator. */
+      recordLocators?: string[];
+    } & TripDetails,
+  ): Promise<void>;
   listTripsForSupplier(
     companyId: string,
     bookingSource: string,
   ): Promise<{ tripId: string; travelerLoginId: string }[]>;
+  /**
+   * The supplier's trips in trip id order, one record per trip, after `startAfter`: read lazily, a page of the
+   * index at a time, so a caller that stops early reads no further. Each comes with the position to resume after.
+   */
+  tripsOfSupplier(
+    companyId: string,
+    bookingSource: string,
+    startAfter?: TripPosition,
+  ): AsyncIterable<{ trip: TripRecord; position: TripPosition }>;
+  /** The supplier's records of one trip; undefined when it has none (the trip is not the supplier's). */
+  tripOfSupplier(companyId: string, bookingSource: string, tripId: string): Promise<TripRecord | undefined>;
 }
 
 export class MappingConflictError extends Error {
@@ -108,8 +166,9 @@ export interface ConcurCall<T> {
   tooLargeToShow?: true;
 }
 
+/** One traveler's trips: Concur lists per user only (company-wide listing was withdrawn). */
 export interface TripListFilters {
-  loginId?: string;
+  loginId: string;
   startDate?: string;
   endDate?: string;
   createdAfterDate?: string;

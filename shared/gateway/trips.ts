@@ -2,19 +2,29 @@
  * Trips: create, replace, cancel, read and list at Concur, limited to what the supplier may see and change.
  */
 import { toFieldProblems } from '../concur';
-import type { ItineraryInfo } from '../concur';
-import { tripListQuerySchema, tripRequestSchema } from './api-contract';
-import type { TripListQuery, TripRequest } from './api-contract';
+import { tripRequestSchema } from './api-contract';
+import type { TripList, TripRequest } from './api-contract';
 import { assertCompanyAllowed, redactTrip, visibleTripIds } from './access';
 import { tripIdOf, withOwnBookingSource } from './bookings';
 import { GatewayError } from './errors';
 import { MappingConflictError } from './ports';
-import type { BookingMapping, BookingMappings, ConcurCall, ConcurItinerary, Supplier } from './ports';
+import type {
+  BookingMapping,
+  BookingMappings,
+  Clock,
+  ConcurCall,
+  ConcurItinerary,
+  Supplier,
+  TravelerTripWindows,
+} from './ports';
 import type { Itinerary } from '../concur';
+import { TripListing, tripDetailsOf } from './trip-listing';
 
 export interface TripDependencies {
   mappings: BookingMappings;
   concur: ConcurItinerary;
+  windows: TravelerTripWindows;
+  clock?: Clock;
 }
 
 export interface TripOutcome {
@@ -22,14 +32,6 @@ export interface TripOutcome {
   itinerary: Itinerary;
   concur: { correlationId?: string; attempts: number };
 }
-
-export interface TripPage {
-  trips: ItineraryInfo[];
-  nextCursor?: string;
-  concur: { correlationId?: string; attempts: number };
-}
-
-const DEFAULT_PAGE_SIZE = 50;
 
 /** Validates a trip create or replace body; each booking's bookingSource is the supplier's, filled in if left out. */
 export function parseTripRequest(supplier: Supplier, body: unknown): TripRequest {
@@ -56,23 +58,12 @@ const outcomeOf = (supplier: Supplier, call: ConcurCall<Itinerary>, fallbackTrip
   };
 };
 
-/** Cursor of the gateway's own paging over the supplier's filtered list: the offset, opaque to callers. */
-const encodeCursor = (offset: number) => Buffer.from(JSON.stringify({ offset })).toString('base64url');
-function decodeCursor(cursor: string | undefined): number {
-  if (cursor === undefined) return 0;
-  try {
-    const { offset } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { offset: unknown };
-    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {
-    // fall through to the validation error
-  }
-  throw new GatewayError('validation', 'the cursor is not one this API gave out', [
-    { path: 'cursor', message: 'not a valid cursor' },
-  ]);
-}
-
 export class TripService {
-  constructor(private readonly deps: TripDependencies) {}
+  private readonly listing: TripListing;
+
+  constructor(private readonly deps: TripDependencies) {
+    this.listing = new TripListing(deps);
+  }
 
   async create(supplier: Supplier, companyId: string, body: unknown): Promise<TripOutcome> {
     assertCompanyAllowed(supplier, companyId);
@@ -82,12 +73,7 @@ export class TripService {
       loginId: request.traveler.loginId,
     });
     const outcome = outcomeOf(supplier, call);
-    await this.deps.mappings.recordTrip({
-      companyId,
-      bookingSource: supplier.bookingSource,
-      tripId: outcome.tripId,
-      travelerLoginId: request.traveler.loginId,
-    });
+    await this.record(supplier, companyId, outcome.tripId, request.traveler.loginId, call.value);
     return outcome;
   }
 
@@ -108,6 +94,7 @@ export class TripService {
     });
     const kept = new Set((call.value.bookings ?? []).map((booking) => booking?.recordLocator));
     await this.markCancelled(supplier, companyId, tripId, (mapping) => !kept.has(mapping.recordLocator));
+    await this.record(supplier, companyId, tripId, trip.travelerLoginId, call.value);
     return outcomeOf(supplier, call, tripId);
   }
 
@@ -136,33 +123,9 @@ export class TripService {
     return outcomeOf(supplier, call, tripId);
   }
 
-  async list(supplier: Supplier, companyId: string, query: unknown): Promise<TripPage> {
-    assertCompanyAllowed(supplier, companyId);
-    const parsed = tripListQuerySchema.safeParse(query);
-    if (!parsed.success)
-      throw new GatewayError('validation', 'the query is not valid', toFieldProblems(parsed.error));
-    const filters: TripListQuery = parsed.data;
-    const offset = decodeCursor(filters.cursor);
-    const limit = filters.limit ?? DEFAULT_PAGE_SIZE;
-    const visible = await visibleTripIds(this.deps.mappings, supplier, companyId);
-    if (visible.size === 0) return { trips: [], concur: { attempts: 0 } };
-    const call = await this.deps.concur.listTrips(companyId, {
-      loginId: filters.traveler,
-      startDate: filters.startDate,
-      endDate: filters.endDate,
-      createdAfterDate: filters.createdAfterDate,
-      createdBeforeDate: filters.createdBeforeDate,
-      lastModifiedDate: filters.lastModifiedDate,
-      bookingType: filters.bookingType,
-      includeCanceledTrips: filters.includeCanceledTrips === 'true',
-    });
-    const own = call.value.filter((trip) => trip.tripId && visible.has(trip.tripId));
-    const page = own.slice(offset, offset + limit);
-    return {
-      trips: page,
-      ...(offset + limit < own.length ? { nextCursor: encodeCursor(offset + limit) } : {}),
-      concur: { correlationId: call.correlationId, attempts: call.attempts },
-    };
+  /** The supplier's trips: from the gateway's records, or with `?traveler=` that traveler's list at Concur. */
+  list(supplier: Supplier, companyId: string, query: unknown): Promise<TripList> {
+    return this.listing.list(supplier, companyId, query);
   }
 
   private async refuseSharedTrip(
@@ -190,6 +153,27 @@ export class TripService {
         ],
       );
     }
+  }
+
+  /** The supplier's record of a trip it created, with the name, dates and own bookings Concur answered. */
+  private async record(
+    supplier: Supplier,
+    companyId: string,
+    tripId: string,
+    travelerLoginId: string,
+    itinerary: Itinerary,
+  ): Promise<void> {
+    const recordLocators = (itinerary.bookings ?? [])
+      .filter((booking) => booking?.bookingSource === supplier.bookingSource && booking.recordLocator)
+      .map((booking) => booking!.recordLocator!);
+    await this.deps.mappings.recordTrip({
+      companyId,
+      bookingSource: supplier.bookingSource,
+      tripId,
+      travelerLoginId,
+      recordLocators,
+      ...tripDetailsOf(itinerary),
+    });
   }
 
   /** Keeps the supplier's mappings in step with a trip change Concur made to its bookings. */

@@ -12,7 +12,11 @@
 import * as z from 'zod';
 import { MAX_PATH_PARAMETER_LENGTH, maxBodyBytesOf, routes } from './routes';
 import type { RouteDefinition } from './routes';
+import { MAX_TRIPS_EXAMINED } from '../gateway/trip-listing';
 import {
+  TRAVELER_LIST_DEFAULT_PAST_DAYS,
+  TRAVELER_LIST_DEFAULT_SPAN_DAYS,
+  TRAVELER_LIST_MAX_MONTHS,
   bookingMappingSchema,
   bookingResultSchema,
   cancelRequestSchema,
@@ -134,6 +138,8 @@ const problem = (description: string, retryAfter = false) => ({
 
 interface Operation {
   summary: string;
+  /** What the summary cannot say in a line (Markdown). */
+  description?: string;
   body?: [z.ZodType, string];
   success: [number, z.ZodType | 'html' | 'asset' | 'any', string];
   /** Problem statuses beyond the common ones. */
@@ -186,8 +192,17 @@ function describeOperations(): Record<string, Operation> {
     },
     listTrips: {
       summary: 'List the trips that hold the supplier’s bookings or that it created',
+      description: [
+        'Lists your trips in this company: the trips you created and the trips holding your bookings, with your own bookings in each (never another source’s).',
+        '',
+        `**Without \`traveler\`** the list comes from the gateway’s own records of your bookings and trips, with no call to Concur (\`concur.attempts\` is 0): in trip id order, with each trip’s name and dates as Concur last answered them to the gateway (when a booking or trip of yours was posted). \`startDate\`/\`endDate\` keep the trips ongoing during that range; trips whose dates the gateway has not learned are listed only without them. A page looks at up to ${MAX_TRIPS_EXAMINED} trips: with narrow dates it may hold fewer than \`limit\` trips, or none, and still carry a \`nextCursor\`.`,
+        '',
+        `**With \`traveler\`** the gateway asks Concur for that traveler’s trips, as Concur asks integrators to: one request per calendar month of the range (never company-wide), at most ${TRAVELER_LIST_MAX_MONTHS} months (a longer range is refused with 400 naming \`endDate\`), each traveler’s month asked at most once every 10 minutes (a repeat within 10 minutes, or the next page, is answered from the gateway’s copy of Concur’s answer). Without dates the range is from ${TRAVELER_LIST_DEFAULT_PAST_DAYS} days ago to ${TRAVELER_LIST_DEFAULT_SPAN_DAYS - TRAVELER_LIST_DEFAULT_PAST_DAYS} days ahead; with one date, the other is ${TRAVELER_LIST_DEFAULT_SPAN_DAYS} days from it. The trips are Concur’s current ones, by start date, with Concur’s name, dates and \`tripStatus\`, and only those holding your bookings or created by you.`,
+        '',
+        '**Paging:** pass `nextCursor` back as `cursor` with the same filters. A cursor is opaque and good for your own listing only: one of another supplier, another company or other filters, or an altered one, is refused with 400 naming `cursor`.',
+      ].join('\n'),
       query: tripListQuerySchema,
-      success: [200, tripListSchema, 'A page of trip summaries.'],
+      success: [200, tripListSchema, 'A page of your trips.'],
       problems: [400],
       upstream: true,
     },
@@ -394,6 +409,7 @@ function operationObject(route: RouteDefinition): JsonObject {
   return {
     operationId: route.operationId,
     summary: operation.summary,
+    ...(operation.description ? { description: operation.description } : {}),
     tags: [route.function],
     parameters: parameters(route, operation),
     ...(operation.body

@@ -158,7 +158,7 @@ describe('bookings', () => {
 });
 
 describe('the trip list', () => {
-  it('sends every filter under Concur’s names, and userid_value=ALL for the whole company', async () => {
+  it('sends every filter under Concur’s names, for one traveler, and never userid_value=ALL', async () => {
     const { client } = recordingClient();
     await client.listTrips(context(), {
       ...MARCH_2027,
@@ -185,8 +185,12 @@ describe('the trip list', () => {
       userid_type: 'login_id',
       userid_value: TRAVELER,
     });
-    await client.listTrips(context(), { allUsers: true });
-    expect(simulator().requests.last()!.query).toEqual({ userid_type: 'login_id', userid_value: 'ALL' });
+    const sent = simulator().requests.entries.length;
+    // Concur withdrew the company-wide list: the client refuses to send it, whatever the login id says.
+    for (const loginId of ['ALL', 'all', ' All ']) {
+      await expect(client.listTrips(context({ loginId }), MARCH_2027)).rejects.toThrow(/userid_value=ALL/);
+    }
+    expect(simulator().requests.entries.length).toBe(sent);
   });
 
   it('filters by booking type and by cancellation', async () => {

@@ -56,9 +56,13 @@ describe('limits on what reaches Concur and DynamoDB', () => {
   it('refuses a path id holding a control character and query values Concur would refuse', async () => {
     const before = concurCalls();
     expectProblem(await client.get(`${trips}/%0A`), 400);
-    const badDate = await client.get(`${trips}?lastModifiedDate=zzz`);
+    const badDate = await client.get(`${trips}?startDate=zzz`);
     expectProblem(badDate, 400);
-    expect(badDate.body.errors[0].path).toBe('lastModifiedDate');
+    expect(badDate.body.errors[0].path).toBe('startDate');
+    const unknownFilter = await client.get(`${trips}?lastModifiedDate=2027-01-01`);
+    expectProblem(unknownFilter, 400);
+    expect(JSON.stringify(unknownFilter.body.errors)).toContain('lastModifiedDate');
+    expectProblem(await client.get(`${trips}?traveler=ALL`), 400);
     expectProblem(await client.get(`${trips}?traveler=`), 400);
     expectProblem(await client.get(`${trips}?traveler=a%07b`), 400);
     expect(concurCalls()).toBe(before);

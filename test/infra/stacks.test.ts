@@ -317,6 +317,18 @@ describe('state', () => {
         Replicas: [
           Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
         ],
+        // The trip listing's index: a supplier's records (partition pk) by trip id; one index, so that adding
+        // it to a deployed table is a single index creation.
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'trips-by-supplier',
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'tripId', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
       },
     });
     stateTemplate.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
@@ -383,6 +395,13 @@ describe('permissions', () => {
     }
     expect(FUNCTION_ACCESS.meta).toEqual({});
     expect(FUNCTION_ACCESS.translate).toEqual({ state: 'read', idempotency: true });
+  });
+
+  it('lets the trips function query the trips index', () => {
+    const onIndex = statementsOf('trips').filter((statement) =>
+      JSON.stringify(statement.Resource).includes('/index/*'),
+    );
+    expect(onIndex.flatMap((statement) => [statement.Action].flat())).toContain('dynamodb:Query');
   });
 
   it("lets the functions that call Concur use the stage's company token secrets and read its app secret", () => {

@@ -6,7 +6,7 @@
 import { ConcurDocumentError, parseConcurXml } from '../../../shared/concur';
 import type { Booking, ConcurDocument, Itinerary } from '../../../shared/concur';
 import { withConcurExtras } from '../concur-extras';
-import { ConcurApiError, badRequest } from '../errors';
+import { ConcurApiError, badRequest, refuseAllUsers } from '../errors';
 import type { QueryParams } from '../query-params';
 import { renderBooking, renderItinerary } from '../render';
 import type { Viewer } from '../render';
@@ -63,7 +63,7 @@ function operate(context: ApiContext, call: ApiCall, principal: Principal): Conc
       return tripListDocument(selected, query, call.query.raw, baseUrl);
     }
     case 'tripGet': {
-      const trip = store.requireTrip(writeContext(principal, call.query, true), call.tripId ?? '');
+      const trip = store.requireTrip(writeContext(principal, call.query), call.tripId ?? '');
       const format = call.query.get('systemFormat');
       if (format !== undefined && format.toLowerCase() === 'tripit') {
         return { response: renderTripIt(trip, baseUrl, viewer) };
@@ -116,7 +116,7 @@ function operate(context: ApiContext, call: ApiCall, principal: Principal): Conc
  * Whom the request acts for: `userid_type=login_id&userid_value={login}` (seeds 001, 003), else the token's own
  * traveler. Every token may act for the users of its company (it is treated as a Web Services Administrator).
  */
-function writeContext(principal: Principal, query: QueryParams, allowAll = false): WriteContext {
+function writeContext(principal: Principal, query: QueryParams): WriteContext {
   const base = {
     companyId: principal.companyId,
     ...(principal.bookingSource !== undefined ? { callerSource: principal.bookingSource } : {}),
@@ -125,12 +125,9 @@ function writeContext(principal: Principal, query: QueryParams, allowAll = false
   const value = query.get('userid_value');
   if (type === undefined && value === undefined)
     return { ...base, traveler: principal.user, travelerNamed: false };
+  refuseAllUsers(value);
   if (type === undefined || !/^(login_id|login)$/i.test(type) || !value) {
     throw badRequest('userid_type must be login_id (or login) and userid_value a login.');
-  }
-  if (value.toUpperCase() === 'ALL') {
-    if (!allowAll) throw badRequest('userid_value=ALL is only accepted when reading trips.');
-    return { ...base, traveler: principal.user, travelerNamed: false };
   }
   return { ...base, traveler: value, travelerNamed: true };
 }

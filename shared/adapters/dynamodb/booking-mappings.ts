@@ -13,7 +13,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
-  PutCommand,
   QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -27,8 +26,12 @@ import {
   type BookingMappings,
   type Clock,
   type MappingWrite,
+  type TripDetails,
+  type TripPosition,
+  type TripRecord,
 } from '../../gateway/ports';
 import { documentClient, isConditionalCheckFailed } from './document-client';
+import { TRIPS_INDEX } from './tables';
 
 export function supplierPartitionKey(companyId: string, bookingSource: string): string {
   return `COMPANY#${companyId}#SOURCE#${bookingSource}`;
@@ -54,7 +57,13 @@ const CHANGEABLE_FIELDS: Record<keyof BookingMappingChanges, true> = {
   replacedByConfirmationNumber: true,
   pendingStep: true,
   lastError: true,
+  tripName: true,
+  tripStartDateLocal: true,
+  tripEndDateLocal: true,
 };
+
+/** Items read per page of the trips index: a listing stops reading as soon as its page of trips is full. */
+const TRIPS_INDEX_PAGE = 100;
 
 export interface DynamoBookingMappingsOptions {
   client: DynamoDBClient;
@@ -256,30 +265,47 @@ export class DynamoBookingMappings implements BookingMappings {
     return items.map(toMapping).filter((mapping) => mapping !== undefined);
   }
 
-  async recordTrip(trip: {
-    companyId: string;
-    bookingSource: string;
-    tripId: string;
-    travelerLoginId: string;
-  }): Promise<void> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: supplierPartitionKey(trip.companyId, trip.bookingSource),
-            sk: `${TRIP_PREFIX}${trip.tripId}`,
-            tripId: trip.tripId,
-            travelerLoginId: trip.travelerLoginId,
-            recordedAt: new Date(this.clock.now()).toISOString(),
-          },
-          // Recording the same trip again (a retried request) keeps the first record.
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
+  async recordTrip(
+    trip: {
+      companyId: string;
+      bookingSource: string;
+      tripId: string;
+      travelerLoginId: string;
+      recordLocators?: string[];
+    } & TripDetails,
+  ): Promise<void> {
+    const now = new Date(this.clock.now()).toISOString();
+    const fields: Record<string, unknown> = {
+      tripId: trip.tripId,
+      travelerLoginId: trip.travelerLoginId,
+      updatedAt: now,
+      recordLocators: trip.recordLocators,
+      tripName: trip.tripName,
+      tripStartDateLocal: trip.tripStartDateLocal,
+      tripEndDateLocal: trip.tripEndDateLocal,
+    };
+    const names: Record<string, string> = { '#recordedAt': 'recordedAt' };
+    const values: Record<string, unknown> = { ':now': now };
+    const sets = ['#recordedAt = if_not_exists(#recordedAt, :now)'];
+    for (const [field, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
     }
+    // An upsert: a retried create records the same trip again, a replace refreshes its name and dates.
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: {
+          pk: supplierPartitionKey(trip.companyId, trip.bookingSource),
+          sk: `${TRIP_PREFIX}${trip.tripId}`,
+        },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
   }
 
   async listTripsForSupplier(
@@ -291,6 +317,75 @@ export class DynamoBookingMappings implements BookingMappings {
       tripId: String(item.tripId),
       travelerLoginId: String(item.travelerLoginId),
     }));
+  }
+
+  async *tripsOfSupplier(
+    companyId: string,
+    bookingSource: string,
+    startAfter?: TripPosition,
+  ): AsyncIterable<{ trip: TripRecord; position: TripPosition }> {
+    const pk = supplierPartitionKey(companyId, bookingSource);
+    let startKey: Record<string, unknown> | undefined = startAfter
+      ? { pk, sk: startAfter.sk, tripId: startAfter.tripId }
+      : undefined;
+    // One trip's records are adjacent in the index (same sort key): a trip is complete once the next one starts.
+    let group: { tripId: string; items: Record<string, unknown>[]; lastSk: string } | undefined;
+    const finish = () => {
+      const trip = group ? toTripRecord(group.tripId, group.items) : undefined;
+      return trip ? { trip, position: { tripId: group!.tripId, sk: group!.lastSk } } : undefined;
+    };
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TRIPS_INDEX.name,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: startKey,
+          Limit: TRIPS_INDEX_PAGE,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const tripId = String(item.tripId);
+        if (group && group.tripId !== tripId) {
+          const done = finish();
+          group = undefined;
+          if (done) yield done;
+        }
+        group ??= { tripId, items: [], lastSk: '' };
+        group.items.push(item);
+        group.lastSk = String(item.sk);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const last = finish();
+    if (last) yield last;
+  }
+
+  async tripOfSupplier(
+    companyId: string,
+    bookingSource: string,
+    tripId: string,
+  ): Promise<TripRecord | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TRIPS_INDEX.name,
+          KeyConditionExpression: 'pk = :pk AND tripId = :tripId',
+          ExpressionAttributeValues: {
+            ':pk': supplierPartitionKey(companyId, bookingSource),
+            ':tripId': tripId,
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return toTripRecord(tripId, items);
   }
 
   private async queryPrefix(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
@@ -332,4 +427,41 @@ function toMapping(item: Record<string, unknown>): BookingMapping | undefined {
   if (item.version === undefined) return undefined;
   const { pk: _pk, sk: _sk, leaseHolder: _holder, leaseExpiresAt: _expires, ...mapping } = item;
   return mapping as unknown as BookingMapping;
+}
+
+/**
+ * One trip as the supplier's records of it tell: its trip item (a trip it created) and its booking mappings.
+ * The name and dates come from the record written last, which saw Concur's latest answer.
+ */
+function toTripRecord(tripId: string, items: Record<string, unknown>[]): TripRecord | undefined {
+  const tripItem = items.find((item) => String(item.sk).startsWith(TRIP_PREFIX));
+  const mappingItems = items.filter(
+    (item) => String(item.sk).startsWith(BOOKING_PREFIX) && item.version !== undefined,
+  );
+  const mappings = mappingItems.map((item) => toMapping(item)!);
+  if (!tripItem && mappings.length === 0) return undefined;
+  const written = (item: Record<string, unknown>) => String(item.updatedAt ?? item.recordedAt ?? '');
+  const latest = [...(tripItem ? [tripItem] : []), ...mappingItems]
+    .filter((item) => item.tripName !== undefined || item.tripStartDateLocal !== undefined)
+    .sort((a, b) => written(b).localeCompare(written(a)))[0];
+  const details: TripDetails = {};
+  for (const field of ['tripName', 'tripStartDateLocal', 'tripEndDateLocal'] as const) {
+    if (typeof latest?.[field] === 'string') details[field] = latest[field];
+  }
+  const bookings = mappings
+    .map((mapping) => ({
+      confirmationNumber: mapping.confirmationNumber,
+      recordLocator: mapping.recordLocator,
+      status: mapping.status,
+    }))
+    .sort((a, b) => a.confirmationNumber.localeCompare(b.confirmationNumber));
+  const created = Array.isArray(tripItem?.recordLocators) ? (tripItem.recordLocators as string[]) : [];
+  return {
+    tripId,
+    travelerLoginId: String(tripItem?.travelerLoginId ?? mappings[0]!.travelerLoginId),
+    created: tripItem !== undefined,
+    ...details,
+    recordLocators: [...new Set([...created, ...bookings.map((booking) => booking.recordLocator)])],
+    bookings,
+  };
 }

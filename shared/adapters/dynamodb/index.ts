@@ -1,3 +1,8 @@
-export { createTables, IDEMPOTENCY_TABLE, STATE_TABLE, type TableNames } from './tables';
+export { createTables, IDEMPOTENCY_TABLE, STATE_TABLE, TRIPS_INDEX, type TableNames } from './tables';
 export { DynamoBookingMappings, type DynamoBookingMappingsOptions } from './booking-mappings';
 export { DynamoLocks, type DynamoLocksOptions } from './lease';
+export {
+  DynamoTravelerTripWindows,
+  TRAVELER_WINDOW_RETENTION_MS,
+  type DynamoTravelerTripWindowsOptions,
+} from './traveler-trip-windows';

@@ -4,6 +4,7 @@
  */
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   ResourceInUseException,
   type CreateTableCommandInput,
   type DynamoDBClient,
@@ -15,6 +16,17 @@ export const STATE_TABLE = {
   sortKey: 'sk',
   /** Epoch seconds; DynamoDB's TTL deletes the item some time after it (never exactly on time). */
   ttlAttribute: 'expiresAt',
+} as const;
+
+/**
+ * The state table's one secondary index: a supplier's records by trip. Its partition key is the table's own
+ * (`COMPANY#…#SOURCE#…`), its sort key the `tripId` that booking mappings and the supplier's trips carry, so the
+ * index is sparse (items without a trip stay out) and one trip's records sit side by side.
+ */
+export const TRIPS_INDEX = {
+  name: 'trips-by-supplier',
+  partitionKey: STATE_TABLE.partitionKey,
+  sortKey: 'tripId',
 } as const;
 
 /** The table Powertools idempotency's DynamoDBPersistenceLayer writes to (its default attribute names). */
@@ -35,10 +47,21 @@ function stateTableInput(name: string): CreateTableCommandInput {
     AttributeDefinitions: [
       { AttributeName: STATE_TABLE.partitionKey, AttributeType: 'S' },
       { AttributeName: STATE_TABLE.sortKey, AttributeType: 'S' },
+      { AttributeName: TRIPS_INDEX.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
       { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: TRIPS_INDEX.name,
+        KeySchema: [
+          { AttributeName: TRIPS_INDEX.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TRIPS_INDEX.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
     ],
   };
 }
@@ -55,6 +78,8 @@ function idempotencyTableInput(name: string): CreateTableCommandInput {
 /**
  * Creates both tables; a table that already exists is left as it is, so this is safe on every start.
  * TTL is not switched on here: dynalite does not implement it, and in AWS the CDK stack does it.
+ * A state table made before the trips index existed cannot be given it here (dynalite cannot add an index to
+ * a table): that is refused with the way out, rather than answering every trip listing with a failure.
  */
 export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
   for (const input of [stateTableInput(names.state), idempotencyTableInput(names.idempotency)]) {
@@ -63,5 +88,11 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
+  }
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: names.state }));
+  if (!(Table?.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === TRIPS_INDEX.name)) {
+    throw new Error(
+      `the state table ${names.state} has no index ${TRIPS_INDEX.name}: it was created by an earlier version. Start with an empty data directory (or copy the items into a new table).`,
+    );
   }
 }

@@ -183,7 +183,8 @@ describe('trip details', () => {
     const tripId = tripIdOf(itineraryOf(await call(sim, seedRequestPath(request), { body: request.xml })));
     const path = `${TRIP_PATH}/${encodeTripId(tripId)}`;
     expect((await call(sim, `${path}?userid_type=login&userid_value=cm@example.com`)).status).toBe(200);
-    expect((await call(sim, `${path}?userid_type=login&userid_value=ALL`)).status).toBe(200);
+    // Company-wide requests were withdrawn: ALL names no one, and is refused.
+    expect((await call(sim, `${path}?userid_type=login&userid_value=ALL`)).status).toBe(400);
     expect((await call(sim, `${path}?userid_type=login&userid_value=someone@example.com`)).status).toBe(404);
   });
 
