@@ -295,4 +295,95 @@ describe('DynamoBookingMappings', () => {
     ]);
     expect(await mappings.listTripsForSupplier(companyId, 'Nobody')).toEqual([]);
   });
+
+  it('reads a supplier’s trips from the index one trip at a time, with its records merged, and resumes after a position', async () => {
+    const companyId = 'company-index';
+    const source = 'AcmeHotels';
+    // T1: two bookings (the later one saw newer trip dates) and the supplier's trip record; T2: one booking;
+    // T3: another source's; a booking without a trip stays out of the index.
+    now = Date.parse('2025-04-01T10:00:00Z');
+    await create(
+      newMapping({
+        companyId,
+        confirmationNumber: 'B1',
+        recordLocator: 'LB1',
+        tripId: 'T1',
+        tripName: 'Old name',
+        tripStartDateLocal: '2025-05-01T08:00:00',
+        tripEndDateLocal: '2025-05-02T08:00:00',
+      }),
+    );
+    await mappings.recordTrip({
+      companyId,
+      bookingSource: source,
+      tripId: 'T1',
+      travelerLoginId: 'traveler@example.com',
+      recordLocators: ['CREATED-1'],
+      tripName: 'Old name',
+    });
+    now = Date.parse('2025-04-02T10:00:00Z');
+    await create(
+      newMapping({
+        companyId,
+        confirmationNumber: 'B2',
+        recordLocator: 'LB2',
+        tripId: 'T1',
+        status: 'cancelled',
+        tripName: 'Seattle',
+        tripStartDateLocal: '2025-05-01T08:00:00',
+        tripEndDateLocal: '2025-05-06T08:00:00',
+      }),
+    );
+    await create(newMapping({ companyId, confirmationNumber: 'B3', recordLocator: 'LB3', tripId: 'T2' }));
+    await create(newMapping({ companyId, confirmationNumber: 'B4', bookingSource: 'Other', tripId: 'T3' }));
+    await create(newMapping({ companyId, confirmationNumber: 'B5' }));
+
+    const read = async (startAfter?: { tripId: string; sk: string }) => {
+      const out = [];
+      for await (const entry of mappings.tripsOfSupplier(companyId, source, startAfter)) out.push(entry);
+      return out;
+    };
+    const all = await read();
+    expect(all.map((entry) => entry.trip)).toEqual([
+      {
+        tripId: 'T1',
+        travelerLoginId: 'traveler@example.com',
+        created: true,
+        tripName: 'Seattle',
+        tripStartDateLocal: '2025-05-01T08:00:00',
+        tripEndDateLocal: '2025-05-06T08:00:00',
+        recordLocators: ['CREATED-1', 'LB1', 'LB2'],
+        bookings: [
+          { confirmationNumber: 'B1', recordLocator: 'LB1', status: 'active' },
+          { confirmationNumber: 'B2', recordLocator: 'LB2', status: 'cancelled' },
+        ],
+      },
+      {
+        tripId: 'T2',
+        travelerLoginId: 'traveler@example.com',
+        created: false,
+        recordLocators: ['LB3'],
+        bookings: [{ confirmationNumber: 'B3', recordLocator: 'LB3', status: 'active' }],
+      },
+    ]);
+    expect(all[0]!.position.tripId).toBe('T1');
+    expect((await read(all[0]!.position)).map((entry) => entry.trip.tripId)).toEqual(['T2']);
+    expect(await read(all[1]!.position)).toEqual([]);
+    expect(await mappings.tripOfSupplier(companyId, source, 'T1')).toEqual(all[0]!.trip);
+    expect(await mappings.tripOfSupplier(companyId, source, 'T3')).toBeUndefined();
+    expect(await mappings.tripOfSupplier(companyId, 'Other', 'T3')).toMatchObject({ tripId: 'T3' });
+  });
+
+  it('keeps a trip whole across index pages: 120 bookings in two trips come back as two trips', async () => {
+    const companyId = 'company-index-pages';
+    for (let index = 0; index < 120; index += 1) {
+      await create(newMapping({ companyId, confirmationNumber: `P${index}`, tripId: `TRIP-${index % 2}` }));
+    }
+    const trips = [];
+    for await (const { trip } of mappings.tripsOfSupplier(companyId, 'AcmeHotels')) trips.push(trip);
+    expect(trips.map((trip) => [trip.tripId, trip.bookings.length])).toEqual([
+      ['TRIP-0', 60],
+      ['TRIP-1', 60],
+    ]);
+  });
 });

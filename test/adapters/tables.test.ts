@@ -1,6 +1,6 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTables, IDEMPOTENCY_TABLE, STATE_TABLE } from '../../shared/adapters/dynamodb';
+import { createTables, IDEMPOTENCY_TABLE, STATE_TABLE, TRIPS_INDEX } from '../../shared/adapters/dynamodb';
 import { createTestTables, startTestDynalite, type TestDynalite } from '../support/dynalite';
 
 let dynamo: TestDynalite;
@@ -20,6 +20,15 @@ describe('createTables', () => {
       { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
     ]);
     expect(state.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(state.Table?.GlobalSecondaryIndexes?.map((index) => [index.IndexName, index.KeySchema])).toEqual([
+      [
+        'trips-by-supplier',
+        [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'tripId', KeyType: 'RANGE' },
+        ],
+      ],
+    ]);
 
     const idempotency = await dynamo.client.send(new DescribeTableCommand({ TableName: names.idempotency }));
     expect(idempotency.Table?.KeySchema).toEqual([
@@ -27,7 +36,29 @@ describe('createTables', () => {
     ]);
   });
 
+  it('refuses, with the way out, a state table made before the trips index', async () => {
+    const names = { state: 'legacy-state', idempotency: 'legacy-idempotency' };
+    await dynamo.client.send(
+      new CreateTableCommand({
+        TableName: names.state,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    await expect(createTables(dynamo.client, names)).rejects.toThrow(
+      /legacy-state has no index trips-by-supplier.*empty data directory/,
+    );
+  });
+
   it('names the attributes Powertools idempotency and the TTL settings expect', () => {
+    expect(TRIPS_INDEX).toEqual({ name: 'trips-by-supplier', partitionKey: 'pk', sortKey: 'tripId' });
     expect(IDEMPOTENCY_TABLE).toEqual({ partitionKey: 'id', ttlAttribute: 'expiration' });
     expect(STATE_TABLE).toEqual({ partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' });
   });
