@@ -35,12 +35,14 @@ import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
 import { routes } from '../shared/http/routes';
 import type { FunctionName, RouteDefinition } from '../shared/http/routes';
 import { BUNDLED_DOCS_ASSETS_DIR, DOCS_ASSET_NAMES } from '../shared/http/docs-page';
@@ -84,13 +86,15 @@ export interface FunctionAccess {
   webhookSecrets?: true;
   /** Maps EventBridge sources to suppliers. */
   eventSources?: true;
+  /** Queries the state table's trips index (the trip listing). */
+  tripsIndex?: true;
 }
 
 export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
   meta: {},
   translate: { state: 'read', idempotency: true },
   bookings: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true },
-  trips: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true },
+  trips: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true, tripsIndex: true },
   events: { state: 'readWrite', idempotency: true, sendsEvents: true, webhookSecrets: true },
   processor: { state: 'readWrite', concur: true, sendsEvents: true, eventSources: true },
 };
@@ -224,6 +228,11 @@ export class GatewayApiStack extends Stack {
     const secretsFinding = (path: string) =>
       `arn:<AWS::Partition>:secretsmanager:${shown(this.region, '<AWS::Region>')}:${shown(this.account, '<AWS::AccountId>')}:secret:${names.secretPrefix}/${path}`;
     const companySecretsFinding = secretsFinding('companies/*');
+    // The table's items only: grant*Data on the table itself would also allow every index (`index/*`); the one
+    // index is granted by name to the function that queries it.
+    const stateTableItems = TableV2.fromTableAttributes(this, 'StateTableItems', {
+      tableArn: stateTable.tableArn,
+    });
     const supplierSecretsFinding = secretsFinding('suppliers/*');
 
     const makeFunction = (name: LambdaName, timeout: Duration, description: string) => {
@@ -292,8 +301,17 @@ export class GatewayApiStack extends Stack {
             : {}),
         },
       });
-      if (access.state === 'read') stateTable.grantReadData(fn);
-      if (access.state === 'readWrite') stateTable.grantReadWriteData(fn);
+      if (access.state === 'read') stateTableItems.grantReadData(fn);
+      if (access.state === 'readWrite') stateTableItems.grantReadWriteData(fn);
+      if (access.tripsIndex) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'TripsIndex',
+            actions: ['dynamodb:Query'],
+            resources: [`${stateTable.tableArn}/index/${TRIPS_INDEX.name}`],
+          }),
+        );
+      }
       if (access.idempotency) idempotencyTable.grantReadWriteData(fn);
       if (access.sendsEvents) eventsQueue.grantSendMessages(fn);
       if (access.webhookSecrets) {

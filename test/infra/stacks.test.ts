@@ -397,11 +397,19 @@ describe('permissions', () => {
     expect(FUNCTION_ACCESS.translate).toEqual({ state: 'read', idempotency: true });
   });
 
-  it('lets the trips function query the trips index', () => {
-    const onIndex = statementsOf('trips').filter((statement) =>
-      JSON.stringify(statement.Resource).includes('/index/*'),
-    );
-    expect(onIndex.flatMap((statement) => [statement.Action].flat())).toContain('dynamodb:Query');
+  it('lets only the trips function query the trips index, by name, and no role any other index', () => {
+    for (const name of Object.keys(FUNCTION_ACCESS)) {
+      const onIndexes = statementsOf(name).filter((statement) =>
+        JSON.stringify(statement.Resource).includes('/index/'),
+      );
+      if (name !== 'trips') {
+        expect(onIndexes, name).toEqual([]);
+        continue;
+      }
+      expect(onIndexes).toHaveLength(1);
+      expect(onIndexes[0]!.Action).toBe('dynamodb:Query');
+      expect(JSON.stringify(onIndexes[0]!.Resource)).toContain('/index/trips-by-supplier');
+    }
   });
 
   it("lets the functions that call Concur use the stage's company token secrets and read its app secret", () => {
