@@ -83,6 +83,30 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('tells what the trip list lists, its filters, its cursor and what traveler asks of Concur', () => {
+    const list = operationOf({ method: 'GET', path: '/v1/companies/{companyId}/trips' });
+    expect(list.description).toMatch(/gateway’s own records.*no call to Concur/);
+    expect(list.description).toMatch(
+      /one request per calendar month.*at most 12 months.*once every 10 minutes/,
+    );
+    expect(list.description).toMatch(
+      /another supplier, another company or other filters.*400 naming `cursor`/,
+    );
+    const parameter = (name: string) => list.parameters.find((p: { name: string }) => p.name === name);
+    expect(parameter('traveler').description).toMatch(/at most 12 months, else 400/);
+    expect(parameter('cursor')).toMatchObject({ in: 'query', schema: { type: 'string', maxLength: 512 } });
+    for (const name of ['startDate', 'endDate']) {
+      expect(parameter(name)).toMatchObject({ schema: { type: 'string', format: 'date' } });
+    }
+    // Concur's own list filters are not the gateway's: its records hold none of them.
+    for (const name of ['lastModifiedDate', 'bookingType', 'includeCanceledTrips']) {
+      expect(parameter(name), name).toBeUndefined();
+    }
+    expect(document.components.schemas.TripList.properties.trips.items).toEqual({
+      $ref: '#/components/schemas/TripSummary',
+    });
+  });
+
   it('answers problems as application/problem+json, with Retry-After where Concur asks to wait', () => {
     const list = operationOf({ method: 'GET', path: '/v1/companies/{companyId}/trips' });
     expect(list.responses['200'].content['application/json'].schema).toEqual({
