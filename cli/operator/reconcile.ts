@@ -12,7 +12,9 @@ import type { Command } from 'commander';
 import { DynamoBookingMappings } from '../../shared/adapters/dynamodb';
 import type { Booking, Itinerary } from '../../shared/concur';
 import { ConcurApiError } from '../../shared/concur-client';
+import { TRAVELER_LIST_MAX_MONTHS } from '../../shared/gateway/api-contract';
 import type { BookingMapping } from '../../shared/gateway/ports';
+import { monthWindows, travelerRange } from '../../shared/gateway/trip-listing';
 import { suppliersOfCompany } from './bookings';
 import { operatorConcur } from './concur';
 import type { OperatorConcur } from './concur';
@@ -49,21 +51,33 @@ async function tripOrUndefined(concur: OperatorConcur, companyId: string, tripId
   }
 }
 
-/** The traveler's other trip holding the booking, when it moved. */
+/**
+ * The traveler's other trip holding the booking, when it moved. Concur lists one user at a time, at most a month
+ * per request: the months of the trip the booking was last seen in (a trip it moved to overlaps its dates),
+ * else the months around today.
+ */
 async function findElsewhere(
   concur: OperatorConcur,
   companyId: string,
   mapping: BookingMapping,
 ): Promise<string | undefined> {
-  const list = await concur.itinerary.listTrips(companyId, {
-    loginId: mapping.travelerLoginId,
-    includeCanceledTrips: true,
-  });
-  for (const summary of list.value) {
-    const tripId = summary.tripId ?? summary.id;
-    if (!tripId || tripId === mapping.tripId) continue;
-    const trip = await tripOrUndefined(concur, companyId, tripId, mapping.travelerLoginId);
-    if (trip && bookingIn(trip, mapping)) return tripId;
+  const start = mapping.tripStartDateLocal?.slice(0, 10);
+  const end = mapping.tripEndDateLocal?.slice(0, 10) ?? start;
+  const range = travelerRange(Date.now(), start && end ? { startDate: start, endDate: end } : {});
+  const looked = new Set([mapping.tripId]);
+  for (const window of monthWindows(range).slice(0, TRAVELER_LIST_MAX_MONTHS)) {
+    const list = await concur.itinerary.listTrips(companyId, {
+      loginId: mapping.travelerLoginId,
+      includeCanceledTrips: true,
+      ...window,
+    });
+    for (const summary of list.value) {
+      const tripId = summary.tripId ?? summary.id;
+      if (!tripId || looked.has(tripId)) continue;
+      looked.add(tripId);
+      const trip = await tripOrUndefined(concur, companyId, tripId, mapping.travelerLoginId);
+      if (trip && bookingIn(trip, mapping)) return tripId;
+    }
   }
   return undefined;
 }

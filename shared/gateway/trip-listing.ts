@@ -52,7 +52,7 @@ export function tripDetailsOf(itinerary: Pick<Itinerary, 'tripName' | 'startDate
   return details;
 }
 
-type Range = { startDate?: string; endDate?: string };
+export type Range = { startDate?: string; endDate?: string };
 
 /** Whether the trip is ongoing at some time in the range; a trip whose dates are unknown matches no range. */
 function overlaps(details: TripDetails, range: Range): boolean {
@@ -170,7 +170,11 @@ function decodeCursor<K extends ListingPosition['kind']>(
 const isoDay = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
 const addDays = (day: string, days: number) => isoDay(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS);
 
-/** The calendar months (`YYYY-MM`) from the start's to the end's. */
+/**
+ * The calendar months (`YYYY-MM`) from the start's to the end's: Concur asks for lists of at most a month, and
+ * whole months let a repeat over a slightly different range find the months already asked. Stops one past
+ * the most a traveler's list may span, which is enough to refuse it.
+ */
 function monthsOf(range: Required<Range>): string[] {
   const months: string[] = [];
   let year = Number(range.startDate.slice(0, 4));
@@ -178,10 +182,8 @@ function monthsOf(range: Required<Range>): string[] {
   const last = range.endDate.slice(0, 7);
   for (;;) {
     const current = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
-    if (current > last) return months;
+    if (current > last || months.length > TRAVELER_LIST_MAX_MONTHS) return months;
     months.push(current);
-    // Enough to know the range is too long; no need to count every month of a silly one.
-    if (months.length > TRAVELER_LIST_MAX_MONTHS) return months;
     month += 1;
     if (month > 12) {
       month = 1;
@@ -191,10 +193,27 @@ function monthsOf(range: Required<Range>): string[] {
 }
 
 /** First and last day of a calendar month. */
-function monthWindow(month: string): { startDate: string; endDate: string } {
+function monthWindow(month: string): Required<Range> {
   const [year, monthNumber] = month.split('-').map(Number) as [number, number];
   const last = new Date(Date.UTC(year, monthNumber, 0)).getUTCDate();
   return { startDate: `${month}-01`, endDate: `${month}-${String(last).padStart(2, '0')}` };
+}
+
+/** The calendar-month windows (first to last day) covering the range, at most one past the traveler limit. */
+export function monthWindows(range: Required<Range>): Required<Range>[] {
+  return monthsOf(range).map(monthWindow);
+}
+
+/** The range a traveler's list covers: the given dates, filled in around today. */
+export function travelerRange(nowMs: number, given: Range): Required<Range> {
+  if (given.startDate !== undefined && given.endDate !== undefined)
+    return { startDate: given.startDate, endDate: given.endDate };
+  if (given.startDate !== undefined)
+    return { startDate: given.startDate, endDate: addDays(given.startDate, TRAVELER_LIST_DEFAULT_SPAN_DAYS) };
+  if (given.endDate !== undefined)
+    return { startDate: addDays(given.endDate, -TRAVELER_LIST_DEFAULT_SPAN_DAYS), endDate: given.endDate };
+  const startDate = addDays(isoDay(nowMs), -TRAVELER_LIST_DEFAULT_PAST_DAYS);
+  return { startDate, endDate: addDays(startDate, TRAVELER_LIST_DEFAULT_SPAN_DAYS) };
 }
 
 export class TripListing {
@@ -266,7 +285,7 @@ export class TripListing {
     scope: string,
     after?: { start: string; tripId: string },
   ): Promise<TripList> {
-    const range = this.travelerRange(query);
+    const range = travelerRange(this.clock.now(), query);
     const months = monthsOf(range);
     if (months.length > TRAVELER_LIST_MAX_MONTHS) {
       throw new GatewayError('validation', 'the range is too long for one traveler’s list', [
@@ -336,21 +355,5 @@ export class TripListing {
         : {}),
       concur: { ...(correlationId ? { correlationId } : {}), attempts },
     };
-  }
-
-  /** The range a traveler's list covers: the query's dates, filled in around today. */
-  private travelerRange(query: Range): Required<Range> {
-    const today = isoDay(this.clock.now());
-    if (query.startDate !== undefined && query.endDate !== undefined)
-      return { startDate: query.startDate, endDate: query.endDate };
-    if (query.startDate !== undefined)
-      return {
-        startDate: query.startDate,
-        endDate: addDays(query.startDate, TRAVELER_LIST_DEFAULT_SPAN_DAYS),
-      };
-    if (query.endDate !== undefined)
-      return { startDate: addDays(query.endDate, -TRAVELER_LIST_DEFAULT_SPAN_DAYS), endDate: query.endDate };
-    const startDate = addDays(today, -TRAVELER_LIST_DEFAULT_PAST_DAYS);
-    return { startDate, endDate: addDays(startDate, TRAVELER_LIST_DEFAULT_SPAN_DAYS) };
   }
 }

@@ -48,6 +48,13 @@ const simulatorTokens = async () =>
     }
   ).companies.find((company) => company.id === COMPANY)!;
 
+const simulatorRequests = async () =>
+  (
+    (await (await fetch(`${server.endpoints.simulator}/_sim/requests`)).json()) as {
+      requests: { route?: string; query: Record<string, string | undefined> }[];
+    }
+  ).requests;
+
 describe('reconcile', () => {
   it('reports nothing while Concur agrees, then a booking deleted and one cancelled at the simulator', async () => {
     const gateway = api({ url: server.endpoints.gateway }, apiKey);
@@ -92,8 +99,19 @@ describe('reconcile', () => {
     );
     expect(cancel.status).toBe(200);
 
+    const requestsBefore = await simulatorRequests();
     const drifted = await runCli(['reconcile', ...local(), '--company', COMPANY, '--json']);
     expect(drifted.status, drifted.stderr).toBe(2);
+    // Looking for the deleted booking elsewhere lists the traveler's trips one calendar month at a time.
+    const lists = (await simulatorRequests())
+      .slice(requestsBefore.length)
+      .filter((request) => request.route === 'tripList');
+    expect(lists.length).toBeGreaterThan(0);
+    for (const { query } of lists) {
+      expect(query.userid_value).toBe(TRAVELER);
+      expect(query.startDate).toMatch(/^\d{4}-\d{2}-01$/);
+      expect(query.endDate!.slice(0, 7)).toBe(query.startDate!.slice(0, 7));
+    }
     const lines = drifted.stdout
       .trim()
       .split('\n')
