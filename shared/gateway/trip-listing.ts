@@ -157,12 +157,16 @@ function decodeCursor<K extends ListingPosition['kind']>(
     throw refuse('not a valid cursor');
   }
   const [tag, tripId, last] = fields as [string, string, string];
+  // Only key values this listing writes: a forged one must not reach DynamoDB as an invalid start key.
+  const isRecordKey = /^(BOOKING|TRIP)#./.test(last);
   const position: ListingPosition | undefined =
-    tag === 'r'
-      ? { kind: 'records', position: { tripId, sk: last } }
-      : tag === 't'
-        ? { kind: 'traveler', tripId, start: last }
-        : undefined;
+    tripId === ''
+      ? undefined
+      : tag === 'r' && isRecordKey
+        ? { kind: 'records', position: { tripId, sk: last } }
+        : tag === 't'
+          ? { kind: 'traveler', tripId, start: last }
+          : undefined;
   if (position?.kind !== kind) throw refuse('not a valid cursor');
   return position as Extract<ListingPosition, { kind: K }>;
 }

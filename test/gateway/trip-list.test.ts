@@ -2,6 +2,7 @@
  * The trip listing over real HTTP: served from the gateway's records (dynalite) without calling Concur, paged
  * with a bound cursor, filtered by dates; `?traveler=` asks the simulator for one traveler per calendar month.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPANY, TRAVELER, addSupplier, api, bookingPath, carBooking, startTestGateway } from './support';
 
@@ -226,6 +227,35 @@ describe('the trip list from the gateway’s records', () => {
     const second = await mine.get(`${trips()}?limit=1&cursor=${encodeURIComponent(cursor)}`);
     expect(second.status).toBe(200);
     expect(second.body.trips[0].tripId).not.toBe(first.body.trips[0].tripId);
+  });
+});
+
+describe('a cursor forged with the scheme’s own digest', () => {
+  // Anyone can read how the digest is made: a forged cursor must still reach nothing but the caller's own
+  // records, and never hand DynamoDB an invalid start key.
+  const forge = (fields: string[], bookingSource = 'DemoSupplier') => {
+    const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
+    const scope = JSON.stringify([COMPANY, bookingSource, null, null, null]);
+    const digest = createHash('sha256').update(scope).update('\n').update(payload).digest('base64url');
+    return encodeURIComponent(`${payload}.${digest.slice(0, 22)}`);
+  };
+
+  it('is refused when its key is not one the listing writes, and otherwise stays within the caller’s records', async () => {
+    for (const fields of [
+      ['r', 'T', ''],
+      ['r', '', 'BOOKING#X'],
+      ['r', 'T', 'APIKEY#abc'],
+      ['x', 'T', 'BOOKING#X'],
+    ]) {
+      const answer = await mine.get(`${trips()}?cursor=${forge(fields)}`);
+      expect(answer.status, JSON.stringify(fields)).toBe(400);
+      expect(answer.body.errors[0].path).toBe('cursor');
+    }
+    const genuine = forge(['r', theirTripId, 'BOOKING#THEIRS-OWN']);
+    const answer = await mine.get(`${trips()}?cursor=${genuine}`);
+    expect(answer.status).toBe(200);
+    expect(JSON.stringify(answer.body)).not.toContain('THEIRS');
+    expect(answer.body.trips.map((trip: Listed) => trip.tripId)).not.toContain(theirTripId);
   });
 });
 
