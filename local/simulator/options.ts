@@ -4,6 +4,7 @@
  * token and a refresh token, tokens living 1 hour and 6 months, the system clock and seed 1.
  */
 import type { FaultOptions } from './faults';
+import { DEFAULT_USERS } from './identity';
 import type { Clock } from './time';
 import { systemClock } from './time';
 import type { ClientOptions, CompanyOptions, ResolvedCompany } from './tokens';
@@ -52,6 +53,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
   const companies = (options.companies ?? [{ id: DEFAULT_COMPANY_ID }]).map((company) => ({
     ...company,
     defaultUser: company.defaultUser ?? DEFAULT_USER,
+    users: company.users ?? (company.id === DEFAULT_COMPANY_ID ? [...DEFAULT_USERS] : []),
   }));
   if (companies.length === 0) throw new Error('the simulator needs at least one company');
   const ids = new Set<string>();

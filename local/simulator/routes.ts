@@ -11,6 +11,7 @@ export const API_ROUTES = [
   'tripCancel',
   'bookingPost',
   'bookingCancel',
+  'identitySearch',
 ] as const;
 
 export type ApiRoute = (typeof API_ROUTES)[number];
@@ -27,6 +28,7 @@ const TRIP_DETAILS = /^\/api\/travel\/trip\/v1\.1\/([^/]+)\/?$/;
 const BOOKING_BASE = /^\/api\/travel\/booking\/v1\.[01]\/?$/;
 const BOOKING_CANCEL = /^\/api\/travel\/booking\/v1\.[01]\/cancel\/?$/;
 const TOKEN = /^\/oauth2\/v0\/token\/?$/;
+const IDENTITY_SEARCH = /^\/profile\/identity\/v4\.1\/Users\/\.search\/?$/;
 
 /**
  * `undefined` when no operation lives at the path; `'method-not-allowed'` when one does but not for the method.
@@ -40,6 +42,7 @@ export function matchRoute(
   const post = method === 'POST';
   const get = method === 'GET';
   if (TOKEN.test(path)) return post ? { route: 'token' } : 'method-not-allowed';
+  if (IDENTITY_SEARCH.test(path)) return post ? { route: 'identitySearch' } : 'method-not-allowed';
   if (TRIP_BASE.test(path)) {
     if (get) return { route: 'tripList' };
     if (post) return { route: hasTripId ? 'tripUpdate' : 'tripCreate' };

@@ -9,6 +9,8 @@ import type { SimulatorFaults } from './controls';
 import { FaultController } from './faults';
 import { createSimulatorServer } from './http/server';
 import { IdGenerator } from './ids';
+import { UserDirectory } from './identity';
+import type { IdentityUser, UserOptions } from './identity';
 import { resolveOptions } from './options';
 import type { SimulatorOptions } from './options';
 import { renderItinerary } from './render';
@@ -39,6 +41,13 @@ export interface SimulatorTokens {
   keepRefreshTokens(companyId: string, keep: boolean): void;
 }
 
+/** The companies' users, as Identity v4.1 search finds them. */
+export interface SimulatorUsers {
+  /** Adds a user to a company (gone again after a reset); answers it as Identity shows it. */
+  add(companyId: string, user: UserOptions): IdentityUser;
+  of(companyId?: string): IdentityUser[];
+}
+
 export interface Simulator {
   /** `http://127.0.0.1:{port}`: the base URL of every API, and the `geolocation` the token endpoint answers. */
   url: string;
@@ -49,6 +58,7 @@ export interface Simulator {
   faults: SimulatorFaults;
   requests: RequestLog;
   tokens: SimulatorTokens;
+  users: SimulatorUsers;
   /** The company's current access token (default: the first company). */
   accessTokenFor(companyId?: string): string;
   /** Forgets all trips, requests, faults and issued tokens; generated ids and tokens start over. */
@@ -65,9 +75,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faultController = new FaultController(seed, settings.faults);
   const faults = createSimulatorFaults(faultController, tokens);
   const log = new RequestLog();
+  const users = new UserDirectory(new Map(settings.companies.map((c) => [c.id, c.users])));
   let url = '';
   const reset = () => {
     store.reset();
+    users.reset();
     ids.reset();
     tokens.reset();
     faultController.reset();
@@ -75,7 +87,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   const { server, abortInFlight } = createSimulatorServer({
-    api: { store, tokens, clock, baseUrl: () => url },
+    api: { store, tokens, users, clock, baseUrl: () => url },
     admin: { faults, log, store, tokens, reset },
     faults: faultController,
     log,
@@ -124,6 +136,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       },
       issueTokenPair: (companyId, issueOptions) => tokens.issueTokenPair(company(companyId), issueOptions),
       keepRefreshTokens: (companyId, keep) => tokens.keepRefreshTokens(company(companyId), keep),
+    },
+    users: {
+      add: (companyId, user) => {
+        if (!tokens.company(companyId)) throw new Error(`unknown company "${companyId}"`);
+        return structuredClone(users.add(companyId, user));
+      },
+      of: (companyId) => structuredClone([...users.of(company(companyId))]),
     },
     accessTokenFor: (companyId) => tokens.accessTokenFor(company(companyId)),
     reset,

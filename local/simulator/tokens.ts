@@ -4,6 +4,7 @@
  * working. Every token carries its principal: the company, the traveler it acts as by default, and the booking
  * source of its client (see docs/simulator.md, "Who is the caller's booking source").
  */
+import type { UserOptions } from './identity';
 import { SeededRandom } from './random';
 import type { Clock } from './time';
 
@@ -17,6 +18,16 @@ export interface CompanyOptions {
   accessToken?: string;
   /** Refresh token accepted from the start, for the company's first client. Generated when absent. */
   refreshToken?: string;
+  /**
+   * The company's users, found by Identity v4.1 search. Default: none, except for the default company
+   * (`demo-company`), which gets the seeds' traveler (`cm@example.com`, email chris.miller@example.com, 1001).
+   */
+  users?: UserOptions[];
+  /**
+   * The scopes Concur granted the company's tokens (Identity v4.1 checks them). Default: every identity read
+   * scope (`identity.user.ids.read`, `identity.user.core.read`, `identity.user.enterprise.read`).
+   */
+  scopes?: string[];
 }
 
 export interface ClientOptions {
@@ -66,7 +77,7 @@ export type Authentication =
   { ok: true; principal: Principal; token: string } | { ok: false; status: 401 | 403; message: string };
 
 /** A company with its defaults filled in. */
-export type ResolvedCompany = CompanyOptions & { defaultUser: string };
+export type ResolvedCompany = CompanyOptions & { defaultUser: string; users: UserOptions[] };
 
 export interface TokenSettings {
   companies: readonly ResolvedCompany[];

@@ -6,10 +6,12 @@
 import { ConcurDocumentError, parseConcurXml } from '../../../shared/concur';
 import type { Booking, ConcurDocument, Itinerary } from '../../../shared/concur';
 import { withConcurExtras } from '../concur-extras';
+import { IDENTITY_SCOPES, ScimError, scimErrorAnswer, searchUsers } from '../identity';
 import { ConcurApiError, badRequest, refuseAllUsers } from '../errors';
 import type { QueryParams } from '../query-params';
 import { renderBooking, renderItinerary } from '../render';
 import type { Viewer } from '../render';
+import type { UserDirectory } from '../identity';
 import type { ApiRoute } from '../routes';
 import type { TripStore, WriteContext } from '../store';
 import type { Clock } from '../time';
@@ -22,18 +24,36 @@ import type { HttpAnswer } from './answers';
 export interface ApiContext {
   store: TripStore;
   tokens: TokenRegistry;
+  users: UserDirectory;
   clock: Clock;
   baseUrl: () => string;
 }
 
 export interface ApiCall {
-  route: Exclude<ApiRoute, 'token'>;
+  route: Exclude<ApiRoute, 'token' | 'identitySearch'>;
   /** From the path of `GET /api/travel/trip/v1.1/{tripId}`, decoded. */
   tripId?: string;
   query: QueryParams;
   authorization: string | undefined;
   body: string;
   correlationId: string;
+}
+
+/** Identity v4.1 user search for the caller's company, with the company's scopes; refusals as SCIM errors. */
+export function handleIdentitySearch(
+  context: ApiContext,
+  call: { authorization: string | undefined; body: string },
+): HttpAnswer {
+  try {
+    const authentication = context.tokens.authenticate(call.authorization);
+    if (!authentication.ok) throw new ScimError(authentication.status, authentication.message);
+    const { companyId } = authentication.principal;
+    const scopes = context.tokens.company(companyId)?.scopes ?? Object.values(IDENTITY_SCOPES);
+    return searchUsers(context.users.of(companyId), new Set(scopes), call.body);
+  } catch (error) {
+    if (!(error instanceof ScimError)) throw error;
+    return scimErrorAnswer(error.status, error.message, error.scimType);
+  }
 }
 
 export function handleConcurApi(context: ApiContext, call: ApiCall): HttpAnswer {

@@ -18,7 +18,8 @@ import { errorAnswer, jsonAnswer } from './answers';
 import type { HttpAnswer } from './answers';
 import { handleAdmin } from './admin';
 import type { AdminContext } from './admin';
-import { handleConcurApi } from './concur-api';
+import { handleConcurApi, handleIdentitySearch } from './concur-api';
+import { scimErrorAnswer } from '../identity';
 import type { ApiContext } from './concur-api';
 import { handleTokenRequest } from './oauth';
 
@@ -158,6 +159,9 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
           body,
         });
       }
+      if (matched.route === 'identitySearch') {
+        return handleIdentitySearch(context.api, { authorization: request.headers.authorization, body });
+      }
       return handleConcurApi(context.api, {
         route: matched.route,
         ...(matched.tripId !== undefined ? { tripId: matched.tripId } : {}),
@@ -191,7 +195,9 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
         const result =
           route === 'token'
             ? jsonAnswer({ error: 'server_error', error_description: message }, failure.status)
-            : errorAnswer(failure.status, message, context.clock.now(), exchange.correlationId);
+            : route === 'identitySearch'
+              ? scimErrorAnswer(failure.status, message)
+              : errorAnswer(failure.status, message, context.clock.now(), exchange.correlationId);
         const headers: Record<string, string> =
           failure.retryAfter !== undefined ? { 'Retry-After': String(failure.retryAfter) } : {};
         return answer(exchange, { ...result, headers });
@@ -208,7 +214,7 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
       case 'malformed-xml':
         return answer(
           exchange,
-          route === 'token'
+          route === 'token' || route === 'identitySearch'
             ? { status: 200, contentType: 'application/json', body: truncatedJson(committed?.body) }
             : {
                 status: 200,
