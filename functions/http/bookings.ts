@@ -1,4 +1,5 @@
 /** Lambda: bookings by confirmation number (create/update/rebook, read, cancel). */
+import { travelerReferenceOf } from '../../shared/gateway/api-contract';
 import { parseCancelRequest } from '../../shared/gateway/bookings';
 import { bookingMappingView, bookingResultView } from '../../shared/gateway/views';
 import { httpFunction } from '../../shared/http/http-function';
@@ -17,8 +18,13 @@ export const handler = httpFunction(
       return { status: 200, body: { booking: bookingMappingView(mapping) } };
     },
     cancelBooking: async ({ supplier, pathParameters: p, body }) => {
-      const loginId = parseCancelRequest(body).traveler?.loginId;
-      const outcome = await bookingService().cancel(supplier!, p.companyId!, p.confirmationNumber!, loginId);
+      const traveler = parseCancelRequest(body).traveler;
+      const outcome = await bookingService().cancel(
+        supplier!,
+        p.companyId!,
+        p.confirmationNumber!,
+        traveler && travelerReferenceOf(traveler),
+      );
       return { status: 200, body: bookingResultView(outcome) };
     },
   },

@@ -1,5 +1,5 @@
 /**
- * The gateway's ConcurItinerary port on top of the Concur client and the token provider: each operation gets
+ * The gateway's ConcurItinerary and ConcurIdentity ports on top of the Concur client and the token provider: each operation gets
  * the company's token and base URL and a deadline, and an auth failure is answered by one refresh and one
  * more try. Concur answers 403 (not only 401) for an expired or revoked token, with no fixed wording, so any
  * 403 gets that one refresh too; a 403 that survives a fresh token is a refusal.
@@ -9,7 +9,7 @@ import { rateLimitedFetch } from '../adapters/dynamodb/rate-window';
 import type { OutboundLimiter } from '../adapters/dynamodb/rate-window';
 import { ConcurApiError, ConcurClient } from '../concur-client';
 import type { ConcurCallContext, ConcurResult } from '../concur-client';
-import type { ConcurCall, ConcurItinerary } from '../gateway/ports';
+import type { ConcurCall, ConcurIdentity, ConcurItinerary } from '../gateway/ports';
 import type { CountEvent } from '../observability/counter';
 import type { CompanyAccess } from '../tokens';
 
@@ -38,14 +38,18 @@ export function createConcurClient(
   });
 }
 
-export function createConcurItinerary(deps: {
+interface CompanyCallDependencies {
   client: ConcurClient;
   tokens: Tokens;
   budgetMs: number;
-}): ConcurItinerary {
-  const { client, tokens, budgetMs } = deps;
+}
 
-  async function call<T>(
+/**
+ * One Concur operation for a company: its token and base URL, a deadline, and after an auth failure one refresh
+ * and one more try.
+ */
+function companyCaller({ tokens, budgetMs }: CompanyCallDependencies) {
+  return async function call<T>(
     companyId: string,
     loginId: string | undefined,
     operation: (context: ConcurCallContext) => Promise<ConcurResult<T>>,
@@ -72,7 +76,12 @@ export function createConcurItinerary(deps: {
       attempts: result.attempts,
       ...(result.tooLargeToShow ? { tooLargeToShow: true as const } : {}),
     };
-  }
+  };
+}
+
+export function createConcurItinerary(deps: CompanyCallDependencies): ConcurItinerary {
+  const { client } = deps;
+  const call = companyCaller(deps);
 
   return {
     postBooking: (companyId, { booking, tripId, loginId }) =>
@@ -88,5 +97,22 @@ export function createConcurItinerary(deps: {
     getTrip: (companyId, { tripId, loginId }) => call(companyId, loginId, (c) => client.getTrip(c, tripId)),
     listTrips: (companyId, { loginId, ...filters }) =>
       call(companyId, loginId, (c) => client.listAllTrips(c, filters)),
+  };
+}
+
+/** Concur's Identity v4.1 user search with the company's (company-level) token. */
+export function createConcurIdentity(deps: CompanyCallDependencies): ConcurIdentity {
+  const call = companyCaller(deps);
+  return {
+    findUsers: async (companyId, lookup) => {
+      const found = await call(companyId, undefined, (c) => deps.client.searchUsers(c, lookup));
+      return {
+        ...found,
+        value: {
+          totalResults: found.value.totalResults,
+          loginIds: found.value.users.map((user) => user.userName),
+        },
+      };
+    },
   };
 }

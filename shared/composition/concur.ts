@@ -8,14 +8,16 @@ import { DynamoBookingMappings } from '../adapters/dynamodb/booking-mappings';
 import { DynamoLocks } from '../adapters/dynamodb/lease';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-window';
 import { DynamoTravelerTripWindows } from '../adapters/dynamodb/traveler-trip-windows';
+import { DynamoTravelerCache } from '../adapters/dynamodb/traveler-cache';
 import { SecretsManagerStore } from '../adapters/secrets/secret-store';
 import { BookingService } from '../gateway/bookings';
 import { DEFAULT_LOCK_OPTIONS } from '../gateway/locking';
-import type { ConcurItinerary } from '../gateway/ports';
+import type { ConcurIdentity, ConcurItinerary, TravelerDirectory } from '../gateway/ports';
+import { TravelerResolver } from '../gateway/travelers';
 import { TripService } from '../gateway/trips';
 import { CompanyCredentials, DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
 import { TokenProvider } from '../tokens/token-provider';
-import { createConcurClient, createConcurItinerary } from './concur-itinerary';
+import { createConcurClient, createConcurIdentity, createConcurItinerary } from './concur-itinerary';
 import { once } from './container';
 import { dynamoDbClient, stateTableName } from './dynamodb';
 import { gatewayCounter, gatewayLogger } from './logging';
@@ -55,23 +57,46 @@ const outboundLimiter = () =>
       }),
   );
 
-/** Concur's Itinerary operations with the company's tokens; each within CONCUR_BUDGET_MS (API Gateway's 29 s). */
+const concurClient = () =>
+  once('concurClient', () => createConcurClient(gatewayLogger(), outboundLimiter(), gatewayCounter()));
+
+const tokenProvider = () =>
+  once(
+    'tokens',
+    () =>
+      new TokenProvider({
+        credentials: companyCredentials(),
+        locks: locks(),
+        refresh: (input) => concurClient().refreshToken(input),
+        logger: gatewayLogger(),
+        count: gatewayCounter(),
+      }),
+  );
+
+/** Each Concur operation within CONCUR_BUDGET_MS (API Gateway's 29 s). */
+const concurCallDependencies = () => ({
+  client: concurClient(),
+  tokens: tokenProvider(),
+  budgetMs: Number(process.env.CONCUR_BUDGET_MS ?? 25_000),
+});
+
+/** Concur's Itinerary operations with the company's tokens. */
 const concurItinerary = (): ConcurItinerary =>
-  once('concur', () => {
-    const client = createConcurClient(gatewayLogger(), outboundLimiter(), gatewayCounter());
-    const tokens = new TokenProvider({
-      credentials: companyCredentials(),
-      locks: locks(),
-      refresh: (input) => client.refreshToken(input),
-      logger: gatewayLogger(),
-      count: gatewayCounter(),
-    });
-    return createConcurItinerary({
-      client,
-      tokens,
-      budgetMs: Number(process.env.CONCUR_BUDGET_MS ?? 25_000),
-    });
-  });
+  once('concur', () => createConcurItinerary(concurCallDependencies()));
+
+const concurIdentity = (): ConcurIdentity =>
+  once('identity', () => createConcurIdentity(concurCallDependencies()));
+
+/** Travelers named by email or employee id, resolved at Concur and remembered for a day. */
+const travelerDirectory = (): TravelerDirectory =>
+  once(
+    'travelers',
+    () =>
+      new TravelerResolver({
+        identity: concurIdentity(),
+        cache: new DynamoTravelerCache({ client: dynamoDbClient(), tableName: stateTableName() }),
+      }),
+  );
 
 export const bookingService = (): BookingService =>
   once(
@@ -80,6 +105,7 @@ export const bookingService = (): BookingService =>
       new BookingService({
         mappings: mappings(),
         concur: concurItinerary(),
+        travelers: travelerDirectory(),
         lockOptions: DEFAULT_LOCK_OPTIONS,
       }),
   );
@@ -92,5 +118,6 @@ export const tripService = (): TripService =>
         mappings: mappings(),
         concur: concurItinerary(),
         windows: new DynamoTravelerTripWindows({ client: dynamoDbClient(), tableName: stateTableName() }),
+        travelers: travelerDirectory(),
       }),
   );

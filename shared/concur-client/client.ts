@@ -6,6 +6,8 @@ import { buildConcurXml, ConcurDocumentError, DEFAULT_PARSE_LIMITS, parseConcurA
 import type { CountEvent } from '../observability/counter';
 import type { Booking, Itinerary, ItineraryInfo, ParsedDocument, TripItResponse } from '../concur';
 import { findCreatedTrip } from './create-reconciliation';
+import { IDENTITY_SEARCH_PATH, readUserSearch, userSearchRequest } from './identity';
+import type { UserLookup, UserSearchResult } from './identity';
 import { ConcurApiError } from './errors';
 import type { ConcurResult } from './result';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
@@ -262,6 +264,34 @@ export class ConcurClient {
     if (response.doneEarlier)
       return { ...this.result(response, { message: DONE_EARLIER }), reconciled: true };
     return this.result(response, this.read(response));
+  }
+
+  /**
+   * Identity v4.1: the company's active users with this work email or employee number (at most two: enough to
+   * tell one from several; `totalResults` counts them all). A read, safe to repeat.
+   */
+  async searchUsers(context: ConcurCallContext, lookup: UserLookup): Promise<ConcurResult<UserSearchResult>> {
+    // Identity takes only company-level tokens: the search acts for no traveler.
+    const response = await this.transport.exchange(
+      { ...context, loginId: undefined },
+      {
+        method: 'POST',
+        path: IDENTITY_SEARCH_PATH,
+        body: userSearchRequest(lookup),
+        contentType: 'application/json',
+        accept: 'application/json',
+        safeToRepeat: true,
+      },
+    );
+    const found = readUserSearch(response.text);
+    if (found === undefined) {
+      throw new ConcurApiError('malformed-response', 'Concur answered a user search with no user list', {
+        status: response.status,
+        correlationId: response.correlationId,
+        attempts: response.attempts,
+      });
+    }
+    return this.result(response, found);
   }
 
   /** Concur's OAuth2 refresh-token grant; a refused refresh token is `refresh-rejected`. One attempt. */

@@ -11,6 +11,8 @@ export interface AttemptRequest {
   authorization: string;
   body?: string;
   contentType?: string;
+  /** Default `application/xml` (Itinerary v1.1); Identity v4.1 answers JSON. */
+  accept?: string;
   /** Our own id of this attempt, sent as `concur-correlationid` so Concur support can find it. */
   correlationId: string;
 }
@@ -60,7 +62,7 @@ export async function sendAttempt(
   const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
   const headers: Record<string, string> = {
     authorization: request.authorization,
-    accept: 'application/xml',
+    accept: request.accept ?? 'application/xml',
     [CORRELATION_HEADER]: request.correlationId,
   };
   let body: Buffer | undefined;

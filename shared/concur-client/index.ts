@@ -4,6 +4,7 @@ export type { ConcurClientOptions, TripCancellation } from './client';
 export type { ConcurResult } from './result';
 export type { PageRequest, Paging, TripListFilters, TripListPage } from './trip-list';
 export type { TokenRefreshRequest, TokenRefreshResult } from './token-refresh';
+export type { FoundUser, UserLookup, UserSearchResult } from './identity';
 export { ConcurApiError } from './errors';
 export type { ConcurErrorDetails, ConcurErrorKind } from './errors';
 export { DEFAULT_RETRY_POLICY } from './retry-policy';

@@ -53,6 +53,8 @@ export interface ExchangeRequest<Found = never> {
   query?: Record<string, string | undefined>;
   body?: string;
   contentType?: string;
+  /** The answer's media type; default `application/xml`. */
+  accept?: string;
   /**
    * `false` for requests Concur would carry out twice if sent twice (a trip create). After an attempt of
    * unknown outcome such a request is sent again only when `reconcile` says Concur does not have it.
@@ -95,13 +97,21 @@ interface AttemptError {
 
 const TOKEN_TROUBLE = /expired|revoked|invalid[\s_-]*(access[\s_-]*)?token|token[^.]*invalid/i;
 
-/** Concur's message from an error body: `<Error><Message>`, an OAuth JSON error, or the text itself. */
+/**
+ * Concur's message from an error body: `<Error><Message>`, an OAuth JSON error, a SCIM error's `detail`
+ * (Identity v4.1), or the text itself.
+ */
 export function concurMessageOf(text: string): string | undefined {
   const fromXml = /<Message>([\s\S]*?)<\/Message>/.exec(text)?.[1];
   if (fromXml !== undefined) return fromXml.trim() || undefined;
   try {
-    const json = JSON.parse(text) as { error_description?: unknown; error?: unknown; message?: unknown };
-    const message = json.error_description ?? json.message ?? json.error;
+    const json = JSON.parse(text) as {
+      error_description?: unknown;
+      error?: unknown;
+      message?: unknown;
+      detail?: unknown;
+    };
+    const message = json.error_description ?? json.message ?? json.detail ?? json.error;
     if (typeof message === 'string') return message;
   } catch {
     // not JSON: the text itself, below
@@ -151,6 +161,7 @@ export class Transport {
           authorization,
           body: request.body,
           contentType: request.contentType,
+          accept: request.accept,
           correlationId: sentCorrelationId,
         },
         Math.min(perAttemptTimeoutMs, remaining),

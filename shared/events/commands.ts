@@ -51,7 +51,7 @@ export async function runCommand(
             supplier,
             command.companyId,
             command.confirmationNumber,
-            command.loginId,
+            command.traveler,
           ),
         ),
       };
@@ -131,6 +131,9 @@ export function dispositionOf(error: unknown, operationId: string): ErrorDisposi
     // Invalid content waits, with its problem, for an operator to replay it once the sender's fix is known;
     // a refusal of who may change what (another source's or traveler's booking) is final.
     if (error.kind === 'validation') return { outcome: 'parked', problem };
+    // A traveler Concur does not know (yet), or knows twice: replayable once the company's users are fixed.
+    if (error.kind === 'unknown-traveler' || error.kind === 'ambiguous-traveler')
+      return { outcome: 'parked', problem };
     return { outcome: 'failed', problem };
   }
   if (error instanceof MappingConflictError)

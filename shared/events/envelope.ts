@@ -4,16 +4,17 @@
  */
 import { z } from 'zod';
 import { toFieldProblems } from '../concur';
+import { travelerReferenceOf, travelerSchema } from '../gateway/api-contract';
 import { GatewayError } from '../gateway/errors';
+import type { TravelerReference } from '../gateway/ports';
 
 const id = z.string().min(1).max(128);
 const companyId = id;
-const traveler = z.strictObject({ loginId: z.string().min(1).max(255) });
 
 /** What the gateway runs for an event or an asynchronous API request: one write route's use case. */
 export type Command =
   | { kind: 'putBooking'; companyId: string; confirmationNumber: string; body: Record<string, unknown> }
-  | { kind: 'cancelBooking'; companyId: string; confirmationNumber: string; loginId?: string }
+  | { kind: 'cancelBooking'; companyId: string; confirmationNumber: string; traveler?: TravelerReference }
   | { kind: 'createTrip'; companyId: string; body: Record<string, unknown> }
   | { kind: 'updateTrip'; companyId: string; tripId: string; body: Record<string, unknown> }
   | { kind: 'cancelTrip'; companyId: string; tripId: string };
@@ -37,7 +38,7 @@ export const envelopeSchema = z
     z.strictObject({
       type: z.literal('booking.cancelled'),
       timestamp: z.iso.datetime({ offset: true }),
-      data: z.strictObject({ companyId, confirmationNumber: id, traveler: traveler.optional() }),
+      data: z.strictObject({ companyId, confirmationNumber: id, traveler: travelerSchema.optional() }),
     }),
     z.strictObject({
       type: z.literal('trip.upserted'),
@@ -47,7 +48,7 @@ export const envelopeSchema = z
     z.strictObject({
       type: z.literal('trip.cancelled'),
       timestamp: z.iso.datetime({ offset: true }),
-      data: z.strictObject({ companyId, tripId: id, traveler: traveler.optional() }),
+      data: z.strictObject({ companyId, tripId: id, traveler: travelerSchema.optional() }),
     }),
   ])
   .meta({ id: 'EventEnvelope', description: 'A partner event in the Standard Webhooks payload shape.' });
@@ -74,7 +75,7 @@ export function commandOf(envelope: EventEnvelope): Command {
         kind: 'cancelBooking',
         companyId,
         confirmationNumber,
-        ...(traveler ? { loginId: traveler.loginId } : {}),
+        ...(traveler ? { traveler: travelerReferenceOf(traveler) } : {}),
       };
     }
     case 'trip.upserted': {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventIntake } from '../composition/events';
+import { travelerReferenceOf } from '../gateway/api-contract';
 import { parseCancelRequest } from '../gateway/bookings';
 import { GatewayError } from '../gateway/errors';
 import type { Supplier } from '../gateway/ports';
@@ -117,12 +118,12 @@ export function commandOfRoute(operationId: string, request: RouteRequest): Comm
         body: requireObject(),
       };
     case 'cancelBooking': {
-      const loginId = parseCancelRequest(body).traveler?.loginId;
+      const traveler = parseCancelRequest(body).traveler;
       return {
         kind: 'cancelBooking',
         companyId: p.companyId!,
         confirmationNumber: p.confirmationNumber!,
-        ...(loginId ? { loginId } : {}),
+        ...(traveler ? { traveler: travelerReferenceOf(traveler) } : {}),
       };
     }
     case 'createTrip':

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { bookingSchema, itinerarySchema } from '../concur';
 import type { ValidationProfile } from '../concur';
 import { isPrintableText } from '../concur/xml-text';
+import type { TravelerReference } from './ports';
 
 /** An identifier that reaches Concur or a DynamoDB key: bounded, and free of control characters. */
 const safeId = (maxLength: number) =>
@@ -19,7 +20,49 @@ const loginId = safeId(255)
   .refine((value) => value.toUpperCase() !== 'ALL', { error: 'ALL is not a login id' })
   .meta({ description: "The traveler's Concur login id (userid_value)." });
 
-export const travelerSchema = z.strictObject({ loginId }).meta({ id: 'Traveler' });
+const TRAVELER_FIELDS = ['loginId', 'email', 'employeeId'] as const;
+
+/**
+ * The traveler by Concur login, or by what suppliers usually know: the work email or the employee id, which the
+ * gateway resolves to the login through Concur's Identity v4.1 user search (422 when no or several active users
+ * of the company match).
+ */
+export const travelerSchema = z
+  .strictObject({
+    loginId: loginId.optional(),
+    email: z
+      .email()
+      .max(254)
+      .optional()
+      .meta({ description: "The traveler's work email in Concur (compared case-insensitively)." }),
+    employeeId: safeId(64)
+      .optional()
+      .meta({ description: "The traveler's employee id in Concur (the user's employeeNumber)." }),
+  })
+  .superRefine((traveler, context) => {
+    const given = TRAVELER_FIELDS.filter((field) => traveler[field] !== undefined);
+    if (given.length !== 1) {
+      context.addIssue({ code: 'custom', message: 'give exactly one of loginId, email, employeeId' });
+    }
+  })
+  .meta({
+    id: 'Traveler',
+    description: 'Exactly one of loginId, email, employeeId.',
+    minProperties: 1,
+    maxProperties: 1,
+  });
+
+export type TravelerField = z.infer<typeof travelerSchema>;
+
+/** The traveler as the use cases take it, from a validated `traveler` (exactly one field is set). */
+export function travelerReferenceOf(traveler: TravelerField): TravelerReference {
+  if (traveler.loginId !== undefined) return { loginId: traveler.loginId };
+  if (traveler.email !== undefined) return { email: traveler.email };
+  return { employeeId: traveler.employeeId! };
+}
+
+/** Where a problem with the traveler points: the field the request gave. */
+export const travelerPath = (traveler: TravelerReference): string => `traveler.${Object.keys(traveler)[0]}`;
 
 /** One schema per profile, built once: schemas carry registry ids, which must be unique. */
 function perProfile<T>(build: (profile: ValidationProfile) => T): (profile: ValidationProfile) => T {
@@ -95,7 +138,12 @@ export const bookingMappingSchema = z
     confirmationNumber: z.string(),
     recordLocator: z.string(),
     tripId: z.string().optional(),
-    traveler: travelerSchema,
+    traveler: z.strictObject({
+      loginId: z.string().meta({
+        description:
+          'The Concur login the booking is posted for (resolved when the request gave an email or employee id).',
+      }),
+    }),
     status: bookingStatusSchema,
     version: z.number().int().min(1),
     dateModifiedUtc: z

@@ -4,7 +4,12 @@
  */
 import type { Itinerary } from '../concur';
 import { toFieldProblems } from '../concur';
-import { cancelRequestSchema, putBookingRequestSchema } from './api-contract';
+import {
+  cancelRequestSchema,
+  putBookingRequestSchema,
+  travelerPath,
+  travelerReferenceOf,
+} from './api-contract';
 import type { CancelRequest, PutBookingRequest } from './api-contract';
 import { assertCompanyAllowed, redactConcurDocument, visibleTripIds } from './access';
 import { GatewayError } from './errors';
@@ -18,11 +23,14 @@ import type {
   ConcurCall,
   ConcurItinerary,
   Supplier,
+  TravelerDirectory,
+  TravelerReference,
 } from './ports';
 
 export interface BookingDependencies {
   mappings: BookingMappings;
   concur: ConcurItinerary;
+  travelers: TravelerDirectory;
   lockOptions: LockOptions;
 }
 
@@ -119,11 +127,14 @@ export class BookingService {
   ): Promise<BookingOutcome> {
     assertCompanyAllowed(supplier, companyId);
     const request = parsePutBooking(supplier, confirmationNumber, body);
+    const traveler = travelerReferenceOf(request.traveler);
+    // Resolved before the lease is taken: a lookup at Concur must not hold up other changes of the booking.
+    const loginId = await this.deps.travelers.loginIdOf(companyId, traveler);
     const key: BookingKey = { companyId, bookingSource: supplier.bookingSource, confirmationNumber };
     const outcome = await withBookingLease(
       this.deps.mappings,
       key,
-      (held) => this.post(supplier, key, request, held),
+      (held) => this.post(supplier, key, request, { reference: traveler, loginId }, held),
       this.deps.lockOptions,
     );
     if (request.previousConfirmationNumber) {
@@ -137,6 +148,7 @@ export class BookingService {
     supplier: Supplier,
     key: BookingKey,
     request: PutBookingRequest,
+    traveler: { reference: TravelerReference; loginId: string },
     held: HeldBooking,
   ): Promise<BookingOutcome> {
     const { concur } = this.deps;
@@ -148,11 +160,16 @@ export class BookingService {
         `the booking was already updated with dateModifiedUtc ${existing.sourceModifiedUtc}, newer than ${sourceModifiedUtc}`,
       );
     }
-    if (existing && existing.travelerLoginId !== request.traveler.loginId) {
+    if (existing && existing.travelerLoginId !== traveler.loginId) {
       throw new GatewayError(
         'conflict',
         `the booking belongs to another traveler; cancel it and post a new one`,
-        [{ path: 'traveler.loginId', message: 'differs from the traveler of the existing booking' }],
+        [
+          {
+            path: travelerPath(traveler.reference),
+            message: 'differs from the traveler of the existing booking',
+          },
+        ],
       );
     }
     if (request.previousConfirmationNumber) {
@@ -164,13 +181,13 @@ export class BookingService {
     const posted = await concur.postBooking(key.companyId, {
       booking: request.booking,
       tripId: request.tripId ?? existing?.tripId,
-      loginId: request.traveler.loginId,
+      loginId: traveler.loginId,
     });
     const rebooking = request.previousConfirmationNumber !== undefined;
     const fields = {
       recordLocator: request.booking.recordLocator!,
       tripId: tripIdOf(posted.value) ?? request.tripId ?? existing?.tripId,
-      travelerLoginId: request.traveler.loginId,
+      travelerLoginId: traveler.loginId,
       status: rebooking ? ('rebooking' as const) : ('active' as const),
       sourceModifiedUtc: sourceModifiedUtc ?? existing?.sourceModifiedUtc,
       previousConfirmationNumber: request.previousConfirmationNumber ?? existing?.previousConfirmationNumber,
@@ -243,19 +260,20 @@ export class BookingService {
     supplier: Supplier,
     companyId: string,
     confirmationNumber: string,
-    loginId?: string,
+    traveler?: TravelerReference,
   ): Promise<BookingOutcome> {
     assertCompanyAllowed(supplier, companyId);
     const key: BookingKey = { companyId, bookingSource: supplier.bookingSource, confirmationNumber };
+    const loginId = traveler && (await this.deps.travelers.loginIdOf(companyId, traveler));
     return withBookingLease(
       this.deps.mappings,
       key,
       async (held) => {
         const mapping = held.mapping;
         if (!mapping) throw notFoundError(key);
-        if (loginId !== undefined && loginId !== mapping.travelerLoginId) {
+        if (traveler && loginId !== mapping.travelerLoginId) {
           throw new GatewayError('conflict', 'the booking belongs to another traveler', [
-            { path: 'traveler.loginId', message: 'differs from the traveler of the booking' },
+            { path: travelerPath(traveler), message: 'differs from the traveler of the booking' },
           ]);
         }
         const answer = mapping.status === 'cancelled' ? undefined : await this.cancelAtConcur(mapping);

@@ -2,7 +2,17 @@ import type { FieldProblem } from '../problem';
 
 /** The kinds of refusal the use cases produce; the HTTP layer gives each its status and problem type. */
 export type GatewayErrorKind =
-  'validation' | 'forbidden' | 'booking-source-mismatch' | 'not-found' | 'stale' | 'conflict' | 'busy';
+  | 'validation'
+  | 'forbidden'
+  | 'booking-source-mismatch'
+  | 'not-found'
+  | 'stale'
+  | 'conflict'
+  | 'busy'
+  /** The traveler's email or employee id matches no active Concur user of the company. */
+  | 'unknown-traveler'
+  /** It matches several: the gateway does not guess. */
+  | 'ambiguous-traveler';
 
 /** A request the gateway refuses before or instead of reaching Concur. */
 export class GatewayError extends Error {

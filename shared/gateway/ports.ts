@@ -207,3 +207,34 @@ export interface ConcurItinerary {
 export interface Clock {
   now(): number;
 }
+
+/** What suppliers know of a traveler when they do not know the Concur login. */
+export type TravelerLookup = { email: string } | { employeeId: string };
+
+/** How a request names its traveler: the Concur login, or a work email or employee number to resolve. */
+export type TravelerReference = { loginId: string } | TravelerLookup;
+
+/** Concur's user directory (Identity v4.1) for one company, with its tokens handled like ConcurItinerary. */
+export interface ConcurIdentity {
+  /** The logins of the company's active users matching; `totalResults` counts all of them. */
+  findUsers(
+    companyId: string,
+    lookup: TravelerLookup,
+  ): Promise<ConcurCall<{ totalResults: number; loginIds: string[] }>>;
+}
+
+/** Resolved travelers per company; an entry is good until `expiresAt` (epoch ms). */
+export interface TravelerCache {
+  /** The login, unless there is no entry or it expired by `now` (epoch ms). */
+  get(companyId: string, lookup: TravelerLookup, now: number): Promise<string | undefined>;
+  put(
+    companyId: string,
+    lookup: TravelerLookup,
+    entry: { loginId: string; resolvedAt: number; expiresAt: number },
+  ): Promise<void>;
+}
+
+/** Turns a request's traveler into the Concur login the Itinerary API acts for. */
+export interface TravelerDirectory {
+  loginIdOf(companyId: string, traveler: TravelerReference): Promise<string>;
+}

@@ -2,7 +2,7 @@
  * Trips: create, replace, cancel, read and list at Concur, limited to what the supplier may see and change.
  */
 import { toFieldProblems } from '../concur';
-import { tripRequestSchema } from './api-contract';
+import { travelerReferenceOf, tripRequestSchema } from './api-contract';
 import type { TripList, TripRequest } from './api-contract';
 import { assertCompanyAllowed, redactTrip, visibleTripIds } from './access';
 import { tripIdOf, withOwnBookingSource } from './bookings';
@@ -15,6 +15,7 @@ import type {
   ConcurCall,
   ConcurItinerary,
   Supplier,
+  TravelerDirectory,
   TravelerTripWindows,
 } from './ports';
 import type { Itinerary } from '../concur';
@@ -24,6 +25,7 @@ export interface TripDependencies {
   mappings: BookingMappings;
   concur: ConcurItinerary;
   windows: TravelerTripWindows;
+  travelers: TravelerDirectory;
   clock?: Clock;
 }
 
@@ -68,12 +70,10 @@ export class TripService {
   async create(supplier: Supplier, companyId: string, body: unknown): Promise<TripOutcome> {
     assertCompanyAllowed(supplier, companyId);
     const request = parseTripRequest(supplier, body);
-    const call = await this.deps.concur.createTrip(companyId, {
-      itinerary: request.itinerary,
-      loginId: request.traveler.loginId,
-    });
+    const loginId = await this.deps.travelers.loginIdOf(companyId, travelerReferenceOf(request.traveler));
+    const call = await this.deps.concur.createTrip(companyId, { itinerary: request.itinerary, loginId });
     const outcome = outcomeOf(supplier, call);
-    await this.record(supplier, companyId, outcome.tripId, request.traveler.loginId, call.value);
+    await this.record(supplier, companyId, outcome.tripId, loginId, call.value);
     return outcome;
   }
 
@@ -86,11 +86,12 @@ export class TripService {
     assertCompanyAllowed(supplier, companyId);
     const trip = await this.requireCreated(supplier, companyId, tripId);
     const request = parseTripRequest(supplier, body);
+    const loginId = await this.deps.travelers.loginIdOf(companyId, travelerReferenceOf(request.traveler));
     await this.refuseSharedTrip(supplier, companyId, tripId, trip.travelerLoginId, 'replaced');
     const call = await this.deps.concur.updateTrip(companyId, {
       tripId,
       itinerary: request.itinerary,
-      loginId: request.traveler.loginId,
+      loginId,
     });
     const kept = new Set((call.value.bookings ?? []).map((booking) => booking?.recordLocator));
     await this.markCancelled(supplier, companyId, tripId, (mapping) => !kept.has(mapping.recordLocator));

@@ -51,6 +51,8 @@ const GATEWAY_STATUS: Record<GatewayErrorKind, [number, string]> = {
   stale: [409, 'Stale update'],
   conflict: [409, 'Conflict'],
   busy: [409, 'Another change is in progress'],
+  'unknown-traveler': [422, 'No such traveler at Concur'],
+  'ambiguous-traveler': [422, 'Several travelers match at Concur'],
 };
 
 /** Concur's failures after the client's retries: what the supplier can do about each. */

@@ -1,0 +1,283 @@
+/**
+ * Travelers named by email or employee id, end to end: the local gateway (dynalite, local Secrets Manager, the
+ * Lambda handlers behind the local HTTP server) resolving them through the simulator's Identity v4.1 search over
+ * HTTP, with two companies whose users share an email.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { documentClient } from '../../shared/adapters/dynamodb/document-client';
+import { travelerPartitionKey } from '../../shared/adapters/dynamodb/traveler-cache';
+import { administration } from '../../shared/composition/administration';
+import { dynamoDbClient, stateTableName } from '../../shared/composition/dynamodb';
+import { startLocalGateway } from '../../local/server/local-gateway';
+import type { LocalGateway } from '../../local/server/local-gateway';
+import { startSimulator } from '../../local/simulator';
+import type { Simulator } from '../../local/simulator';
+import { addSupplier, api, bookingPath, carBooking } from './support';
+
+const COMPANY = 'demo-company';
+const OTHER_COMPANY = 'other-company';
+const EMAIL = 'chris.miller@example.com';
+
+let simulator: Simulator;
+let gateway: LocalGateway;
+let client: ReturnType<typeof api>;
+
+beforeAll(async () => {
+  simulator = await startSimulator({
+    companies: [
+      {
+        id: COMPANY,
+        users: [
+          { loginId: 'cm@example.com', email: EMAIL, employeeId: '1001' },
+          { loginId: 'pat.one@example.com', email: 'desk@example.com', employeeId: '2001' },
+          { loginId: 'pat.two@example.com', email: 'desk@example.com', employeeId: 'P-2002' },
+          { loginId: 'gone@example.com', email: 'gone@example.com', employeeId: '3001', active: false },
+        ],
+      },
+      // Another company whose traveler has the same email: a lookup in one company never answers for the other.
+      { id: OTHER_COMPANY, users: [{ loginId: 'chris@other.example', email: EMAIL, employeeId: '1001' }] },
+    ],
+  });
+  gateway = await startLocalGateway({
+    port: 0,
+    dataDir: mkdtempSync(join(tmpdir(), 'cgw-travelers-')),
+    concurBaseUrl: simulator.url,
+    demoConcur: {
+      accessToken: simulator.tokens.accessTokenFor(COMPANY),
+      refreshToken: simulator.tokens.refreshTokenFor(COMPANY),
+      ...simulator.tokens.clientFor(COMPANY),
+    },
+  });
+  await administration().configureCompany(OTHER_COMPANY, {
+    baseUrl: simulator.url,
+    accessToken: simulator.tokens.accessTokenFor(OTHER_COMPANY),
+    refreshToken: simulator.tokens.refreshTokenFor(OTHER_COMPANY),
+    expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+  });
+  client = api(gateway, await addSupplier('travel-co', 'TravelCo', [COMPANY, OTHER_COMPANY]));
+});
+afterAll(async () => {
+  await gateway.close();
+  await simulator.close();
+});
+
+const searches = () => simulator.requests.of('identitySearch').length;
+const lastPost = () => simulator.requests.of('bookingPost').at(-1)!;
+const put = (confirmationNumber: string, traveler: Record<string, string>, company = COMPANY) =>
+  client.put(bookingPath(confirmationNumber, company), {
+    booking: carBooking({}, { confirmationNumber }),
+    traveler,
+  });
+
+describe('a booking whose traveler is named by email or employee id', () => {
+  it("reaches Concur with the user's login id, and the mapping keeps the login", async () => {
+    const before = searches();
+    const answer = await put('EMAIL-1', { email: EMAIL });
+    expect(answer.status).toBe(201);
+    expect(answer.body.booking.traveler).toEqual({ loginId: 'cm@example.com' });
+    expect(lastPost().query).toMatchObject({ userid_type: 'login_id', userid_value: 'cm@example.com' });
+    const search = simulator.requests.of('identitySearch').at(-1)!;
+    expect(searches()).toBe(before + 1);
+    expect(search).toMatchObject({ method: 'POST', status: 200 });
+    expect(JSON.parse(search.body)).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:concur:2.0:SearchRequest'],
+      filter: `active eq true and emails.value eq "${EMAIL}"`,
+    });
+    expect(search.headers.accept).toBe('application/json');
+    const stored = await client.get(bookingPath('EMAIL-1'));
+    expect(stored.body.booking.traveler).toEqual({ loginId: 'cm@example.com' });
+  });
+
+  it('a second booking for the same traveler (any case) makes no Identity call', async () => {
+    await put('EMAIL-2', { email: EMAIL });
+    const before = searches();
+    const answer = await put('EMAIL-3', { email: 'CHRIS.Miller@Example.com' });
+    expect(answer.status).toBe(201);
+    expect(searches()).toBe(before);
+    expect(lastPost().query.userid_value).toBe('cm@example.com');
+  });
+
+  it('an expired cache entry is looked up again', async () => {
+    await put('EXPIRY-1', { email: EMAIL });
+    const documents = documentClient(dynamoDbClient());
+    const key = { pk: travelerPartitionKey(COMPANY, { email: EMAIL }), sk: 'TRAVELER' };
+    const { Item } = await documents.send(new GetCommand({ TableName: stateTableName(), Key: key }));
+    // The key holds a hash, not the email; the entry names the login and ends within a day.
+    expect(JSON.stringify(Item)).not.toContain(EMAIL);
+    expect(Item).toMatchObject({ loginId: 'cm@example.com', expiresAt: expect.any(Number) });
+    expect(Item!.expiresAt * 1000).toBeLessThanOrEqual(Date.now() + 24 * 3600_000);
+    await documents.send(
+      new UpdateCommand({
+        TableName: stateTableName(),
+        Key: key,
+        UpdateExpression: 'SET expiresAt = :past',
+        ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
+      }),
+    );
+    const before = searches();
+    expect((await put('EXPIRY-2', { email: EMAIL })).status).toBe(201);
+    expect(searches()).toBe(before + 1);
+    expect((await put('EXPIRY-3', { email: EMAIL })).status).toBe(201);
+    expect(searches()).toBe(before + 1);
+  });
+
+  it('resolves an employee id through the enterprise extension', async () => {
+    const before = searches();
+    const answer = await put('EMPLOYEE-1', { employeeId: '1001' });
+    expect(answer.status).toBe(201);
+    expect(lastPost().query.userid_value).toBe('cm@example.com');
+    expect(searches()).toBe(before + 1);
+    expect(JSON.parse(simulator.requests.of('identitySearch').at(-1)!.body).filter).toBe(
+      'active eq true and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "1001"',
+    );
+  });
+
+  it('answers 422 when no active user matches, without calling the Itinerary API or writing a mapping', async () => {
+    const posts = simulator.requests.of('bookingPost').length;
+    for (const [confirmationNumber, traveler, path] of [
+      ['NOBODY-1', { email: 'nobody@example.com' }, 'traveler.email'],
+      ['NOBODY-2', { email: 'gone@example.com' }, 'traveler.email'],
+      ['NOBODY-3', { employeeId: '9999' }, 'traveler.employeeId'],
+    ] as const) {
+      const answer = await put(confirmationNumber, traveler);
+      expect(answer.status).toBe(422);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer.body).toMatchObject({
+        type: 'urn:concur-gateway:problem:unknown-traveler',
+        status: 422,
+        errors: [{ path, message: 'matches no active Concur user of the company' }],
+      });
+      expect((await client.get(bookingPath(confirmationNumber))).status).toBe(404);
+    }
+    expect(simulator.requests.of('bookingPost')).toHaveLength(posts);
+  });
+
+  it('answers 422 when several users match, naming none of them', async () => {
+    const posts = simulator.requests.of('bookingPost').length;
+    const answer = await put('SEVERAL-1', { email: 'desk@example.com' });
+    expect(answer.status).toBe(422);
+    expect(answer.body).toMatchObject({
+      type: 'urn:concur-gateway:problem:ambiguous-traveler',
+      errors: [{ path: 'traveler.email', message: 'matches several active Concur users of the company' }],
+    });
+    const users = simulator.users.of(COMPANY).filter((user) => user.emails[0]?.value === 'desk@example.com');
+    expect(users).toHaveLength(2);
+    for (const user of users) {
+      expect(JSON.stringify(answer.body)).not.toContain(user.userName);
+      expect(JSON.stringify(answer.body)).not.toContain(user.id);
+      expect(JSON.stringify(answer.body)).not.toContain(
+        user['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].employeeNumber!,
+      );
+    }
+    expect(simulator.requests.of('bookingPost')).toHaveLength(posts);
+    // Nothing is remembered for an email that did not resolve: once Concur's users are fixed, it works.
+    expect((await put('SEVERAL-2', { email: 'desk@example.com' })).status).toBe(422);
+  });
+
+  it('keeps each company to its own users: the same email resolves per company', async () => {
+    await put('SHARED-1', { email: EMAIL });
+    const before = searches();
+    const answer = await put('SHARED-2', { email: EMAIL }, OTHER_COMPANY);
+    expect(answer.status).toBe(201);
+    expect(answer.body.booking.traveler).toEqual({ loginId: 'chris@other.example' });
+    expect(lastPost().query.userid_value).toBe('chris@other.example');
+    expect(searches()).toBe(before + 1);
+    // The search went out with the other company's token, so Concur searched that company only.
+    expect(simulator.requests.of('identitySearch').at(-1)!.headers.authorization).toContain(
+      simulator.tokens.accessTokenFor(OTHER_COMPANY).slice(-4),
+    );
+    expect((await put('SHARED-3', { email: EMAIL })).body.booking.traveler.loginId).toBe('cm@example.com');
+  });
+
+  it('refuses a traveler that is not exactly one of loginId, email, employeeId (400, with the path)', async () => {
+    const travelers: Record<string, string>[] = [
+      {},
+      { loginId: 'cm@example.com', email: EMAIL },
+      { email: 'not-an-email' },
+    ];
+    for (const traveler of travelers) {
+      const answer = await put('BAD-TRAVELER', traveler);
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors[0].path).toMatch(/^traveler/);
+    }
+  });
+
+  it('a booking put with an email may be updated with the login, not with another traveler', async () => {
+    expect((await put('SAME-1', { email: EMAIL })).status).toBe(201);
+    expect((await put('SAME-1', { loginId: 'cm@example.com' })).status).toBe(200);
+    const other = await put('SAME-1', { employeeId: '2001' });
+    expect(other.status).toBe(409);
+    expect(other.body.errors).toEqual([
+      { path: 'traveler.employeeId', message: 'differs from the traveler of the existing booking' },
+    ]);
+    expect(JSON.stringify(other.body)).not.toContain('pat.one@example.com');
+  });
+
+  it('a cancel may name the traveler by email; another traveler is refused', async () => {
+    expect((await put('CANCEL-1', { email: EMAIL })).status).toBe(201);
+    const wrong = await client.post(`${bookingPath('CANCEL-1')}/cancel`, {
+      traveler: { employeeId: 'P-2002' },
+    });
+    expect(wrong.status).toBe(409);
+    const cancelled = await client.post(`${bookingPath('CANCEL-1')}/cancel`, { traveler: { email: EMAIL } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.booking.status).toBe('cancelled');
+  });
+
+  it('a trip is created for the traveler named by email', async () => {
+    const answer = await client.post(`/v1/companies/${COMPANY}/trips`, {
+      itinerary: {
+        tripName: 'Email trip',
+        startDateLocal: '2027-04-01T09:00:00',
+        endDateLocal: '2027-04-03T18:00:00',
+        bookings: [
+          {
+            ...carBooking({}, { confirmationNumber: 'TRIP-CAR-1' }),
+            bookingSource: 'TravelCo',
+            recordLocator: 'TRIP-CAR-1',
+          },
+        ],
+      },
+      traveler: { email: EMAIL },
+    });
+    expect(answer.status).toBe(201);
+    expect(simulator.requests.of('tripCreate').at(-1)!.query.userid_value).toBe('cm@example.com');
+  });
+
+  it('writes neither the email nor the employee id nor a resolved login into any log line', async () => {
+    const written: string[] = [];
+    const spies = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      }) as typeof stream.write),
+    );
+    try {
+      expect((await put('LOG-1', { email: 'Chris.Miller@example.com' })).status).toBe(201);
+      expect((await put('LOG-2', { employeeId: 'P-2002' })).status).toBe(201);
+      expect((await put('LOG-3', { email: 'desk@example.com' })).status).toBe(422);
+      expect((await put('LOG-4', { email: 'nobody@example.com' })).status).toBe(422);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    // The gateway logged its calls to Concur meanwhile, so the capture saw its log lines.
+    expect(written.some((line) => line.includes('/profile/identity/v4.1/Users/.search'))).toBe(true);
+    for (const line of written) {
+      for (const personal of [
+        'chris.miller@example.com',
+        'desk@example.com',
+        'nobody@example.com',
+        'p-2002',
+        'cm@example.com',
+        'pat.two@example.com',
+        'pat.one@example.com',
+      ]) {
+        expect(line.toLowerCase()).not.toContain(personal);
+      }
+    }
+  });
+});
