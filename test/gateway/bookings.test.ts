@@ -167,7 +167,7 @@ describe('PUT /v1/companies/{companyId}/bookings/{confirmationNumber}', () => {
       'booking.colour',
       'booking.segments[0].startDateLocal',
       'booking.segments[0].vendor',
-      'traveler.loginId',
+      'traveler',
     ]);
     expect((await client.get(bookingPath('BAD-1'))).status).toBe(404);
   });
