@@ -155,6 +155,10 @@ interface Operation {
  * What the document says of each operation. Built on first use: the Concur schemas behind it take a while to
  * build, and a function that never serves the document should not pay for them when it starts.
  */
+/** The 422 of every route that names a traveler. */
+const TRAVELER_422 =
+  'The traveler’s email or employee id matches no active Concur user of the company (type …:unknown-traveler) or several (…:ambiguous-traveler); or the Idempotency-Key was already used with another body.';
+
 let operations: Record<string, Operation> | undefined;
 const describedOperations = (): Record<string, Operation> => (operations ??= describeOperations());
 
@@ -169,6 +173,7 @@ function describeOperations(): Record<string, Operation> {
       ],
       success: [201, bookingResultSchema, 'Created (201) or updated (200); the mapping and Concur’s answer.'],
       problems: [400, 404, 409, 422],
+      problemDescriptions: { 422: TRAVELER_422 },
       upstream: true,
     },
     getBooking: {
@@ -180,7 +185,8 @@ function describeOperations(): Record<string, Operation> {
       summary: 'Cancel a booking at Concur',
       body: [cancelRequestSchema, 'Optional: the traveler, checked against the booking.'],
       success: [200, bookingResultSchema, 'The cancelled booking.'],
-      problems: [404, 409],
+      problems: [404, 409, 422],
+      problemDescriptions: { 422: TRAVELER_422 },
       upstream: true,
     },
     createTrip: {
@@ -188,6 +194,7 @@ function describeOperations(): Record<string, Operation> {
       body: [tripRequestSchema('tmc'), 'The trip and its traveler.'],
       success: [201, tripResultSchema, 'The created trip.'],
       problems: [400, 422],
+      problemDescriptions: { 422: TRAVELER_422 },
       upstream: true,
     },
     listTrips: {
@@ -217,6 +224,7 @@ function describeOperations(): Record<string, Operation> {
       body: [tripRequestSchema('tmc'), 'The whole trip.'],
       success: [200, tripResultSchema, 'The replaced trip.'],
       problems: [400, 404, 422],
+      problemDescriptions: { 422: TRAVELER_422 },
       upstream: true,
     },
     cancelTrip: {

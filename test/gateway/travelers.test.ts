@@ -20,7 +20,9 @@ import { addSupplier, api, bookingPath, carBooking } from './support';
 
 const COMPANY = 'demo-company';
 const OTHER_COMPANY = 'other-company';
+const NO_IDENTITY_COMPANY = 'no-identity-company';
 const EMAIL = 'chris.miller@example.com';
+const APP = { clientId: 'travel-app', clientSecret: 'travel-app-secret' };
 
 let simulator: Simulator;
 let gateway: LocalGateway;
@@ -40,7 +42,11 @@ beforeAll(async () => {
       },
       // Another company whose traveler has the same email: a lookup in one company never answers for the other.
       { id: OTHER_COMPANY, users: [{ loginId: 'chris@other.example', email: EMAIL, employeeId: '1001' }] },
+      // A company whose app was granted no Identity scope.
+      { id: NO_IDENTITY_COMPANY, scopes: [], users: [{ loginId: 'x@third.example', email: EMAIL }] },
     ],
+    // One app connected to every company, as the gateway's OAuth client is.
+    clients: [COMPANY, OTHER_COMPANY, NO_IDENTITY_COMPANY].map((companyId) => ({ companyId, ...APP })),
   });
   gateway = await startLocalGateway({
     port: 0,
@@ -49,7 +55,7 @@ beforeAll(async () => {
     demoConcur: {
       accessToken: simulator.tokens.accessTokenFor(COMPANY),
       refreshToken: simulator.tokens.refreshTokenFor(COMPANY),
-      ...simulator.tokens.clientFor(COMPANY),
+      ...APP,
     },
   });
   await administration().configureCompany(OTHER_COMPANY, {
@@ -58,7 +64,16 @@ beforeAll(async () => {
     refreshToken: simulator.tokens.refreshTokenFor(OTHER_COMPANY),
     expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
   });
-  client = api(gateway, await addSupplier('travel-co', 'TravelCo', [COMPANY, OTHER_COMPANY]));
+  await administration().configureCompany(NO_IDENTITY_COMPANY, {
+    baseUrl: simulator.url,
+    accessToken: simulator.tokens.accessTokenFor(NO_IDENTITY_COMPANY),
+    refreshToken: simulator.tokens.refreshTokenFor(NO_IDENTITY_COMPANY),
+    expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+  });
+  client = api(
+    gateway,
+    await addSupplier('travel-co', 'TravelCo', [COMPANY, OTHER_COMPANY, NO_IDENTITY_COMPANY]),
+  );
 });
 afterAll(async () => {
   await gateway.close();
@@ -191,6 +206,39 @@ describe('a booking whose traveler is named by email or employee id', () => {
       simulator.tokens.accessTokenFor(OTHER_COMPANY).slice(-4),
     );
     expect((await put('SHARED-3', { email: EMAIL })).body.booking.traveler.loginId).toBe('cm@example.com');
+  });
+
+  it('quotes the value in the filter: an employee id written as a filter matches nobody', async () => {
+    const answer = await put('QUOTED-1', {
+      employeeId: '1001" or active eq true or userName pr or id eq "x',
+    });
+    expect(answer.status).toBe(422);
+    expect(answer.body.type).toBe('urn:concur-gateway:problem:unknown-traveler');
+  });
+
+  it('answers 502 when Concur answers the search with something unusable, and remembers nothing', async () => {
+    simulator.faults.failNext('identitySearch', { kind: 'malformed-xml' }, 1);
+    const answer = await put('BROKEN-1', { email: 'Broken.Answer@example.com' });
+    expect(answer.status).toBe(502);
+    expect(answer.body.type).toBe('urn:concur-gateway:problem:concur-malformed-response');
+    simulator.users.add(COMPANY, { loginId: 'broken@example.com', email: 'broken.answer@example.com' });
+    expect((await put('BROKEN-2', { email: 'Broken.Answer@example.com' })).body.booking.traveler).toEqual({
+      loginId: 'broken@example.com',
+    });
+  });
+
+  it('answers 502 naming the missing scope when the company’s token may not search users; a login still works', async () => {
+    const refreshes = simulator.requests.of('token').length;
+    const answer = await put('SCOPE-1', { email: EMAIL }, NO_IDENTITY_COMPANY);
+    expect(answer.status).toBe(502);
+    // Concur answers 403 for revoked tokens too: one refresh, then the refusal stands.
+    expect(simulator.requests.of('token').length).toBe(refreshes + 1);
+    expect(answer.body).toMatchObject({
+      type: 'urn:concur-gateway:problem:concur-forbidden',
+      concur: { status: 403, message: expect.stringContaining('identity.user.core.read') },
+    });
+    const byLogin = await put('SCOPE-2', { loginId: 'x@third.example' }, NO_IDENTITY_COMPANY);
+    expect(byLogin.status).toBe(201);
   });
 
   it('refuses a traveler that is not exactly one of loginId, email, employeeId (400, with the path)', async () => {

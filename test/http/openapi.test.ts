@@ -175,6 +175,25 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('names the traveler by exactly one of loginId, email, employeeId, and documents the 422 of each form', () => {
+    const traveler = document.components.schemas.Traveler;
+    expect(Object.keys(traveler.properties).sort()).toEqual(['email', 'employeeId', 'loginId']);
+    expect(traveler).toMatchObject({ minProperties: 1, maxProperties: 1, additionalProperties: false });
+    expect(traveler.properties.email.format).toBe('email');
+    for (const [path, method] of [
+      ['/v1/companies/{companyId}/bookings/{confirmationNumber}', 'put'],
+      ['/v1/companies/{companyId}/bookings/{confirmationNumber}/cancel', 'post'],
+      ['/v1/companies/{companyId}/trips', 'post'],
+      ['/v1/companies/{companyId}/trips/{tripId}', 'put'],
+    ] as const) {
+      expect(document.paths[path][method].responses['422'].description, path).toContain('unknown-traveler');
+    }
+    // Answers carry the resolved login only.
+    expect(Object.keys(document.components.schemas.BookingMapping.properties.traveler.properties)).toEqual([
+      'loginId',
+    ]);
+  });
+
   it('states no bounds that are only JavaScript’s safe integers', () => {
     expect(JSON.stringify(document)).not.toContain(String(Number.MAX_SAFE_INTEGER));
   });
