@@ -241,6 +241,19 @@ describe('a booking whose traveler is named by email or employee id', () => {
     expect(byLogin.status).toBe(201);
   });
 
+  it('the translate dry run checks the traveler’s form and resolves nothing', async () => {
+    const before = searches();
+    const body = (traveler: Record<string, string>) => ({ booking: carBooking(), traveler });
+    const dry = await client.post('/v1/translate/booking?confirmationNumber=DRY-1', body({ email: EMAIL }));
+    expect(dry.status).toBe(200);
+    expect(dry.body.xml).toContain('<Booking');
+    expect(dry.body.xml).not.toContain(EMAIL);
+    const bad = await client.post('/v1/translate/booking?confirmationNumber=DRY-2', body({ email: 'nope' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ path: 'traveler.email', message: expect.any(String) }]);
+    expect(searches()).toBe(before);
+  });
+
   it('refuses a traveler that is not exactly one of loginId, email, employeeId (400, with the path)', async () => {
     const travelers: Record<string, string>[] = [
       {},
