@@ -15,6 +15,7 @@ export async function translateCommand(
   options: TranslateCommandOptions,
 ): Promise<void> {
   const source = await readInput(file);
+  if (source === undefined) return;
   let document: unknown;
   try {
     document = JSON.parse(source);
@@ -39,6 +40,7 @@ export async function translateCommand(
 
 export async function parseCommand(file: string | undefined, options: { compact?: boolean }): Promise<void> {
   const source = await readInput(file);
+  if (source === undefined) return;
   try {
     const document = parseConcurXml(source);
     process.stdout.write(`${JSON.stringify(document, null, options.compact ? undefined : 2)}\n`);

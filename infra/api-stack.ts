@@ -416,6 +416,8 @@ export class GatewayApiStack extends Stack {
         format: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
+            method: '$context.httpMethod',
+            path: '$context.path',
             routeKey: '$context.routeKey',
             status: '$context.status',
             latency: '$context.responseLatency',

@@ -23,6 +23,8 @@ export interface DataDirLayout {
   root: string;
   dynamodb: string;
   secrets: string;
+  /** The simulator's trips, kept across restarts. */
+  simulatorState: string;
   endpointsFile: string;
 }
 
@@ -32,6 +34,7 @@ export function dataDirLayout(dataDir: string): DataDirLayout {
     root,
     dynamodb: join(root, 'dynamodb'),
     secrets: join(root, 'secrets'),
+    simulatorState: join(root, 'simulator-trips.json'),
     endpointsFile: join(root, 'endpoints.json'),
   };
 }

@@ -106,6 +106,18 @@ function lambdaContext(functionName: string, requestId: string): Context {
   };
 }
 
+/** The access log's fields, as the API stage on AWS writes them (infra/api-stack.ts). */
+export const ACCESS_LOG_FIELDS = [
+  'requestId',
+  'method',
+  'path',
+  'routeKey',
+  'status',
+  'latency',
+  'ip',
+] as const;
+type AccessLogLine = Record<(typeof ACCESS_LOG_FIELDS)[number], string | number | undefined>;
+
 export function startLambdaHttpServer(
   handlers: Record<FunctionName, LambdaHandler>,
   options: {
@@ -113,9 +125,27 @@ export function startLambdaHttpServer(
     host?: string;
     /** Pass X-Forwarded-* from callers to the handlers: only behind a proxy that sets them itself. */
     trustForwardedHeaders?: boolean;
+    /** Where the access log goes, one JSON line per request as the stage on AWS writes it; stdout by default. */
+    accessLog?: (line: string) => void;
   },
 ): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const accessLog = options.accessLog ?? ((line: string) => process.stdout.write(`${line}\n`));
   const server = createServer(async (request, response) => {
+    const startedAt = performance.now();
+    const requestId = randomUUID();
+    let routeKey = '-';
+    response.once('close', () => {
+      const line: AccessLogLine = {
+        requestId,
+        method: request.method,
+        path: (request.url ?? '/').split('?')[0],
+        routeKey,
+        status: response.headersSent ? response.statusCode : 0,
+        latency: Math.round(performance.now() - startedAt),
+        ip: request.socket.remoteAddress,
+      };
+      accessLog(JSON.stringify(line));
+    });
     try {
       const url = new URL(request.url ?? '/', 'http://local');
       const method = request.method ?? 'GET';
@@ -146,7 +176,6 @@ export function startLambdaHttpServer(
       }
       const body = await readBody(request);
       if (body === undefined) return problem(response, 413, 'too-large', 'Body too large', 'at most 6 MB');
-      const requestId = randomUUID();
       const headers: Record<string, string> = {
         ...Object.fromEntries(
           Object.entries(request.headers)
@@ -159,7 +188,7 @@ export function startLambdaHttpServer(
       const query: Record<string, string> = {};
       for (const [name, value] of url.searchParams)
         query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
-      const routeKey = `${matched.route.method} ${matched.route.path}`;
+      routeKey = `${matched.route.method} ${matched.route.path}`;
       const now = new Date();
       const event: APIGatewayProxyEventV2 = {
         version: '2.0',

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import type { FunctionName } from '../../shared/http/routes';
-import { dataDirLayout, LOCAL_TABLES, publishEndpoints, withdrawEndpoints } from '../data-dir';
+import {
+  dataDirLayout,
+  LOCAL_TABLES,
+  publishEndpoints,
+  runningEndpoints,
+  withdrawEndpoints,
+} from '../data-dir';
 import { startDynalite } from '../dynalite';
 import { createTables } from '../../shared/adapters/dynamodb/tables';
 import { startLocalSecretsManager } from '../secrets-manager';
@@ -17,21 +23,33 @@ import { startEventPoller } from '../events-poller';
 import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
 import { generateWebhookSecret } from '../../shared/events/webhooks';
 import { administration } from '../../shared/composition/administration';
+import { API_KEY_FORMAT } from '../../shared/suppliers/api-keys';
 import { resetServices } from '../../shared/composition/container';
 import { gatewayLogger } from '../../shared/composition/logging';
 import { DEFAULT_COMPANY_ID, startSimulator } from '../simulator';
-import type { Simulator } from '../simulator';
+import type { Simulator, SimulatorOptions } from '../simulator';
 import { startLambdaHttpServer } from './lambda-http-server';
 import type { LambdaHandler } from './lambda-http-server';
 
+/** Values sent in HTTP headers or forms (tokens, client credentials): visible ASCII, as Concur issues them. */
+const headerSafe = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .regex(/^[\x21-\x7e]+$/, {
+      error: `${what} must be visible ASCII without spaces (is a … placeholder still in it?)`,
+    });
+
 /** LOCAL_SEED: the suppliers and companies to start with instead of the demo. */
 export const localSeedSchema = z.strictObject({
-  app: z.strictObject({ clientId: z.string().min(1), clientSecret: z.string().min(1) }),
+  app: z.strictObject({ clientId: headerSafe('clientId'), clientSecret: headerSafe('clientSecret') }),
   suppliers: z.array(
     z.strictObject({
       id: z.string().min(1),
       bookingSource: z.string().min(1).max(32),
-      apiKey: z.string().min(16),
+      apiKey: z.string().regex(API_KEY_FORMAT, {
+        error: 'must be cgw_ followed by at least 32 URL-safe characters (A-Z, a-z, 0-9, - and _)',
+      }),
       companies: z.array(z.string().min(1)),
       profile: z.enum(['tmc', 'triplink']).optional(),
       /** Standard Webhooks signing secret(s) of `POST /v1/webhooks/{id}`: one, or several while rotating. */
@@ -43,13 +61,16 @@ export const localSeedSchema = z.strictObject({
   companies: z.array(
     z.strictObject({
       id: z.string().min(1),
-      concur: z.strictObject({
-        baseUrl: z.url(),
-        accessToken: z.string().min(1),
-        refreshToken: z.string().min(1),
-        expiresAt: z.iso.datetime({ offset: true }),
-        authScheme: z.enum(['Bearer', 'OAuth']).optional(),
-      }),
+      /** Where the company's Concur is; without it, the local simulator serves the company. */
+      concur: z
+        .strictObject({
+          baseUrl: z.url({ protocol: /^https?$/ }),
+          accessToken: headerSafe('accessToken'),
+          refreshToken: headerSafe('refreshToken'),
+          expiresAt: z.iso.datetime({ offset: true }),
+          authScheme: z.enum(['Bearer', 'OAuth']).optional(),
+        })
+        .optional(),
     }),
   ),
 });
@@ -67,6 +88,8 @@ export interface LocalGatewayOptions {
   trustForwardedHeaders?: boolean;
   /** Port of the simulator (0 picks a free one). */
   simulatorPort?: number;
+  /** When simulatorPort is taken, use a free one instead of failing (for a default port, not a chosen one). */
+  simulatorPortIsPreference?: boolean;
   seed?: LocalSeed;
   /**
    * The functions behind the routes; by default this source's handlers in this process. They read the endpoints
@@ -106,27 +129,33 @@ const DEMO_SUPPLIER = { id: 'demo-supplier', bookingSource: 'DemoSupplier', comp
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
   await mkdir(options.dataDir, { recursive: true });
   const layout = dataDirLayout(options.dataDir);
+  // dynalite's store takes one process: say so before it fails somewhere deep inside.
+  const other = await runningEndpoints(options.dataDir);
+  if (other && other.pid !== process.pid) {
+    throw new Error(
+      `DATA_DIR ${layout.root} is in use by another npm start (pid ${other.pid}); stop it or set DATA_DIR to another folder`,
+    );
+  }
   const dynalite = await startDynalite({ path: layout.dynamodb });
   const secrets = await startLocalSecretsManager({ dataDir: layout.secrets });
-  const simulator = options.concurBaseUrl
-    ? undefined
-    : await startSimulator({
-        port: options.simulatorPort ?? 0,
-        // The simulator keeps its trips in memory: fresh ids each start keep them apart from earlier runs' mappings.
-        seed: Date.now() % 2 ** 31,
-        companies: (options.seed?.companies ?? [{ id: DEFAULT_COMPANY_ID }]).map((company) =>
-          'concur' in company
-            ? {
-                id: company.id,
-                accessToken: company.concur.accessToken,
-                refreshToken: company.concur.refreshToken,
-              }
-            : { id: company.id },
-        ),
-        ...(options.seed
-          ? { clients: options.seed.companies.map((c) => ({ companyId: c.id, ...options.seed!.app })) }
-          : {}),
-      });
+  // The simulator serves the demo company, and the seed's companies that name no Concur of their own.
+  const simulatedCompanies = options.concurBaseUrl
+    ? []
+    : options.seed
+      ? options.seed.companies.filter((company) => !company.concur).map((company) => company.id)
+      : [DEFAULT_COMPANY_ID];
+  const simulator =
+    simulatedCompanies.length === 0
+      ? undefined
+      : await startSimulatorOn(options.simulatorPort ?? 0, options.simulatorPortIsPreference ?? false, {
+          // New ids each start, so they never repeat those of the trips kept from earlier runs.
+          seed: Date.now() % 2 ** 31,
+          stateFile: layout.simulatorState,
+          companies: simulatedCompanies.map((id) => ({ id })),
+          ...(options.seed
+            ? { clients: simulatedCompanies.map((companyId) => ({ companyId, ...options.seed!.app })) }
+            : {}),
+        });
 
   const sqs = await startLocalSqs({ secondsScale: options.events?.secondsScale });
   const sqsClient = new SQSClient({
@@ -161,7 +190,17 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   let demoWebhookSecret: string | undefined;
   if (options.seed) {
     await admin.configureApp(options.seed.app);
-    for (const company of options.seed.companies) await admin.configureCompany(company.id, company.concur);
+    for (const company of options.seed.companies) {
+      await admin.configureCompany(
+        company.id,
+        company.concur ?? {
+          baseUrl: simulator!.url,
+          accessToken: simulator!.tokens.accessTokenFor(company.id),
+          refreshToken: simulator!.tokens.refreshTokenFor(company.id),
+          expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+        },
+      );
+    }
     for (const { webhookSecret, apiKey, ...supplier } of options.seed.suppliers) {
       await admin.registerSupplier({ ...supplier, profile: supplier.profile ?? 'tmc' }, apiKey);
       if (webhookSecret) {
@@ -237,6 +276,20 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       resetServices();
     },
   };
+}
+
+/** The simulator on `port`; on a free port instead when `port` is only a preference and is taken. */
+async function startSimulatorOn(
+  port: number,
+  isPreference: boolean,
+  options: Omit<SimulatorOptions, 'port'>,
+): Promise<Simulator> {
+  try {
+    return await startSimulator({ ...options, port });
+  } catch (error) {
+    if (!isPreference || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return startSimulator({ ...options, port: 0 });
+  }
 }
 
 function demoConcurAt(baseUrl: string, credentials: LocalGatewayOptions['demoConcur']) {

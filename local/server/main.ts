@@ -8,33 +8,82 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DEFAULT_COMPANY_ID } from '../simulator';
 import { localSeedSchema, startLocalGateway } from './local-gateway';
+import type { LocalGateway, LocalSeed } from './local-gateway';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const env = process.env;
-const seed = env.LOCAL_SEED
-  ? localSeedSchema.parse(JSON.parse(await readFile(env.LOCAL_SEED, 'utf8')))
-  : undefined;
 
-const gateway = await startLocalGateway({
-  port: Number(env.PORT ?? 3000),
-  host: env.HOST ?? '127.0.0.1',
-  dataDir: resolve(env.DATA_DIR ?? '.gateway-data'),
-  concurBaseUrl: env.CONCUR_BASE_URL || undefined,
-  simulatorPort: Number(env.SIMULATOR_PORT ?? 4010),
-  trustForwardedHeaders: env.TRUST_FORWARDED_HEADERS === 'true',
-  seed,
-  ...(env.CONCUR_ACCESS_TOKEN
-    ? {
-        demoConcur: {
-          accessToken: env.CONCUR_ACCESS_TOKEN,
-          refreshToken: env.CONCUR_REFRESH_TOKEN,
-          clientId: env.CONCUR_CLIENT_ID,
-          clientSecret: env.CONCUR_CLIENT_SECRET,
-        },
-      }
-    : {}),
-});
+/** A start-up failure as one line that names its cause, never a stack trace. */
+function fail(message: string): never {
+  console.error(`npm start: ${message}`);
+  process.exit(1);
+}
+
+async function readSeed(file: string): Promise<LocalSeed> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    fail(`LOCAL_SEED ${file} cannot be read: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    fail(`LOCAL_SEED ${file} is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = localSeedSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    fail(`LOCAL_SEED ${file} is not valid:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+const seed = env.LOCAL_SEED ? await readSeed(env.LOCAL_SEED) : undefined;
+const port = Number(env.PORT ?? 3000);
+const dataDir = resolve(env.DATA_DIR ?? '.gateway-data');
+
+let gateway: LocalGateway;
+try {
+  gateway = await startLocalGateway({
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    dataDir,
+    concurBaseUrl: env.CONCUR_BASE_URL || undefined,
+    // The default simulator port is a preference: a second instance takes a free one.
+    simulatorPort: Number(env.SIMULATOR_PORT ?? 4010),
+    simulatorPortIsPreference: env.SIMULATOR_PORT === undefined,
+    trustForwardedHeaders: env.TRUST_FORWARDED_HEADERS === 'true',
+    seed,
+    ...(env.CONCUR_ACCESS_TOKEN
+      ? {
+          demoConcur: {
+            accessToken: env.CONCUR_ACCESS_TOKEN,
+            refreshToken: env.CONCUR_REFRESH_TOKEN,
+            clientId: env.CONCUR_CLIENT_ID,
+            clientSecret: env.CONCUR_CLIENT_SECRET,
+          },
+        }
+      : {}),
+  });
+} catch (error) {
+  fail(startFailure(error));
+}
+
+/** What to tell about a failed start: a port in use, else the error's own message. */
+function startFailure(error: unknown): string {
+  const { code, port: taken, message } = error as NodeJS.ErrnoException & { port?: number };
+  if (code === 'EADDRINUSE') {
+    return taken === port
+      ? `port ${port} is in use (another npm start?); set PORT to another port`
+      : `port ${taken ?? ''} is in use; set SIMULATOR_PORT to another port`;
+  }
+  return message ?? String(error);
+}
 
 const example = {
   booking: {
@@ -56,9 +105,11 @@ const example = {
 
 console.log(`concur-itinerary-gateway listening on ${gateway.url}`);
 console.log(`  API reference:  ${gateway.url}/docs`);
-console.log(
-  `  Concur:         ${gateway.simulator ? `simulator at ${gateway.simulator.url}` : env.CONCUR_BASE_URL}`,
-);
+if (!seed) {
+  console.log(
+    `  Concur:         ${gateway.simulator ? `simulator at ${gateway.simulator.url}` : env.CONCUR_BASE_URL}`,
+  );
+}
 if (gateway.demoApiKey) {
   console.log(`  demo supplier:  DemoSupplier, company ${DEFAULT_COMPANY_ID}`);
   console.log(`  API key:        ${gateway.demoApiKey}`);
@@ -75,8 +126,17 @@ if (gateway.demoApiKey) {
   console.log(
     `curl -s ${gateway.url}/v1/companies/${DEFAULT_COMPANY_ID}/trips -H 'Authorization: Bearer ${gateway.demoApiKey}'`,
   );
-} else {
-  console.log(`  suppliers and companies from ${env.LOCAL_SEED}`);
+} else if (seed) {
+  console.log(`  suppliers and companies from ${env.LOCAL_SEED}:`);
+  for (const supplier of seed.suppliers) {
+    console.log(`  supplier ${supplier.id} (${supplier.bookingSource}) for ${supplier.companies.join(', ')}`);
+  }
+  for (const company of seed.companies) {
+    const concur = company.concur
+      ? `Concur at ${company.concur.baseUrl}`
+      : `simulator at ${gateway.simulator!.url}`;
+    console.log(`  company ${company.id}: ${concur}`);
+  }
 }
 
 const stop = async () => {

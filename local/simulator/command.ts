@@ -40,14 +40,27 @@ export function registerSimulatorCommand(program: Command, io: SimulatorCommandI
     .option('--token <token>', `access token accepted for ${DEFAULT_COMPANY_ID} (default: a generated one)`)
     .option('--seed <seed>', 'seed of the generated ids, tokens and random faults', parseSeed)
     .action(async (options: { port: number; host: string; token?: string; seed?: number }) => {
-      const simulator = await startSimulator({
-        port: options.port,
-        host: options.host,
-        companies: [
-          { id: DEFAULT_COMPANY_ID, ...(options.token !== undefined ? { accessToken: options.token } : {}) },
-        ],
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      });
+      let simulator: Simulator;
+      try {
+        simulator = await startSimulator({
+          port: options.port,
+          host: options.host,
+          companies: [
+            {
+              id: DEFAULT_COMPANY_ID,
+              ...(options.token !== undefined ? { accessToken: options.token } : {}),
+            },
+          ],
+          ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        });
+      } catch (error) {
+        const { code, message } = error as NodeJS.ErrnoException;
+        program.error(
+          code === 'EADDRINUSE'
+            ? `port ${options.port} on ${options.host} is in use; choose another with --port (0: any free port)`
+            : `the simulator cannot start: ${message}`,
+        );
+      }
       const client = simulator.tokens.clientFor();
       log(`Concur simulator listening on ${simulator.url}`);
       log(`company:       ${simulator.defaultCompanyId}`);

@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** Largest request body accepted; default 5 MiB. */
   maxBodyBytes?: number;
+  /** Keep the trips in this file across restarts (default: in memory only). */
+  stateFile?: string;
 }
 
 export const DEFAULT_COMPANY_ID = 'demo-company';

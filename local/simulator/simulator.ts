@@ -17,6 +17,7 @@ import { renderItinerary } from './render';
 import type { Viewer } from './render';
 import { RequestLog } from './request-log';
 import { TripStore } from './store';
+import { persistTrips } from './persistence';
 import type { StoredTrip } from './stored-trip';
 import { TokenRegistry } from './tokens';
 import type { ClientOptions, IssueOptions, ResolvedCompany, TokenPair } from './tokens';
@@ -86,6 +87,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     log.clear();
   };
 
+  const persistence = options.stateFile ? await persistTrips(store, options.stateFile) : undefined;
   const { server, abortInFlight } = createSimulatorServer({
     api: { store, tokens, users, clock, baseUrl: () => url },
     admin: { faults, log, store, tokens, reset },
@@ -94,6 +96,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clock,
     maxBodyBytes: settings.maxBodyBytes,
   });
+  if (persistence) server.on('request', (_request, response) => response.once('close', persistence.touch));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => {
@@ -150,7 +153,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         abortInFlight();
-      });
+      }).then(() => persistence?.flush());
       return closing;
     },
   };

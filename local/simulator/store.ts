@@ -59,6 +59,11 @@ export class TripStore {
     this.trips = [];
   }
 
+  /** Takes over trips kept from an earlier run (see persistence.ts). */
+  restore(trips: StoredTrip[]): void {
+    this.trips = trips;
+  }
+
   /** Every trip, in creation order (the live objects: read, do not change). */
   all(): readonly StoredTrip[] {
     return this.trips;

@@ -12,6 +12,7 @@ import { DEFAULT_EVENT_RETRY, EventProcessor } from '../events/processor';
 import { SqsEventQueue } from '../events/queue';
 import { WebhookSecrets } from '../events/webhooks';
 import { respondAsync } from '../events/http-routes';
+import type { EventIntake } from '../events/http-routes';
 import type { HttpDependencies } from '../http/http-function';
 import type { Supplier } from '../gateway/ports';
 import { DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS } from '../suppliers/cached-authenticator';
@@ -20,14 +21,6 @@ import { bookingService, secretStore, tripService } from './concur';
 import { once, requiredEnv } from './container';
 import { dynamoDbClient, stateTableName, supplierDirectory, supplierRouteDependencies } from './dynamodb';
 import { gatewayLogger } from './logging';
-
-/** What accepts partner events and answers for their operations (the events HTTP function). */
-export interface EventIntake {
-  ingress: EventIngress;
-  operations: DynamoOperations;
-  webhookSecrets: WebhookSecrets;
-  supplierOf(supplierId: string): Promise<Supplier | undefined>;
-}
 
 /** Partner events and asynchronous operations, applied (the processor) and operated (parked ones). */
 export interface EventServices extends EventIntake {

@@ -4,7 +4,6 @@
  * accepts anything, so a 202 means the operation is recorded and queued.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventIntake } from '../composition/events';
 import { travelerReferenceOf } from '../gateway/api-contract';
 import { parseCancelRequest } from '../gateway/bookings';
 import { GatewayError } from '../gateway/errors';
@@ -13,6 +12,9 @@ import type { HttpAnswer, RouteRequest } from '../http/http-function';
 import { HttpProblem } from '../http/problem-responses';
 import { EVENT_MAX_BODY_BYTES } from '../http/routes';
 import { validateCommand } from './commands';
+import type { EventIngress } from './ingress';
+import type { DynamoOperations } from './operations';
+import type { WebhookSecrets } from './webhooks';
 import { commandOf, parseEnvelope } from './envelope';
 import type { Command } from './envelope';
 import { operationView } from './ingress';
@@ -49,6 +51,14 @@ function accepted(
     headers: { location: href, ...headers },
     body: { operation: { id: operation.id, status: operation.status, href } },
   };
+}
+
+/** What accepts partner events and answers for their operations (the events HTTP function). */
+export interface EventIntake {
+  ingress: EventIngress;
+  operations: DynamoOperations;
+  webhookSecrets: WebhookSecrets;
+  supplierOf(supplierId: string): Promise<Supplier | undefined>;
 }
 
 export async function receiveWebhook(events: EventIntake, request: RouteRequest): Promise<HttpAnswer> {

@@ -3,6 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 /** Prefix of every key this gateway issues, so a leaked key is recognisable (e.g. by secret scanners). */
 export const API_KEY_PREFIX = 'cgw_';
 
+/** What every issued key looks like: the prefix and 32 or more URL-safe characters (192 random bits). */
+export const API_KEY_FORMAT = /^cgw_[A-Za-z0-9_-]{32,}$/;
+
 /** A new API key: 192 random bits, URL-safe. Shown once to the supplier; only its hash is stored. */
 export function generateApiKey(): string {
   return `${API_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;

@@ -1,6 +1,7 @@
-export { API_KEY_PREFIX, generateApiKey, hashApiKey } from './api-keys';
+export { API_KEY_FORMAT, generateApiKey, hashApiKey } from './api-keys';
 export {
   ApiKeyInUseError,
+  MalformedApiKeyError,
   DynamoSupplierDirectory,
   SupplierExistsError,
   UnknownSupplierError,

@@ -16,7 +16,7 @@ import * as z from 'zod';
 import { documentClient, isConditionalCheckFailed } from '../adapters/dynamodb/document-client';
 import { VALIDATION_PROFILES } from '../concur';
 import type { Clock, Supplier } from '../gateway/ports';
-import { API_KEY_PREFIX, hashApiKey } from './api-keys';
+import { API_KEY_FORMAT, hashApiKey } from './api-keys';
 
 export interface SupplierDirectory {
   /** Creates the supplier or replaces its settings; its API keys stay valid. */
@@ -51,6 +51,13 @@ export class UnknownSupplierError extends Error {
   constructor(readonly supplierId: string) {
     super(`supplier ${supplierId} is not registered`);
     this.name = 'UnknownSupplierError';
+  }
+}
+
+export class MalformedApiKeyError extends Error {
+  constructor() {
+    super('an API key is cgw_ followed by at least 32 URL-safe characters (A-Z, a-z, 0-9, - and _)');
+    this.name = 'MalformedApiKeyError';
   }
 }
 
@@ -240,6 +247,8 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
   }
 
   async addApiKey(supplierId: string, apiKey: string): Promise<void> {
+    // A key authenticate() would never accept is refused, never stored.
+    if (!API_KEY_FORMAT.test(apiKey)) throw new MalformedApiKeyError();
     if (!(await this.getSupplier(supplierId))) throw new UnknownSupplierError(supplierId);
     const hash = hashApiKey(apiKey);
     // Listed under the supplier before it can authenticate, so that rotation always finds a working key.
@@ -282,7 +291,7 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
 
   async authenticate(apiKey: string): Promise<Supplier | undefined> {
     // Not one of ours: no need to ask the table.
-    if (!apiKey.startsWith(API_KEY_PREFIX)) return undefined;
+    if (!API_KEY_FORMAT.test(apiKey)) return undefined;
     const { Item } = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,

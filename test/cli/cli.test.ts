@@ -59,6 +59,25 @@ describe('concur-gateway translate', () => {
   });
 });
 
+describe('input the command line cannot read', () => {
+  it('answers a missing file or a directory with exit 1 and a problem+json naming it, never a stack trace', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'cgw-cli-'));
+    for (const [args, reason] of [
+      [['translate', 'booking', join(folder, 'missing.json')], 'no such file'],
+      [['parse', folder], 'a directory, not a file'],
+    ] as const) {
+      const { status, stdout, stderr } = run([...args]);
+      expect(status).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(JSON.parse(stderr)).toMatchObject({
+        type: 'urn:concur-gateway:problem:unreadable-input',
+        detail: `${args.at(-1)}: ${reason}`,
+      });
+    }
+  });
+});
+
 describe('concur-gateway parse', () => {
   it('turns Concur XML into the JSON form', () => {
     const example = seedExamples().find((e) => e.id === '004#4')!;

@@ -5,6 +5,7 @@ import type { Supplier } from '../../shared/gateway/ports';
 import {
   ApiKeyInUseError,
   DynamoSupplierDirectory,
+  MalformedApiKeyError,
   generateApiKey,
   hashApiKey,
   SupplierExistsError,
@@ -64,6 +65,23 @@ describe('DynamoSupplierDirectory', () => {
     expect(await directory.authenticate(generateApiKey())).toBeUndefined();
     expect(await directory.authenticate('not-a-gateway-key')).toBeUndefined();
     expect(await directory.authenticate('')).toBeUndefined();
+  });
+
+  it('refuses to store a key it would never accept, so a seed or an operator learns at once', async () => {
+    await directory.registerSupplier({ ...acme, id: 'picky' });
+    for (const key of [
+      'a-long-random-key',
+      'cgw_too-short',
+      `cgw_${'x'.repeat(31)}`,
+      `cgw_${'é'.repeat(32)}`,
+    ]) {
+      await expect(directory.addApiKey('picky', key), key).rejects.toBeInstanceOf(MalformedApiKeyError);
+    }
+    const documents = DynamoDBDocumentClient.from(dynamo.client);
+    const { Items = [] } = await documents.send(new ScanCommand({ TableName: tableName }));
+    expect(
+      Items.filter((item) => item.supplierId === 'picky' && String(item.pk).startsWith('APIKEY#')),
+    ).toEqual([]);
   });
 
   it('serves the supplier’s current settings after it is registered again', async () => {

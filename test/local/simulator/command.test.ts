@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerSimulatorCommand } from '../../../local/simulator';
+import { registerSimulatorCommand, startSimulator } from '../../../local/simulator';
 import type { Simulator } from '../../../local/simulator';
 
 describe('simulator command', () => {
@@ -32,6 +32,24 @@ describe('simulator command', () => {
     await done;
     expect(lines.at(-1)).toBe('Concur simulator stopped');
     await expect(fetch(`${simulator.url}/api/travel/trip/v1.1/`)).rejects.toThrow();
+  });
+
+  it('answers a port in use with one line naming it', async () => {
+    const taken = await startSimulator({ port: 0 });
+    try {
+      const errors: string[] = [];
+      const program = new Command().exitOverride().configureOutput({ writeErr: (line) => errors.push(line) });
+      registerSimulatorCommand(program, { log: () => {} });
+      program.commands[0]!.exitOverride().configureOutput({ writeErr: (line) => errors.push(line) });
+      await expect(
+        program.parseAsync(['simulator', '--port', String(taken.port)], { from: 'user' }),
+      ).rejects.toThrow(/in use/);
+      expect(errors.join('')).toBe(
+        `port ${taken.port} on 127.0.0.1 is in use; choose another with --port (0: any free port)\n`,
+      );
+    } finally {
+      await taken.close();
+    }
   });
 
   it('refuses a port that is not a number', async () => {

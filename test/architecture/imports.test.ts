@@ -1,0 +1,96 @@
+/**
+ * The house rules of the module graph, read from the sources: no import cycles, and dependencies that run one
+ * way only, so that what ships to Lambda (functions/, shared/) never pulls in what does not (local/, cli/),
+ * and the domain never reaches up into the functions or the infrastructure.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const FOLDERS = ['shared', 'functions', 'local', 'cli', 'infra', 'scripts', 'bench'];
+
+function sources(folder: string): string[] {
+  return readdirSync(folder).flatMap((name) => {
+    const path = join(folder, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.ts$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+/** Relative imports of a file (static, re-exports and dynamic), resolved to files of the repo. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [
+    ...text.matchAll(/(?:^|\n)(?:import|export)\s[^'"`;]*?from\s+['"](\.[^'"]+)['"]/g),
+    ...text.matchAll(/import\(\s*['"](\.[^'"]+)['"]\s*\)/g),
+  ].map((match) => match[1]!);
+  return specifiers.map((specifier) => {
+    const base = resolve(dirname(file), specifier.replace(/\.js$/, ''));
+    for (const candidate of [`${base}.ts`, join(base, 'index.ts'), base]) {
+      try {
+        if (statSync(candidate).isFile()) return relative(root, candidate);
+      } catch {
+        // try the next form
+      }
+    }
+    throw new Error(`${relative(root, file)} imports ${specifier}, which does not exist`);
+  });
+}
+
+const graph = new Map<string, string[]>(
+  FOLDERS.flatMap((folder) => sources(join(root, folder))).map((file) => [
+    relative(root, file),
+    importsOf(file),
+  ]),
+);
+
+function cycles(): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (state.get(next) === 'open') found.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) if (!state.has(file)) visit(file);
+  return found;
+}
+
+const top = (file: string) => file.split('/')[0]!;
+
+describe('the module graph', () => {
+  it('reads every source folder', () => {
+    expect(graph.size).toBeGreaterThan(100);
+    for (const folder of ['shared', 'functions', 'local', 'cli', 'infra'])
+      expect([...graph.keys()].some((file) => top(file) === folder)).toBe(true);
+  });
+
+  it('has no import cycles', () => {
+    expect(cycles().map((cycle) => cycle.join(' → '))).toEqual([]);
+  });
+
+  it('runs one way: shared and functions never import what does not ship, shared never imports upward', () => {
+    const allowed: Record<string, string[]> = {
+      shared: ['shared'],
+      functions: ['functions', 'shared'],
+      infra: ['infra', 'shared', 'functions'],
+      local: ['local', 'shared', 'functions'],
+      cli: ['cli', 'shared', 'local'],
+    };
+    const wrong = [...graph]
+      .filter(([file]) => allowed[top(file)])
+      .flatMap(([file, imports]) =>
+        imports
+          .filter((target) => !allowed[top(file)]!.includes(top(target)))
+          .map((target) => `${file} → ${target}`),
+      );
+    expect(wrong).toEqual([]);
+  });
+});
