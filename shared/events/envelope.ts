@@ -2,7 +2,7 @@
  * The partner event envelope, in the Standard Webhooks payload shape `{type, timestamp, data}`, and the
  * command each event is applied as: the same use cases as the JSON API's write routes.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { toFieldProblems } from '../concur';
 import { travelerReferenceOf, travelerSchema } from '../gateway/api-contract';
 import { GatewayError } from '../gateway/errors';
