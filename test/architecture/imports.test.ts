@@ -93,4 +93,13 @@ describe('the module graph', () => {
       );
     expect(wrong).toEqual([]);
   });
+
+  it('imports zod as a namespace in shipped code: its `z` export drags every locale into the bundles', () => {
+    const named = [...graph.keys()]
+      .filter((file) => ['shared', 'functions'].includes(top(file)))
+      .filter((file) =>
+        /import\s*\{[^}]*\bz\b[^}]*\}\s*from\s*'zod'/.test(readFileSync(join(root, file), 'utf8')),
+      );
+    expect(named).toEqual([]);
+  });
 });
