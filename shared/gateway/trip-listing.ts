@@ -294,7 +294,8 @@ export class TripListing {
     if (months.length > TRAVELER_LIST_MAX_MONTHS) {
       throw new GatewayError('validation', 'the range is too long for one traveler’s list', [
         {
-          path: query.endDate !== undefined ? 'endDate' : 'startDate',
+          // Only two given dates can be that far apart: a missing one is filled in 120 days away.
+          path: 'endDate',
           message: `with traveler, startDate and endDate may span at most ${TRAVELER_LIST_MAX_MONTHS} calendar months`,
         },
       ]);
