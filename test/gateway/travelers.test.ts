@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentClient } from '../../shared/adapters/dynamodb/document-client';
 import { travelerPartitionKey } from '../../shared/adapters/dynamodb/traveler-cache';
@@ -214,6 +215,31 @@ describe('a booking whose traveler is named by email or employee id', () => {
     });
     expect(answer.status).toBe(422);
     expect(answer.body.type).toBe('urn:concur-gateway:problem:unknown-traveler');
+  });
+
+  it('answers odd emails and employee ids with 400 or 422, never a 5xx, and never someone else', async () => {
+    const odd = fc.oneof(
+      fc.record({ employeeId: fc.string({ minLength: 1, maxLength: 40 }) }),
+      fc.record({ employeeId: fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }) }),
+      fc.record({
+        email: fc.oneof(
+          fc.emailAddress(),
+          fc.string({ maxLength: 30 }).map((local) => `${local}@example.com`),
+        ),
+      }),
+    );
+    const samples = fc.sample(odd, { numRuns: 60, seed: 20_261_130 });
+    const known = new Set(['1001', 'P-2002', '2001', EMAIL]);
+    const before = searches();
+    for (const [index, traveler] of samples.entries()) {
+      const value = Object.values(traveler)[0]!;
+      if (known.has(value.trim().toLowerCase()) || known.has(value.trim())) continue;
+      const answer = await put(`ODD-${index}`, traveler);
+      expect([400, 422], JSON.stringify(traveler)).toContain(answer.status);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    // Most of them were valid enough to be searched at Concur.
+    expect(searches() - before).toBeGreaterThan(30);
   });
 
   it('answers 502 when Concur answers the search with something unusable, and remembers nothing', async () => {

@@ -77,7 +77,14 @@ const body = fc.oneof(
       }),
       jsonLeaf,
     ),
-    traveler: fc.oneof(fc.constant({ loginId: TRAVELER }), fc.record({ loginId: jsonLeaf })),
+    traveler: fc.oneof(
+      fc.constant({ loginId: TRAVELER }),
+      fc.record({ loginId: jsonLeaf }),
+      // Resolved through Concur's Identity search: a known email, odd emails and odd employee ids.
+      fc.constant({ email: 'chris.miller@example.com' }),
+      fc.record({ email: jsonLeaf }),
+      fc.record({ employeeId: jsonLeaf }),
+    ),
     tripId: fc.option(fc.oneof(fc.string({ maxLength: 20 }), fc.constant('\u0000')), { nil: undefined }),
   }),
   fc.record({
