@@ -59,19 +59,37 @@ export const localSeedSchema = z.strictObject({
     }),
   ),
   companies: z.array(
-    z.strictObject({
-      id: z.string().min(1),
-      /** Where the company's Concur is; without it, the local simulator serves the company. */
-      concur: z
-        .strictObject({
-          baseUrl: z.url({ protocol: /^https?$/ }),
-          accessToken: headerSafe('accessToken'),
-          refreshToken: headerSafe('refreshToken'),
-          expiresAt: z.iso.datetime({ offset: true }),
-          authScheme: z.enum(['Bearer', 'OAuth']).optional(),
-        })
-        .optional(),
-    }),
+    z
+      .strictObject({
+        id: z.string().min(1),
+        /** Where the company's Concur is; without it, the local simulator serves the company. */
+        concur: z
+          .strictObject({
+            baseUrl: z.url({ protocol: /^https?$/ }),
+            accessToken: headerSafe('accessToken'),
+            refreshToken: headerSafe('refreshToken'),
+            expiresAt: z.iso.datetime({ offset: true }),
+            authScheme: z.enum(['Bearer', 'OAuth']).optional(),
+          })
+          .optional(),
+        /** The company's users at the simulator, found by its Identity v4.1 search (login, email, employee id). */
+        users: z
+          .array(
+            z.strictObject({
+              loginId: z.string().min(1),
+              email: z.email().optional(),
+              employeeId: z.string().min(1).optional(),
+              active: z.boolean().optional(),
+              givenName: z.string().optional(),
+              familyName: z.string().optional(),
+            }),
+          )
+          .optional(),
+      })
+      .refine((company) => !(company.concur && company.users), {
+        error: 'users are for a company the simulator serves (one without concur)',
+        path: ['users'],
+      }),
   ),
 });
 export type LocalSeed = z.infer<typeof localSeedSchema>;
@@ -139,11 +157,13 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   const dynalite = await startDynalite({ path: layout.dynamodb });
   const secrets = await startLocalSecretsManager({ dataDir: layout.secrets });
   // The simulator serves the demo company, and the seed's companies that name no Concur of their own.
-  const simulatedCompanies = options.concurBaseUrl
+  const simulatedCompanies: NonNullable<SimulatorOptions['companies']> = options.concurBaseUrl
     ? []
     : options.seed
-      ? options.seed.companies.filter((company) => !company.concur).map((company) => company.id)
-      : [DEFAULT_COMPANY_ID];
+      ? options.seed.companies
+          .filter((company) => !company.concur)
+          .map(({ id, users }) => ({ id, ...(users ? { users } : {}) }))
+      : [{ id: DEFAULT_COMPANY_ID }];
   const simulator =
     simulatedCompanies.length === 0
       ? undefined
@@ -151,9 +171,9 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
           // New ids each start, so they never repeat those of the trips kept from earlier runs.
           seed: Date.now() % 2 ** 31,
           stateFile: layout.simulatorState,
-          companies: simulatedCompanies.map((id) => ({ id })),
+          companies: simulatedCompanies,
           ...(options.seed
-            ? { clients: simulatedCompanies.map((companyId) => ({ companyId, ...options.seed!.app })) }
+            ? { clients: simulatedCompanies.map(({ id }) => ({ companyId: id, ...options.seed!.app })) }
             : {}),
         });
 
