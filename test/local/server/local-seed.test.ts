@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { localSeedSchema, startLocalGateway } from '../../local/server/local-gateway';
+import { localSeedSchema, startLocalGateway } from '../../../local/server/local-gateway';
 
 const CONCUR = {
   baseUrl: 'https://us2.api.concursolutions.com',
