@@ -17,6 +17,7 @@ import { startLocalGateway } from '../../local/server/local-gateway';
 import type { LocalGateway } from '../../local/server/local-gateway';
 import { startSimulator } from '../../local/simulator';
 import type { Simulator } from '../../local/simulator';
+import { awaitOperation } from '../events/support';
 import { addSupplier, api, bookingPath, carBooking } from './support';
 
 const COMPANY = 'demo-company';
@@ -28,6 +29,7 @@ const APP = { clientId: 'travel-app', clientSecret: 'travel-app-secret' };
 let simulator: Simulator;
 let gateway: LocalGateway;
 let client: ReturnType<typeof api>;
+let apiKey: string;
 
 beforeAll(async () => {
   simulator = await startSimulator({
@@ -71,10 +73,8 @@ beforeAll(async () => {
     refreshToken: simulator.tokens.refreshTokenFor(NO_IDENTITY_COMPANY),
     expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
   });
-  client = api(
-    gateway,
-    await addSupplier('travel-co', 'TravelCo', [COMPANY, OTHER_COMPANY, NO_IDENTITY_COMPANY]),
-  );
+  apiKey = await addSupplier('travel-co', 'TravelCo', [COMPANY, OTHER_COMPANY, NO_IDENTITY_COMPANY]);
+  client = api(gateway, apiKey);
 });
 afterAll(async () => {
   await gateway.close();
@@ -265,6 +265,37 @@ describe('a booking whose traveler is named by email or employee id', () => {
     });
     const byLogin = await put('SCOPE-2', { loginId: 'x@third.example' }, NO_IDENTITY_COMPANY);
     expect(byLogin.status).toBe(201);
+  });
+
+  it('applies asynchronous requests alike: resolved, or parked with the 422 problem for an operator to replay', async () => {
+    const async = { prefer: 'respond-async' };
+    const accepted = await client.put(
+      bookingPath('ASYNC-1'),
+      { booking: carBooking({}, { confirmationNumber: 'ASYNC-1' }), traveler: { employeeId: '1001' } },
+      async,
+    );
+    expect(accepted.status).toBe(202);
+    const done = await awaitOperation(gateway, apiKey, accepted.body.operation.href);
+    expect(done.body.operation).toMatchObject({
+      status: 'succeeded',
+      result: { status: 201, body: { booking: { traveler: { loginId: 'cm@example.com' } } } },
+    });
+    const unknown = await client.put(
+      bookingPath('ASYNC-2'),
+      {
+        booking: carBooking({}, { confirmationNumber: 'ASYNC-2' }),
+        traveler: { email: 'later@example.com' },
+      },
+      async,
+    );
+    const parked = await awaitOperation(gateway, apiKey, unknown.body.operation.href);
+    expect(parked.body.operation).toMatchObject({
+      status: 'parked',
+      problem: {
+        type: 'urn:concur-gateway:problem:unknown-traveler',
+        errors: [{ path: 'traveler.email' }],
+      },
+    });
   });
 
   it('the translate dry run checks the traveler’s form and resolves nothing', async () => {
