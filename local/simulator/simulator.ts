@@ -90,7 +90,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const persistence = options.stateFile ? await persistTrips(store, options.stateFile) : undefined;
   const { server, abortInFlight } = createSimulatorServer({
     api: { store, tokens, users, clock, baseUrl: () => url },
-    admin: { faults, log, store, tokens, reset },
+    admin: { faults, log, store, tokens, users, reset },
     faults: faultController,
     log,
     clock,

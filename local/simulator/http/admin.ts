@@ -7,6 +7,7 @@ import type { SimulatorFaults } from '../controls';
 import { errorRateRuleSchema, failureActionSchema, latencyRuleSchema } from '../faults';
 import type { RequestLog } from '../request-log';
 import { API_ROUTES } from '../routes';
+import type { UserDirectory } from '../identity';
 import type { TripStore } from '../store';
 import type { TokenRegistry } from '../tokens';
 import { jsonAnswer } from './answers';
@@ -17,6 +18,7 @@ export interface AdminContext {
   log: RequestLog;
   store: TripStore;
   tokens: TokenRegistry;
+  users: UserDirectory;
   reset: () => void;
 }
 
@@ -30,6 +32,15 @@ const tripFlagsSchema = z.object({
   tripId: z.string().min(1),
   virtual: z.boolean().optional(),
   guest: z.boolean().optional(),
+});
+const userSchema = z.strictObject({
+  companyId: z.string().min(1),
+  loginId: z.string().min(1),
+  email: z.email().optional(),
+  employeeId: z.string().min(1).optional(),
+  active: z.boolean().optional(),
+  givenName: z.string().optional(),
+  familyName: z.string().optional(),
 });
 const deleteBookingSchema = z.object({
   companyId: z.string().min(1),
@@ -74,6 +85,15 @@ const handlers: Record<string, Handler> = {
     return store.deleteBooking(companyId, bookingSource, recordLocator)
       ? noContent()
       : jsonAnswer({ error: `no booking ${bookingSource}/${recordLocator} of company "${companyId}"` }, 404);
+  },
+  'GET /_sim/users': ({ tokens, users }) =>
+    jsonAnswer({ companies: tokens.companyIds().map((id) => ({ id, users: users.of(id) })) }),
+  'POST /_sim/users': ({ tokens, users }, body) => {
+    const { companyId, ...user } = userSchema.parse(body);
+    if (!tokens.company(companyId)) return jsonAnswer({ error: `unknown company "${companyId}"` }, 404);
+    if (users.of(companyId).some((known) => known.userName.toLowerCase() === user.loginId.toLowerCase()))
+      return jsonAnswer({ error: `user "${user.loginId}" already exists in company "${companyId}"` }, 409);
+    return jsonAnswer(users.add(companyId, user), 201);
   },
   'GET /_sim/faults': ({ faults }) => jsonAnswer(faults.rules()),
   'DELETE /_sim/faults': ({ faults }) => {

@@ -140,6 +140,24 @@ describe('Identity v4.1 user search', () => {
     });
   });
 
+  it('adds users through the admin API: 201, 409 for a login taken, 404 for an unknown company', async () => {
+    const { sim } = await startTestSimulator();
+    const add = (body: unknown) =>
+      fetch(`${sim.url}/_sim/users`, { method: 'POST', body: JSON.stringify(body) });
+    const user = { companyId: 'demo-company', loginId: 'pat@example.com', email: 'pat.lee@example.com' };
+    const created = await add(user);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ userName: 'pat@example.com' });
+    expect((await add(user)).status).toBe(409);
+    expect((await add({ ...user, companyId: 'nope' })).status).toBe(404);
+    expect((await add({ companyId: 'demo-company', email: 'x@example.com' })).status).toBe(400);
+    expect((await search(sim, byFilter('emails.value eq "pat.lee@example.com"'))).body.totalResults).toBe(1);
+    const listed = (await (await fetch(`${sim.url}/_sim/users`)).json()) as {
+      companies: { id: string; users: { userName: string }[] }[];
+    };
+    expect(listed.companies[0]!.users.map((u) => u.userName)).toEqual(['cm@example.com', 'pat@example.com']);
+  });
+
   it('serves users added while it runs, until a reset', async () => {
     const { sim } = await startTestSimulator();
     sim.users.add('demo-company', { loginId: 'new@example.com', email: 'new.person@example.com' });
