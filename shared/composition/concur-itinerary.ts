@@ -10,7 +10,10 @@ import type { OutboundLimiter } from '../adapters/dynamodb/rate-window';
 import { ConcurApiError, ConcurClient } from '../concur-client';
 import type { ConcurCallContext, ConcurResult } from '../concur-client';
 import type { ConcurCall, ConcurIdentity, ConcurItinerary } from '../gateway/ports';
-import type { CountEvent } from '../observability/counter';
+import { noMetrics, statusClassOf } from '../observability/counter';
+import type { CountEvent, GatewayMetrics } from '../observability/counter';
+import { GATEWAY_METRICS } from '../observability/metric-names';
+import type { ConcurOperationName } from '../observability/metric-names';
 import type { CompanyAccess } from '../tokens';
 
 interface Tokens {
@@ -42,6 +45,44 @@ interface CompanyCallDependencies {
   client: ConcurClient;
   tokens: Tokens;
   budgetMs: number;
+  metrics?: GatewayMetrics;
+}
+
+/** The status class a Concur call ended with: its HTTP status, or `none` when no answer came. */
+const statusOf = (error: unknown) =>
+  statusClassOf(error instanceof ConcurApiError ? error.status : undefined);
+
+/** A company's token refresh, counted: every refresh, and those that failed by status class. */
+export function countedRefresh<I, R>(
+  refresh: (input: I) => Promise<R>,
+  metrics: GatewayMetrics,
+): (input: I) => Promise<R> {
+  return async (input) => {
+    metrics.count(GATEWAY_METRICS.tokenRefreshes);
+    try {
+      return await refresh(input);
+    } catch (error) {
+      metrics.count(GATEWAY_METRICS.tokenRefreshFailures, 1, { status: statusOf(error) });
+      throw error;
+    }
+  };
+}
+
+/** Runs one operation, its latency and outcome measured by operation and status class (never by company). */
+function measurer(metrics: GatewayMetrics = noMetrics) {
+  return async function measured<T>(operation: ConcurOperationName, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await run();
+      metrics.time(GATEWAY_METRICS.concurLatency, performance.now() - started, { operation, status: '2xx' });
+      return result;
+    } catch (error) {
+      const status = statusOf(error);
+      metrics.time(GATEWAY_METRICS.concurLatency, performance.now() - started, { operation, status });
+      metrics.count(GATEWAY_METRICS.concurErrors, 1, { operation, status });
+      throw error;
+    }
+  };
 }
 
 /**
@@ -82,30 +123,37 @@ function companyCaller({ tokens, budgetMs }: CompanyCallDependencies) {
 export function createConcurItinerary(deps: CompanyCallDependencies): ConcurItinerary {
   const { client } = deps;
   const call = companyCaller(deps);
+  const measured = measurer(deps.metrics);
 
   return {
     postBooking: (companyId, { booking, tripId, loginId }) =>
-      call(companyId, loginId, (c) => client.postBooking(c, booking, tripId)),
+      measured('postBooking', () => call(companyId, loginId, (c) => client.postBooking(c, booking, tripId))),
     cancelBooking: (companyId, { bookingSource, confirmationNumber, loginId }) =>
-      call(companyId, loginId, (c) => client.cancelBooking(c, bookingSource, confirmationNumber)),
+      measured('cancelBooking', () =>
+        call(companyId, loginId, (c) => client.cancelBooking(c, bookingSource, confirmationNumber)),
+      ),
     createTrip: (companyId, { itinerary, loginId }) =>
-      call(companyId, loginId, (c) => client.createTrip(c, itinerary)),
+      measured('createTrip', () => call(companyId, loginId, (c) => client.createTrip(c, itinerary))),
     updateTrip: (companyId, { tripId, itinerary, loginId }) =>
-      call(companyId, loginId, (c) => client.updateTrip(c, tripId, itinerary)),
+      measured('updateTrip', () => call(companyId, loginId, (c) => client.updateTrip(c, tripId, itinerary))),
     cancelTrip: (companyId, { tripId, loginId }) =>
-      call(companyId, loginId, (c) => client.cancelTrip(c, tripId)),
-    getTrip: (companyId, { tripId, loginId }) => call(companyId, loginId, (c) => client.getTrip(c, tripId)),
+      measured('cancelTrip', () => call(companyId, loginId, (c) => client.cancelTrip(c, tripId))),
+    getTrip: (companyId, { tripId, loginId }) =>
+      measured('getTrip', () => call(companyId, loginId, (c) => client.getTrip(c, tripId))),
     listTrips: (companyId, { loginId, ...filters }) =>
-      call(companyId, loginId, (c) => client.listAllTrips(c, filters)),
+      measured('listTrips', () => call(companyId, loginId, (c) => client.listAllTrips(c, filters))),
   };
 }
 
 /** Concur's Identity v4.1 user search with the company's (company-level) token. */
 export function createConcurIdentity(deps: CompanyCallDependencies): ConcurIdentity {
   const call = companyCaller(deps);
+  const measured = measurer(deps.metrics);
   return {
     findUsers: async (companyId, lookup) => {
-      const found = await call(companyId, undefined, (c) => deps.client.searchUsers(c, lookup));
+      const found = await measured('findUsers', () =>
+        call(companyId, undefined, (c) => deps.client.searchUsers(c, lookup)),
+      );
       return {
         ...found,
         value: {

@@ -17,13 +17,19 @@ import { TravelerResolver } from '../gateway/travelers';
 import { TripService } from '../gateway/trips';
 import { CompanyCredentials, DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
 import { TokenProvider } from '../tokens/token-provider';
-import { createConcurClient, createConcurIdentity, createConcurItinerary } from './concur-itinerary';
+import {
+  countedRefresh,
+  createConcurClient,
+  createConcurIdentity,
+  createConcurItinerary,
+} from './concur-itinerary';
+import { traced } from '../observability/tracer';
 import { once } from './container';
 import { dynamoDbClient, stateTableName } from './dynamodb';
-import { gatewayCounter, gatewayLogger } from './logging';
+import { gatewayLogger, gatewayMetrics } from './logging';
 
 export const secretStore = (): SecretsManagerStore =>
-  once('secrets', () => new SecretsManagerStore(new SecretsManagerClient({})));
+  once('secrets', () => new SecretsManagerStore(traced(new SecretsManagerClient({}))));
 
 export const companyCredentials = (): CompanyCredentials =>
   once(
@@ -54,11 +60,12 @@ const outboundLimiter = () =>
         tableName: stateTableName(),
         ratePerMinute: Number(process.env.CONCUR_RATE_PER_MINUTE ?? 3_000),
         maxWaitMs: Number(process.env.CONCUR_RATE_WAIT_MS ?? 2_000),
+        metrics: gatewayMetrics(),
       }),
   );
 
 const concurClient = () =>
-  once('concurClient', () => createConcurClient(gatewayLogger(), outboundLimiter(), gatewayCounter()));
+  once('concurClient', () => createConcurClient(gatewayLogger(), outboundLimiter(), gatewayMetrics().count));
 
 const tokenProvider = () =>
   once(
@@ -67,9 +74,9 @@ const tokenProvider = () =>
       new TokenProvider({
         credentials: companyCredentials(),
         locks: locks(),
-        refresh: (input) => concurClient().refreshToken(input),
+        refresh: countedRefresh((input) => concurClient().refreshToken(input), gatewayMetrics()),
         logger: gatewayLogger(),
-        count: gatewayCounter(),
+        count: gatewayMetrics().count,
       }),
   );
 
@@ -78,6 +85,7 @@ const concurCallDependencies = () => ({
   client: concurClient(),
   tokens: tokenProvider(),
   budgetMs: Number(process.env.CONCUR_BUDGET_MS ?? 25_000),
+  metrics: gatewayMetrics(),
 });
 
 /** Concur's Itinerary operations with the company's tokens. */

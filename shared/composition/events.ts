@@ -18,9 +18,10 @@ import type { Supplier } from '../gateway/ports';
 import { DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS } from '../suppliers/cached-authenticator';
 import { DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
 import { bookingService, secretStore, tripService } from './concur';
+import { traced } from '../observability/tracer';
 import { once, requiredEnv } from './container';
 import { dynamoDbClient, stateTableName, supplierDirectory, supplierRouteDependencies } from './dynamodb';
-import { gatewayLogger } from './logging';
+import { gatewayLogger, gatewayMetrics } from './logging';
 
 /** Partner events and asynchronous operations, applied (the processor) and operated (parked ones). */
 export interface EventServices extends EventIntake {
@@ -33,7 +34,7 @@ const operations = () =>
   once('operations', () => new DynamoOperations({ client: dynamoDbClient(), tableName: stateTableName() }));
 
 const queue = () =>
-  once('queue', () => new SqsEventQueue(new SQSClient({}), requiredEnv('EVENTS_QUEUE_URL')));
+  once('queue', () => new SqsEventQueue(traced(new SQSClient({})), requiredEnv('EVENTS_QUEUE_URL')));
 
 export const webhookSecrets = (): WebhookSecrets =>
   once(
@@ -95,6 +96,7 @@ export const eventServices = (): EventServices =>
         attemptTimeoutSeconds: DEFAULT_EVENT_RETRY.attemptTimeoutSeconds,
       },
       logger: gatewayLogger(),
+      metrics: gatewayMetrics(),
     }),
     parked: parkedOperations({ operations: operations(), queue: queue() }),
   }));

@@ -12,8 +12,10 @@ import { dispositionOf, runCommand } from './commands';
 import type { UseCases } from './commands';
 import { commandOf, parseEnvelope } from './envelope';
 import { operationIdOf } from './ingress';
-import type { DynamoOperations, OperationRecord } from './operations';
+import type { DynamoOperations, FinalStatus, OperationRecord } from './operations';
 import type { EventQueue } from './queue';
+import { noMetrics } from '../observability/counter';
+import type { GatewayMetrics } from '../observability/counter';
 
 export interface RetryPolicy {
   /** The first delay; each later receive doubles it. */
@@ -42,7 +44,17 @@ export interface ProcessorDependencies {
   retry: RetryPolicy;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   random?: () => number;
+  metrics?: GatewayMetrics;
 }
+
+/** How operations end (and how often they wait for another attempt): one metric each, without dimensions. */
+export const EVENT_METRICS: Record<FinalStatus | 'retried', string> = {
+  succeeded: 'EventsApplied',
+  skipped: 'EventsSkipped',
+  failed: 'EventsFailed',
+  parked: 'EventsParked',
+  retried: 'EventsRetried',
+};
 
 /** The message will be received again; Powertools batch reports it as an item failure. */
 export class RetryLaterError extends Error {
@@ -79,7 +91,20 @@ export function retryDelaySeconds(
 }
 
 export class EventProcessor {
-  constructor(private readonly deps: ProcessorDependencies) {}
+  private readonly metrics: GatewayMetrics;
+
+  constructor(private readonly deps: ProcessorDependencies) {
+    this.metrics = deps.metrics ?? noMetrics;
+  }
+
+  /** Ends the operation and counts it, unless another attempt ended it first. */
+  private async finish(
+    id: string,
+    status: FinalStatus,
+    outcome: Parameters<DynamoOperations['finish']>[2],
+  ): Promise<void> {
+    if (await this.deps.operations.finish(id, status, outcome)) this.metrics.count(EVENT_METRICS[status]);
+  }
 
   async process(record: SQSRecord): Promise<void> {
     const operationId = await this.operationOf(record);
@@ -103,7 +128,7 @@ export class EventProcessor {
     const { operations, logger } = this.deps;
     const supplier = await this.deps.supplierOf(operation.supplierId);
     if (!supplier) {
-      await operations.finish(operation.id, 'parked', {
+      await this.finish(operation.id, 'parked', {
         problem: {
           type: 'urn:concur-gateway:problem:unknown-supplier',
           title: 'Unknown supplier',
@@ -116,18 +141,18 @@ export class EventProcessor {
     }
     try {
       const result = await runCommand(this.deps.useCases, supplier, operation.command!);
-      await operations.finish(operation.id, 'succeeded', { result });
+      await this.finish(operation.id, 'succeeded', { result });
       return;
     } catch (error) {
       const disposition = dispositionOf(error, operation.id);
       const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? 1);
       if (disposition.outcome !== 'retry') {
-        await operations.finish(operation.id, disposition.outcome, { problem: disposition.problem });
+        await this.finish(operation.id, disposition.outcome, { problem: disposition.problem });
         logger.info('operation ended', { operationId: operation.id, status: disposition.outcome });
         return;
       }
       if (receiveCount >= this.deps.retry.maxReceives) {
-        await operations.finish(operation.id, 'parked', {
+        await this.finish(operation.id, 'parked', {
           problem: {
             ...disposition.problem,
             detail: `gave up after ${receiveCount} attempts: ${disposition.problem.detail ?? disposition.problem.title}`,
@@ -144,6 +169,7 @@ export class EventProcessor {
       );
       await operations.retryLater(operation.id, disposition.problem, new Date(Date.now() + delay * 1000));
       await this.deps.queue.retryLater(record.receiptHandle, delay);
+      this.metrics.count(EVENT_METRICS.retried);
       logger.info('operation retries later', {
         operationId: operation.id,
         receiveCount,
@@ -205,8 +231,7 @@ export class EventProcessor {
         type: String(body['detail-type']).slice(0, 64),
         status: 'accepted',
       });
-      if (created)
-        await this.deps.operations.finish(id, 'parked', { problem: dispositionOf(error, id).problem });
+      if (created) await this.finish(id, 'parked', { problem: dispositionOf(error, id).problem });
       return undefined;
     }
     return id;

@@ -11,6 +11,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { OUTBOUND_RATE_LIMITED_CODE } from '../../concur-client/http-attempt';
 import type { Clock } from '../../gateway/ports';
+import { noMetrics } from '../../observability/counter';
+import type { GatewayMetrics } from '../../observability/counter';
 import { documentClient, isConditionalCheckFailed } from './document-client';
 
 export interface RateLimiterOptions {
@@ -24,7 +26,15 @@ export interface RateLimiterOptions {
   slotsPerTake?: number;
   clock?: Clock;
   sleep?: (ms: number) => Promise<void>;
+  metrics?: GatewayMetrics;
 }
+
+/** The limiter's metrics: how often and how long requests waited for a slot, and how often none came. */
+export const LIMITER_METRICS = {
+  waits: 'ConcurLimiterWaits',
+  waitTime: 'ConcurLimiterWaitTime',
+  rejections: 'ConcurLimiterRejections',
+} as const;
 
 /**
  * No slot came free in time. Thrown from inside `fetch` with a code the Concur client knows as "never sent", so
@@ -62,6 +72,7 @@ export class DynamoRateLimiter implements OutboundLimiter {
   private readonly held = new Map<string, HeldSlots>();
   /** One write at a time per key: concurrent callers wait for it rather than each taking a batch. */
   private readonly taking = new Map<string, Promise<void>>();
+  private readonly metrics: GatewayMetrics;
 
   constructor(private readonly options: RateLimiterOptions) {
     this.documents = documentClient(options.client);
@@ -72,16 +83,23 @@ export class DynamoRateLimiter implements OutboundLimiter {
     );
     this.clock = options.clock ?? { now: () => Date.now() };
     this.sleep = options.sleep ?? defaultSleep;
+    this.metrics = options.metrics ?? noMetrics;
   }
 
   async acquire(key: string): Promise<void> {
-    const giveUpAt = this.clock.now() + this.options.maxWaitMs;
+    const startedAt = this.clock.now();
+    const giveUpAt = startedAt + this.options.maxWaitMs;
+    let waited = false;
     for (;;) {
       const now = this.clock.now();
       const second = Math.floor(now / 1000);
       const slots = this.held.get(key);
       if (slots?.second === second && slots.remaining > 0) {
         slots.remaining--;
+        if (waited) {
+          this.metrics.count(LIMITER_METRICS.waits);
+          this.metrics.time(LIMITER_METRICS.waitTime, now - startedAt);
+        }
         return;
       }
       if (slots?.second !== second || !slots.full) {
@@ -102,9 +120,13 @@ export class DynamoRateLimiter implements OutboundLimiter {
         continue;
       }
       const nextWindow = (second + 1) * 1000;
-      if (nextWindow >= giveUpAt) throw new OutboundRateLimitedError(key);
+      if (nextWindow >= giveUpAt) {
+        this.metrics.count(LIMITER_METRICS.rejections);
+        throw new OutboundRateLimitedError(key);
+      }
       // A little jitter keeps the waiters from all arriving in the same millisecond.
       await this.sleep(nextWindow - now + Math.random() * 20);
+      waited = true;
     }
   }
 
