@@ -27,6 +27,7 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  MathExpression,
   Metric,
   TextWidget,
   TreatMissingData,
@@ -46,6 +47,7 @@ import { TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
 import { routes } from '../shared/http/routes';
 import type { FunctionName, RouteDefinition } from '../shared/http/routes';
 import { BUNDLED_DOCS_ASSETS_DIR, DOCS_ASSET_NAMES } from '../shared/http/docs-page';
+import { CONCUR_OPERATIONS, GATEWAY_METRICS } from '../shared/observability/metric-names';
 import { STACK_OUTPUTS } from '../shared/stage';
 import type { GatewayState } from './state-stack';
 
@@ -140,9 +142,6 @@ export const DEFAULT_THROTTLES: ApiThrottles = {
 export function writesToConcur(route: RouteDefinition): boolean {
   return route.method !== 'GET' && route.function !== 'translate';
 }
-
-/** Counted by the token provider each time a company's tokens are read within 30 days of the refresh token's end. */
-export const REFRESH_TOKEN_EXPIRING_METRIC = 'ConcurRefreshTokenExpiring';
 
 export class GatewayApiStack extends Stack {
   constructor(scope: Construct, id: string, props: GatewayApiStackProps) {
@@ -466,19 +465,42 @@ export class GatewayApiStack extends Stack {
     );
 
     // --- The gateway's own metrics (Powertools, EMF) -------------------------------------------------------
-    const gatewayMetric = (metricName: string, period = ALARM_PERIOD) =>
+    const gatewayMetric = (
+      metricName: string,
+      options: { period?: Duration; statistic?: string; dimensions?: Record<string, string> } = {},
+    ) =>
       new Metric({
         namespace: names.metricsNamespace,
         metricName,
-        dimensionsMap: { service: 'concur-gateway' },
-        statistic: 'Sum',
-        period,
+        dimensionsMap: { service: 'concur-gateway', ...options.dimensions },
+        statistic: options.statistic ?? 'Sum',
+        period: options.period ?? ALARM_PERIOD,
+      });
+    /** Every series of a metric published with `operation` and/or `status` dimensions, whatever their values. */
+    const everySeries = (metricName: string, dimensions: string[], label: string) =>
+      new MathExpression({
+        expression: `SEARCH('{${names.metricsNamespace},${['service', ...dimensions].sort().join(',')}} MetricName="${metricName}"', 'Sum', ${ALARM_PERIOD.toSeconds()})`,
+        usingMetrics: {},
+        label,
+        period: ALARM_PERIOD,
       });
     alarm(
       'RefreshTokenExpiringAlarm',
-      gatewayMetric(REFRESH_TOKEN_EXPIRING_METRIC, Duration.hours(1)),
+      gatewayMetric(GATEWAY_METRICS.refreshTokenExpiring, { period: Duration.hours(1) }),
       1,
       "A company's Concur refresh token ends within 30 days: connect the company again (runbook: renew a company)",
+    );
+    alarm(
+      'TokenRefreshRefusedAlarm',
+      gatewayMetric(GATEWAY_METRICS.tokenRefreshFailures, { dimensions: { status: '4xx' } }),
+      1,
+      "Concur refused a company's refresh token: connect the company again (runbook: when an alarm fires)",
+    );
+    alarm(
+      'EventsParkedAlarm',
+      gatewayMetric(GATEWAY_METRICS.eventsParked),
+      1,
+      'Events were parked: find the cause with events list --parked, fix it, replay (runbook: replay parked events)',
     );
 
     // --- Dashboard -----------------------------------------------------------------------------------------
@@ -545,8 +567,48 @@ export class GatewayApiStack extends Stack {
         width: 12,
       }),
       new GraphWidget({
-        title: 'Concur tokens: refresh tokens near their end',
-        left: [gatewayMetric(REFRESH_TOKEN_EXPIRING_METRIC, Duration.hours(1))],
+        title: 'Events: applied, skipped, failed, parked, retried',
+        left: [
+          gatewayMetric(GATEWAY_METRICS.eventsApplied),
+          gatewayMetric(GATEWAY_METRICS.eventsSkipped),
+          gatewayMetric(GATEWAY_METRICS.eventsFailed),
+          gatewayMetric(GATEWAY_METRICS.eventsParked),
+          gatewayMetric(GATEWAY_METRICS.eventsRetried),
+        ],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Concur latency by operation (p99, answered 2xx)',
+        left: CONCUR_OPERATIONS.map((operation) =>
+          gatewayMetric(GATEWAY_METRICS.concurLatency, {
+            statistic: 'p99',
+            dimensions: { operation, status: '2xx' },
+          }).with({ label: operation }),
+        ),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Concur errors by operation and status class',
+        left: [everySeries(GATEWAY_METRICS.concurErrors, ['operation', 'status'], '')],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Concur tokens: refreshes, failures by status class, refresh tokens near their end',
+        left: [
+          gatewayMetric(GATEWAY_METRICS.tokenRefreshes),
+          everySeries(GATEWAY_METRICS.tokenRefreshFailures, ['status'], 'failed'),
+        ],
+        right: [gatewayMetric(GATEWAY_METRICS.refreshTokenExpiring, { period: Duration.hours(1) })],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Outbound rate limit: waits and rejections; wait time (p99, ms)',
+        left: [gatewayMetric(GATEWAY_METRICS.limiterWaits), gatewayMetric(GATEWAY_METRICS.limiterRejections)],
+        right: [gatewayMetric(GATEWAY_METRICS.limiterWaitTime, { statistic: 'p99' })],
         width: 12,
       }),
     );

@@ -16,6 +16,7 @@ import type { DynamoOperations, FinalStatus, OperationRecord } from './operation
 import type { EventQueue } from './queue';
 import { noMetrics } from '../observability/counter';
 import type { GatewayMetrics } from '../observability/counter';
+import { GATEWAY_METRICS } from '../observability/metric-names';
 
 export interface RetryPolicy {
   /** The first delay; each later receive doubles it. */
@@ -48,12 +49,12 @@ export interface ProcessorDependencies {
 }
 
 /** How operations end (and how often they wait for another attempt): one metric each, without dimensions. */
-export const EVENT_METRICS: Record<FinalStatus | 'retried', string> = {
-  succeeded: 'EventsApplied',
-  skipped: 'EventsSkipped',
-  failed: 'EventsFailed',
-  parked: 'EventsParked',
-  retried: 'EventsRetried',
+const EVENT_METRICS: Record<FinalStatus | 'retried', string> = {
+  succeeded: GATEWAY_METRICS.eventsApplied,
+  skipped: GATEWAY_METRICS.eventsSkipped,
+  failed: GATEWAY_METRICS.eventsFailed,
+  parked: GATEWAY_METRICS.eventsParked,
+  retried: GATEWAY_METRICS.eventsRetried,
 };
 
 /** The message will be received again; Powertools batch reports it as an item failure. */

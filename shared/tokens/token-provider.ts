@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, Locks } from '../gateway/ports';
 import type { CountEvent } from '../observability/counter';
+import { GATEWAY_METRICS } from '../observability/metric-names';
 import { CompanyAuthRefusedError } from './company-credentials';
 import type { AppCredentials, AuthScheme, CompanyCredentials, CompanyTokens } from './company-credentials';
 
@@ -54,7 +55,7 @@ export interface TokenLogger {
 }
 
 /** Metric counted each time tokens are read whose refresh token expires within the warning period. */
-export const REFRESH_TOKEN_EXPIRING_METRIC = 'ConcurRefreshTokenExpiring';
+export const REFRESH_TOKEN_EXPIRING_METRIC = GATEWAY_METRICS.refreshTokenExpiring;
 
 export interface TokenProviderOptions {
   credentials: CompanyCredentials;

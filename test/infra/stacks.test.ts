@@ -17,7 +17,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../shared/http/routes';
 import {
   DEFAULT_THROTTLES,
-  REFRESH_TOKEN_EXPIRING_METRIC,
   defaultEntry,
   FUNCTION_ACCESS,
   functionNames,
@@ -28,6 +27,7 @@ import { defineGatewayStage } from '../../infra/gateway';
 import type { GatewayStage } from '../../infra/gateway';
 import { InvalidStageError, stageNames } from '../../shared/stage';
 import { EVENT_TYPES } from '../../shared/events/envelope';
+import { CONCUR_OPERATIONS, GATEWAY_METRICS } from '../../shared/observability/metric-names';
 import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
 
 const fixtureHandler = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
@@ -479,7 +479,13 @@ describe('dashboard', () => {
     expect(body).toContain('ApproximateNumberOfMessagesVisible');
     expect(body).toContain('ApproximateAgeOfOldestMessage');
     expect(body).toContain('ConcurGateway/test');
-    expect(body).toContain(REFRESH_TOKEN_EXPIRING_METRIC);
+    // Every metric the functions publish is graphed.
+    for (const metricName of Object.values(GATEWAY_METRICS)) expect(body, metricName).toContain(metricName);
+    for (const operation of CONCUR_OPERATIONS) expect(body, operation).toContain(`\\"${operation}\\"`);
+    // Series with operation and status dimensions, whatever their values, are found by a search expression.
+    expect(body).toContain(
+      `SEARCH('{ConcurGateway/test,operation,service,status} MetricName=\\\\\\"${GATEWAY_METRICS.concurErrors}\\\\\\"', 'Sum', 300)`,
+    );
     const functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
       [...functionNames(), 'processor'].some((name) => id.startsWith(`${name}Function`)),
     );
@@ -491,9 +497,32 @@ describe('dashboard', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'concur-gateway-test-RefreshTokenExpiringAlarm',
       Namespace: 'ConcurGateway/test',
-      MetricName: REFRESH_TOKEN_EXPIRING_METRIC,
+      MetricName: GATEWAY_METRICS.refreshTokenExpiring,
       Dimensions: [{ Name: 'service', Value: 'concur-gateway' }],
       Period: 3600,
+      Threshold: 1,
+    });
+  });
+
+  it('alarms when Concur refuses a refresh token and when events are parked: both need a person', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'concur-gateway-test-TokenRefreshRefusedAlarm',
+      Namespace: 'ConcurGateway/test',
+      MetricName: GATEWAY_METRICS.tokenRefreshFailures,
+      Dimensions: Match.arrayEquals([
+        { Name: 'service', Value: 'concur-gateway' },
+        { Name: 'status', Value: '4xx' },
+      ]),
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'concur-gateway-test-EventsParkedAlarm',
+      Namespace: 'ConcurGateway/test',
+      MetricName: GATEWAY_METRICS.eventsParked,
+      Dimensions: [{ Name: 'service', Value: 'concur-gateway' }],
+      Statistic: 'Sum',
+      Period: 300,
       Threshold: 1,
     });
   });
@@ -502,8 +531,9 @@ describe('dashboard', () => {
 describe('alarms', () => {
   it('alarms on each function’s errors and throttles and on API 5xx, to an encrypted TLS-only topic', () => {
     const functionCount = functionNames().length + 1;
-    // Per function errors and throttles, the API's 5xx, the events' dead letters and oldest message.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 4);
+    // Per function errors and throttles, the API's 5xx, the events' dead letters and oldest message, a refresh
+    // token near its end, a refresh token refused, parked events.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 6);
     for (const metricName of ['Errors', 'Throttles']) {
       const alarms = template.findResources('AWS::CloudWatch::Alarm', {
         Properties: { Namespace: 'AWS/Lambda', MetricName: metricName },

@@ -13,6 +13,7 @@ import { OUTBOUND_RATE_LIMITED_CODE } from '../../concur-client/http-attempt';
 import type { Clock } from '../../gateway/ports';
 import { noMetrics } from '../../observability/counter';
 import type { GatewayMetrics } from '../../observability/counter';
+import { GATEWAY_METRICS } from '../../observability/metric-names';
 import { documentClient, isConditionalCheckFailed } from './document-client';
 
 export interface RateLimiterOptions {
@@ -28,13 +29,6 @@ export interface RateLimiterOptions {
   sleep?: (ms: number) => Promise<void>;
   metrics?: GatewayMetrics;
 }
-
-/** The limiter's metrics: how often and how long requests waited for a slot, and how often none came. */
-export const LIMITER_METRICS = {
-  waits: 'ConcurLimiterWaits',
-  waitTime: 'ConcurLimiterWaitTime',
-  rejections: 'ConcurLimiterRejections',
-} as const;
 
 /**
  * No slot came free in time. Thrown from inside `fetch` with a code the Concur client knows as "never sent", so
@@ -97,8 +91,8 @@ export class DynamoRateLimiter implements OutboundLimiter {
       if (slots?.second === second && slots.remaining > 0) {
         slots.remaining--;
         if (waited) {
-          this.metrics.count(LIMITER_METRICS.waits);
-          this.metrics.time(LIMITER_METRICS.waitTime, now - startedAt);
+          this.metrics.count(GATEWAY_METRICS.limiterWaits);
+          this.metrics.time(GATEWAY_METRICS.limiterWaitTime, now - startedAt);
         }
         return;
       }
@@ -121,7 +115,7 @@ export class DynamoRateLimiter implements OutboundLimiter {
       }
       const nextWindow = (second + 1) * 1000;
       if (nextWindow >= giveUpAt) {
-        this.metrics.count(LIMITER_METRICS.rejections);
+        this.metrics.count(GATEWAY_METRICS.limiterRejections);
         throw new OutboundRateLimitedError(key);
       }
       // A little jitter keeps the waiters from all arriving in the same millisecond.

@@ -1,0 +1,42 @@
+/**
+ * The names of the gateway's own metrics (namespace `ConcurGateway/<stage>`, dimension `service` always), in one
+ * place: the functions publish them and the CDK app graphs and alarms on them.
+ */
+export const GATEWAY_METRICS = {
+  /** Milliseconds of one Concur operation as the gateway sees it (retries, limiter waits, a refresh included); by `operation` and `status`. */
+  concurLatency: 'ConcurLatency',
+  /** Concur operations that ended in an error; by `operation` and `status`. */
+  concurErrors: 'ConcurErrors',
+  /** Token refreshes tried. */
+  tokenRefreshes: 'ConcurTokenRefreshes',
+  /** Token refreshes that failed; by `status` (4xx: Concur refused the refresh token, a person must act). */
+  tokenRefreshFailures: 'ConcurTokenRefreshFailures',
+  /** A company's refresh token ends within 30 days (counted when its access token is read). */
+  refreshTokenExpiring: 'ConcurRefreshTokenExpiring',
+  /** Requests that waited for a slot of the outbound rate limit, how long (ms), and those that found none in time. */
+  limiterWaits: 'ConcurLimiterWaits',
+  limiterWaitTime: 'ConcurLimiterWaitTime',
+  limiterRejections: 'ConcurLimiterRejections',
+  /** How operations of events and asynchronous requests ended, and how often one waits for another attempt. */
+  eventsApplied: 'EventsApplied',
+  eventsSkipped: 'EventsSkipped',
+  eventsFailed: 'EventsFailed',
+  eventsParked: 'EventsParked',
+  eventsRetried: 'EventsRetried',
+} as const;
+
+/** The `operation` dimension: the gateway's Concur operations (Itinerary v1.1, and the Identity v4.1 user search). */
+export const CONCUR_OPERATIONS = [
+  'postBooking',
+  'cancelBooking',
+  'createTrip',
+  'updateTrip',
+  'cancelTrip',
+  'getTrip',
+  'listTrips',
+  'findUsers',
+] as const;
+export type ConcurOperationName = (typeof CONCUR_OPERATIONS)[number];
+
+/** The `status` dimension: an HTTP status class, Concur's throttling apart, or `none` when no answer came. */
+export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '429', '5xx', 'none'] as const;
