@@ -4,10 +4,11 @@
  * request into the API Gateway v2 event AWS would send), against dynalite, the local Secrets Manager and the
  * simulator.
  */
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalGateway } from '../../local/server/local-gateway';
 import type { LocalGateway } from '../../local/server/local-gateway';
@@ -25,8 +26,11 @@ let gateway: LocalGateway;
 const running = new Map<string, RunningBundle>();
 const invoked = new Set<string>();
 
-/** The bundle of an assembly function, started on first use with the local environment. */
-async function bundleOf(fn: BundledFunction): Promise<RunningBundle> {
+/**
+ * The bundle of an assembly function, started on first use with the local environment (and `extraEnv`, e.g. what
+ * Lambda sets for tracing).
+ */
+async function bundleOf(fn: BundledFunction, extraEnv: Record<string, string> = {}): Promise<RunningBundle> {
   let bundle = running.get(fn.logicalId);
   if (!bundle) {
     const aws = Object.fromEntries(
@@ -46,7 +50,10 @@ async function bundleOf(fn: BundledFunction): Promise<RunningBundle> {
       eventsQueue: process.env.EVENTS_QUEUE_URL!,
     };
     const secretPrefix = process.env.SECRET_PREFIX || DEFAULT_SECRET_PREFIX;
-    bundle = await startBundle(fn, localEnvironment(fn, synthesized, { resources, secretPrefix, aws }));
+    bundle = await startBundle(fn, {
+      ...localEnvironment(fn, synthesized, { resources, secretPrefix, aws }),
+      ...extraEnv,
+    });
     running.set(fn.logicalId, bundle);
   }
   return bundle;
@@ -167,6 +174,47 @@ describe('the supplier functions’ bundles', () => {
       const answer = await api(gateway).get(path);
       expect(answer.status, path).toBe(401);
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    }
+  });
+
+  it('trace as in Lambda: the handler, its AWS SDK calls and its Concur calls reach the X-Ray daemon, no answer in them', async () => {
+    const daemon = createSocket('udp4');
+    const segments: string[] = [];
+    daemon.on('message', (message) => segments.push(message.toString('utf8')));
+    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+    try {
+      const bookings = synthesized.functions.find((fn) => functionNameOf(fn) === 'bookings')!;
+      await running.get(bookings.logicalId)?.close();
+      running.delete(bookings.logicalId);
+      // What the Lambda runtime sets for a function with active tracing (the trace header per invocation).
+      const traced = await bundleOf(bookings, {
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+        LAMBDA_TASK_ROOT: bookings.directory,
+        _HANDLER: `${basename(bookings.file).replace(/\.m?js$/, '')}.${bookings.exportName}`,
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+        _X_AMZN_TRACE_ID: 'Root=1-6759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+      });
+      const created = await api(gateway, gateway.demoApiKey).put(bookingPath('BUNDLE-TRACED'), {
+        booking: carBooking({}, { confirmationNumber: 'BUNDLE-TRACED' }),
+        traveler: { loginId: TRAVELER },
+      });
+      expect(created.status, `${JSON.stringify(created.body)}\n${traced.output()}`).toBe(201);
+      const until = Date.now() + 10_000;
+      const sent = () => segments.join('\n');
+      // The handler's subsegment closes last.
+      while (!/"name":"## /.test(sent())) {
+        if (Date.now() > until) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(sent(), traced.output()).toContain(`"name":"## index.${bookings.exportName}"`);
+      expect(sent()).toContain('"Service":"concur-gateway"');
+      for (const service of ['DynamoDB', 'SecretsManager', '127.0.0.1'])
+        expect(sent(), service).toContain(`"name":"${service}"`);
+      // The answer holds the traveler's booking: traces never carry it (Powertools would add it as metadata).
+      expect(sent()).not.toContain('index.handler response');
+      expect(sent()).not.toContain('Miller');
+    } finally {
+      daemon.close();
     }
   });
 
