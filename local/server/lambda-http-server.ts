@@ -230,8 +230,10 @@ export function startLambdaHttpServer(
       else response.destroy();
     }
   });
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
       const { port } = server.address() as AddressInfo;
       resolve({
         server,

@@ -160,7 +160,7 @@ describe('npm start', () => {
     expect(((await updated.json()) as { booking: { tripId: string } }).booking.tripId).toBe(tripId);
   }, 90_000);
 
-  it('runs twice side by side: the second takes a free simulator port, and a shared DATA_DIR is named', async () => {
+  it('runs twice side by side: the second takes a free simulator port; a taken PORT and a shared DATA_DIR are named', async () => {
     const dataDir = folder();
     const first = await start({ DATA_DIR: dataDir });
     const second = await start({ DATA_DIR: folder() });
@@ -170,6 +170,13 @@ describe('npm start', () => {
     expect(simulatorOf(first)).toBeDefined();
     expect(simulatorOf(second)).toBeDefined();
     expect(simulatorOf(second)).not.toBe(simulatorOf(first));
+
+    const port = new URL(first.url!).port;
+    const samePort = await start({ DATA_DIR: folder(), SIMULATOR_PORT: '0', PORT: port });
+    expect(samePort.exitCode).toBe(1);
+    expect(samePort.stderr.trim()).toBe(
+      `npm start: port ${port} is in use (another npm start?); set PORT to another port`,
+    );
 
     const third = await start({ DATA_DIR: dataDir, SIMULATOR_PORT: '0' });
     expect(third.exitCode).toBe(1);
