@@ -98,6 +98,16 @@ export interface BookingLease {
 /** What a lease holder stores as it releases: a new mapping, or changes to the leased one. */
 export type MappingWrite = { create: NewBookingMapping } | { changes: BookingMappingChanges };
 
+/** A trip the supplier created, as recorded. */
+export type RecordedTrip = {
+  companyId: string;
+  bookingSource: string;
+  tripId: string;
+  travelerLoginId: string;
+  /** The supplier's own bookings in the trip, by record locator. */
+  recordLocators?: string[];
+} & TripDetails;
+
 export interface BookingMappings {
   /** The mapping; a booking that is only leased (its first change in progress) has none yet. */
   get(key: BookingKey): Promise<BookingMapping | undefined>;
@@ -117,16 +127,7 @@ export interface BookingMappings {
   update(key: BookingKey, changes: BookingMappingChanges, expectedVersion: number): Promise<BookingMapping>;
   listForSupplier(companyId: string, bookingSource: string): Promise<BookingMapping[]>;
   /** Records (or refreshes) a trip the supplier created, with what Concur answered about it. */
-  recordTrip(
-    trip: {
-      companyId: string;
-      bookingSource: string;
-      tripId: string;
-      travelerLoginId: string;
-      /** The supplier's own bookings in the trip, by record locator. */
-      recordLocators?: string[];
-    } & TripDetails,
-  ): Promise<void>;
+  recordTrip(trip: RecordedTrip): Promise<void>;
   listTripsForSupplier(
     companyId: string,
     bookingSource: string,

@@ -4,16 +4,14 @@
  * under its supplier, so rotation can find and end the supplier's older keys.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { documentClient, isConditionalCheckFailed } from '../adapters/dynamodb/document-client';
+import {
+  documentClient,
+  isConditionalCheckFailed,
+  queryAll,
+  scanAll,
+} from '../adapters/dynamodb/document-client';
 import { VALIDATION_PROFILES } from '../concur';
 import type { Clock, Supplier } from '../gateway/ports';
 import { API_KEY_FORMAT, hashApiKey } from './api-keys';
@@ -137,20 +135,12 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
    * so this reads the whole table: an operator's command, never a request's.
    */
   async listSuppliers(): Promise<SupplierRecord[]> {
-    const suppliers: SupplierRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'sk = :sk',
-          ExpressionAttributeValues: { ':sk': SUPPLIER_SORT_KEY },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) suppliers.push(supplierRecord(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await scanAll(this.documents, {
+      TableName: this.tableName,
+      FilterExpression: 'sk = :sk',
+      ExpressionAttributeValues: { ':sk': SUPPLIER_SORT_KEY },
+    });
+    const suppliers = items.map(supplierRecord);
     return suppliers.sort((a, b) => a.id.localeCompare(b.id));
   }
 
@@ -186,27 +176,17 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
 
   /** The supplier's keys, by hash, oldest first. */
   async listApiKeys(supplierId: string): Promise<ApiKeyRecord[]> {
-    const keys: ApiKeyRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': supplierKey(supplierId), ':prefix': API_KEY_LISTING_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        keys.push({
-          hash: String(item.sk).slice(API_KEY_LISTING_PREFIX.length),
-          createdAt: String(item.createdAt),
-          ...(typeof item.validUntil === 'string' ? { validUntil: item.validUntil } : {}),
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.documents, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': supplierKey(supplierId), ':prefix': API_KEY_LISTING_PREFIX },
+      ConsistentRead: true,
+    });
+    const keys: ApiKeyRecord[] = items.map((item) => ({
+      hash: String(item.sk).slice(API_KEY_LISTING_PREFIX.length),
+      createdAt: String(item.createdAt),
+      ...(typeof item.validUntil === 'string' ? { validUntil: item.validUntil } : {}),
+    }));
     return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 

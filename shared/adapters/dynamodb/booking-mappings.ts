@@ -26,11 +26,12 @@ import {
   type BookingMappings,
   type Clock,
   type MappingWrite,
+  type RecordedTrip,
   type TripDetails,
   type TripPosition,
   type TripRecord,
 } from '../../gateway/ports';
-import { documentClient, isConditionalCheckFailed } from './document-client';
+import { documentClient, isConditionalCheckFailed, queryAll } from './document-client';
 import { TRIPS_INDEX } from './tables';
 
 export function supplierPartitionKey(companyId: string, bookingSource: string): string {
@@ -265,15 +266,7 @@ export class DynamoBookingMappings implements BookingMappings {
     return items.map(toMapping).filter((mapping) => mapping !== undefined);
   }
 
-  async recordTrip(
-    trip: {
-      companyId: string;
-      bookingSource: string;
-      tripId: string;
-      travelerLoginId: string;
-      recordLocators?: string[];
-    } & TripDetails,
-  ): Promise<void> {
+  async recordTrip(trip: RecordedTrip): Promise<void> {
     const now = new Date(this.clock.now()).toISOString();
     const fields: Record<string, unknown> = {
       tripId: trip.tripId,
@@ -367,44 +360,25 @@ export class DynamoBookingMappings implements BookingMappings {
     bookingSource: string,
     tripId: string,
   ): Promise<TripRecord | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TRIPS_INDEX.name,
-          KeyConditionExpression: 'pk = :pk AND tripId = :tripId',
-          ExpressionAttributeValues: {
-            ':pk': supplierPartitionKey(companyId, bookingSource),
-            ':tripId': tripId,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.documents, {
+      TableName: this.tableName,
+      IndexName: TRIPS_INDEX.name,
+      KeyConditionExpression: 'pk = :pk AND tripId = :tripId',
+      ExpressionAttributeValues: {
+        ':pk': supplierPartitionKey(companyId, bookingSource),
+        ':tripId': tripId,
+      },
+    });
     return toTripRecord(tripId, items);
   }
 
-  private async queryPrefix(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryPrefix(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.documents, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+      ConsistentRead: true,
+    });
   }
 }
 

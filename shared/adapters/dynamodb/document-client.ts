@@ -1,4 +1,5 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** The document client every adapter uses: plain JS values in, plain JS values out, undefined dropped. */
@@ -14,4 +15,20 @@ export function isConditionalCheckFailed(
   error: unknown,
 ): error is Error & { Item?: Record<string, unknown> } {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+type Item = Record<string, unknown>;
+
+/** Every item a query matches, across all its pages. */
+export async function queryAll(documents: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of paginateQuery({ client: documents }, input)) items.push(...(page.Items ?? []));
+  return items;
+}
+
+/** Every item a scan matches, across all its pages: for operators' commands, never a request's. */
+export async function scanAll(documents: DynamoDBDocumentClient, input: ScanCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of paginateScan({ client: documents }, input)) items.push(...(page.Items ?? []));
+  return items;
 }
