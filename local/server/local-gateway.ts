@@ -28,6 +28,7 @@ import { resetServices } from '../../shared/composition/container';
 import { gatewayLogger } from '../../shared/composition/logging';
 import { DEFAULT_COMPANY_ID, startSimulator } from '../simulator';
 import type { Simulator, SimulatorOptions } from '../simulator';
+import { userOptionsSchema } from '../simulator/identity';
 import { startLambdaHttpServer } from './lambda-http-server';
 import type { LambdaHandler } from './lambda-http-server';
 
@@ -73,18 +74,7 @@ export const localSeedSchema = z.strictObject({
           })
           .optional(),
         /** The company's users at the simulator, found by its Identity v4.1 search (login, email, employee id). */
-        users: z
-          .array(
-            z.strictObject({
-              loginId: z.string().min(1),
-              email: z.email().optional(),
-              employeeId: z.string().min(1).optional(),
-              active: z.boolean().optional(),
-              givenName: z.string().optional(),
-              familyName: z.string().optional(),
-            }),
-          )
-          .optional(),
+        users: z.array(userOptionsSchema).optional(),
       })
       .refine((company) => !(company.concur && company.users), {
         error: 'users are for a company the simulator serves (one without concur)',

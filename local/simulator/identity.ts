@@ -5,6 +5,7 @@
  * (`emails[…]`) are refused as not supported by the simulator. Errors are SCIM error bodies.
  */
 import { createHash } from 'node:crypto';
+import * as z from 'zod';
 import type { HttpAnswer } from './http/answers';
 import { jsonAnswer } from './http/answers';
 
@@ -20,19 +21,20 @@ export const IDENTITY_SCOPES = {
   enterprise: 'identity.user.enterprise.read',
 } as const;
 
-/** A user of a company, as the options give it. */
-export interface UserOptions {
+/** A user of a company, as the options, the seed and the admin API give it. */
+export const userOptionsSchema = z.strictObject({
   /** The Concur login (SCIM `userName`): what Itinerary v1.1 takes as `userid_value`. */
-  loginId: string;
+  loginId: z.string().min(1),
   /** The work email; several users may share one (which the gateway must refuse to guess between). */
-  email?: string;
+  email: z.email().optional(),
   /** The company's employee number (enterprise extension `employeeNumber`). */
-  employeeId?: string;
+  employeeId: z.string().min(1).optional(),
   /** Default true. */
-  active?: boolean;
-  givenName?: string;
-  familyName?: string;
-}
+  active: z.boolean().optional(),
+  givenName: z.string().optional(),
+  familyName: z.string().optional(),
+});
+export type UserOptions = z.infer<typeof userOptionsSchema>;
 
 /** A user as Identity v4.1 shows it. */
 export interface IdentityUser {

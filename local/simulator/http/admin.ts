@@ -7,6 +7,7 @@ import type { SimulatorFaults } from '../controls';
 import { errorRateRuleSchema, failureActionSchema, latencyRuleSchema } from '../faults';
 import type { RequestLog } from '../request-log';
 import { API_ROUTES } from '../routes';
+import { userOptionsSchema } from '../identity';
 import type { UserDirectory } from '../identity';
 import type { TripStore } from '../store';
 import type { TokenRegistry } from '../tokens';
@@ -33,15 +34,7 @@ const tripFlagsSchema = z.object({
   virtual: z.boolean().optional(),
   guest: z.boolean().optional(),
 });
-const userSchema = z.strictObject({
-  companyId: z.string().min(1),
-  loginId: z.string().min(1),
-  email: z.email().optional(),
-  employeeId: z.string().min(1).optional(),
-  active: z.boolean().optional(),
-  givenName: z.string().optional(),
-  familyName: z.string().optional(),
-});
+const userSchema = userOptionsSchema.extend({ companyId: z.string().min(1) });
 const deleteBookingSchema = z.object({
   companyId: z.string().min(1),
   bookingSource: z.string().min(1),
