@@ -3,9 +3,8 @@
  * command each event is applied as: the same use cases as the JSON API's write routes.
  */
 import * as z from 'zod';
-import { toFieldProblems } from '../concur';
 import { travelerReferenceOf, travelerSchema } from '../gateway/api-contract';
-import { GatewayError } from '../gateway/errors';
+import { validated } from '../gateway/errors';
 import type { TravelerReference } from '../gateway/ports';
 
 const id = z.string().min(1).max(128);
@@ -56,10 +55,7 @@ export type EventEnvelope = z.infer<typeof envelopeSchema>;
 
 /** Validates an envelope; a bad one is a `validation` GatewayError with the paths of its problems. */
 export function parseEnvelope(payload: unknown): EventEnvelope {
-  const result = envelopeSchema.safeParse(payload);
-  if (!result.success)
-    throw new GatewayError('validation', 'the event is not valid', toFieldProblems(result.error));
-  return result.data;
+  return validated(envelopeSchema, payload, 'the event');
 }
 
 /** The command an event is applied as. */

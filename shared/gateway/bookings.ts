@@ -3,7 +3,6 @@
  * with the mapping (company, booking source, confirmation number) → record locator and trip kept in step.
  */
 import type { Itinerary } from '../concur';
-import { toFieldProblems } from '../concur';
 import {
   cancelRequestSchema,
   putBookingRequestSchema,
@@ -12,7 +11,7 @@ import {
 } from './api-contract';
 import type { CancelRequest, PutBookingRequest } from './api-contract';
 import { assertCompanyAllowed, redactConcurDocument, visibleTripIds } from './access';
-import { GatewayError } from './errors';
+import { GatewayError, validated } from './errors';
 import { withBookingLease } from './locking';
 import { tripDetailsOf } from './trip-listing';
 import type { HeldBooking, LockOptions } from './locking';
@@ -91,23 +90,18 @@ export function parsePutBooking(
   const request = body as { booking?: unknown };
   const booking = withOwnBookingSource(supplier, request.booking, 'booking');
   if (booking) request.booking = { ...booking, recordLocator: booking.recordLocator ?? confirmationNumber };
-  const result = putBookingRequestSchema(supplier.profile).safeParse(request);
-  if (!result.success)
-    throw new GatewayError('validation', 'the booking request is not valid', toFieldProblems(result.error));
-  if (result.data.previousConfirmationNumber === confirmationNumber) {
+  const parsed = validated(putBookingRequestSchema(supplier.profile), request, 'the booking request');
+  if (parsed.previousConfirmationNumber === confirmationNumber) {
     throw new GatewayError('validation', 'a booking cannot replace itself', [
       { path: 'previousConfirmationNumber', message: 'must differ from the confirmation number in the path' },
     ]);
   }
-  return result.data;
+  return parsed;
 }
 
 /** Validates the optional body of a booking cancel. */
 export function parseCancelRequest(body: unknown): CancelRequest {
-  const result = cancelRequestSchema.safeParse(body ?? {});
-  if (!result.success)
-    throw new GatewayError('validation', 'the cancel request is not valid', toFieldProblems(result.error));
-  return result.data;
+  return validated(cancelRequestSchema, body ?? {}, 'the cancel request');
 }
 
 export class BookingService {

@@ -1,3 +1,5 @@
+import type * as z from 'zod';
+import { toFieldProblems } from '../concur';
 import type { FieldProblem } from '../problem';
 
 /** The kinds of refusal the use cases produce; the HTTP layer gives each its status and problem type. */
@@ -24,4 +26,12 @@ export class GatewayError extends Error {
     super(message);
     this.name = 'GatewayError';
   }
+}
+
+/** The value as the schema reads it, or a `validation` GatewayError naming every problem by its path. */
+export function validated<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success)
+    throw new GatewayError('validation', `${what} is not valid`, toFieldProblems(result.error));
+  return result.data;
 }

@@ -3,24 +3,16 @@
  * supplier's identity and the same refusals, answered with the Concur XML the write would send. No Concur call,
  * no state.
  */
-import type * as z from 'zod';
-import { buildConcurXml, toFieldProblems } from '../concur';
+import { buildConcurXml } from '../concur';
 import { translateBookingQuerySchema, translateTripQuerySchema } from './api-contract';
 import { parsePutBooking } from './bookings';
-import { GatewayError } from './errors';
+import { validated } from './errors';
 import type { Supplier } from './ports';
 import { parseTripRequest } from './trips';
 
-function parseQuery<T>(schema: z.ZodType<T>, query: unknown): T {
-  const result = schema.safeParse(query);
-  if (!result.success)
-    throw new GatewayError('validation', 'the query is not valid', toFieldProblems(result.error));
-  return result.data;
-}
-
 /** The booking XML a PUT of `body` to `…/bookings/{confirmationNumber}` would post. */
 export function translateBookingWrite(supplier: Supplier, query: unknown, body: unknown): string {
-  const { confirmationNumber, profile } = parseQuery(translateBookingQuerySchema, query);
+  const { confirmationNumber, profile } = validated(translateBookingQuerySchema, query, 'the query');
   const request = parsePutBooking(
     { ...supplier, profile: profile ?? supplier.profile },
     confirmationNumber,
@@ -31,7 +23,7 @@ export function translateBookingWrite(supplier: Supplier, query: unknown, body: 
 
 /** The trip XML a trip create of `body` would post. */
 export function translateTripWrite(supplier: Supplier, query: unknown, body: unknown): string {
-  const { profile } = parseQuery(translateTripQuerySchema, query);
+  const { profile } = validated(translateTripQuerySchema, query, 'the query');
   const request = parseTripRequest({ ...supplier, profile: profile ?? supplier.profile }, body);
   return buildConcurXml({ itinerary: request.itinerary });
 }

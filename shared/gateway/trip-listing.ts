@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { Itinerary, ItineraryInfo } from '../concur';
-import { toFieldProblems } from '../concur';
 import {
   TRAVELER_LIST_DEFAULT_PAST_DAYS,
   TRAVELER_LIST_DEFAULT_SPAN_DAYS,
@@ -15,7 +14,7 @@ import {
 } from './api-contract';
 import type { TripList, TripListQuery, TripSummary } from './api-contract';
 import { assertCompanyAllowed } from './access';
-import { GatewayError } from './errors';
+import { GatewayError, validated } from './errors';
 import type {
   BookingMappings,
   Clock,
@@ -229,10 +228,7 @@ export class TripListing {
 
   async list(supplier: Supplier, companyId: string, rawQuery: unknown): Promise<TripList> {
     assertCompanyAllowed(supplier, companyId);
-    const parsed = tripListQuerySchema.safeParse(rawQuery);
-    if (!parsed.success)
-      throw new GatewayError('validation', 'the query is not valid', toFieldProblems(parsed.error));
-    const query = parsed.data;
+    const query = validated(tripListQuerySchema, rawQuery, 'the query');
     if (query.startDate && query.endDate && query.startDate > query.endDate) {
       throw new GatewayError('validation', 'the query is not valid', [
         { path: 'endDate', message: 'must not be before startDate' },

@@ -1,12 +1,11 @@
 /**
  * Trips: create, replace, cancel, read and list at Concur, limited to what the supplier may see and change.
  */
-import { toFieldProblems } from '../concur';
 import { travelerReferenceOf, tripRequestSchema } from './api-contract';
 import type { TripList, TripRequest } from './api-contract';
 import { assertCompanyAllowed, redactTrip, visibleTripIds } from './access';
 import { tripIdOf, withOwnBookingSource } from './bookings';
-import { GatewayError } from './errors';
+import { GatewayError, validated } from './errors';
 import { MappingConflictError } from './ports';
 import type {
   BookingMapping,
@@ -44,10 +43,7 @@ export function parseTripRequest(supplier: Supplier, body: unknown): TripRequest
         withOwnBookingSource(supplier, booking, `itinerary.bookings[${index}]`) ?? booking,
     );
   }
-  const result = tripRequestSchema(supplier.profile).safeParse(body);
-  if (!result.success)
-    throw new GatewayError('validation', 'the trip request is not valid', toFieldProblems(result.error));
-  return result.data;
+  return validated(tripRequestSchema(supplier.profile), body, 'the trip request');
 }
 
 const outcomeOf = (supplier: Supplier, call: ConcurCall<Itinerary>, fallbackTripId?: string): TripOutcome => {
