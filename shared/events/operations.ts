@@ -120,8 +120,10 @@ export class DynamoOperations {
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+      // Read after the refusal: the other worker may have put it back to `accepted` meanwhile, which is not
+      // final either; only an ended (or missing) operation lets this message go.
       const current = await this.get(id);
-      return current?.status === 'processing' ? 'busy' : 'final';
+      return current?.status === 'processing' || current?.status === 'accepted' ? 'busy' : 'final';
     }
   }
 

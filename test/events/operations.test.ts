@@ -1,0 +1,66 @@
+/**
+ * Two workers on one operation (its message came back, or a duplicate delivery queued it twice): the second
+ * one's start must never take an operation that is still to be done for a finished one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoOperations } from '../../shared/events/operations';
+import type { OperationRecord } from '../../shared/events/operations';
+import { createTestTables, startTestDynalite, type TestDynalite } from '../support/dynalite';
+
+let dynamo: TestDynalite;
+let tableName: string;
+
+beforeAll(async () => {
+  dynamo = await startTestDynalite();
+  ({ state: tableName } = await createTestTables(dynamo, 'operations'));
+});
+afterAll(() => dynamo.close());
+
+const problem = {
+  type: 'urn:concur-gateway:problem:concur-unavailable',
+  title: 'Concur is unavailable',
+  status: 503,
+};
+
+const newOperation = (id: string) => ({
+  id,
+  supplierId: 'demo-supplier',
+  trigger: 'webhook' as const,
+  eventId: `msg_${id}`,
+  type: 'booking.upserted',
+  status: 'accepted' as const,
+});
+
+describe('DynamoOperations.startAttempt', () => {
+  it('leaves a running operation to its worker: busy, not final', async () => {
+    const operations = new DynamoOperations({ client: dynamo.client, tableName });
+    await operations.create(newOperation('op_running'));
+    expect(await operations.startAttempt('op_running', 60_000)).toMatchObject({ status: 'processing' });
+    expect(await operations.startAttempt('op_running', 60_000)).toBe('busy');
+  });
+
+  it('answers busy when the first worker put the operation back to accepted between the refusal and the read', async () => {
+    const first = new DynamoOperations({ client: dynamo.client, tableName });
+    await first.create(newOperation('op_race'));
+    expect(await first.startAttempt('op_race', 60_000)).toMatchObject({ status: 'processing' });
+    // The second worker's conditional start is refused (the first is running); before it reads the operation,
+    // the first worker's attempt fails and schedules a retry.
+    class RacingOperations extends DynamoOperations {
+      override async get(id: string): Promise<OperationRecord | undefined> {
+        await first.retryLater(id, problem, new Date(Date.now() + 1_000));
+        return super.get(id);
+      }
+    }
+    const second = new RacingOperations({ client: dynamo.client, tableName });
+    expect(await second.startAttempt('op_race', 60_000)).toBe('busy');
+    expect((await first.get('op_race'))?.status).toBe('accepted');
+  });
+
+  it('lets a finished operation go: final', async () => {
+    const operations = new DynamoOperations({ client: dynamo.client, tableName });
+    await operations.create(newOperation('op_done'));
+    await operations.startAttempt('op_done', 60_000);
+    await operations.finish('op_done', 'succeeded', { result: { status: 200 } as never });
+    expect(await operations.startAttempt('op_done', 60_000)).toBe('final');
+  });
+});
