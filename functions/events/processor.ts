@@ -3,14 +3,12 @@
  * the records of a batch in parallel and reports the ones to receive again; their delay is already set.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { eventServices } from '../../shared/composition/events';
-import { tracedHandler } from '../../shared/observability/tracer';
 
 const processor = new BatchProcessor(EventType.SQS);
 
-export const handler = middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const events = eventServices();
   return processPartialResponse(event, (record: SQSRecord) => events.processor.process(record), processor, {
     context,
@@ -18,4 +16,4 @@ export const handler = middy(async (event: SQSEvent, context: Context): Promise<
     // A batch whose every record waits for a retry is not an error of the function.
     throwOnFullBatchFailure: false,
   });
-}).use(tracedHandler());
+};

@@ -23,13 +23,12 @@ import {
   createConcurIdentity,
   createConcurItinerary,
 } from './concur-itinerary';
-import { traced } from '../observability/tracer';
 import { once } from './container';
 import { dynamoDbClient, stateTableName } from './dynamodb';
 import { gatewayLogger, gatewayMetrics } from './logging';
 
 export const secretStore = (): SecretsManagerStore =>
-  once('secrets', () => new SecretsManagerStore(traced(new SecretsManagerClient({}))));
+  once('secrets', () => new SecretsManagerStore(new SecretsManagerClient({})));
 
 export const companyCredentials = (): CompanyCredentials =>
   once(

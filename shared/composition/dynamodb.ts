@@ -9,11 +9,10 @@ import { cachedAuthenticator } from '../suppliers/cached-authenticator';
 import { DynamoSupplierDirectory } from '../suppliers/supplier-directory';
 import type { HttpDependencies } from '../http/http-function';
 import { BoundedIdempotencyStore } from '../http/idempotency-store';
-import { traced } from '../observability/tracer';
 import { once, requiredEnv } from './container';
 import { gatewayLogger } from './logging';
 
-export const dynamoDbClient = (): DynamoDBClient => once('dynamodb', () => traced(new DynamoDBClient({})));
+export const dynamoDbClient = (): DynamoDBClient => once('dynamodb', () => new DynamoDBClient({}));
 
 export const stateTableName = (): string => requiredEnv('STATE_TABLE_NAME');
 

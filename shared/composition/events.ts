@@ -18,7 +18,6 @@ import type { Supplier } from '../gateway/ports';
 import { DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS } from '../suppliers/cached-authenticator';
 import { DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
 import { bookingService, secretStore, tripService } from './concur';
-import { traced } from '../observability/tracer';
 import { once, requiredEnv } from './container';
 import { dynamoDbClient, stateTableName, supplierDirectory, supplierRouteDependencies } from './dynamodb';
 import { gatewayLogger, gatewayMetrics } from './logging';
@@ -34,7 +33,7 @@ const operations = () =>
   once('operations', () => new DynamoOperations({ client: dynamoDbClient(), tableName: stateTableName() }));
 
 const queue = () =>
-  once('queue', () => new SqsEventQueue(traced(new SQSClient({})), requiredEnv('EVENTS_QUEUE_URL')));
+  once('queue', () => new SqsEventQueue(new SQSClient({}), requiredEnv('EVENTS_QUEUE_URL')));
 
 export const webhookSecrets = (): WebhookSecrets =>
   once(

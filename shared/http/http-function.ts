@@ -1,7 +1,7 @@
 /**
  * One way to make a Lambda function of the HTTP API: a tiny middy core per route, with behaviour composed from
  * the middlewares registered here, in this order:
- *   X-Ray tracing (Powertools Tracer) → header normalisation → problem+json answers → supplier authentication → idempotency (POST/PUT with an
+ *   header normalisation → problem+json answers → supplier authentication → idempotency (POST/PUT with an
  *   Idempotency-Key) → JSON body parsing → the route's handler.
  */
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
@@ -18,7 +18,6 @@ import type { Supplier } from '../gateway/ports';
 import type { FieldProblem } from '../problem';
 import { isPrintableText } from '../concur/xml-text';
 import { HttpProblem, problemFor, problemResponse } from './problem-responses';
-import { tracedHandler } from '../observability/tracer';
 
 export interface RouteRequest {
   requestId: string;
@@ -159,7 +158,6 @@ export function httpFunction(
   };
 
   const handler = middy(dispatch)
-    .use(tracedHandler())
     .use(httpHeaderNormalizer())
     .use({
       onError: async (request) => {
