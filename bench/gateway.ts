@@ -6,7 +6,7 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync } from 'node:fs';
-import type { ClientRequest } from 'node:http';
+import { ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConcurXml } from '../shared/concur';
@@ -36,7 +36,9 @@ const carBooking = (n: number) => ({
 
 export async function runGatewayBench(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  // The figures alone: no log lines below warnings, no metrics, no access log.
   process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   // The outbound limiter holds every function to 3,000 Concur calls a minute (50/s) by default, which would cap
   // every figure below at 50 PUT/s. Raised here so they measure the gateway; set it to see the limit at work.
   const concurRatePerMinute = Number(process.env.CONCUR_RATE_PER_MINUTE ?? 60_000);
@@ -46,6 +48,7 @@ export async function runGatewayBench(): Promise<void> {
     concurRatePerMinute,
     dataDir: mkdtempSync(join(tmpdir(), 'cgw-bench-')),
     simulatorPort: 0,
+    accessLog: () => {},
   });
   const simulator = gateway.simulator!;
   const put = (confirmationNumber: string, n: number) =>
@@ -108,18 +111,32 @@ export async function runGatewayBench(): Promise<void> {
     // Count the AWS calls of one warm PUT: requests the SDK sends to dynalite and to the local Secrets Manager.
     const dynamoHost = new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB!).host;
     const secretsHost = new URL(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!).host;
-    const counts = { dynamodb: 0, secrets: 0, targets: new Map<string, number>() };
+    const counts = { dynamodb: 0, limiter: 0, secrets: 0, targets: new Map<string, number>() };
     const onRequest = (message: unknown) => {
       const request = (message as { request: ClientRequest }).request;
       const host = `${request.host}:${(request as unknown as { socket?: { remotePort?: number } }).socket?.remotePort ?? ''}`;
       const target = String(request.getHeader('x-amz-target') ?? '');
       const hostHeader = String(request.getHeader('host') ?? host);
-      if (hostHeader === dynamoHost) counts.dynamodb++;
-      else if (hostHeader === secretsHost) counts.secrets++;
+      if (hostHeader === dynamoHost) {
+        counts.dynamodb++;
+      } else if (hostHeader === secretsHost) counts.secrets++;
       else return;
       counts.targets.set(target, (counts.targets.get(target) ?? 0) + 1);
     };
-    // Averaged over 50 PUTs: the outbound limiter writes once per batch of slots, not once per call.
+    // The outbound limiter's writes are told apart by their item (pk RATE#…) in the body the SDK ends its
+    // request with.
+    const end = ClientRequest.prototype.end;
+    const countingLimiterWrites = function (this: ClientRequest, ...args: unknown[]) {
+      const body = args[0];
+      if (
+        String(this.getHeader('host')) === dynamoHost &&
+        (typeof body === 'string' || Buffer.isBuffer(body))
+      )
+        if (String(body).includes('"RATE#')) counts.limiter++;
+      return (end as (...endArgs: unknown[]) => ClientRequest).apply(this, args);
+    } as typeof end;
+    // Averaged over 50 PUTs: the outbound limiter writes once per batch of slots (at most one batch per second
+    // per container at this pace), not once per call; the booking's own calls are counted apart from it.
     const COUNTED_PUTS = 50;
     for (const [label, confirmation] of [
       ['warm PUT, new booking', (n: number) => `COUNT-NEW-${n}`],
@@ -127,17 +144,20 @@ export async function runGatewayBench(): Promise<void> {
     ] as const) {
       await put(confirmation(0), 1);
       counts.dynamodb = 0;
+      counts.limiter = 0;
       counts.secrets = 0;
       counts.targets.clear();
       const concurBefore = simulator.requests.entries.length;
       subscribe('http.client.request.start', onRequest);
+      ClientRequest.prototype.end = countingLimiterWrites;
       for (let n = 1; n <= COUNTED_PUTS; n++) await put(confirmation(n), n);
       unsubscribe('http.client.request.start', onRequest);
+      ClientRequest.prototype.end = end;
       const perPut = (total: number) => (total / COUNTED_PUTS).toFixed(2);
       const concurCalls = simulator.requests.entries.length - concurBefore;
       const detail = [...counts.targets].map(([t, n]) => `${t.replace(/^.*\./, '')} ${perPut(n)}`).join(', ');
       console.log(
-        `  ${label}, per PUT over ${COUNTED_PUTS}: ${perPut(concurCalls)} Concur call(s), ${perPut(counts.dynamodb)} DynamoDB calls, ${perPut(counts.secrets)} Secrets Manager calls (${detail})`,
+        `  ${label}, per PUT over ${COUNTED_PUTS}: ${perPut(concurCalls)} Concur call(s), ${perPut(counts.dynamodb)} DynamoDB calls (the booking's ${perPut(counts.dynamodb - counts.limiter)}, the outbound limiter's ${perPut(counts.limiter)}), ${perPut(counts.secrets)} Secrets Manager calls (${detail})`,
       );
     }
   } finally {

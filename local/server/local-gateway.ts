@@ -108,6 +108,8 @@ export interface LocalGatewayOptions {
   events?: LocalEventsOptions;
   /** The outbound limit to each Concur base URL (requests a minute); 3,000 by default. */
   concurRatePerMinute?: number;
+  /** Where the access log's lines go (one JSON line per request); standard output by default. */
+  accessLog?: (line: string) => void;
 }
 
 export interface LocalEventsOptions {
@@ -245,6 +247,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     port: options.port,
     host: options.host,
     trustForwardedHeaders: options.trustForwardedHeaders ?? false,
+    ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
   const { handler: processEvents } = await import('../../functions/events/processor');
   const poller = startEventPoller({
