@@ -1,0 +1,168 @@
+/**
+ * The compact form in which `model.generated.ts` stores the Concur model, decoded once at import. It keeps the
+ * model small in every Lambda bundle, where it would otherwise be the largest piece of the gateway's own code.
+ *
+ * - A complex type is keyed by its name, with `[]` appended for a list wrapper. Its elements come in order, in
+ *   strings of compact elements separated by spaces; an object between such strings holds the pattern,
+ *   enumeration or text alternative of the element just before it.
+ * - A compact element is its name, then `:`-separated tokens in this order, each only when it applies: the
+ *   type (absent for `string`), `<n>` maxLength, `=<n>` length, `required` (xsdRequired), `repeated`, `seed`
+ *   (source: 'seed'). For example `Fixed:FixedType`, `PassengerName:100`, `Format:1:required`.
+ * - The aliases, which only a few types have, come beside the types.
+ * - A root is `name:type`, or its model object when it has a namespace.
+ *
+ * Decoded elements carry their fields in the order above (the generator writes its model in that order too),
+ * so the decoded model equals the generator's even in key order.
+ */
+import type { ComplexTypeModel, ElementModel, RootModel, SimpleTypeName } from './model-types';
+
+/** What a compact element cannot say. */
+export type RichFacets = Pick<ElementModel, 'pattern' | 'enumeration' | 'textAlternative'>;
+export type EncodedComplexTypes = Readonly<Record<string, readonly (string | RichFacets)[]>>;
+export type EncodedAliases = Readonly<Record<string, NonNullable<ComplexTypeModel['aliases']>>>;
+export type EncodedRoot = string | RootModel;
+
+const DEFAULT_TYPE: SimpleTypeName = 'string';
+const LIST_SUFFIX = '[]';
+const FLAGS: ReadonlySet<string> = new Set(['required', 'repeated', 'seed']);
+const COUNT = /^=?\d+$/;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export function decodeElement(encoded: string): ElementModel {
+  const [name, ...tokens] = encoded.split(':');
+  if (!name || tokens.includes('')) throw new Error(`model element "${encoded}": empty name or token`);
+  const types = tokens.filter((token) => !COUNT.test(token) && !FLAGS.has(token));
+  if (types.length > 1) throw new Error(`model element "${encoded}": more than one type`);
+  const element: Mutable<ElementModel> = { name, type: types[0] ?? DEFAULT_TYPE };
+  for (const token of tokens) {
+    if (/^\d+$/.test(token)) element.maxLength = Number(token);
+    else if (/^=\d+$/.test(token)) element.length = Number(token.slice(1));
+    else if (token === 'required') element.xsdRequired = true;
+    else if (token === 'repeated') element.repeated = true;
+    else if (token === 'seed') element.source = 'seed';
+  }
+  return element;
+}
+
+export function decodeComplexTypes(
+  types: EncodedComplexTypes,
+  aliases: EncodedAliases,
+): Readonly<Record<string, ComplexTypeModel>> {
+  return Object.fromEntries(
+    Object.entries(types).map(([key, parts]) => {
+      const list = key.endsWith(LIST_SUFFIX);
+      const name = list ? key.slice(0, -LIST_SUFFIX.length) : key;
+      const elements: ElementModel[] = [];
+      for (const part of parts) {
+        if (typeof part === 'string') {
+          elements.push(...part.split(' ').map(decodeElement));
+          continue;
+        }
+        const previous = elements.pop();
+        if (!previous) throw new Error(`complex type ${name}: facets before any element`);
+        elements.push({ ...previous, ...part });
+      }
+      const typeAliases = Object.hasOwn(aliases, name) ? aliases[name] : undefined;
+      return [name, { list, elements, ...(typeAliases && { aliases: typeAliases }) }];
+    }),
+  );
+}
+
+export function decodeRoot(encoded: EncodedRoot): RootModel {
+  if (typeof encoded !== 'string') return encoded;
+  const [name, type, ...rest] = encoded.split(':');
+  if (!name || !type || rest.length > 0) throw new Error(`model root "${encoded}": not name:type`);
+  return { name, type };
+}
+
+// Encoding: used by the generator (and the tests), left out of the bundles that only decode.
+
+/** Every field of ElementModel, in the order the decoder gives them. */
+export const elementKeys = (): (keyof ElementModel)[] =>
+  Object.keys({
+    name: true,
+    type: true,
+    maxLength: true,
+    length: true,
+    xsdRequired: true,
+    repeated: true,
+    source: true,
+    pattern: true,
+    enumeration: true,
+    textAlternative: true,
+  } satisfies Record<keyof ElementModel, true>) as (keyof ElementModel)[];
+
+const isWord = (word: string): boolean => /^[^\s:]+$/.test(word);
+const isCount = (value: number | undefined): boolean =>
+  value === undefined || (Number.isSafeInteger(value) && value >= 0);
+
+/** The element as a compact element plus, when it has any, the facets that form cannot say. */
+export function encodeElement(element: ElementModel): { compact: string; rich?: RichFacets } {
+  const {
+    name,
+    type,
+    maxLength,
+    length,
+    xsdRequired,
+    repeated,
+    source,
+    pattern,
+    enumeration,
+    textAlternative,
+  } = element;
+  const encodable =
+    Object.keys(element).every((key) => (elementKeys() as string[]).includes(key)) &&
+    isWord(name) &&
+    isWord(type) &&
+    !COUNT.test(type) &&
+    !FLAGS.has(type) &&
+    isCount(maxLength) &&
+    isCount(length) &&
+    xsdRequired !== false &&
+    repeated !== false;
+  if (!encodable) throw new Error(`model element ${JSON.stringify(element)} has no compact form`);
+  const compact = [
+    name,
+    ...(type === DEFAULT_TYPE ? [] : [type]),
+    ...(maxLength === undefined ? [] : [String(maxLength)]),
+    ...(length === undefined ? [] : [`=${length}`]),
+    ...(xsdRequired ? ['required'] : []),
+    ...(repeated ? ['repeated'] : []),
+    ...(source === 'seed' ? ['seed'] : []),
+  ].join(':');
+  const rich: Mutable<RichFacets> = {};
+  if (pattern !== undefined) rich.pattern = pattern;
+  if (enumeration !== undefined) rich.enumeration = enumeration;
+  if (textAlternative !== undefined) rich.textAlternative = textAlternative;
+  return Object.keys(rich).length > 0 ? { compact, rich } : { compact };
+}
+
+export function encodeComplexTypes(types: Readonly<Record<string, ComplexTypeModel>>): {
+  types: EncodedComplexTypes;
+  aliases: EncodedAliases;
+} {
+  const entries = Object.entries(types);
+  const encodedTypes = entries.map(([name, type]) => {
+    if (name.endsWith(LIST_SUFFIX)) throw new Error(`complex type ${name}: its name ends like a list's key`);
+    const parts: (string | RichFacets)[] = [];
+    for (const element of type.elements) {
+      const { compact, rich } = encodeElement(element);
+      const last = parts.at(-1);
+      if (typeof last === 'string') parts[parts.length - 1] = `${last} ${compact}`;
+      else parts.push(compact);
+      if (rich) parts.push(rich);
+    }
+    return [type.list ? `${name}${LIST_SUFFIX}` : name, parts];
+  });
+  const aliases = entries.flatMap(([name, type]) => (type.aliases ? [[name, type.aliases]] : []));
+  return { types: Object.fromEntries(encodedTypes), aliases: Object.fromEntries(aliases) };
+}
+
+export function encodeRoot(root: RootModel): EncodedRoot {
+  const plain =
+    Object.keys(root).every((key) => key === 'name' || key === 'type') &&
+    isWord(root.name) &&
+    isWord(root.type);
+  return plain ? `${root.name}:${root.type}` : root;
+}
