@@ -107,9 +107,9 @@ describe('the compact form of the generated model', () => {
   });
 
   it('refuses malformed compact text', () => {
-    expect(() => decodeElement('')).toThrow(/empty name or token/);
-    expect(() => decodeElement('A::3')).toThrow(/empty name or token/);
-    expect(() => decodeElement('A:FixedType:decimal')).toThrow(/more than one type/);
+    expect(() => decodeElement('')).toThrow(/no name|empty token/);
+    expect(() => decodeElement('A::3')).toThrow(/no name|empty token/);
+    expect(() => decodeElement('A:FixedType:decimal')).toThrow(/second type/);
     expect(() => decodeComplexTypes({ T: [{ pattern: 'x' }, 'A'] }, {})).toThrow(/facets before any element/);
     expect(() => decodeRoot('A')).toThrow(/not name:type/);
     expect(() => decodeRoot('A:B:C')).toThrow(/not name:type/);
