@@ -271,7 +271,11 @@ export class DynamoOperations {
     };
   }
 
-  /** A parked or failed operation back to `accepted` (for a replay): answers it as it was, or undefined. */
+  /**
+   * A parked or failed operation back to `accepted` (for a replay): answers it as it was, or undefined. An
+   * operation `accepted` and never queued is reopened too: a replay that stopped between its two writes left it
+   * so, and nothing else would ever run it.
+   */
   async reopen(id: string): Promise<OperationRecord | undefined> {
     let record: OperationRecord;
     try {
@@ -284,8 +288,8 @@ export class DynamoOperations {
           parkedAt: undefined,
           queuedAt: undefined,
         },
-        '#status IN (:parked, :failed) AND attribute_exists(#command)',
-        { ':parked': 'parked', ':failed': 'failed' },
+        '(#status IN (:parked, :failed) OR (#status = :accepted AND attribute_not_exists(#queuedAt))) AND attribute_exists(#command)',
+        { ':parked': 'parked', ':failed': 'failed', ':accepted': 'accepted' },
         false,
         true,
       );

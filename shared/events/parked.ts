@@ -1,7 +1,8 @@
 /**
  * Parked operations, for the operator command line: list them, look at one (its event and its problem),
  * replay one or all. A replay puts the operation back to `accepted` and queues it again; it then runs like a new
- * event (an update older than the stored booking ends `skipped`). `failed` operations may be replayed by id too.
+ * event (an update older than the stored booking ends `skipped`). `failed` operations may be replayed by id too,
+ * and so may one whose replay failed to queue it (it is `accepted` and was never queued).
  */
 import type { DynamoOperations, OperationRecord } from './operations';
 import type { EventQueue } from './queue';
@@ -18,7 +19,7 @@ export interface ParkedOperations {
 
 export function parkedOperations(deps: {
   operations: DynamoOperations;
-  queue: EventQueue;
+  queue: Pick<EventQueue, 'send'>;
 }): ParkedOperations {
   const { operations, queue } = deps;
   const replay = async (operationId: string) => {

@@ -1,9 +1,11 @@
 /**
  * Two workers on one operation (its message came back, or a duplicate delivery queued it twice): the second
- * one's start must never take an operation that is still to be done for a finished one.
+ * one's start must never take an operation that is still to be done for a finished one. And a replay that
+ * stopped between its writes can be done again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoOperations } from '../../shared/events/operations';
+import { parkedOperations } from '../../shared/events/parked';
 import type { OperationRecord } from '../../shared/events/operations';
 import { createTestTables, startTestDynalite, type TestDynalite } from '../support/dynalite';
 
@@ -62,5 +64,64 @@ describe('DynamoOperations.startAttempt', () => {
     await operations.startAttempt('op_done', 60_000);
     await operations.finish('op_done', 'succeeded', { result: { status: 200 } as never });
     expect(await operations.startAttempt('op_done', 60_000)).toBe('final');
+  });
+});
+
+describe('replaying a parked operation', () => {
+  const parked = async (operations: DynamoOperations, id: string) => {
+    await operations.create({
+      ...newOperation(id),
+      command: { kind: 'cancelTrip', companyId: 'demo-company', tripId: 'T1' },
+    });
+    await operations.startAttempt(id, 60_000);
+    await operations.finish(id, 'parked', { problem });
+  };
+
+  it('can be done again when the queue refused the message, and then queues it once', async () => {
+    const operations = new DynamoOperations({ client: dynamo.client, tableName });
+    await parked(operations, 'op_replay_refused');
+    const sent: string[] = [];
+    let queueUp = false;
+    const queue = {
+      send: async ({ operationId }: { operationId: string }) => {
+        if (!queueUp) throw new Error('queue unavailable');
+        sent.push(operationId);
+      },
+    };
+    const operator = parkedOperations({ operations, queue });
+
+    await expect(operator.replay('op_replay_refused')).rejects.toThrow('queue unavailable');
+    expect(await operations.get('op_replay_refused')).toMatchObject({ status: 'accepted' });
+    expect((await operations.get('op_replay_refused'))?.queuedAt).toBeUndefined();
+
+    queueUp = true;
+    expect(await operator.replay('op_replay_refused')).toEqual({
+      operationId: 'op_replay_refused',
+      replayed: true,
+    });
+    expect(sent).toEqual(['op_replay_refused']);
+    expect((await operations.get('op_replay_refused'))?.queuedAt).toBeDefined();
+    // Queued now: a further replay sends nothing.
+    expect(await operator.replay('op_replay_refused')).toEqual({
+      operationId: 'op_replay_refused',
+      replayed: false,
+    });
+    expect(sent).toEqual(['op_replay_refused']);
+  });
+
+  it('leaves an accepted operation that has its message alone', async () => {
+    const operations = new DynamoOperations({ client: dynamo.client, tableName });
+    await operations.create({
+      ...newOperation('op_queued'),
+      command: { kind: 'cancelTrip', companyId: 'demo-company', tripId: 'T1' },
+    });
+    await operations.markQueued('op_queued');
+    const sent: string[] = [];
+    const operator = parkedOperations({
+      operations,
+      queue: { send: async ({ operationId }) => void sent.push(operationId) },
+    });
+    expect(await operator.replay('op_queued')).toMatchObject({ replayed: false });
+    expect(sent).toEqual([]);
   });
 });
