@@ -12,24 +12,22 @@ export function assertCompanyAllowed(supplier: Supplier, companyId: string): voi
   }
 }
 
-/** Trip ids the supplier may read: trips it created and trips that hold one of its bookings. */
-export async function visibleTripIds(
+/**
+ * A trip as the supplier may reach it: one it created, or one that holds one of its bookings; undefined when
+ * neither. At most two reads, however many bookings the supplier has: the created trip's own item (read
+ * consistently), else the supplier's records of the trip in the trips index (eventually consistent: a booking
+ * stored a moment ago may not show its trip for a moment).
+ */
+export async function supplierTrip(
   mappings: BookingMappings,
   supplier: Supplier,
   companyId: string,
-): Promise<Map<string, { created: boolean; travelerLoginId: string }>> {
-  const [bookings, trips] = await Promise.all([
-    mappings.listForSupplier(companyId, supplier.bookingSource),
-    mappings.listTripsForSupplier(companyId, supplier.bookingSource),
-  ]);
-  const visible = new Map<string, { created: boolean; travelerLoginId: string }>();
-  for (const booking of bookings) {
-    if (booking.tripId)
-      visible.set(booking.tripId, { created: false, travelerLoginId: booking.travelerLoginId });
-  }
-  for (const trip of trips)
-    visible.set(trip.tripId, { created: true, travelerLoginId: trip.travelerLoginId });
-  return visible;
+  tripId: string,
+): Promise<{ created: boolean; travelerLoginId: string } | undefined> {
+  const created = await mappings.createdTrip(companyId, supplier.bookingSource, tripId);
+  if (created) return { created: true, travelerLoginId: created.travelerLoginId };
+  const records = await mappings.tripOfSupplier(companyId, supplier.bookingSource, tripId);
+  return records && { created: records.created, travelerLoginId: records.travelerLoginId };
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   travelerReferenceOf,
 } from './api-contract';
 import type { CancelRequest, PutBookingRequest } from './api-contract';
-import { assertCompanyAllowed, redactConcurDocument, visibleTripIds } from './access';
+import { assertCompanyAllowed, redactConcurDocument, supplierTrip } from './access';
 import { GatewayError, validated } from './errors';
 import { withBookingLease } from './locking';
 import { tripDetailsOf } from './trip-listing';
@@ -321,8 +321,7 @@ export class BookingService {
 
   /** A trip the supplier may add to: one it created or one already holding one of its bookings. */
   private async requirePostableTrip(supplier: Supplier, companyId: string, tripId: string): Promise<void> {
-    const visible = await visibleTripIds(this.deps.mappings, supplier, companyId);
-    if (!visible.has(tripId)) {
+    if (!(await supplierTrip(this.deps.mappings, supplier, companyId, tripId))) {
       throw new GatewayError('not-found', `no trip ${tripId} created by you or holding your bookings`, [
         { path: 'tripId', message: 'not a trip you may add bookings to' },
       ]);

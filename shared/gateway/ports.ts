@@ -132,6 +132,12 @@ export interface BookingMappings {
     companyId: string,
     bookingSource: string,
   ): Promise<{ tripId: string; travelerLoginId: string }[]>;
+  /** A trip the supplier created, read consistently (one created a moment ago is found); undefined: none. */
+  createdTrip(
+    companyId: string,
+    bookingSource: string,
+    tripId: string,
+  ): Promise<{ tripId: string; travelerLoginId: string } | undefined>;
   /**
    * The supplier's trips in trip id order, one record per trip, after `startAfter`: read lazily, a page of the
    * index at a time, so a caller that stops early reads no further. Each comes with the position to resume after.

@@ -3,7 +3,7 @@
  */
 import { travelerReferenceOf, tripRequestSchema } from './api-contract';
 import type { TripList, TripRequest } from './api-contract';
-import { assertCompanyAllowed, redactTrip, visibleTripIds } from './access';
+import { assertCompanyAllowed, redactTrip, supplierTrip } from './access';
 import { tripIdOf, withOwnBookingSource } from './bookings';
 import { GatewayError, validated } from './errors';
 import { MappingConflictError } from './ports';
@@ -113,8 +113,7 @@ export class TripService {
 
   async get(supplier: Supplier, companyId: string, tripId: string): Promise<TripOutcome> {
     assertCompanyAllowed(supplier, companyId);
-    const visible = await visibleTripIds(this.deps.mappings, supplier, companyId);
-    const trip = visible.get(tripId);
+    const trip = await supplierTrip(this.deps.mappings, supplier, companyId, tripId);
     if (!trip) throw new GatewayError('not-found', `no trip ${tripId} with your bookings`);
     const call = await this.deps.concur.getTrip(companyId, { tripId, loginId: trip.travelerLoginId });
     return outcomeOf(supplier, call, tripId);
@@ -198,8 +197,7 @@ export class TripService {
   }
 
   private async requireCreated(supplier: Supplier, companyId: string, tripId: string) {
-    const trips = await this.deps.mappings.listTripsForSupplier(companyId, supplier.bookingSource);
-    const trip = trips.find((t) => t.tripId === tripId);
+    const trip = await this.deps.mappings.createdTrip(companyId, supplier.bookingSource, tripId);
     if (!trip) throw new GatewayError('not-found', `no trip ${tripId} created by you`);
     return trip;
   }

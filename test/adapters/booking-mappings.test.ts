@@ -294,6 +294,14 @@ describe('DynamoBookingMappings', () => {
       { tripId: 'T2', travelerLoginId: 'b@x' },
     ]);
     expect(await mappings.listTripsForSupplier(companyId, 'Nobody')).toEqual([]);
+
+    expect(await mappings.createdTrip(companyId, 'AcmeHotels', 'T2')).toEqual({
+      tripId: 'T2',
+      travelerLoginId: 'b@x',
+    });
+    // A trip is found only under the booking source that created it.
+    expect(await mappings.createdTrip(companyId, 'AcmeHotels', 'T3')).toBeUndefined();
+    expect(await mappings.createdTrip(companyId, 'Other', 'T1')).toBeUndefined();
   });
 
   it('reads a supplier’s trips from the index one trip at a time, with its records merged, and resumes after a position', async () => {

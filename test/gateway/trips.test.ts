@@ -1,3 +1,5 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPANY, TRAVELER, addSupplier, api, bookingPath, carBooking, startTestGateway } from './support';
 
@@ -134,6 +136,63 @@ describe('trips', () => {
     ).toBe(404);
     expect((await other.post(`${trips}/${encodeURIComponent(tripId)}/cancel`)).status).toBe(404);
     expect(gateway.simulator!.requests.entries.length).toBe(before);
+  });
+
+  it('reads a trip and posts into one with the same DynamoDB reads however many bookings the supplier has', async () => {
+    const bulk = api(gateway, await addSupplier('bulk-supplier', 'BulkSupplier', [COMPANY]));
+    const day = (n: number) => `2028-0${1 + Math.floor(n / 28)}-${String(1 + (n % 28)).padStart(2, '0')}`;
+    const bookingOn = (n: number) =>
+      carBooking({}, { startDateLocal: `${day(n)}T09:00:00`, endDateLocal: `${day(n)}T18:00:00` });
+    const first = await bulk.put(bookingPath('BULK-0'), {
+      booking: bookingOn(0),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(first.status).toBe(201);
+    const tripId = first.body.booking.tripId as string;
+    // What the gateway reads from DynamoDB while answering: calls, and bytes of their answers.
+    const dynamoHost = new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB!).host;
+    const readsOf = async (request: () => Promise<{ status: number }>, status: number) => {
+      const reads = { calls: 0, bytes: 0 };
+      const onResponse = (message: unknown) => {
+        const { request: sent, response } = message as { request: ClientRequest; response: IncomingMessage };
+        if (String(sent.getHeader('host')) !== dynamoHost) return;
+        reads.calls++;
+        reads.bytes += Number(response.headers['content-length'] ?? 0);
+      };
+      subscribe('http.client.response.finish', onResponse);
+      try {
+        expect((await request()).status).toBe(status);
+      } finally {
+        unsubscribe('http.client.response.finish', onResponse);
+      }
+      return reads;
+    };
+    const measure = async (round: number) => ({
+      get: await readsOf(() => bulk.get(`${trips}/${encodeURIComponent(tripId)}`), 200),
+      postInto: await readsOf(
+        () =>
+          bulk.put(bookingPath(`BULK-INTO-${round}`), {
+            booking: bookingOn(0),
+            traveler: { loginId: TRAVELER },
+            tripId,
+          }),
+        201,
+      ),
+    });
+    const few = await measure(1);
+    for (let n = 1; n <= 40; n++) {
+      const answer = await bulk.put(bookingPath(`BULK-${n}`), {
+        booking: bookingOn(n),
+        traveler: { loginId: TRAVELER },
+      });
+      expect(answer.status).toBe(201);
+    }
+    const many = await measure(2);
+    expect(many.get.calls).toBe(few.get.calls);
+    expect(many.postInto.calls).toBe(few.postInto.calls);
+    // The trip gained one booking between the rounds (about 1 KB of records); forty others are never read.
+    expect(many.get.bytes).toBeLessThan(few.get.bytes + 2_000);
+    expect(many.postInto.bytes).toBeLessThan(few.postInto.bytes + 2_000);
   });
 
   it('refuses a trip holding another source’s booking', async () => {

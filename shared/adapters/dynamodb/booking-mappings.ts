@@ -312,6 +312,21 @@ export class DynamoBookingMappings implements BookingMappings {
     }));
   }
 
+  async createdTrip(
+    companyId: string,
+    bookingSource: string,
+    tripId: string,
+  ): Promise<{ tripId: string; travelerLoginId: string } | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: supplierPartitionKey(companyId, bookingSource), sk: `${TRIP_PREFIX}${tripId}` },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? { tripId: String(Item.tripId), travelerLoginId: String(Item.travelerLoginId) } : undefined;
+  }
+
   async *tripsOfSupplier(
     companyId: string,
     bookingSource: string,
