@@ -8,7 +8,6 @@ import { tripIdOf, withOwnBookingSource } from './bookings';
 import { GatewayError, validated } from './errors';
 import { MappingConflictError } from './ports';
 import type {
-  BookingMapping,
   BookingMappings,
   Clock,
   ConcurCall,
@@ -90,7 +89,7 @@ export class TripService {
       loginId,
     });
     const kept = new Set((call.value.bookings ?? []).map((booking) => booking?.recordLocator));
-    await this.markCancelled(supplier, companyId, tripId, (mapping) => !kept.has(mapping.recordLocator));
+    await this.markCancelled(supplier, companyId, tripId, (recordLocator) => !kept.has(recordLocator));
     await this.record(supplier, companyId, tripId, trip.travelerLoginId, call.value);
     return outcomeOf(supplier, call, tripId);
   }
@@ -172,19 +171,26 @@ export class TripService {
     });
   }
 
-  /** Keeps the supplier's mappings in step with a trip change Concur made to its bookings. */
+  /**
+   * Keeps the supplier's mappings in step with a trip change Concur made to its bookings: the trip's records come
+   * from the trips index (not from every booking of the supplier), each mapping is then read and changed
+   * consistently.
+   */
   private async markCancelled(
     supplier: Supplier,
     companyId: string,
     tripId: string,
-    dropped: (mapping: BookingMapping) => boolean,
+    dropped: (recordLocator: string) => boolean,
   ): Promise<void> {
     const { mappings } = this.deps;
-    const affected = (await mappings.listForSupplier(companyId, supplier.bookingSource)).filter(
-      (mapping) => mapping.tripId === tripId && mapping.status !== 'cancelled' && dropped(mapping),
+    const trip = await mappings.tripOfSupplier(companyId, supplier.bookingSource, tripId);
+    const affected = (trip?.bookings ?? []).filter(
+      (booking) => booking.status !== 'cancelled' && dropped(booking.recordLocator),
     );
-    for (const mapping of affected) {
-      for (let current: BookingMapping | undefined = mapping; current && current.status !== 'cancelled';) {
+    for (const { confirmationNumber } of affected) {
+      const key = { companyId, bookingSource: supplier.bookingSource, confirmationNumber };
+      let current = await mappings.get(key);
+      while (current && current.tripId === tripId && current.status !== 'cancelled') {
         try {
           await mappings.update(current, { status: 'cancelled', pendingStep: undefined }, current.version);
           break;

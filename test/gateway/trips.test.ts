@@ -149,13 +149,15 @@ describe('trips', () => {
     });
     expect(first.status).toBe(201);
     const tripId = first.body.booking.tripId as string;
-    // What the gateway reads from DynamoDB while answering: calls, and bytes of their answers.
+    // What the gateway reads from DynamoDB while answering (GetItem, Query, Scan): calls, and bytes of their
+    // answers. Writes are left out: the outbound limiter's lands in whichever request opens a new second.
     const dynamoHost = new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB!).host;
     const readsOf = async (request: () => Promise<{ status: number }>, status: number) => {
       const reads = { calls: 0, bytes: 0 };
       const onResponse = (message: unknown) => {
         const { request: sent, response } = message as { request: ClientRequest; response: IncomingMessage };
         if (String(sent.getHeader('host')) !== dynamoHost) return;
+        if (!/\.(GetItem|Query|Scan)$/.test(String(sent.getHeader('x-amz-target')))) return;
         reads.calls++;
         reads.bytes += Number(response.headers['content-length'] ?? 0);
       };
@@ -199,6 +201,43 @@ describe('trips', () => {
     const answer = await client.post(trips, tripRequest('Not mine', 'R-9', 'SomeoneElse'));
     expect(answer.status).toBe(403);
     expect(answer.body.errors[0].path).toBe('itinerary.bookings[0].bookingSource');
+  });
+
+  it('marks the supplier’s bookings a replace drops, and those of a cancelled trip, cancelled', async () => {
+    const created = await client.post(trips, tripRequest('Trip with bookings', 'TRIP-OWN-1'));
+    expect(created.status).toBe(201);
+    const ownTrip = created.body.tripId as string;
+    const bookingOf = (confirmationNumber: string) =>
+      carBooking(
+        {},
+        { confirmationNumber, startDateLocal: '2027-05-02T12:00:00', endDateLocal: '2027-05-03T12:00:00' },
+      );
+    const into = (confirmationNumber: string) =>
+      client.put(bookingPath(confirmationNumber), {
+        booking: bookingOf(confirmationNumber),
+        traveler: { loginId: TRAVELER },
+        tripId: ownTrip,
+      });
+    expect((await into('INTO-DROPPED')).status).toBe(201);
+    const posted = await into('INTO-KEPT');
+    expect(posted.status).toBe(201);
+    const status = async (confirmationNumber: string) =>
+      (await client.get(bookingPath(confirmationNumber))).body.booking.status as string;
+
+    // The replace sends the trip's own booking and INTO-KEPT again, not INTO-DROPPED.
+    const request = tripRequest('Trip with bookings', 'TRIP-OWN-1');
+    request.itinerary.bookings.push({
+      bookingSource: 'DemoSupplier',
+      recordLocator: posted.body.booking.recordLocator,
+      ...bookingOf('INTO-KEPT'),
+    });
+    const replaced = await client.put(`${trips}/${encodeURIComponent(ownTrip)}`, request);
+    expect(replaced.status, JSON.stringify(replaced.body)).toBe(200);
+    expect(await status('INTO-DROPPED')).toBe('cancelled');
+    expect(await status('INTO-KEPT')).toBe('active');
+
+    expect((await client.post(`${trips}/${encodeURIComponent(ownTrip)}/cancel`)).status).toBe(200);
+    expect(await status('INTO-KEPT')).toBe('cancelled');
   });
 
   it('cancels a trip it created', async () => {
