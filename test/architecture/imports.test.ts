@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../..');
@@ -18,13 +19,13 @@ function sources(folder: string): string[] {
   });
 }
 
-/** Relative imports of a file (static, re-exports and dynamic), resolved to files of the repo. */
+/**
+ * Relative imports of a file (static, re-exports and dynamic), resolved to files of the repo. TypeScript's own
+ * pre-processor reads them, so an import written inside a string (a generator's template) is not one.
+ */
 function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const specifiers = [
-    ...text.matchAll(/(?:^|\n)(?:import|export)\s[^'"`;]*?from\s+['"](\.[^'"]+)['"]/g),
-    ...text.matchAll(/import\(\s*['"](\.[^'"]+)['"]\s*\)/g),
-  ].map((match) => match[1]!);
+  const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+  const specifiers = importedFiles.map(({ fileName }) => fileName).filter((name) => name.startsWith('.'));
   return specifiers.map((specifier) => {
     const base = resolve(dirname(file), specifier.replace(/\.js$/, ''));
     for (const candidate of [`${base}.ts`, join(base, 'index.ts'), base]) {
