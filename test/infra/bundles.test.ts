@@ -105,13 +105,25 @@ describe('the Lambda bundles of the synthesized app', () => {
     }
   });
 
-  it('each carry what they read at run time, minified, without zod’s locales', () => {
+  it('each carry what they read at run time, minified, without zod’s locales, with a source map of names only', () => {
     for (const fn of synthesized.functions) {
       const code = readFileSync(fn.file, 'utf8');
       // Minified: the project's own function names are gone.
       for (const name of ['parseJsonBody', 'routeRequest']) expect(code, fn.logicalId).not.toContain(name);
       // Every locale of zod has its own error messages; English alone is "Invalid input".
       expect(code, fn.logicalId).not.toContain('Ungültige Eingabe');
+      // A source map for stack traces (NODE_OPTIONS=--enable-source-maps): the project's files by name, without
+      // their text, which only makes the map bigger to parse at every cold start.
+      expect(fn.environment.NODE_OPTIONS, fn.logicalId).toContain('--enable-source-maps');
+      const map = JSON.parse(readFileSync(`${fn.file}.map`, 'utf8')) as {
+        sources: string[];
+        sourcesContent?: unknown;
+      };
+      expect(
+        map.sources.some((source) => /(^|\/)shared\/.+\.ts$/.test(source)),
+        fn.logicalId,
+      ).toBe(true);
+      expect(map.sourcesContent, fn.logicalId).toBeUndefined();
     }
   });
 });
