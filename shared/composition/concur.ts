@@ -126,5 +126,6 @@ export const tripService = (): TripService =>
         concur: concurItinerary(),
         windows: new DynamoTravelerTripWindows({ client: dynamoDbClient(), tableName: stateTableName() }),
         travelers: travelerDirectory(),
+        lockOptions: DEFAULT_LOCK_OPTIONS,
       }),
   );

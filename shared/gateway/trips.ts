@@ -6,7 +6,8 @@ import type { TripList, TripRequest } from './api-contract';
 import { assertCompanyAllowed, redactTrip, supplierTrip } from './access';
 import { tripIdOf, withOwnBookingSource } from './bookings';
 import { GatewayError, validated } from './errors';
-import { MappingConflictError } from './ports';
+import { withBookingLease } from './locking';
+import type { LockOptions } from './locking';
 import type {
   BookingMappings,
   Clock,
@@ -24,6 +25,8 @@ export interface TripDependencies {
   concur: ConcurItinerary;
   windows: TravelerTripWindows;
   travelers: TravelerDirectory;
+  /** The booking leases a trip change takes to mark the bookings it dropped. */
+  lockOptions: LockOptions;
   clock?: Clock;
 }
 
@@ -173,8 +176,8 @@ export class TripService {
 
   /**
    * Keeps the supplier's mappings in step with a trip change Concur made to its bookings: the trip's records come
-   * from the trips index (not from every booking of the supplier), each mapping is then read and changed
-   * consistently.
+   * from the trips index (not from every booking of the supplier); each mapping is then changed under its
+   * booking's lease, as a booking PUT changes it, so the two never interleave.
    */
   private async markCancelled(
     supplier: Supplier,
@@ -189,16 +192,16 @@ export class TripService {
     );
     for (const { confirmationNumber } of affected) {
       const key = { companyId, bookingSource: supplier.bookingSource, confirmationNumber };
-      let current = await mappings.get(key);
-      while (current && current.tripId === tripId && current.status !== 'cancelled') {
-        try {
-          await mappings.update(current, { status: 'cancelled', pendingStep: undefined }, current.version);
-          break;
-        } catch (error) {
-          if (!(error instanceof MappingConflictError)) throw error;
-          current = await mappings.get(current);
-        }
-      }
+      await withBookingLease(
+        mappings,
+        key,
+        async ({ mapping, save }) => {
+          // As it stands under the lease: a PUT may have moved the booking to another trip meanwhile.
+          if (mapping?.tripId === tripId && mapping.status !== 'cancelled')
+            await save({ changes: { status: 'cancelled', pendingStep: undefined } });
+        },
+        this.deps.lockOptions,
+      );
     }
   }
 

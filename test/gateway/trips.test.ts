@@ -1,6 +1,8 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoBookingMappings } from '../../shared/adapters/dynamodb/booking-mappings';
 import { COMPANY, TRAVELER, addSupplier, api, bookingPath, carBooking, startTestGateway } from './support';
 
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
@@ -238,6 +240,44 @@ describe('trips', () => {
 
     expect((await client.post(`${trips}/${encodeURIComponent(ownTrip)}/cancel`)).status).toBe(200);
     expect(await status('INTO-KEPT')).toBe('cancelled');
+  });
+
+  it('waits for a change of a booking in progress before marking it dropped by a replace', async () => {
+    const created = await client.post(trips, tripRequest('Trip with a busy booking', 'TRIP-BUSY-1'));
+    const busyTrip = created.body.tripId as string;
+    const posted = await client.put(bookingPath('INTO-BUSY'), {
+      booking: carBooking(
+        {},
+        {
+          confirmationNumber: 'INTO-BUSY',
+          startDateLocal: '2027-05-02T12:00:00',
+          endDateLocal: '2027-05-03T12:00:00',
+        },
+      ),
+      traveler: { loginId: TRAVELER },
+      tripId: busyTrip,
+    });
+    expect(posted.status).toBe(201);
+    // Another change of the booking holds its lease (a PUT between its Concur call and its write).
+    const mappings = new DynamoBookingMappings({
+      client: new DynamoDBClient({}),
+      tableName: process.env.STATE_TABLE_NAME!,
+    });
+    const key = { companyId: COMPANY, bookingSource: 'DemoSupplier', confirmationNumber: 'INTO-BUSY' };
+    const lease = await mappings.tryLease(key, 'another-change', 30_000);
+    expect(lease).toBeDefined();
+
+    let answered = false;
+    const replace = client
+      .put(`${trips}/${encodeURIComponent(busyTrip)}`, tripRequest('Trip with a busy booking', 'TRIP-BUSY-1'))
+      .finally(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(answered).toBe(false);
+    expect((await mappings.get(key))?.status).toBe('active');
+
+    await mappings.release(lease!);
+    expect((await replace).status).toBe(200);
+    expect((await client.get(bookingPath('INTO-BUSY'))).body.booking.status).toBe('cancelled');
   });
 
   it('cancels a trip it created', async () => {
