@@ -4,13 +4,12 @@
  * and 50 concurrent clients (each updating a booking of its own); and the Concur, DynamoDB and Secrets Manager
  * calls of one warm PUT.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync } from 'node:fs';
-import { ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConcurXml } from '../shared/concur';
 import { startLocalGateway } from '../local/server/local-gateway';
+import { recordAwsRequests } from '../test/support/aws-requests';
 import { reportLatency, reportThroughput, sampleConcurrent, sampleLatency } from './latency';
 import type { ThroughputSummary } from './latency';
 
@@ -108,33 +107,6 @@ export async function runGatewayBench(): Promise<void> {
     }
     reportThroughput('booking updates under concurrency, loopback, same run', rows);
 
-    // Count the AWS calls of one warm PUT: requests the SDK sends to dynalite and to the local Secrets Manager.
-    const dynamoHost = new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB!).host;
-    const secretsHost = new URL(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!).host;
-    const counts = { dynamodb: 0, limiter: 0, secrets: 0, targets: new Map<string, number>() };
-    const onRequest = (message: unknown) => {
-      const request = (message as { request: ClientRequest }).request;
-      const host = `${request.host}:${(request as unknown as { socket?: { remotePort?: number } }).socket?.remotePort ?? ''}`;
-      const target = String(request.getHeader('x-amz-target') ?? '');
-      const hostHeader = String(request.getHeader('host') ?? host);
-      if (hostHeader === dynamoHost) {
-        counts.dynamodb++;
-      } else if (hostHeader === secretsHost) counts.secrets++;
-      else return;
-      counts.targets.set(target, (counts.targets.get(target) ?? 0) + 1);
-    };
-    // The outbound limiter's writes are told apart by their item (pk RATE#…) in the body the SDK ends its
-    // request with.
-    const end = ClientRequest.prototype.end;
-    const countingLimiterWrites = function (this: ClientRequest, ...args: unknown[]) {
-      const body = args[0];
-      if (
-        String(this.getHeader('host')) === dynamoHost &&
-        (typeof body === 'string' || Buffer.isBuffer(body))
-      )
-        if (String(body).includes('"RATE#')) counts.limiter++;
-      return (end as (...endArgs: unknown[]) => ClientRequest).apply(this, args);
-    } as typeof end;
     // Averaged over 50 PUTs: the outbound limiter writes once per batch of slots (at most one batch per second
     // per container at this pace), not once per call; the booking's own calls are counted apart from it.
     const COUNTED_PUTS = 50;
@@ -143,21 +115,25 @@ export async function runGatewayBench(): Promise<void> {
       ['warm PUT, existing booking', () => 'COUNT-EXISTING'],
     ] as const) {
       await put(confirmation(0), 1);
-      counts.dynamodb = 0;
-      counts.limiter = 0;
-      counts.secrets = 0;
-      counts.targets.clear();
       const concurBefore = simulator.requests.entries.length;
-      subscribe('http.client.request.start', onRequest);
-      ClientRequest.prototype.end = countingLimiterWrites;
+      // The AWS calls: requests the SDK sends to dynalite and to the local Secrets Manager.
+      const aws = recordAwsRequests({
+        dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB!,
+        secrets: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!,
+      });
       for (let n = 1; n <= COUNTED_PUTS; n++) await put(confirmation(n), n);
-      unsubscribe('http.client.request.start', onRequest);
-      ClientRequest.prototype.end = end;
+      aws.stop();
       const perPut = (total: number) => (total / COUNTED_PUTS).toFixed(2);
       const concurCalls = simulator.requests.entries.length - concurBefore;
-      const detail = [...counts.targets].map(([t, n]) => `${t.replace(/^.*\./, '')} ${perPut(n)}`).join(', ');
+      const dynamodb = aws.requests.filter((request) => request.service === 'dynamodb');
+      // The limiter's writes are told apart by their item (pk RATE#…).
+      const limiter = dynamodb.filter((request) => request.body.includes('"RATE#'));
+      const secrets = aws.requests.length - dynamodb.length;
+      const targets = new Map<string, number>();
+      for (const { target } of aws.requests) targets.set(target, (targets.get(target) ?? 0) + 1);
+      const detail = [...targets].map(([t, n]) => `${t.replace(/^.*\./, '')} ${perPut(n)}`).join(', ');
       console.log(
-        `  ${label}, per PUT over ${COUNTED_PUTS}: ${perPut(concurCalls)} Concur call(s), ${perPut(counts.dynamodb)} DynamoDB calls (the booking's ${perPut(counts.dynamodb - counts.limiter)}, the outbound limiter's ${perPut(counts.limiter)}), ${perPut(counts.secrets)} Secrets Manager calls (${detail})`,
+        `  ${label}, per PUT over ${COUNTED_PUTS}: ${perPut(concurCalls)} Concur call(s), ${perPut(dynamodb.length)} DynamoDB calls (the booking's ${perPut(dynamodb.length - limiter.length)}, the outbound limiter's ${perPut(limiter.length)}), ${perPut(secrets)} Secrets Manager calls (${detail})`,
       );
     }
   } finally {

@@ -1,30 +1,24 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRateLimiter, OutboundRateLimitedError } from '../../shared/adapters/dynamodb/rate-window';
+import { recordAwsRequests, type AwsRequestRecorder } from '../support/aws-requests';
 import { createTestTables, startTestDynalite, type TestDynalite } from '../support/dynalite';
 
 let dynamo: TestDynalite;
 let tableName: string;
-let writes = 0;
+/** Every request that reaches dynalite, as the SDK sends it. */
+let dynamoRequests: AwsRequestRecorder<'dynamodb'>;
 let now = 1_700_000_000_000;
 
 beforeAll(async () => {
   dynamo = await startTestDynalite();
   ({ state: tableName } = await createTestTables(dynamo, 'ratewindow'));
-  subscribe('http.client.request.start', countWrite);
+  dynamoRequests = recordAwsRequests({ dynamodb: dynamo.endpoint });
 });
 afterAll(async () => {
-  unsubscribe('http.client.request.start', countWrite);
+  dynamoRequests.stop();
   await dynamo.close();
 });
-
-/** Every request that reaches dynalite, as the SDK sends it. */
-function countWrite(message: unknown): void {
-  const request = (message as { request: ClientRequest }).request;
-  if (request.getHeader('host') === new URL(dynamo.endpoint).host) writes++;
-}
 
 /** A container's limiter on the shared table; its sleeps move the shared clock instead of waiting. */
 const container = (ratePerMinute: number, slotsPerTake?: number) =>
@@ -46,9 +40,9 @@ describe('DynamoRateLimiter', () => {
   it('takes its slots in batches: 50 calls of one container cost 10 writes, not 50', async () => {
     now = 1_700_000_000_000;
     const limiter = container(3_000);
-    writes = 0;
+    dynamoRequests.clear();
     for (let n = 0; n < 50; n++) await limiter.acquire('https://concur.example');
-    expect(writes).toBe(10);
+    expect(dynamoRequests.requests).toHaveLength(10);
     expect(secondOf(now)).toBe(1_700_000_000);
   });
 

@@ -1,8 +1,7 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { ClientRequest, IncomingMessage } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoBookingMappings } from '../../shared/adapters/dynamodb/booking-mappings';
+import { recordAwsRequests } from '../support/aws-requests';
 import { COMPANY, TRAVELER, addSupplier, api, bookingPath, carBooking, startTestGateway } from './support';
 
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
@@ -153,23 +152,15 @@ describe('trips', () => {
     const tripId = first.body.booking.tripId as string;
     // What the gateway reads from DynamoDB while answering (GetItem, Query, Scan): calls, and bytes of their
     // answers. Writes are left out: the outbound limiter's lands in whichever request opens a new second.
-    const dynamoHost = new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB!).host;
     const readsOf = async (request: () => Promise<{ status: number }>, status: number) => {
-      const reads = { calls: 0, bytes: 0 };
-      const onResponse = (message: unknown) => {
-        const { request: sent, response } = message as { request: ClientRequest; response: IncomingMessage };
-        if (String(sent.getHeader('host')) !== dynamoHost) return;
-        if (!/\.(GetItem|Query|Scan)$/.test(String(sent.getHeader('x-amz-target')))) return;
-        reads.calls++;
-        reads.bytes += Number(response.headers['content-length'] ?? 0);
-      };
-      subscribe('http.client.response.finish', onResponse);
+      const aws = recordAwsRequests({ dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB! });
       try {
         expect((await request()).status).toBe(status);
       } finally {
-        unsubscribe('http.client.response.finish', onResponse);
+        aws.stop();
       }
-      return reads;
+      const reads = aws.requests.filter(({ target }) => /\.(GetItem|Query|Scan)$/.test(target));
+      return { calls: reads.length, bytes: reads.reduce((sum, read) => sum + read.answerBytes, 0) };
     };
     const measure = async (round: number) => ({
       get: await readsOf(() => bulk.get(`${trips}/${encodeURIComponent(tripId)}`), 200),
