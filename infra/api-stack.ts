@@ -267,7 +267,6 @@ export class GatewayApiStack extends Stack {
           ...(access.eventSources ? { EVENT_SOURCES: JSON.stringify(eventSources) } : {}),
           POWERTOOLS_SERVICE_NAME: 'concur-gateway',
           POWERTOOLS_METRICS_NAMESPACE: names.metricsNamespace,
-          NODE_OPTIONS: '--enable-source-maps',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
         bundling: {
@@ -275,8 +274,8 @@ export class GatewayApiStack extends Stack {
           mainFields: ['module', 'main'],
           target: BUNDLE_TARGET,
           minify: true,
-          // Stack traces need the mappings only: without the sources' text the map is a quarter of the size, and
-          // --enable-source-maps parses it at every cold start.
+          // The map beside the bundle turns a logged error's stack back into the TypeScript sources (read when an
+          // error is logged, not with --enable-source-maps at every cold start); that needs the mappings only.
           sourceMap: true,
           sourcesContent: false,
           // The runtime provides the AWS SDK v3.

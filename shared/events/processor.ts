@@ -15,6 +15,7 @@ import { operationIdOf } from './ingress';
 import type { DynamoOperations, FinalStatus, OperationRecord } from './operations';
 import type { EventQueue } from './queue';
 import { noMetrics } from '../observability/counter';
+import { withSourceMappedStack } from '../observability/source-mapped-stack';
 import type { GatewayMetrics } from '../observability/counter';
 import { GATEWAY_METRICS } from '../observability/metric-names';
 
@@ -147,6 +148,13 @@ export class EventProcessor {
     } catch (error) {
       const disposition = dispositionOf(error, operation.id);
       const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? 1);
+      // An error the gateway has no answer for (a bug, an AWS failure): its stack is the only clue.
+      if (disposition.problem.status === 500)
+        logger.error('operation failed', {
+          operationId: operation.id,
+          receiveCount,
+          error: withSourceMappedStack(error as Error),
+        });
       if (disposition.outcome !== 'retry') {
         await this.finish(operation.id, disposition.outcome, { problem: disposition.problem });
         logger.info('operation ended', { operationId: operation.id, status: disposition.outcome });

@@ -18,6 +18,7 @@ import type { Supplier } from '../gateway/ports';
 import type { FieldProblem } from '../problem';
 import { isPrintableText } from '../concur/xml-text';
 import { HttpProblem, problemFor, problemResponse } from './problem-responses';
+import { withSourceMappedStack } from '../observability/source-mapped-stack';
 
 export interface RouteRequest {
   requestId: string;
@@ -168,7 +169,7 @@ export function httpFunction(
           deps?.deps.logger.error('request failed', {
             requestId,
             routeKey: request.event.routeKey,
-            error: request.error as Error,
+            error: withSourceMappedStack(request.error as Error),
           });
         }
         request.response = withRequestId(problemResponse(answer), requestId);

@@ -112,9 +112,8 @@ describe('the Lambda bundles of the synthesized app', () => {
       for (const name of ['parseJsonBody', 'routeRequest']) expect(code, fn.logicalId).not.toContain(name);
       // Every locale of zod has its own error messages; English alone is "Invalid input".
       expect(code, fn.logicalId).not.toContain('Ungültige Eingabe');
-      // A source map for stack traces (NODE_OPTIONS=--enable-source-maps): the project's files by name, without
-      // their text, which only makes the map bigger to parse at every cold start.
-      expect(fn.environment.NODE_OPTIONS, fn.logicalId).toContain('--enable-source-maps');
+      // A source map for the stacks of logged errors: the project's files by name, without their text, which
+      // only makes the map bigger to read.
       const map = JSON.parse(readFileSync(`${fn.file}.map`, 'utf8')) as {
         sources: string[];
         sourcesContent?: unknown;
@@ -239,6 +238,46 @@ describe('the supplier functions’ bundles', () => {
       expect(concurCalls.filter((call) => 'x-amzn-trace-id' in call.headers)).toEqual([]);
     } finally {
       await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  it('log a failure’s stack in the TypeScript sources, though the runtime maps no stack (no --enable-source-maps)', async () => {
+    // A DynamoDB that fails every call: the request ends in a 500, logged with its error.
+    const failing = createServer((request, response) => {
+      request.resume();
+      response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(
+        JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'failed' }),
+      );
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    try {
+      const bookings = synthesized.functions.find((fn) => functionNameOf(fn) === 'bookings')!;
+      expect(String(bookings.environment.NODE_OPTIONS ?? '')).not.toContain('--enable-source-maps');
+      await running.get(bookings.logicalId)?.close();
+      running.delete(bookings.logicalId);
+      const broken = await bundleOf(bookings, {
+        AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(failing.address() as AddressInfo).port}`,
+      });
+      const answer = await api(gateway, gateway.demoApiKey).get(bookingPath('BUNDLE-FAILS'));
+      expect(answer.status, JSON.stringify(answer.body)).toBe(500);
+      const logged = broken
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map(
+          (line) => JSON.parse(line) as { message?: string; requestId?: string; error?: { stack?: string } },
+        )
+        .find((line) => line.message === 'request failed' && line.requestId === answer.body.requestId);
+      expect(logged, broken.output()).toBeDefined();
+      const stack = logged!.error!.stack!;
+      expect(stack, stack).toMatch(/\/shared\/[\w/-]+\.ts:\d+:\d+\)?$/m);
+      expect(stack, stack).not.toMatch(/index\.mjs:\d+:\d+/);
+    } finally {
+      const bookings = synthesized.functions.find((fn) => functionNameOf(fn) === 'bookings')!;
+      await running.get(bookings.logicalId)?.close();
+      running.delete(bookings.logicalId);
+      await new Promise((resolve) => failing.close(resolve));
     }
   });
 

@@ -137,7 +137,6 @@ describe('functions and routes', () => {
           ...(access.eventSources ? ['EVENT_SOURCES'] : []),
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_METRICS_NAMESPACE',
-          'NODE_OPTIONS',
           'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
         ].sort(),
       );
