@@ -3,7 +3,7 @@
  * model: strict objects, the XSD's lengths, patterns and enumerations, the date format, the seeds' required
  * elements per profile, and the agency proposal rules. Every problem carries its JSON path.
  */
-import * as z from 'zod';
+import { withMeta, z } from '../zod';
 import { formatPath } from '../problem';
 import type { FieldProblem } from '../problem';
 import type { Booking, Itinerary } from './documents';
@@ -39,8 +39,8 @@ function isCalendarDateTime(value: string): boolean {
 
 const dateTimeSchema = z
   .string()
-  .refine(isCalendarDateTime, { error: 'expected a date and time YYYY-MM-DDThh:mm:ss' })
-  .meta({
+  .check(z.refine(isCalendarDateTime, { error: 'expected a date and time YYYY-MM-DDThh:mm:ss' }))
+  .apply(withMeta, {
     id: 'DateTime',
     pattern: DATE_TIME.source,
     description: 'A date and time without offset: YYYY-MM-DDThh:mm:ss.',
@@ -48,19 +48,21 @@ const dateTimeSchema = z
 
 const characterCount = (value: string): number => [...value].length;
 
-const xmlText = z.string().superRefine((value, ctx) => {
-  const forbidden = forbiddenXmlCharacter(value);
-  if (forbidden) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `contains the character ${describeCharacter(forbidden)}, which XML 1.0 does not allow`,
-    });
-  }
-});
+const xmlText = z.string().check(
+  z.superRefine((value, ctx) => {
+    const forbidden = forbiddenXmlCharacter(value);
+    if (forbidden) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `contains the character ${describeCharacter(forbidden)}, which XML 1.0 does not allow`,
+      });
+    }
+  }),
+);
 
 const EMPTY_ELEMENT = z.literal('');
 
-function stringSchema(element: ElementModel): z.ZodType {
+function stringSchema(element: ElementModel): z.ZodMiniType<string> {
   let schema = xmlText;
   // XSD lengths count characters (code points), not UTF-16 units. Unbounded strings get the gateway's limit.
   const { length } = element;
@@ -68,52 +70,54 @@ function stringSchema(element: ElementModel): z.ZodType {
     element.maxLength ??
     (length === undefined && !element.enumeration ? unboundedTextLimit(element.name) : undefined);
   if (maxLength !== undefined) {
-    schema = schema.refine((v) => characterCount(v) <= maxLength, {
-      error: `must be at most ${maxLength} characters`,
-    });
+    schema = schema.check(
+      z.refine((v) => characterCount(v) <= maxLength, { error: `must be at most ${maxLength} characters` }),
+    );
   }
   if (length !== undefined) {
-    schema = schema.refine((v) => characterCount(v) === length, {
-      error: `must be exactly ${length} characters`,
-    });
+    schema = schema.check(
+      z.refine((v) => characterCount(v) === length, { error: `must be exactly ${length} characters` }),
+    );
   }
   // JSON Schema counts characters as XSD does, so the OpenAPI document states the limits these refinements check.
   if (maxLength !== undefined || length !== undefined) {
-    schema = schema.meta({
+    schema = schema.apply(withMeta, {
       maxLength: length ?? maxLength,
       ...(length !== undefined ? { minLength: length } : {}),
     });
   }
   if (element.pattern !== undefined) {
     const pattern = new RegExp(`^(?:${element.pattern})$`);
-    schema = schema.regex(pattern, { error: `must match the pattern ${element.pattern}` });
+    schema = schema.check(z.regex(pattern, { error: `must match the pattern ${element.pattern}` }));
   }
   if (element.enumeration) {
     const allowed = element.enumeration;
     return schema
-      .refine((value) => allowed.includes(value), {
-        error: `must be one of ${allowed.map((v) => `"${v}"`).join(', ')}`,
-      })
-      .meta({ enum: [...allowed] });
+      .check(
+        z.refine((value) => allowed.includes(value), {
+          error: `must be one of ${allowed.map((v) => `"${v}"`).join(', ')}`,
+        }),
+      )
+      .apply(withMeta, { enum: [...allowed] });
   }
   return schema;
 }
 
-function numberSchema(type: SimpleTypeName): z.ZodType {
+function numberSchema(type: SimpleTypeName): z.ZodMiniType<number> {
   switch (type) {
     case 'unsignedByte':
-      return z.number({ error: 'expected an integer from 0 to 255' }).int().min(0).max(255);
+      return z.number({ error: 'expected an integer from 0 to 255' }).check(z.int(), z.gte(0), z.lte(255));
     case 'integer':
     case 'long':
-      return z.number({ error: 'expected an integer' }).int({ error: 'expected an integer' });
+      return z.number({ error: 'expected an integer' }).check(z.int({ error: 'expected an integer' }));
     default:
       return z.number({ error: 'expected a number' });
   }
 }
 
-function simpleSchema(element: ElementModel, profile: ValidationProfile, required: boolean): z.ZodType {
+function simpleSchema(element: ElementModel, profile: ValidationProfile, required: boolean): z.ZodMiniType {
   const type = element.type as SimpleTypeName;
-  let value: z.ZodType;
+  let value: z.ZodMiniType;
   let expected: string;
   switch (type) {
     case 'boolean':
@@ -137,13 +141,12 @@ function simpleSchema(element: ElementModel, profile: ValidationProfile, require
   if (alternative && alternative.profile === profile) {
     const text = z
       .string()
-      .max(alternative.maxLength)
-      .regex(new RegExp(`^(?:${alternative.pattern})$`));
+      .check(z.maxLength(alternative.maxLength), z.regex(new RegExp(`^(?:${alternative.pattern})$`)));
     value = z.union([value, text], { error: `${expected}, or text matching ${alternative.pattern}` });
   }
   if (required) {
     // A required element must carry a value; the empty element that Concur tolerates elsewhere is not one.
-    return type === 'string' ? value.refine((v) => v !== '', { error: 'must not be empty' }) : value;
+    return type === 'string' ? value.check(z.refine((v) => v !== '', { error: 'must not be empty' })) : value;
   }
   // An empty element (`""`) is accepted for every type: Concur's own examples send <ExternalId /> for an integer.
   if (type === 'string' || type === 'anyURI') return value;
@@ -151,23 +154,23 @@ function simpleSchema(element: ElementModel, profile: ValidationProfile, require
 }
 
 /** A value that must be present and not null, reported as "is required" rather than as a type mismatch. */
-const requiredValue = (schema: z.ZodType): z.ZodType =>
-  z
-    .unknown()
-    .refine((v) => v !== undefined && v !== null, { error: 'is required', abort: true })
-    .pipe(schema as z.ZodType<unknown, object>);
+const requiredValue = (schema: z.ZodMiniType): z.ZodMiniType =>
+  z.pipe(
+    z.unknown().check(z.refine((v) => v !== undefined && v !== null, { error: 'is required', abort: true })),
+    schema,
+  );
 
 type AnyContent = { name: string; value: string | null | AnyContent[] };
-const anyContentSchema: z.ZodType<AnyContent[]> = z
+const anyContentSchema: z.ZodMiniType<AnyContent[]> = z
   .lazy(() =>
     z.array(
       z.strictObject({
-        name: z.string().regex(XML_NAME, { error: 'must be an XML element name' }),
+        name: z.string().check(z.regex(XML_NAME, { error: 'must be an XML element name' })),
         value: z.union([xmlText, z.null(), anyContentSchema]),
       }),
     ),
   )
-  .meta({
+  .apply(withMeta, {
     id: 'AnyContent',
     description:
       'XML content the XSD leaves open (xs:any): elements as { name, value }, value being text, null or child elements.',
@@ -181,40 +184,44 @@ const VARIANT_TYPES: ReadonlySet<string> = new Set(
 );
 
 class SchemaFactory {
-  private readonly objects = new Map<string, z.ZodType>();
-  private readonly shapes = new Map<string, Record<string, z.ZodType>>();
-  private readonly variants = new Map<string, z.ZodObject>();
+  private readonly objects = new Map<string, z.ZodMiniType>();
+  private readonly shapes = new Map<string, Record<string, z.ZodMiniType>>();
+  private readonly variants = new Map<string, z.ZodMiniObject>();
   private readonly segmentTypeNames: ReadonlySet<string> = new Set(segmentTypes);
 
   constructor(private readonly profile: ValidationProfile) {}
 
-  valueSchema(element: ElementModel, required: boolean): z.ZodType {
+  valueSchema(element: ElementModel, required: boolean): z.ZodMiniType {
     if (isSimpleType(element.type)) return simpleSchema(element, this.profile, required);
     if (element.type === 'any') return anyContentSchema;
     const type = complexType(element.type);
     if (!type.model.list) return this.objectSchema(element.type);
     const itemElements = type.model.elements;
     if (itemElements.length === 1) {
-      return z.array(this.valueSchema(itemElements[0]!, false).nullable(), { error: 'expected an array' });
+      return z.array(z.nullable(this.valueSchema(itemElements[0]!, false)), { error: 'expected an array' });
     }
     const variants = itemElements.map((item) => this.variantSchema(item));
     const kinds = itemElements.map((item) => `"${jsonKey(item.name)}"`).join(', ');
-    const union = z.discriminatedUnion('kind', variants as unknown as [z.ZodObject, ...z.ZodObject[]], {
-      error: (issue) =>
-        issue.code === 'invalid_union'
-          ? `"kind" must be one of ${kinds}`
-          : 'expected an object with a "kind"',
-    });
-    return z.array(union.nullable(), { error: 'expected an array' });
+    const union = z.discriminatedUnion(
+      'kind',
+      variants as unknown as [z.ZodMiniObject, ...z.ZodMiniObject[]],
+      {
+        error: (issue) =>
+          issue.code === 'invalid_union'
+            ? `"kind" must be one of ${kinds}`
+            : 'expected an object with a "kind"',
+      },
+    );
+    return z.array(z.nullable(union), { error: 'expected an array' });
   }
 
   /** An item of a multi-kind list: the type's fields plus its `kind`, built once per type. */
-  private variantSchema(item: ElementModel): z.ZodObject {
+  private variantSchema(item: ElementModel): z.ZodMiniObject {
     let variant = this.variants.get(item.type);
     if (!variant) {
       variant = z
         .strictObject({ kind: z.literal(jsonKey(item.name)), ...this.shape(item.type) })
-        .meta({ id: this.schemaId(item.type, '') });
+        .apply(withMeta, { id: this.schemaId(item.type, '') });
       this.variants.set(item.type, variant);
     }
     return variant;
@@ -224,7 +231,7 @@ class SchemaFactory {
     return `${typeName.replace(/Type$/, '')}${suffix}${this.profile === 'tmc' ? '' : 'TripLink'}`;
   }
 
-  private shape(typeName: string): Record<string, z.ZodType> {
+  private shape(typeName: string): Record<string, z.ZodMiniType> {
     let shape = this.shapes.get(typeName);
     if (!shape) {
       const required = new Set(requiredElements(typeName, this.profile, this.segmentTypeNames.has(typeName)));
@@ -232,23 +239,23 @@ class SchemaFactory {
       for (const element of complexType(typeName).model.elements) {
         const isRequired = required.has(element.name);
         let schema = this.valueSchema(element, isRequired);
-        if (element.repeated) schema = z.array(schema.nullable());
-        shape[jsonKey(element.name)] = isRequired ? requiredValue(schema) : schema.nullish();
+        if (element.repeated) schema = z.array(z.nullable(schema));
+        shape[jsonKey(element.name)] = isRequired ? requiredValue(schema) : z.nullish(schema);
       }
       this.shapes.set(typeName, shape);
     }
     return shape;
   }
 
-  objectSchema(typeName: string): z.ZodType {
+  objectSchema(typeName: string): z.ZodMiniType {
     let schema = this.objects.get(typeName);
     if (!schema) {
-      let object: z.ZodType = z.strictObject(this.shape(typeName), { error: 'expected an object' });
-      if (typeName === 'ItineraryType') object = object.superRefine(checkTripStatus);
+      let object: z.ZodMiniType = z.strictObject(this.shape(typeName), { error: 'expected an object' });
+      if (typeName === 'ItineraryType') object = object.check(z.superRefine(checkTripStatus));
       // Named, so the OpenAPI document shows each Concur type once, as a component.
       // A type that is also a tagged list item (Fixed) keeps the plain name for the item: `Record` marks this one.
       const suffix = VARIANT_TYPES.has(typeName) ? 'Record' : '';
-      object = object.meta({ id: this.schemaId(typeName, suffix) });
+      object = object.apply(withMeta, { id: this.schemaId(typeName, suffix) });
       schema = object;
       this.objects.set(typeName, schema);
     }
@@ -257,7 +264,7 @@ class SchemaFactory {
 }
 
 /** The trip statuses of seed 003, and agency proposals (6, 7) per seed 003 and Concur's TMC guide. */
-function checkTripStatus(itinerary: unknown, ctx: z.RefinementCtx): void {
+function checkTripStatus(itinerary: unknown, ctx: z.core.$RefinementCtx): void {
   const trip = itinerary as Itinerary;
   const issue = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: 'custom', path, message });
@@ -323,15 +330,15 @@ const factoryFor = (profile: ValidationProfile): SchemaFactory => {
 };
 
 /** The zod schema of a Booking in the JSON form (the value under `booking`). */
-export const bookingSchema = (profile: ValidationProfile = 'tmc'): z.ZodType<Booking> =>
-  factoryFor(profile).objectSchema('BookingType') as z.ZodType<Booking>;
+export const bookingSchema = (profile: ValidationProfile = 'tmc'): z.ZodMiniType<Booking> =>
+  factoryFor(profile).objectSchema('BookingType') as z.ZodMiniType<Booking>;
 
 /** The zod schema of an Itinerary (trip) in the JSON form (the value under `itinerary`). */
-export const itinerarySchema = (profile: ValidationProfile = 'tmc'): z.ZodType<Itinerary> =>
-  factoryFor(profile).objectSchema('ItineraryType') as z.ZodType<Itinerary>;
+export const itinerarySchema = (profile: ValidationProfile = 'tmc'): z.ZodMiniType<Itinerary> =>
+  factoryFor(profile).objectSchema('ItineraryType') as z.ZodMiniType<Itinerary>;
 
 /** Turns zod issues into field problems whose paths start at `prefix` (e.g. `booking`). */
-export function toFieldProblems(error: z.ZodError, prefix: (string | number)[] = []): FieldProblem[] {
+export function toFieldProblems(error: z.core.$ZodError, prefix: (string | number)[] = []): FieldProblem[] {
   return error.issues.flatMap((issue) => {
     const path = [...prefix, ...(issue.path as (string | number)[])];
     // One problem per unknown key, at the key's own path, so each can be found and fixed.
@@ -356,7 +363,7 @@ export function validateItinerary(
   return validateWith(itinerarySchema(profile), value, 'itinerary');
 }
 
-function validateWith<T>(schema: z.ZodType<T>, value: unknown, root: string): ValidationResult<T> {
+function validateWith<T>(schema: z.ZodMiniType<T>, value: unknown, root: string): ValidationResult<T> {
   const result = schema.safeParse(value);
   if (result.success) return { success: true, value: result.data };
   return { success: false, problems: toFieldProblems(result.error, [root]) };

@@ -2,12 +2,12 @@
  * The partner event envelope, in the Standard Webhooks payload shape `{type, timestamp, data}`, and the
  * command each event is applied as: the same use cases as the JSON API's write routes.
  */
-import * as z from 'zod';
+import { withMeta, z } from '../zod';
 import { travelerReferenceOf, travelerSchema } from '../gateway/api-contract';
 import { validated } from '../gateway/errors';
 import type { TravelerReference } from '../gateway/ports';
 
-const id = z.string().min(1).max(128);
+const id = z.string().check(z.minLength(1), z.maxLength(128));
 const companyId = id;
 
 /** What the gateway runs for an event or an asynchronous API request: one write route's use case. */
@@ -37,20 +37,23 @@ export const envelopeSchema = z
     z.strictObject({
       type: z.literal('booking.cancelled'),
       timestamp: z.iso.datetime({ offset: true }),
-      data: z.strictObject({ companyId, confirmationNumber: id, traveler: travelerSchema.optional() }),
+      data: z.strictObject({ companyId, confirmationNumber: id, traveler: z.optional(travelerSchema) }),
     }),
     z.strictObject({
       type: z.literal('trip.upserted'),
       timestamp: z.iso.datetime({ offset: true }),
-      data: z.looseObject({ companyId, tripId: id.optional() }),
+      data: z.looseObject({ companyId, tripId: z.optional(id) }),
     }),
     z.strictObject({
       type: z.literal('trip.cancelled'),
       timestamp: z.iso.datetime({ offset: true }),
-      data: z.strictObject({ companyId, tripId: id, traveler: travelerSchema.optional() }),
+      data: z.strictObject({ companyId, tripId: id, traveler: z.optional(travelerSchema) }),
     }),
   ])
-  .meta({ id: 'EventEnvelope', description: 'A partner event in the Standard Webhooks payload shape.' });
+  .apply(withMeta, {
+    id: 'EventEnvelope',
+    description: 'A partner event in the Standard Webhooks payload shape.',
+  });
 export type EventEnvelope = z.infer<typeof envelopeSchema>;
 
 /** Validates an envelope; a bad one is a `validation` GatewayError with the paths of its problems. */

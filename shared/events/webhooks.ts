@@ -7,17 +7,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import * as z from 'zod';
+import { z } from '../zod';
 import type { SecretStore } from '../adapters/secrets/secret-store';
 import type { Clock } from '../gateway/ports';
 
-const webhookSecretSchema = z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/);
+const webhookSecretSchema = z.string().check(z.regex(/^whsec_[A-Za-z0-9+/=]+$/));
 const webhookSecretValueSchema = z.object({
   secrets: z
     .array(
       z.union([webhookSecretSchema, z.object({ secret: webhookSecretSchema, validUntil: z.iso.datetime() })]),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 type StoredWebhookSecret = z.infer<typeof webhookSecretValueSchema>['secrets'][number];
 

@@ -2,7 +2,7 @@
  * The supplier JSON API's request and response bodies, as zod schemas: validation of requests, the OpenAPI
  * document and the TypeScript types all come from here.
  */
-import * as z from 'zod';
+import { withMeta, z } from '../zod';
 import { bookingSchema, itinerarySchema } from '../concur';
 import type { ValidationProfile } from '../concur';
 import { isPrintableText } from '../concur/xml-text';
@@ -10,15 +10,21 @@ import type { TravelerReference } from './ports';
 
 /** An identifier that reaches Concur or a DynamoDB key: bounded, and free of control characters. */
 const safeId = (maxLength: number) =>
-  z.string().min(1).max(maxLength).refine(isPrintableText, { error: 'must not contain control characters' });
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(maxLength),
+      z.refine(isPrintableText, { error: 'must not contain control characters' }),
+    );
 
 /** Same bound as a path parameter: it becomes part of a DynamoDB key. */
 const CONFIRMATION_NUMBER_MAX_LENGTH = 128;
 
 const loginId = safeId(255)
   // Concur once read userid_value=ALL as "every user of the company"; no request may carry it.
-  .refine((value) => value.toUpperCase() !== 'ALL', { error: 'ALL is not a login id' })
-  .meta({ description: "The traveler's Concur login id (userid_value)." });
+  .check(z.refine((value) => value.toUpperCase() !== 'ALL', { error: 'ALL is not a login id' }))
+  .apply(withMeta, { description: "The traveler's Concur login id (userid_value)." });
 
 const TRAVELER_FIELDS = ['loginId', 'email', 'employeeId'] as const;
 
@@ -29,23 +35,23 @@ const TRAVELER_FIELDS = ['loginId', 'email', 'employeeId'] as const;
  */
 export const travelerSchema = z
   .strictObject({
-    loginId: loginId.optional(),
+    loginId: z.optional(loginId),
     email: z
-      .email()
-      .max(254)
-      .optional()
-      .meta({ description: "The traveler's work email in Concur (compared case-insensitively)." }),
-    employeeId: safeId(64)
-      .optional()
-      .meta({ description: "The traveler's employee id in Concur (the user's employeeNumber)." }),
+      .optional(z.email().check(z.maxLength(254)))
+      .apply(withMeta, { description: "The traveler's work email in Concur (compared case-insensitively)." }),
+    employeeId: z
+      .optional(safeId(64))
+      .apply(withMeta, { description: "The traveler's employee id in Concur (the user's employeeNumber)." }),
   })
-  .superRefine((traveler, context) => {
-    const given = TRAVELER_FIELDS.filter((field) => traveler[field] !== undefined);
-    if (given.length !== 1) {
-      context.addIssue({ code: 'custom', message: 'give exactly one of loginId, email, employeeId' });
-    }
-  })
-  .meta({
+  .check(
+    z.superRefine((traveler, context) => {
+      const given = TRAVELER_FIELDS.filter((field) => traveler[field] !== undefined);
+      if (given.length !== 1) {
+        context.addIssue({ code: 'custom', message: 'give exactly one of loginId, email, employeeId' });
+      }
+    }),
+  )
+  .apply(withMeta, {
     id: 'Traveler',
     description: 'Exactly one of loginId, email, employeeId.',
     minProperties: 1,
@@ -79,42 +85,42 @@ const profileSuffix = (profile: ValidationProfile) => (profile === 'tmc' ? '' : 
 export const putBookingRequestSchema = perProfile((profile) =>
   z
     .strictObject({
-      booking: bookingSchema(profile).meta({
+      booking: bookingSchema(profile).apply(withMeta, {
         description:
           "The booking in the JSON form. bookingSource may be left out: it is the supplier's own; recordLocator defaults to the confirmation number.",
       }),
       traveler: travelerSchema,
-      tripId: safeId(128).optional().meta({
+      tripId: z.optional(safeId(128)).apply(withMeta, {
         description: 'Add the booking to this Concur trip: one you created or one holding your bookings.',
       }),
-      previousConfirmationNumber: safeId(CONFIRMATION_NUMBER_MAX_LENGTH).optional().meta({
+      previousConfirmationNumber: z.optional(safeId(CONFIRMATION_NUMBER_MAX_LENGTH)).apply(withMeta, {
         description:
           'Rebooking: the booking this one replaces; it is cancelled at Concur once this one is posted.',
       }),
     })
-    .meta({ id: `PutBookingRequest${profileSuffix(profile)}` }),
+    .apply(withMeta, { id: `PutBookingRequest${profileSuffix(profile)}` }),
 );
 
 /** `POST /v1/companies/{companyId}/trips` and `PUT …/trips/{tripId}` */
 export const tripRequestSchema = perProfile((profile) =>
   z
     .strictObject({
-      itinerary: itinerarySchema(profile).meta({ description: 'The trip in the JSON form.' }),
+      itinerary: itinerarySchema(profile).apply(withMeta, { description: 'The trip in the JSON form.' }),
       traveler: travelerSchema,
     })
-    .meta({ id: `TripRequest${profileSuffix(profile)}` }),
+    .apply(withMeta, { id: `TripRequest${profileSuffix(profile)}` }),
 );
 
 /** `POST /v1/companies/{companyId}/bookings/{confirmationNumber}/cancel` and `…/trips/{tripId}/cancel` */
 export const cancelRequestSchema = z
   .strictObject({
-    traveler: travelerSchema
-      .optional()
-      .meta({ description: 'Defaults to the traveler recorded for the booking.' }),
+    traveler: z
+      .optional(travelerSchema)
+      .apply(withMeta, { description: 'Defaults to the traveler recorded for the booking.' }),
   })
-  .meta({ id: 'CancelRequest' });
+  .apply(withMeta, { id: 'CancelRequest' });
 
-export const bookingStatusSchema = z.enum(['active', 'cancelled', 'rebooking']).meta({
+export const bookingStatusSchema = z.enum(['active', 'cancelled', 'rebooking']).apply(withMeta, {
   id: 'BookingStatus',
   description:
     'active: at Concur. cancelled: cancelled at Concur. rebooking: the new booking is posted but the previous one is not yet cancelled (retry the same request to finish).',
@@ -122,14 +128,15 @@ export const bookingStatusSchema = z.enum(['active', 'cancelled', 'rebooking']).
 
 export const concurCallSchema = z
   .strictObject({
-    correlationId: z.string().optional().meta({ description: "Concur's concur-correlationid header." }),
+    correlationId: z
+      .optional(z.string())
+      .apply(withMeta, { description: "Concur's concur-correlationid header." }),
     attempts: z
       .number()
-      .int()
-      .min(0)
-      .meta({ description: 'HTTP attempts made; 0 when Concur did not need to be called.' }),
+      .check(z.int(), z.gte(0))
+      .apply(withMeta, { description: 'HTTP attempts made; 0 when Concur did not need to be called.' }),
   })
-  .meta({ id: 'ConcurCall' });
+  .apply(withMeta, { id: 'ConcurCall' });
 
 export const bookingMappingSchema = z
   .strictObject({
@@ -137,59 +144,59 @@ export const bookingMappingSchema = z
     bookingSource: z.string(),
     confirmationNumber: z.string(),
     recordLocator: z.string(),
-    tripId: z.string().optional(),
+    tripId: z.optional(z.string()),
     traveler: z.strictObject({
-      loginId: z.string().meta({
+      loginId: z.string().apply(withMeta, {
         description:
           'The Concur login the booking is posted for (resolved when the request gave an email or employee id).',
       }),
     }),
     status: bookingStatusSchema,
-    version: z.number().int().min(1),
+    version: z.number().check(z.int(), z.gte(1)),
     dateModifiedUtc: z
-      .string()
-      .optional()
-      .meta({ description: "The booking's own dateModifiedUtc, if sent." }),
+      .optional(z.string())
+      .apply(withMeta, { description: "The booking's own dateModifiedUtc, if sent." }),
     createdAt: z.string(),
     updatedAt: z.string(),
-    previousConfirmationNumber: z.string().optional(),
-    replacedByConfirmationNumber: z.string().optional(),
-    pendingStep: z
-      .string()
-      .optional()
-      .meta({ description: 'What a retry of the same request will finish, e.g. cancel-previous.' }),
-    lastError: z.string().optional(),
+    previousConfirmationNumber: z.optional(z.string()),
+    replacedByConfirmationNumber: z.optional(z.string()),
+    pendingStep: z.optional(z.string()).apply(withMeta, {
+      description: 'What a retry of the same request will finish, e.g. cancel-previous.',
+    }),
+    lastError: z.optional(z.string()),
   })
-  .meta({ id: 'BookingMapping' });
+  .apply(withMeta, { id: 'BookingMapping' });
 
 /** Answer of booking PUT and cancel: the mapping and Concur's answer in the JSON form. */
 export const bookingResultSchema = z
   .strictObject({
     booking: bookingMappingSchema,
-    concur: concurCallSchema.extend({
-      document: z.record(z.string(), z.unknown()).optional().meta({
+    concur: z.extend(concurCallSchema, {
+      document: z.optional(z.record(z.string(), z.unknown())).apply(withMeta, {
         description:
           "Concur's answer in the JSON form: { itinerary } for a post, { booking } for a cancel. Absent when tripNotShown.",
       }),
-      tripNotShown: z.literal('too-large').optional().meta({
+      tripNotShown: z.optional(z.literal('too-large')).apply(withMeta, {
         description:
           'Concur accepted the booking and answered its trip, but the trip is larger than the gateway reads (6 MB of XML); the booking is recorded all the same, with the trip id Concur gave.',
       }),
-      status: z.literal('NotFound').optional().meta({
+      status: z.optional(z.literal('NotFound')).apply(withMeta, {
         description:
           'On a cancel: Concur does not know the booking (neither by its confirmation number nor by its record locator). The gateway marks it cancelled all the same.',
       }),
     }),
   })
-  .meta({ id: 'BookingResult' });
+  .apply(withMeta, { id: 'BookingResult' });
 
 export const tripResultSchema = z
   .strictObject({
     tripId: z.string(),
-    itinerary: z.record(z.string(), z.unknown()).meta({ description: 'The trip in the JSON form.' }),
+    itinerary: z
+      .record(z.string(), z.unknown())
+      .apply(withMeta, { description: 'The trip in the JSON form.' }),
     concur: concurCallSchema,
   })
-  .meta({ id: 'TripResult' });
+  .apply(withMeta, { id: 'TripResult' });
 
 /** `?traveler=` asks Concur, one calendar month per request: a range may span at most this many months. */
 export const TRAVELER_LIST_MAX_MONTHS = 12;
@@ -200,47 +207,42 @@ export const TRAVELER_LIST_DEFAULT_SPAN_DAYS = 120;
 
 export const tripListQuerySchema = z
   .strictObject({
-    traveler: loginId.optional().meta({
+    traveler: z.optional(loginId).apply(withMeta, {
       description: `One traveler's trips, asked of Concur: the traveler's trip list per calendar month of the range (at most ${TRAVELER_LIST_MAX_MONTHS} months, else 400), each month asked at most once every 10 minutes (a repeat is answered from the gateway's copy), and only the trips holding your bookings or created by you, with Concur's current name, dates and tripStatus. Without dates: from ${TRAVELER_LIST_DEFAULT_PAST_DAYS} days ago to ${TRAVELER_LIST_DEFAULT_SPAN_DAYS - TRAVELER_LIST_DEFAULT_PAST_DAYS} days ahead. Without traveler, the list comes from the gateway's own records alone (no call to Concur).`,
     }),
-    startDate: z.iso
-      .date()
-      .optional()
-      .meta({ description: 'YYYY-MM-DD: trips ongoing on or after this day (ending on or after it).' }),
-    endDate: z.iso
-      .date()
-      .optional()
-      .meta({ description: 'YYYY-MM-DD: trips ongoing on or before this day (starting on or before it).' }),
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(200)
-      .optional()
-      .meta({ description: 'Trips per page (50 by default).' }),
-    cursor: z.string().max(512).optional().meta({
+    startDate: z.optional(z.iso.date()).apply(withMeta, {
+      description: 'YYYY-MM-DD: trips ongoing on or after this day (ending on or after it).',
+    }),
+    endDate: z.optional(z.iso.date()).apply(withMeta, {
+      description: 'YYYY-MM-DD: trips ongoing on or before this day (starting on or before it).',
+    }),
+    limit: z
+      .optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)))
+      .apply(withMeta, { description: 'Trips per page (50 by default).' }),
+    cursor: z.optional(z.string().check(z.maxLength(512))).apply(withMeta, {
       description:
         "The nextCursor of the previous page, with the same filters; it is good for your own listing only (another supplier's, another company's or an altered cursor is refused with 400).",
     }),
   })
-  .meta({ id: 'TripListQuery' });
+  .apply(withMeta, { id: 'TripListQuery' });
 
 export const tripSummarySchema = z
   .strictObject({
     tripId: z.string(),
-    tripName: z.string().optional(),
+    tripName: z.optional(z.string()),
     startDateLocal: z
-      .string()
-      .optional()
-      .meta({ description: "YYYY-MM-DDThh:mm:ss, the trip's local start." }),
-    endDateLocal: z.string().optional(),
-    userLoginId: z.string().meta({ description: "The traveler's login id." }),
-    bookingSource: z.string().meta({ description: 'Your booking source.' }),
-    recordLocator: z.string().meta({
+      .optional(z.string())
+      .apply(withMeta, { description: "YYYY-MM-DDThh:mm:ss, the trip's local start." }),
+    endDateLocal: z.optional(z.string()),
+    userLoginId: z.string().apply(withMeta, { description: "The traveler's login id." }),
+    bookingSource: z.string().apply(withMeta, { description: 'Your booking source.' }),
+    recordLocator: z.string().apply(withMeta, {
       description:
         "Your bookings in the trip by record locator, comma-separated as in Concur's ItineraryInfo.",
     }),
-    created: z.boolean().meta({ description: 'You created the trip: you may replace or cancel it.' }),
+    created: z
+      .boolean()
+      .apply(withMeta, { description: 'You created the trip: you may replace or cancel it.' }),
     bookings: z
       .array(
         z.strictObject({
@@ -249,54 +251,55 @@ export const tripSummarySchema = z
           status: bookingStatusSchema,
         }),
       )
-      .meta({ description: 'Your bookings in the trip that the gateway maps by confirmation number.' }),
-    tripStatus: z.number().int().optional().meta({
+      .apply(withMeta, {
+        description: 'Your bookings in the trip that the gateway maps by confirmation number.',
+      }),
+    tripStatus: z.optional(z.number().check(z.int())).apply(withMeta, {
       description:
         "With traveler only: Concur's TripStatus (0 Confirmed, 1 Ticketed, 2 Canceled, 6 Proposal, 7 Booked Proposal).",
     }),
   })
-  .meta({ id: 'TripSummary' });
+  .apply(withMeta, { id: 'TripSummary' });
 
 export const tripListSchema = z
   .strictObject({
-    trips: z.array(tripSummarySchema).meta({
+    trips: z.array(tripSummarySchema).apply(withMeta, {
       description:
         'Without traveler: in trip id order, from the records the gateway keeps of your bookings and trips (name and dates as Concur last answered them to the gateway). With traveler: by start date, as Concur lists them now.',
     }),
-    nextCursor: z.string().optional().meta({
+    nextCursor: z.optional(z.string()).apply(withMeta, {
       description:
         'Present while there may be more: a page can hold fewer trips than limit (even none) when the date filters passed over many trips.',
     }),
     concur: concurCallSchema,
   })
-  .meta({ id: 'TripList' });
+  .apply(withMeta, { id: 'TripList' });
 
 const profileQuery = z
-  .enum(['tmc', 'triplink'])
-  .optional()
-  .meta({ description: 'Validation rules: tmc or triplink; the supplier’s own by default.' });
+  .optional(z.enum(['tmc', 'triplink']))
+  .apply(withMeta, { description: 'Validation rules: tmc or triplink; the supplier’s own by default.' });
 
 /** `POST /v1/translate/booking`: what the booking PUT names in its path, and the rules to check by. */
 export const translateBookingQuerySchema = z
   .strictObject({
-    confirmationNumber: safeId(CONFIRMATION_NUMBER_MAX_LENGTH).meta({
+    confirmationNumber: safeId(CONFIRMATION_NUMBER_MAX_LENGTH).apply(withMeta, {
       description:
         'The confirmation number the PUT would name in its path (the record locator unless the booking gives one).',
     }),
     profile: profileQuery,
   })
-  .meta({ id: 'TranslateBookingQuery' });
+  .apply(withMeta, { id: 'TranslateBookingQuery' });
 
 /** `POST /v1/translate/trip` */
 export const translateTripQuerySchema = z
   .strictObject({ profile: profileQuery })
-  .meta({ id: 'TranslateTripQuery' });
+  .apply(withMeta, { id: 'TranslateTripQuery' });
 
 export const translationSchema = z
-  .strictObject({ xml: z.string().meta({ description: 'The Concur XML that would be sent.' }) })
-  .meta({ id: 'Translation' });
+  .strictObject({ xml: z.string().apply(withMeta, { description: 'The Concur XML that would be sent.' }) })
+  .apply(withMeta, { id: 'Translation' });
 
-export const healthSchema = z.strictObject({ status: z.literal('ok') }).meta({ id: 'Health' });
+export const healthSchema = z.strictObject({ status: z.literal('ok') }).apply(withMeta, { id: 'Health' });
 
 export type PutBookingRequest = z.infer<ReturnType<typeof putBookingRequestSchema>>;
 export type CancelRequest = z.infer<typeof cancelRequestSchema>;
@@ -308,29 +311,32 @@ export type TripList = z.infer<typeof tripListSchema>;
 
 export const problemSchema = z
   .looseObject({
-    type: z
-      .string()
-      .meta({ description: 'Stable per kind of problem, e.g. urn:concur-gateway:problem:invalid-document.' }),
+    type: z.string().apply(withMeta, {
+      description: 'Stable per kind of problem, e.g. urn:concur-gateway:problem:invalid-document.',
+    }),
     title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    requestId: z.string().optional(),
-    errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+    status: z.number().check(z.int()),
+    detail: z.optional(z.string()),
+    instance: z.optional(z.string()),
+    requestId: z.optional(z.string()),
+    errors: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))),
     concur: z
-      .looseObject({
-        status: z.number().int().optional(),
-        message: z.string().optional(),
-        correlationId: z.string().optional(),
-      })
-      .optional()
-      .meta({ description: "For upstream failures: Concur's status, message and correlation id." }),
+      .optional(
+        z.looseObject({
+          status: z.optional(z.number().check(z.int())),
+          message: z.optional(z.string()),
+          correlationId: z.optional(z.string()),
+        }),
+      )
+      .apply(withMeta, {
+        description: "For upstream failures: Concur's status, message and correlation id.",
+      }),
   })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json).' });
+  .apply(withMeta, { id: 'Problem', description: 'RFC 9457 problem details (application/problem+json).' });
 
 export const operationStatusSchema = z
   .enum(['accepted', 'processing', 'succeeded', 'skipped', 'failed', 'parked'])
-  .meta({
+  .apply(withMeta, {
     id: 'OperationStatus',
     description:
       'accepted: queued (again, after a transient failure: see problem and nextAttemptAt). processing: being applied. succeeded: applied (result). skipped: older than the stored booking (problem). failed: refused by the gateway (problem); send a corrected event. parked: Concur refused it or it kept failing (problem); an operator replays it.',
@@ -342,10 +348,12 @@ export const operationAcceptedSchema = z
     operation: z.strictObject({
       id: z.string(),
       status: operationStatusSchema,
-      href: z.string().meta({ description: 'GET it for the outcome (also in the Location header).' }),
+      href: z
+        .string()
+        .apply(withMeta, { description: 'GET it for the outcome (also in the Location header).' }),
     }),
   })
-  .meta({ id: 'OperationAccepted' });
+  .apply(withMeta, { id: 'OperationAccepted' });
 
 /** `GET /v1/operations/{operationId}` */
 export const operationSchema = z
@@ -353,17 +361,18 @@ export const operationSchema = z
     operation: z.strictObject({
       id: z.string(),
       status: operationStatusSchema,
-      type: z.string().meta({ description: 'The event type, or the API operation (e.g. putBooking).' }),
+      type: z
+        .string()
+        .apply(withMeta, { description: 'The event type, or the API operation (e.g. putBooking).' }),
       href: z.string(),
       createdAt: z.string(),
       updatedAt: z.string(),
-      attempts: z.number().int().min(0),
-      nextAttemptAt: z.string().optional(),
+      attempts: z.number().check(z.int(), z.gte(0)),
+      nextAttemptAt: z.optional(z.string()),
       result: z
-        .strictObject({ status: z.number().int(), body: z.unknown() })
-        .optional()
-        .meta({ description: 'succeeded: what the synchronous route would have answered.' }),
-      problem: problemSchema.optional(),
+        .optional(z.strictObject({ status: z.number().check(z.int()), body: z.unknown() }))
+        .apply(withMeta, { description: 'succeeded: what the synchronous route would have answered.' }),
+      problem: z.optional(problemSchema),
     }),
   })
-  .meta({ id: 'Operation' });
+  .apply(withMeta, { id: 'Operation' });

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type { z } from '../zod';
 import { toFieldProblems } from '../concur';
 import type { FieldProblem } from '../problem';
 
@@ -29,7 +29,7 @@ export class GatewayError extends Error {
 }
 
 /** The value as the schema reads it, or a `validation` GatewayError naming every problem by its path. */
-export function validated<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+export function validated<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (!result.success)
     throw new GatewayError('validation', `${what} is not valid`, toFieldProblems(result.error));

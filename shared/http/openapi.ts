@@ -9,7 +9,7 @@
  * and input shapes are the same. Refinements cannot be expressed in JSON Schema: the Concur schemas attach
  * what they check (lengths, enumerations, the date-time pattern) as metadata.
  */
-import * as z from 'zod';
+import { z } from '../zod';
 import { MAX_PATH_PARAMETER_LENGTH, maxBodyBytesOf, routes } from './routes';
 import type { RouteDefinition } from './routes';
 import { MAX_TRIPS_EXAMINED } from '../gateway/trip-listing';
@@ -42,7 +42,7 @@ type JsonObject = Record<string, unknown>;
 const components: Record<string, JsonObject> = {};
 
 /** A `$ref` to the schema's component, adding it (and every named schema inside it) to the components. */
-function schemaRef(schema: z.ZodType): JsonObject {
+function schemaRef(schema: z.ZodMiniType): JsonObject {
   const json = z.toJSONSchema(schema, {
     io: 'output',
     unrepresentable: 'any',
@@ -119,7 +119,7 @@ function addDiscriminators(schemas: Record<string, JsonObject>): void {
   Object.values(schemas).forEach(visit);
 }
 
-const json = (schema: z.ZodType, description: string) => ({
+const json = (schema: z.ZodMiniType, description: string) => ({
   description,
   content: { 'application/json': { schema: schemaRef(schema) } },
 });
@@ -140,13 +140,13 @@ interface Operation {
   summary: string;
   /** What the summary cannot say in a line (Markdown). */
   description?: string;
-  body?: [z.ZodType, string];
-  success: [number, z.ZodType | 'html' | 'asset' | 'any', string];
+  body?: [z.ZodMiniType, string];
+  success: [number, z.ZodMiniType | 'html' | 'asset' | 'any', string];
   /** Problem statuses beyond the common ones. */
   problems?: number[];
   /** What a problem status means for this operation, where the common description does not fit. */
   problemDescriptions?: Record<number, string>;
-  query?: z.ZodObject;
+  query?: z.ZodMiniObject;
   /** Calls Concur: its failures can surface as 502/503/504. */
   upstream?: boolean;
 }

@@ -5,7 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import { z } from '../zod';
 import {
   documentClient,
   isConditionalCheckFailed,
@@ -67,14 +67,14 @@ export class ApiKeyInUseError extends Error {
 }
 
 const supplierSchema = z.object({
-  id: z.string().min(1).max(128),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
   // Concur's BookingSource limit.
-  bookingSource: z.string().min(1).max(32),
-  companies: z.array(z.string().min(1)),
+  bookingSource: z.string().check(z.minLength(1), z.maxLength(32)),
+  companies: z.array(z.string().check(z.minLength(1))),
   profile: z.enum(VALIDATION_PROFILES),
 });
-const supplierItemSchema = supplierSchema.extend({
-  disabled: z.boolean().optional(),
+const supplierItemSchema = z.extend(supplierSchema, {
+  disabled: z.optional(z.boolean()),
   updatedAt: z.string(),
 });
 

@@ -2,7 +2,7 @@
  * The secrets behind Concur access: one per company (its tokens and geolocation) and one for the gateway's
  * OAuth client. Reads are validated; errors name the secret and the bad fields, never the values.
  */
-import * as z from 'zod';
+import { z } from '../zod';
 import type { SecretStore } from '../adapters/secrets';
 
 export const DEFAULT_SECRET_PREFIX = 'concur-gateway';
@@ -11,32 +11,32 @@ export const AUTH_SCHEMES = ['Bearer', 'OAuth'] as const;
 export type AuthScheme = (typeof AUTH_SCHEMES)[number];
 
 const companyTokensSchema = z.object({
-  accessToken: z.string().min(1),
-  refreshToken: z.string().min(1),
+  accessToken: z.string().check(z.minLength(1)),
+  refreshToken: z.string().check(z.minLength(1)),
   /** When the access token expires, an ISO instant with an offset or Z. */
   expiresAt: z.iso.datetime({ offset: true }),
   /**
    * When the refresh token stops working (Concur's `refresh_expires_in`), an ISO instant. Refreshing does not
    * move it: before it passes, the company must be connected again. Absent for tokens stored before it was kept.
    */
-  refreshExpiresAt: z.iso.datetime({ offset: true }).optional(),
+  refreshExpiresAt: z.optional(z.iso.datetime({ offset: true })),
   /** The company's Concur geolocation, e.g. `https://us2.api.concursolutions.com`. */
   baseUrl: z.url({ protocol: /^https?$/ }),
   /** How to send the token; Concur's current docs say Bearer, the seeds show OAuth. Bearer when absent. */
-  authScheme: z.enum(AUTH_SCHEMES).optional(),
+  authScheme: z.optional(z.enum(AUTH_SCHEMES)),
   /**
    * The refresh token used before a refresh rotated it, kept until the new one has been used successfully:
    * should Concur refuse the new one, the previous one is tried before the company is given up.
    */
-  previousRefreshToken: z.string().min(1).optional(),
+  previousRefreshToken: z.optional(z.string().check(z.minLength(1))),
   /** Set when Concur refused every refresh token held: the company must be connected again. */
-  refreshRefusedAt: z.iso.datetime({ offset: true }).optional(),
+  refreshRefusedAt: z.optional(z.iso.datetime({ offset: true })),
 });
 export type CompanyTokens = z.infer<typeof companyTokensSchema>;
 
 const appCredentialsSchema = z.object({
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
+  clientId: z.string().check(z.minLength(1)),
+  clientSecret: z.string().check(z.minLength(1)),
 });
 export type AppCredentials = z.infer<typeof appCredentialsSchema>;
 
@@ -136,7 +136,7 @@ export class CompanyCredentials {
   }
 }
 
-function parseSecret<T>(id: string, text: string, schema: z.ZodType<T>): T {
+function parseSecret<T>(id: string, text: string, schema: z.ZodMiniType<T>): T {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -149,7 +149,7 @@ function parseSecret<T>(id: string, text: string, schema: z.ZodType<T>): T {
   return parsed.data;
 }
 
-function issuePaths(error: z.ZodError): string[] {
+function issuePaths(error: z.core.$ZodError): string[] {
   const paths = error.issues.map((issue) => (issue.path.length > 0 ? issue.path.join('.') : '(root)'));
   return [...new Set(paths)];
 }
