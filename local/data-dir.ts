@@ -6,7 +6,7 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import { z } from '../shared/zod';
 import type { TableNames } from '../shared/adapters/dynamodb/tables';
 import { DEFAULT_SECRET_PREFIX } from '../shared/tokens/company-credentials';
 
@@ -40,13 +40,13 @@ export function dataDirLayout(dataDir: string): DataDirLayout {
 }
 
 const endpointsSchema = z.object({
-  pid: z.number().int(),
+  pid: z.number().check(z.int()),
   gateway: z.string(),
   dynamodb: z.string(),
   secretsManager: z.string(),
-  sqs: z.string().optional(),
-  eventsQueueUrl: z.string().optional(),
-  simulator: z.string().optional(),
+  sqs: z.optional(z.string()),
+  eventsQueueUrl: z.optional(z.string()),
+  simulator: z.optional(z.string()),
 });
 export type RunningEndpoints = z.infer<typeof endpointsSchema>;
 

@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import { z } from '../../shared/zod';
 import type { FunctionName } from '../../shared/http/routes';
 import {
   dataDirLayout,
@@ -34,52 +34,59 @@ import type { LambdaHandler } from './lambda-http-server';
 
 /** Values sent in HTTP headers or forms (tokens, client credentials): visible ASCII, as Concur issues them. */
 const headerSafe = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .regex(/^[\x21-\x7e]+$/, {
+  z.string().check(
+    z.minLength(1),
+    z.regex(/^[\x21-\x7e]+$/, {
       error: `${what} must be visible ASCII without spaces (is a … placeholder still in it?)`,
-    });
+    }),
+  );
 
 /** LOCAL_SEED: the suppliers and companies to start with instead of the demo. */
 export const localSeedSchema = z.strictObject({
   app: z.strictObject({ clientId: headerSafe('clientId'), clientSecret: headerSafe('clientSecret') }),
   suppliers: z.array(
     z.strictObject({
-      id: z.string().min(1),
-      bookingSource: z.string().min(1).max(32),
-      apiKey: z.string().regex(API_KEY_FORMAT, {
-        error: 'must be cgw_ followed by at least 32 URL-safe characters (A-Z, a-z, 0-9, - and _)',
-      }),
-      companies: z.array(z.string().min(1)),
-      profile: z.enum(['tmc', 'triplink']).optional(),
+      id: z.string().check(z.minLength(1)),
+      bookingSource: z.string().check(z.minLength(1), z.maxLength(32)),
+      apiKey: z.string().check(
+        z.regex(API_KEY_FORMAT, {
+          error: 'must be cgw_ followed by at least 32 URL-safe characters (A-Z, a-z, 0-9, - and _)',
+        }),
+      ),
+      companies: z.array(z.string().check(z.minLength(1))),
+      profile: z.optional(z.enum(['tmc', 'triplink'])),
       /** Standard Webhooks signing secret(s) of `POST /v1/webhooks/{id}`: one, or several while rotating. */
-      webhookSecret: z
-        .union([z.string().startsWith('whsec_'), z.array(z.string().startsWith('whsec_')).min(1)])
-        .optional(),
+      webhookSecret: z.optional(
+        z.union([
+          z.string().check(z.startsWith('whsec_')),
+          z.array(z.string().check(z.startsWith('whsec_'))).check(z.minLength(1)),
+        ]),
+      ),
     }),
   ),
   companies: z.array(
     z
       .strictObject({
-        id: z.string().min(1),
+        id: z.string().check(z.minLength(1)),
         /** Where the company's Concur is; without it, the local simulator serves the company. */
-        concur: z
-          .strictObject({
+        concur: z.optional(
+          z.strictObject({
             baseUrl: z.url({ protocol: /^https?$/ }),
             accessToken: headerSafe('accessToken'),
             refreshToken: headerSafe('refreshToken'),
             expiresAt: z.iso.datetime({ offset: true }),
-            authScheme: z.enum(['Bearer', 'OAuth']).optional(),
-          })
-          .optional(),
+            authScheme: z.optional(z.enum(['Bearer', 'OAuth'])),
+          }),
+        ),
         /** The company's users at the simulator, found by its Identity v4.1 search (login, email, employee id). */
-        users: z.array(userOptionsSchema).optional(),
+        users: z.optional(z.array(userOptionsSchema)),
       })
-      .refine((company) => !(company.concur && company.users), {
-        error: 'users are for a company the simulator serves (one without concur)',
-        path: ['users'],
-      }),
+      .check(
+        z.refine((company) => !(company.concur && company.users), {
+          error: 'users are for a company the simulator serves (one without concur)',
+          path: ['users'],
+        }),
+      ),
   ),
 });
 export type LocalSeed = z.infer<typeof localSeedSchema>;

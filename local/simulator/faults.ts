@@ -4,7 +4,7 @@
  * connection, a malformed or hostile XML answer), each optionally after the request took effect (`commit`).
  * Random decisions come from the instance's seeded generator, so a seed replays the same faults.
  */
-import * as z from 'zod';
+import { z } from '../../shared/zod';
 import { SeededRandom } from './random';
 import { API_ROUTES } from './routes';
 import type { ApiRoute } from './routes';
@@ -73,15 +73,15 @@ export interface FaultPlan {
 }
 
 const routeSelector = z.enum(['*', ...API_ROUTES]);
-const commit = z.boolean().optional();
-const httpStatus = z.number().int().min(100).max(599);
+const commit = z.optional(z.boolean());
+const httpStatus = z.number().check(z.int(), z.gte(100), z.lte(599));
 
-export const failureActionSchema: z.ZodType<FailureAction> = z.discriminatedUnion('kind', [
+export const failureActionSchema: z.ZodMiniType<FailureAction> = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('status'),
     status: httpStatus,
-    retryAfter: z.number().int().min(0).optional(),
-    message: z.string().optional(),
+    retryAfter: z.optional(z.number().check(z.int(), z.gte(0))),
+    message: z.optional(z.string()),
     commit,
   }),
   z.object({ kind: z.literal('hang'), commit }),
@@ -89,45 +89,43 @@ export const failureActionSchema: z.ZodType<FailureAction> = z.discriminatedUnio
   z.object({ kind: z.literal('malformed-xml'), commit }),
   z.object({
     kind: z.literal('hostile-xml'),
-    variant: z.enum(['entity-bomb', 'external-entity']).optional(),
+    variant: z.optional(z.enum(['entity-bomb', 'external-entity'])),
     commit,
   }),
   z.object({
     kind: z.literal('oversized'),
-    bytes: z
-      .number()
-      .int()
-      .min(1)
-      .max(64 * 1024 * 1024),
+    bytes: z.number().check(z.int(), z.gte(1), z.lte(64 * 1024 * 1024)),
   }),
-  z.object({ kind: z.literal('answer'), xml: z.string(), status: httpStatus.optional(), commit }),
+  z.object({ kind: z.literal('answer'), xml: z.string(), status: z.optional(httpStatus), commit }),
 ]);
 
-export const latencyRuleSchema: z.ZodType<LatencyRule> = z
+export const latencyRuleSchema: z.ZodMiniType<LatencyRule> = z
   .object({
-    route: routeSelector.optional(),
-    ms: z.number().min(0).optional(),
-    minMs: z.number().min(0).optional(),
-    maxMs: z.number().min(0).optional(),
+    route: z.optional(routeSelector),
+    ms: z.optional(z.number().check(z.gte(0))),
+    minMs: z.optional(z.number().check(z.gte(0))),
+    maxMs: z.optional(z.number().check(z.gte(0))),
   })
-  .refine(
-    (r) => r.ms !== undefined || (r.minMs !== undefined && r.maxMs !== undefined && r.minMs <= r.maxMs),
-    {
-      message: 'give ms, or minMs and maxMs with minMs <= maxMs',
-    },
+  .check(
+    z.refine(
+      (r) => r.ms !== undefined || (r.minMs !== undefined && r.maxMs !== undefined && r.minMs <= r.maxMs),
+      {
+        message: 'give ms, or minMs and maxMs with minMs <= maxMs',
+      },
+    ),
   );
 
-export const errorRateRuleSchema: z.ZodType<ErrorRateRule> = z.object({
-  route: routeSelector.optional(),
+export const errorRateRuleSchema: z.ZodMiniType<ErrorRateRule> = z.object({
+  route: z.optional(routeSelector),
   status: httpStatus,
-  rate: z.number().min(0).max(1),
-  retryAfter: z.number().int().min(0).optional(),
+  rate: z.number().check(z.gte(0), z.lte(1)),
+  retryAfter: z.optional(z.number().check(z.int(), z.gte(0))),
 });
 
-export const scriptedFailureSchema: z.ZodType<ScriptedFailure> = z.object({
+export const scriptedFailureSchema: z.ZodMiniType<ScriptedFailure> = z.object({
   route: routeSelector,
   action: failureActionSchema,
-  times: z.number().int().min(1).optional(),
+  times: z.optional(z.number().check(z.int(), z.gte(1))),
 });
 
 interface QueuedFailure {

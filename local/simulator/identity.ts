@@ -5,7 +5,7 @@
  * (`emails[…]`) are refused as not supported by the simulator. Errors are SCIM error bodies.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import { z } from '../../shared/zod';
 import type { HttpAnswer } from './http/answers';
 import { jsonAnswer } from './http/answers';
 
@@ -24,15 +24,15 @@ export const IDENTITY_SCOPES = {
 /** A user of a company, as the options, the seed and the admin API give it. */
 export const userOptionsSchema = z.strictObject({
   /** The Concur login (SCIM `userName`): what Itinerary v1.1 takes as `userid_value`. */
-  loginId: z.string().min(1),
+  loginId: z.string().check(z.minLength(1)),
   /** The work email; several users may share one (which the gateway must refuse to guess between). */
-  email: z.email().optional(),
+  email: z.optional(z.email()),
   /** The company's employee number (enterprise extension `employeeNumber`). */
-  employeeId: z.string().min(1).optional(),
+  employeeId: z.optional(z.string().check(z.minLength(1))),
   /** Default true. */
-  active: z.boolean().optional(),
-  givenName: z.string().optional(),
-  familyName: z.string().optional(),
+  active: z.optional(z.boolean()),
+  givenName: z.optional(z.string()),
+  familyName: z.optional(z.string()),
 });
 export type UserOptions = z.infer<typeof userOptionsSchema>;
 

@@ -2,7 +2,7 @@
  * The admin API under `/_sim/…` (JSON in, JSON out): the request log, a reset, the stored state, faults and
  * token failures. It is the simulator's own, so it needs no token, is never faulted and never logged.
  */
-import * as z from 'zod';
+import { z } from '../../../shared/zod';
 import type { SimulatorFaults } from '../controls';
 import { errorRateRuleSchema, failureActionSchema, latencyRuleSchema } from '../faults';
 import type { RequestLog } from '../request-log';
@@ -26,30 +26,33 @@ export interface AdminContext {
 const nextSchema = z.object({
   route: z.enum(['*', ...API_ROUTES]),
   action: failureActionSchema,
-  times: z.number().int().min(1).optional(),
+  times: z.optional(z.number().check(z.int(), z.gte(1))),
 });
-const companySchema = z.object({ companyId: z.string().min(1) });
+const nonEmpty = () => z.string().check(z.minLength(1));
+const companySchema = z.object({ companyId: nonEmpty() });
 const tripFlagsSchema = z.object({
-  tripId: z.string().min(1),
-  virtual: z.boolean().optional(),
-  guest: z.boolean().optional(),
+  tripId: nonEmpty(),
+  virtual: z.optional(z.boolean()),
+  guest: z.optional(z.boolean()),
 });
-const userSchema = userOptionsSchema.extend({ companyId: z.string().min(1) });
+const userSchema = z.extend(userOptionsSchema, { companyId: nonEmpty() });
 const deleteBookingSchema = z.object({
-  companyId: z.string().min(1),
-  bookingSource: z.string().min(1),
-  recordLocator: z.string().min(1),
+  companyId: nonEmpty(),
+  bookingSource: nonEmpty(),
+  recordLocator: nonEmpty(),
 });
 const revokeSchema = z
-  .object({ accessToken: z.string().min(1).optional(), refreshToken: z.string().min(1).optional() })
-  .refine((b) => b.accessToken !== undefined || b.refreshToken !== undefined, {
-    message: 'give accessToken or refreshToken',
-  });
+  .object({ accessToken: z.optional(nonEmpty()), refreshToken: z.optional(nonEmpty()) })
+  .check(
+    z.refine((b) => b.accessToken !== undefined || b.refreshToken !== undefined, {
+      message: 'give accessToken or refreshToken',
+    }),
+  );
 const issueSchema = z.object({
-  companyId: z.string().min(1),
-  clientId: z.string().min(1).optional(),
-  user: z.string().min(1).optional(),
-  bookingSource: z.string().min(1).nullable().optional(),
+  companyId: nonEmpty(),
+  clientId: z.optional(nonEmpty()),
+  user: z.optional(nonEmpty()),
+  bookingSource: z.optional(z.nullable(nonEmpty())),
 });
 
 type Handler = (context: AdminContext, body: unknown) => HttpAnswer;
@@ -163,7 +166,7 @@ export function handleAdmin(context: AdminContext, method: string, path: string,
   try {
     return handler(context, parsed);
   } catch (error) {
-    if (error instanceof z.ZodError) {
+    if (error instanceof z.core.$ZodError) {
       return jsonAnswer(
         { error: 'invalid body', issues: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
         400,
