@@ -6,7 +6,7 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { z } from '../shared/zod';
+import * as z from '../shared/zod';
 import type { TableNames } from '../shared/adapters/dynamodb/tables';
 import { DEFAULT_SECRET_PREFIX } from '../shared/tokens/company-credentials';
 

@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { z } from '../../shared/zod';
+import * as z from '../../shared/zod';
 import type { FunctionName } from '../../shared/http/routes';
 import {
   dataDirLayout,

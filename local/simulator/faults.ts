@@ -4,7 +4,7 @@
  * connection, a malformed or hostile XML answer), each optionally after the request took effect (`commit`).
  * Random decisions come from the instance's seeded generator, so a seed replays the same faults.
  */
-import { z } from '../../shared/zod';
+import * as z from '../../shared/zod';
 import { SeededRandom } from './random';
 import { API_ROUTES } from './routes';
 import type { ApiRoute } from './routes';

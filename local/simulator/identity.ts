@@ -5,7 +5,7 @@
  * (`emails[…]`) are refused as not supported by the simulator. Errors are SCIM error bodies.
  */
 import { createHash } from 'node:crypto';
-import { z } from '../../shared/zod';
+import * as z from '../../shared/zod';
 import type { HttpAnswer } from './http/answers';
 import { jsonAnswer } from './http/answers';
 

@@ -3,7 +3,8 @@
  * model: strict objects, the XSD's lengths, patterns and enumerations, the date format, the seeds' required
  * elements per profile, and the agency proposal rules. Every problem carries its JSON path.
  */
-import { withMeta, z } from '../zod';
+import * as z from '../zod';
+import { withMeta } from '../zod';
 import { formatPath } from '../problem';
 import type { FieldProblem } from '../problem';
 import type { Booking, Itinerary } from './documents';

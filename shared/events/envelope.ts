@@ -2,7 +2,8 @@
  * The partner event envelope, in the Standard Webhooks payload shape `{type, timestamp, data}`, and the
  * command each event is applied as: the same use cases as the JSON API's write routes.
  */
-import { withMeta, z } from '../zod';
+import * as z from '../zod';
+import { withMeta } from '../zod';
 import { travelerReferenceOf, travelerSchema } from '../gateway/api-contract';
 import { validated } from '../gateway/errors';
 import type { TravelerReference } from '../gateway/ports';

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { z } from '../zod';
+import * as z from '../zod';
 import type { SecretStore } from '../adapters/secrets/secret-store';
 import type { Clock } from '../gateway/ports';
 

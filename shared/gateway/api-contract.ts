@@ -2,7 +2,8 @@
  * The supplier JSON API's request and response bodies, as zod schemas: validation of requests, the OpenAPI
  * document and the TypeScript types all come from here.
  */
-import { withMeta, z } from '../zod';
+import * as z from '../zod';
+import { withMeta } from '../zod';
 import { bookingSchema, itinerarySchema } from '../concur';
 import type { ValidationProfile } from '../concur';
 import { isPrintableText } from '../concur/xml-text';

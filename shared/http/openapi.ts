@@ -9,7 +9,7 @@
  * and input shapes are the same. Refinements cannot be expressed in JSON Schema: the Concur schemas attach
  * what they check (lengths, enumerations, the date-time pattern) as metadata.
  */
-import { z } from '../zod';
+import * as z from '../zod';
 import { MAX_PATH_PARAMETER_LENGTH, maxBodyBytesOf, routes } from './routes';
 import type { RouteDefinition } from './routes';
 import { MAX_TRIPS_EXAMINED } from '../gateway/trip-listing';

@@ -2,7 +2,7 @@
  * The secrets behind Concur access: one per company (its tokens and geolocation) and one for the gateway's
  * OAuth client. Reads are validated; errors name the secret and the bad fields, never the values.
  */
-import { z } from '../zod';
+import * as z from '../zod';
 import type { SecretStore } from '../adapters/secrets';
 
 export const DEFAULT_SECRET_PREFIX = 'concur-gateway';

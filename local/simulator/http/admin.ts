@@ -2,7 +2,7 @@
  * The admin API under `/_sim/…` (JSON in, JSON out): the request log, a reset, the stored state, faults and
  * token failures. It is the simulator's own, so it needs no token, is never faulted and never logged.
  */
-import { z } from '../../../shared/zod';
+import * as z from '../../../shared/zod';
 import type { SimulatorFaults } from '../controls';
 import { errorRateRuleSchema, failureActionSchema, latencyRuleSchema } from '../faults';
 import type { RequestLog } from '../request-log';
