@@ -3,11 +3,12 @@
  * contract (zod's own JSON Schema output: OpenAPI 3.1 schemas are JSON Schema 2020-12). Every schema with an
  * id becomes a component, so each Concur type appears once.
  *
- * Bodies are converted with `io: 'output'`: a required Concur field is `z.unknown().refine().pipe(schema)` (so
- * that a missing value says "is required"), whose input side is `unknown`; its output side is the real schema.
- * The request schemas have no transforms or defaults and use strict or loose objects only, so their output
- * and input shapes are the same. Refinements cannot be expressed in JSON Schema: the Concur schemas attach
- * what they check (lengths, enumerations, the date-time pattern) as metadata.
+ * Bodies are converted with `io: 'output'`: a required Concur field is
+ * `z.pipe(z.unknown().check(z.refine(…)), schema)` (so that a missing value says "is required"), whose input side
+ * is `unknown`; its output side is the real schema. The request schemas have no transforms or defaults and use
+ * strict or loose objects only, so their output and input shapes are the same. Refinements cannot be expressed
+ * in JSON Schema: the Concur schemas attach what they check (lengths, enumerations, the date-time pattern) as
+ * metadata (`withMeta` of shared/zod.ts).
  */
 import * as z from '../zod';
 import { MAX_PATH_PARAMETER_LENGTH, maxBodyBytesOf, routes } from './routes';
@@ -79,7 +80,7 @@ function schemaRef(schema: z.ZodMiniType): JsonObject {
   return rewrite(json) as JsonObject;
 }
 
-/** `anyOf: [{ anyOf: [a, b] }, c]` (an optional field's nullish() around a union) is `anyOf: [a, b, c]`. */
+/** `anyOf: [{ anyOf: [a, b] }, c]` (an optional field's `z.nullish()` around a union) is `anyOf: [a, b, c]`. */
 function flattenAnyOf(alternatives: unknown[]): unknown[] {
   return alternatives.flatMap((alternative) => {
     const keys = alternative && typeof alternative === 'object' ? Object.keys(alternative) : [];
