@@ -12,7 +12,8 @@ import {
   TRAVELER_LIST_MAX_MONTHS,
   tripListQuerySchema,
 } from './api-contract';
-import type { TripList, TripListQuery, TripSummary } from './api-contract';
+import type { TripListQuery } from './api-contract';
+import type { TripList, TripSummary } from './api-responses';
 import { assertCompanyAllowed } from './access';
 import { GatewayError, validated } from './errors';
 import type {

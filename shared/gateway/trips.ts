@@ -2,7 +2,8 @@
  * Trips: create, replace, cancel, read and list at Concur, limited to what the supplier may see and change.
  */
 import { travelerReferenceOf, tripRequestSchema } from './api-contract';
-import type { TripList, TripRequest } from './api-contract';
+import type { TripRequest } from './api-contract';
+import type { TripList } from './api-responses';
 import { assertCompanyAllowed, redactTrip, supplierTrip } from './access';
 import { tripIdOf, withOwnBookingSource } from './bookings';
 import { GatewayError, validated } from './errors';

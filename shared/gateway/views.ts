@@ -1,5 +1,5 @@
 /** The API's JSON answers, shaped as api-contract.ts declares them. */
-import type { BookingMappingView } from './api-contract';
+import type { BookingMappingView } from './api-responses';
 import type { BookingOutcome } from './bookings';
 import type { BookingMapping } from './ports';
 import type { TripOutcome } from './trips';

@@ -18,22 +18,24 @@ import {
   TRAVELER_LIST_DEFAULT_PAST_DAYS,
   TRAVELER_LIST_DEFAULT_SPAN_DAYS,
   TRAVELER_LIST_MAX_MONTHS,
+  cancelRequestSchema,
+  putBookingRequestSchema,
+  translateBookingQuerySchema,
+  translateTripQuerySchema,
+  tripListQuerySchema,
+  tripRequestSchema,
+} from '../gateway/api-contract';
+import {
   bookingMappingSchema,
   bookingResultSchema,
-  cancelRequestSchema,
   healthSchema,
   operationAcceptedSchema,
   operationSchema,
   problemSchema,
-  putBookingRequestSchema,
-  translateBookingQuerySchema,
-  translateTripQuerySchema,
   translationSchema,
-  tripListQuerySchema,
   tripListSchema,
-  tripRequestSchema,
   tripResultSchema,
-} from '../gateway/api-contract';
+} from '../gateway/api-responses';
 import { DOCS_ASSET_NAMES } from './docs-page';
 import { envelopeSchema } from '../events/envelope';
 import { IDEMPOTENCY_TTL_SECONDS } from './http-function';
