@@ -125,6 +125,10 @@ describe('the Lambda bundles of the synthesized app', () => {
         fn.logicalId,
       ).toBe(true);
       expect(map.sourcesContent, fn.logicalId).toBeUndefined();
+      // The answer schemas only document the API: the function serving the OpenAPI document builds them, no
+      // other function pays for them at its cold start.
+      const answerSchemas = map.sources.some((source) => source.endsWith('shared/gateway/api-responses.ts'));
+      expect(answerSchemas, fn.logicalId).toBe(fn.routeKeys.includes('GET /openapi.json'));
     }
   });
 });
