@@ -4,7 +4,7 @@ import { parseCancelRequest } from '../../shared/gateway/bookings';
 import { bookingMappingView, bookingResultView } from '../../shared/gateway/views';
 import { httpFunction } from '../../shared/http/http-function';
 import { bookingService } from '../../shared/composition/concur';
-import { asyncSupplierRouteDependencies } from '../../shared/composition/events';
+import { asyncSupplierRouteDependencies } from '../../shared/composition/async-requests';
 
 export const handler = httpFunction(
   'bookings',

@@ -2,7 +2,7 @@
 import { tripResultView } from '../../shared/gateway/views';
 import { httpFunction } from '../../shared/http/http-function';
 import { tripService } from '../../shared/composition/concur';
-import { asyncSupplierRouteDependencies } from '../../shared/composition/events';
+import { asyncSupplierRouteDependencies } from '../../shared/composition/async-requests';
 
 export const handler = httpFunction(
   'trips',

@@ -1,25 +1,19 @@
 /**
- * The events side of the composition: the events queue (endpoint from AWS_ENDPOINT_URL_SQS when the local
- * default sets it), operation records, webhook secrets, and the processor that applies events through the
- * booking and trip use cases.
+ * The events side of the composition: webhook secrets, the intake of webhooks, and the processor that applies
+ * events through the booking and trip use cases (operation records and the queue are in async-requests.ts).
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { EventIngress } from '../events/ingress';
-import { DynamoOperations } from '../events/operations';
 import { parkedOperations } from '../events/parked';
 import type { ParkedOperations } from '../events/parked';
 import { DEFAULT_EVENT_RETRY, EventProcessor } from '../events/processor';
-import { SqsEventQueue } from '../events/queue';
 import { WebhookSecrets } from '../events/webhooks';
-import { respondAsync } from '../events/http-routes';
 import type { EventIntake } from '../events/http-routes';
-import type { HttpDependencies } from '../http/http-function';
 import type { Supplier } from '../gateway/ports';
 import { DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS } from '../suppliers/cached-authenticator';
 import { DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
 import { bookingService, secretStore, tripService } from './concur';
-import { once, requiredEnv } from './container';
-import { dynamoDbClient, stateTableName, supplierDirectory, supplierRouteDependencies } from './dynamodb';
+import { eventIngress, eventsQueue, operations } from './async-requests';
+import { once } from './container';
+import { supplierDirectory } from './dynamodb';
 import { gatewayLogger, gatewayMetrics } from './logging';
 
 /** Partner events and asynchronous operations, applied (the processor) and operated (parked ones). */
@@ -28,12 +22,6 @@ export interface EventServices extends EventIntake {
   /** The operator's view of parked operations. */
   parked: ParkedOperations;
 }
-
-const operations = () =>
-  once('operations', () => new DynamoOperations({ client: dynamoDbClient(), tableName: stateTableName() }));
-
-const queue = () =>
-  once('queue', () => new SqsEventQueue(new SQSClient({}), requiredEnv('EVENTS_QUEUE_URL')));
 
 export const webhookSecrets = (): WebhookSecrets =>
   once(
@@ -59,10 +47,6 @@ const supplierOf = async (supplierId: string): Promise<Supplier | undefined> => 
   return supplier;
 };
 
-/** What accepts events: webhooks and `Prefer: respond-async` requests become operations on the queue. */
-export const eventIngress = (): EventIngress =>
-  once('ingress', () => new EventIngress({ operations: operations(), queue: queue() }));
-
 export const eventIntake = (): EventIntake => ({
   ingress: eventIngress(),
   operations: operations(),
@@ -70,19 +54,12 @@ export const eventIntake = (): EventIntake => ({
   supplierOf,
 });
 
-/** What write routes that may respond asynchronously need around their use cases. */
-export const asyncSupplierRouteDependencies = (): HttpDependencies => ({
-  ...supplierRouteDependencies(),
-  respondAsync: (operationId, request, supplier) =>
-    respondAsync({ ingress: eventIngress() }, operationId, request, supplier),
-});
-
 export const eventServices = (): EventServices =>
   once('events', () => ({
     ...eventIntake(),
     processor: new EventProcessor({
       operations: operations(),
-      queue: queue(),
+      queue: eventsQueue(),
       useCases: { bookings: bookingService(), trips: tripService() },
       supplierOf,
       eventSources: process.env.EVENT_SOURCES
@@ -97,5 +74,5 @@ export const eventServices = (): EventServices =>
       logger: gatewayLogger(),
       metrics: gatewayMetrics(),
     }),
-    parked: parkedOperations({ operations: operations(), queue: queue() }),
+    parked: parkedOperations({ operations: operations(), queue: eventsQueue() }),
   }));

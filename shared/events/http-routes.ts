@@ -1,25 +1,20 @@
 /**
- * The HTTP side of events: the signed webhook route, `GET /v1/operations/{operationId}`, and the answer of a
- * write route under `Prefer: respond-async`. Each checks what the synchronous route would check before it
- * accepts anything, so a 202 means the operation is recorded and queued.
+ * The HTTP side of partner events: the signed webhook route and `GET /v1/operations/{operationId}`. A webhook
+ * is checked as the synchronous route would check its command before it is accepted, so a 202 means the
+ * operation is recorded and queued.
  */
-import { randomUUID } from 'node:crypto';
-import { travelerReferenceOf } from '../gateway/api-contract';
-import { parseCancelRequest } from '../gateway/bookings';
 import { GatewayError } from '../gateway/errors';
 import type { Supplier } from '../gateway/ports';
 import type { HttpAnswer, RouteRequest } from '../http/http-function';
 import { HttpProblem } from '../http/problem-responses';
-import { EVENT_MAX_BODY_BYTES } from '../http/routes';
 import { validateCommand } from './commands';
 import type { EventIngress } from './ingress';
 import type { DynamoOperations } from './operations';
 import type { WebhookSecrets } from './webhooks';
 import { commandOf, parseEnvelope } from './envelope';
-import type { Command } from './envelope';
 import { operationView } from './ingress';
-import type { OperationRecord } from './operations';
 import { isAuthentic, SUPPLIER_ID_PATTERN } from './webhooks';
+import { acceptedAnswer } from './respond-async';
 
 const MAX_EVENT_ID_LENGTH = 256;
 const OPERATION_ID_PATTERN = /^op_[0-9a-f]{26}$/;
@@ -31,27 +26,6 @@ const unauthenticated = () =>
     'Signature not valid',
     'the webhook-signature does not match a current secret of this endpoint, or webhook-timestamp is more than 5 minutes away',
   );
-
-const tooLarge = () =>
-  new HttpProblem(
-    413,
-    'too-large',
-    'Body too large',
-    `a request answered asynchronously may have at most ${EVENT_MAX_BODY_BYTES} bytes`,
-  );
-
-function accepted(
-  operation: OperationRecord,
-  origin: string,
-  headers: Record<string, string> = {},
-): HttpAnswer {
-  const href = `${origin}/v1/operations/${operation.id}`;
-  return {
-    status: 202,
-    headers: { location: href, ...headers },
-    body: { operation: { id: operation.id, status: operation.status, href } },
-  };
-}
 
 /** What accepts partner events and answers for their operations (the events HTTP function). */
 export interface EventIntake {
@@ -91,7 +65,7 @@ export async function receiveWebhook(events: EventIntake, request: RouteRequest)
     type: envelope.type,
     command,
   });
-  return accepted(operation, request.origin);
+  return acceptedAnswer(operation, request.origin);
 }
 
 export async function getOperation(
@@ -104,67 +78,4 @@ export async function getOperation(
   if (!record || record.supplierId !== request.supplier!.id)
     throw new GatewayError('not-found', `no operation ${id.slice(0, 64)}`);
   return { status: 200, body: { operation: operationView(record, request.origin) } };
-}
-
-/** The command a write route runs, from its path and body. */
-export function commandOfRoute(operationId: string, request: RouteRequest): Command {
-  const p = request.pathParameters;
-  const body = request.body;
-  const object = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : undefined) as
-    Record<string, unknown> | undefined;
-  const requireObject = () => {
-    if (!object)
-      throw new GatewayError('validation', 'the body must be a JSON object', [
-        { path: '', message: 'expected an object' },
-      ]);
-    return object;
-  };
-  switch (operationId) {
-    case 'putBooking':
-      return {
-        kind: 'putBooking',
-        companyId: p.companyId!,
-        confirmationNumber: p.confirmationNumber!,
-        body: requireObject(),
-      };
-    case 'cancelBooking': {
-      const traveler = parseCancelRequest(body).traveler;
-      return {
-        kind: 'cancelBooking',
-        companyId: p.companyId!,
-        confirmationNumber: p.confirmationNumber!,
-        ...(traveler ? { traveler: travelerReferenceOf(traveler) } : {}),
-      };
-    }
-    case 'createTrip':
-      return { kind: 'createTrip', companyId: p.companyId!, body: requireObject() };
-    case 'updateTrip':
-      return { kind: 'updateTrip', companyId: p.companyId!, tripId: p.tripId!, body: requireObject() };
-    case 'cancelTrip':
-      return { kind: 'cancelTrip', companyId: p.companyId!, tripId: p.tripId! };
-    default:
-      throw new Error(`${operationId} cannot respond asynchronously`);
-  }
-}
-
-/** `Prefer: respond-async` on a write route: validated now, applied from the queue, 202 with the operation. */
-export async function respondAsync(
-  events: Pick<EventIntake, 'ingress'>,
-  operationId: string,
-  request: RouteRequest,
-  supplier: Supplier,
-): Promise<HttpAnswer> {
-  // The operation record keeps the request in one DynamoDB item: a trip's 1 MiB does not fit.
-  if (request.rawBody !== undefined && Buffer.byteLength(request.rawBody) > EVENT_MAX_BODY_BYTES)
-    throw tooLarge();
-  const command = commandOfRoute(operationId, request);
-  validateCommand(supplier, command);
-  const { operation } = await events.ingress.accept({
-    supplierId: supplier.id,
-    trigger: 'api',
-    eventId: randomUUID(),
-    type: operationId,
-    command,
-  });
-  return accepted(operation, request.origin, { 'preference-applied': 'respond-async' });
 }
