@@ -19,6 +19,7 @@ import { routes } from '../../shared/http/routes';
 import { DEFAULT_SECRET_PREFIX } from '../../shared/tokens/company-credentials';
 import type { FunctionName } from '../../shared/http/routes';
 import { api, bookingPath, carBooking, COMPANY, TRAVELER } from '../gateway/support';
+import { awaitOperation } from '../events/support';
 import { localEnvironment, startBundle, synthesizeGateway } from '../support/lambda-bundles';
 import type { BundledFunction, RunningBundle, SynthesizedGateway } from '../support/lambda-bundles';
 
@@ -172,6 +173,23 @@ describe('the supplier functions’ bundles', () => {
     const list = await client.get(`/v1/companies/${COMPANY}/trips`);
     expect(list.status, JSON.stringify(list.body)).toBe(200);
     expect(JSON.stringify(list.body)).toContain(tripId);
+  });
+
+  it('accept a booking under Prefer: respond-async (202), whose operation the events function answers', async () => {
+    const client = api(gateway, gateway.demoApiKey);
+    const accepted = await client.put(
+      bookingPath('BUNDLE-ASYNC'),
+      { booking: carBooking({}, { confirmationNumber: 'BUNDLE-ASYNC' }), traveler: { loginId: TRAVELER } },
+      { prefer: 'respond-async' },
+    );
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    expect(accepted.headers.get('preference-applied')).toBe('respond-async');
+    const done = await awaitOperation(gateway, gateway.demoApiKey!, accepted.body.operation.href);
+    expect(done.body.operation).toMatchObject({
+      status: 'succeeded',
+      type: 'putBooking',
+      result: { status: 201 },
+    });
   });
 
   it('translate a booking into the XML Concur would get', async () => {
