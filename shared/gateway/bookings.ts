@@ -206,47 +206,61 @@ export class BookingService {
     };
   }
 
-  /** Cancels the replaced booking at Concur and links the two; a failure is recorded and a retry finishes it. */
+  /**
+   * Cancels the replaced booking at Concur and links the two; a failure is recorded and a retry finishes it. Each
+   * booking is written under its own lease, so a change of either that is in progress is waited for, never
+   * overwritten, and does not fail for this write.
+   */
   private async finishRebooking(
     mapping: BookingMapping,
     previousConfirmationNumber: string,
   ): Promise<BookingMapping> {
-    const { mappings } = this.deps;
-    const previousKey: BookingKey = {
+    const { mappings, lockOptions } = this.deps;
+    const key: BookingKey = {
       companyId: mapping.companyId,
       bookingSource: mapping.bookingSource,
-      confirmationNumber: previousConfirmationNumber,
+      confirmationNumber: mapping.confirmationNumber,
     };
+    const previousKey: BookingKey = { ...key, confirmationNumber: previousConfirmationNumber };
+    let failure: unknown;
+    try {
+      await withBookingLease(
+        mappings,
+        previousKey,
+        async (held) => {
+          const previous = held.mapping;
+          if (!previous) throw notFoundError(previousKey);
+          if (previous.status === 'cancelled') return;
+          await this.cancelAtConcur(previous);
+          await held.save({
+            changes: {
+              status: 'cancelled',
+              replacedByConfirmationNumber: mapping.confirmationNumber,
+              pendingStep: undefined,
+            },
+          });
+        },
+        lockOptions,
+      );
+    } catch (error) {
+      failure = error;
+    }
     return withBookingLease(
       mappings,
-      previousKey,
+      key,
       async (held) => {
-        const previous = held.mapping;
-        if (!previous) throw notFoundError(previousKey);
-        try {
-          if (previous.status !== 'cancelled') {
-            await this.cancelAtConcur(previous);
-            await held.save({
-              changes: {
-                status: 'cancelled',
-                replacedByConfirmationNumber: mapping.confirmationNumber,
-                pendingStep: undefined,
-              },
-            });
-          }
-        } catch (error) {
-          const current = (await mappings.get(mapping))!;
-          await mappings.update(mapping, { lastError: describeError(error) }, current.version);
-          throw error;
+        const current = held.mapping;
+        if (!current) throw notFoundError(key);
+        if (failure !== undefined) {
+          await held.save({ changes: { lastError: describeError(failure) } });
+          throw failure;
         }
-        const current = (await mappings.get(mapping))!;
-        return mappings.update(
-          mapping,
-          { status: 'active', pendingStep: undefined, lastError: undefined },
-          current.version,
-        );
+        // A change that came meanwhile (another PUT, a cancel) is the booking's state now.
+        if (current.status !== 'rebooking' || current.previousConfirmationNumber !== previousConfirmationNumber)
+          return current;
+        return held.save({ changes: { status: 'active', pendingStep: undefined, lastError: undefined } });
       },
-      this.deps.lockOptions,
+      lockOptions,
     );
   }
 

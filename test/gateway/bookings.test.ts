@@ -1,4 +1,6 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoBookingMappings } from '../../shared/adapters/dynamodb/booking-mappings';
 import { tmcGuideItinerary } from '../support/answer-fixtures';
 import { COMPANY, TRAVELER, addSupplier, api, bookingPath, carBooking, startTestGateway } from './support';
 
@@ -278,6 +280,46 @@ describe('PUT /v1/companies/{companyId}/bookings/{confirmationNumber}', () => {
       status: 'cancelled',
       replacedByConfirmationNumber: 'NEW-2',
     });
+  });
+
+  it('finishes a rebooking under the new booking’s lease: a change of it in progress is waited for, not overwritten', async () => {
+    expect(
+      (await client.put(bookingPath('OLD-3'), { booking: carBooking(), traveler: { loginId: TRAVELER } }))
+        .status,
+    ).toBe(201);
+    const mappings = new DynamoBookingMappings({
+      client: new DynamoDBClient({}),
+      tableName: process.env.STATE_TABLE_NAME!,
+    });
+    const key = { companyId: COMPANY, bookingSource: 'DemoSupplier', confirmationNumber: 'NEW-3' };
+    // Concur takes its time to cancel the old booking: the new one is posted and stored meanwhile.
+    gateway.simulator!.faults.setLatency({ route: 'bookingCancel', ms: 1_500 });
+    let answered = false;
+    const rebooking = client
+      .put(bookingPath('NEW-3'), {
+        booking: carBooking(),
+        traveler: { loginId: TRAVELER },
+        previousConfirmationNumber: 'OLD-3',
+      })
+      .finally(() => (answered = true));
+    try {
+      while ((await mappings.get(key))?.status !== 'rebooking') await new Promise((r) => setTimeout(r, 20));
+      // Another change of the new booking takes its lease (a PUT between its Concur call and its write).
+      const lease = await mappings.tryLease(key, 'another-change', 30_000);
+      expect(lease).toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(answered).toBe(false);
+      // That change stores its result: nothing wrote the booking behind its lease.
+      const stored = await mappings.saveAndRelease(lease!, { changes: { tripName: 'Changed meanwhile' } });
+      expect(stored.status).toBe('rebooking');
+    } finally {
+      gateway.simulator!.faults.clear();
+    }
+    const finished = await rebooking;
+    expect(finished.status, JSON.stringify(finished.body)).toBe(201);
+    expect(finished.body.booking).toMatchObject({ status: 'active', previousConfirmationNumber: 'OLD-3' });
+    expect((await mappings.get(key))?.tripName).toBe('Changed meanwhile');
+    expect((await client.get(bookingPath('OLD-3'))).body.booking.status).toBe('cancelled');
   });
 });
 
