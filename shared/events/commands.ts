@@ -136,8 +136,7 @@ export function dispositionOf(error: unknown, operationId: string): ErrorDisposi
       return { outcome: 'parked', problem };
     return { outcome: 'failed', problem };
   }
-  if (error instanceof MappingConflictError)
-    return error.reason === 'stale' ? { outcome: 'skipped', problem } : { outcome: 'retry', problem };
+  if (error instanceof MappingConflictError) return { outcome: 'retry', problem };
   if (error instanceof ConcurDocumentError) return { outcome: 'parked', problem };
   if (error instanceof Error && NOT_CONFIGURED.has(error.name)) return { outcome: 'parked', problem };
   if (error instanceof Error && error.name === 'ConcurApiError') {

@@ -256,7 +256,10 @@ export class BookingService {
           throw failure;
         }
         // A change that came meanwhile (another PUT, a cancel) is the booking's state now.
-        if (current.status !== 'rebooking' || current.previousConfirmationNumber !== previousConfirmationNumber)
+        if (
+          current.status !== 'rebooking' ||
+          current.previousConfirmationNumber !== previousConfirmationNumber
+        )
           return current;
         return held.save({ changes: { status: 'active', pendingStep: undefined, lastError: undefined } });
       },

@@ -123,8 +123,6 @@ export interface BookingMappings {
   saveAndRelease(lease: BookingLease, write: MappingWrite): Promise<BookingMapping>;
   /** Releases the lease without storing anything; a lease that is no longer ours is left alone. */
   release(lease: BookingLease): Promise<void>;
-  /** Throws MappingConflictError('version') or ('stale') when the condition fails. */
-  update(key: BookingKey, changes: BookingMappingChanges, expectedVersion: number): Promise<BookingMapping>;
   listForSupplier(companyId: string, bookingSource: string): Promise<BookingMapping[]>;
   /** Records (or refreshes) a trip the supplier created, with what Concur answered about it. */
   recordTrip(trip: RecordedTrip): Promise<void>;
@@ -152,7 +150,7 @@ export interface BookingMappings {
 }
 
 export class MappingConflictError extends Error {
-  constructor(readonly reason: 'lease' | 'version' | 'stale') {
+  constructor(readonly reason: 'lease' | 'version') {
     super(`booking mapping conflict: ${reason}`);
     this.name = 'MappingConflictError';
   }

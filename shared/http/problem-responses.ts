@@ -103,8 +103,12 @@ export function problemFor(error: unknown, requestId: string): ProblemAnswer {
   }
   if (error instanceof MappingConflictError) {
     // A concurrent change got in first (a lease outlived): the request can simply be retried.
-    const kind = error.reason === 'stale' ? 'stale' : 'conflict';
-    return answer(409, kind, GATEWAY_STATUS[kind][1], 'the booking changed while this request ran; retry it');
+    return answer(
+      409,
+      'conflict',
+      GATEWAY_STATUS.conflict[1],
+      'the booking changed while this request ran; retry it',
+    );
   }
   if (error instanceof ConcurDocumentError) {
     return answer(400, error.kind, 'The document is not valid', error.message, {

@@ -193,74 +193,6 @@ export class DynamoBookingMappings implements BookingMappings {
     }
   }
 
-  async update(
-    key: BookingKey,
-    changes: BookingMappingChanges,
-    expectedVersion: number,
-  ): Promise<BookingMapping> {
-    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = {
-      ':expected': expectedVersion,
-      ':next': expectedVersion + 1,
-      ':updatedAt': new Date(this.clock.now()).toISOString(),
-    };
-    const sets = ['#version = :next', '#updatedAt = :updatedAt'];
-    const removes: string[] = [];
-    for (const [field, value] of Object.entries(changes)) {
-      if (!(field in CHANGEABLE_FIELDS) || field === 'updatedAt') continue;
-      names[`#${field}`] = field;
-      // A key present with the value undefined is how the caller clears a field such as pendingStep.
-      if (value === undefined) removes.push(`#${field}`);
-      else {
-        values[`:${field}`] = value;
-        sets.push(`#${field} = :${field}`);
-      }
-    }
-    let condition = '#version = :expected';
-    if (typeof changes.sourceModifiedUtc === 'string') {
-      // `YYYY-MM-DDThh:mm:ss` sorts as text in time order, so a string comparison refuses older updates.
-      condition +=
-        ' AND (attribute_not_exists(#sourceModifiedUtc) OR #sourceModifiedUtc <= :sourceModifiedUtc)';
-    }
-    const expression = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
-    try {
-      const { Attributes } = await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: bookingItemKey(key),
-          UpdateExpression: expression,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return toMapping(Attributes ?? {})!;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      throw new MappingConflictError(
-        (await this.wasStale(key, error.Item, changes.sourceModifiedUtc)) ? 'stale' : 'version',
-      );
-    }
-  }
-
-  /**
-   * Whether the stored booking is newer than the change. DynamoDB returns the old item with the failure;
-   * dynalite does not, so then the item is read again (a missing item counts as a version conflict).
-   */
-  private async wasStale(
-    key: BookingKey,
-    oldItem: Record<string, unknown> | undefined,
-    incoming: string | undefined,
-  ): Promise<boolean> {
-    if (typeof incoming !== 'string') return false;
-    let stored: unknown;
-    if (oldItem) stored = stringAttribute(oldItem.sourceModifiedUtc);
-    else stored = (await this.get(key))?.sourceModifiedUtc;
-    return typeof stored === 'string' && stored > incoming;
-  }
-
   async listForSupplier(companyId: string, bookingSource: string): Promise<BookingMapping[]> {
     const items = await this.queryPrefix(supplierPartitionKey(companyId, bookingSource), BOOKING_PREFIX);
     return items.map(toMapping).filter((mapping) => mapping !== undefined);
@@ -402,13 +334,6 @@ function bookingItemKey(key: BookingKey): { pk: string; sk: string } {
     pk: supplierPartitionKey(key.companyId, key.bookingSource),
     sk: `${BOOKING_PREFIX}${key.confirmationNumber}`,
   };
-}
-
-/** The old item on a condition failure may arrive marshalled (`{ S: '…' }`) or plain, by SDK version. */
-function stringAttribute(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && 'S' in value && typeof value.S === 'string') return value.S;
-  return undefined;
 }
 
 /** The mapping an item holds; undefined for an item that holds only a lease (no version yet). */

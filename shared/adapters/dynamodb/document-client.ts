@@ -11,9 +11,7 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
  * Matched by name rather than `instanceof`: the document client and the low-level client may come from
  * different copies of the SDK after a dependency upgrade, and the name is the wire contract.
  */
-export function isConditionalCheckFailed(
-  error: unknown,
-): error is Error & { Item?: Record<string, unknown> } {
+export function isConditionalCheckFailed(error: unknown): error is Error {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
