@@ -70,6 +70,15 @@ function functionNameOf(fn: BundledFunction): FunctionName {
   return [...names][0]!;
 }
 
+/** The bookings function of the assembly. */
+const bookingsFunction = () => synthesized.functions.find((fn) => functionNameOf(fn) === 'bookings')!;
+
+/** Stops a function's running bundle: its next use starts it afresh, with the local environment. */
+async function stopBundle(fn: BundledFunction): Promise<void> {
+  await running.get(fn.logicalId)?.close();
+  running.delete(fn.logicalId);
+}
+
 beforeAll(async () => {
   synthesized = synthesizeGateway();
   const handlers = {} as Record<FunctionName, LambdaHandler>;
@@ -239,10 +248,9 @@ describe('the supplier functions’ bundles', () => {
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const concurBefore = gateway.simulator!.requests.entries.length;
+    const bookings = bookingsFunction();
     try {
-      const bookings = synthesized.functions.find((fn) => functionNameOf(fn) === 'bookings')!;
-      await running.get(bookings.logicalId)?.close();
-      running.delete(bookings.logicalId);
+      await stopBundle(bookings);
       // What the Lambda runtime sets for a function with active tracing.
       const traced = await bundleOf(bookings, {
         AWS_LAMBDA_FUNCTION_NAME: 'concur-gateway-bookings',
@@ -261,6 +269,7 @@ describe('the supplier functions’ bundles', () => {
       expect(concurCalls.length).toBeGreaterThan(0);
       expect(concurCalls.filter((call) => 'x-amzn-trace-id' in call.headers)).toEqual([]);
     } finally {
+      await stopBundle(bookings);
       await new Promise((resolve) => proxy.close(resolve));
     }
   });
@@ -275,11 +284,10 @@ describe('the supplier functions’ bundles', () => {
       );
     });
     await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const bookings = bookingsFunction();
     try {
-      const bookings = synthesized.functions.find((fn) => functionNameOf(fn) === 'bookings')!;
       expect(String(bookings.environment.NODE_OPTIONS ?? '')).not.toContain('--enable-source-maps');
-      await running.get(bookings.logicalId)?.close();
-      running.delete(bookings.logicalId);
+      await stopBundle(bookings);
       const broken = await bundleOf(bookings, {
         AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(failing.address() as AddressInfo).port}`,
       });
@@ -298,9 +306,7 @@ describe('the supplier functions’ bundles', () => {
       expect(stack, stack).toMatch(/\/shared\/[\w/-]+\.ts:\d+:\d+\)?$/m);
       expect(stack, stack).not.toMatch(/index\.mjs:\d+:\d+/);
     } finally {
-      const bookings = synthesized.functions.find((fn) => functionNameOf(fn) === 'bookings')!;
-      await running.get(bookings.logicalId)?.close();
-      running.delete(bookings.logicalId);
+      await stopBundle(bookings);
       await new Promise((resolve) => failing.close(resolve));
     }
   });
