@@ -2,8 +2,8 @@
  * The events flow under the conditions partners create: 1,000 webhook deliveries for 100 bookings (6 versions
  * each) with duplicates (the same webhook-id again, and the same content under new ids), in shuffled order,
  * while the simulator answers 30% of booking posts with 503 and refuses 2% outright (and the first three, so
- * that however the arrival order falls, some are refused). Everything real: the
- * local server, dynalite, the local SQS with its poller, the processor, the simulator over HTTP.
+ * that some are refused however the arrival order falls). Everything real: the local server, dynalite, the
+ * local SQS with its poller, the processor, the simulator over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { administration } from '../../shared/composition/administration';
