@@ -111,6 +111,23 @@ export class EventProcessor {
   async process(record: SQSRecord): Promise<void> {
     const operationId = await this.operationOf(record);
     if (!operationId) return;
+    try {
+      await this.attempt(operationId, record);
+    } catch (error) {
+      // A planned retry is logged where it is planned. Anything else failed the gateway's own bookkeeping (the
+      // operations table, the queue): Powertools batch reports the record without a word, and the message
+      // comes back only after its visibility timeout.
+      if (!(error instanceof RetryLaterError))
+        this.deps.logger.error('operation attempt failed', {
+          operationId,
+          receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
+          error: withSourceMappedStack(error as Error),
+        });
+      throw error;
+    }
+  }
+
+  private async attempt(operationId: string, record: SQSRecord): Promise<void> {
     const operation = await this.deps.operations.startAttempt(
       operationId,
       this.deps.retry.attemptTimeoutSeconds * 1000,

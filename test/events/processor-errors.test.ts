@@ -24,7 +24,11 @@ afterAll(() => dynamo.close());
 const supplier = { id: 'demo-supplier' } as Supplier;
 
 /** A processor whose booking use case fails with `failure`, with what it logged and what it put back. */
-async function processFailing(operationId: string, failure: Error) {
+async function processFailing(
+  operationId: string,
+  failure: Error,
+  queueRetryLater: (seconds: number) => Promise<void> = async () => undefined,
+) {
   const operations = new DynamoOperations({ client: dynamo.client, tableName });
   await operations.create({
     id: operationId,
@@ -45,7 +49,10 @@ async function processFailing(operationId: string, failure: Error) {
     operations,
     queue: {
       send: async () => undefined,
-      retryLater: async (_handle, seconds) => void retried.push(seconds),
+      retryLater: async (_handle, seconds) => {
+        retried.push(seconds);
+        await queueRetryLater(seconds);
+      },
     },
     useCases: {
       bookings: {
@@ -86,11 +93,30 @@ describe('the events processor, when a use case fails', () => {
     expect((failed[0]!.fields.error as Error).stack).toContain('processor-errors.test.ts');
   });
 
+  it('logs a failure of its own bookkeeping, here the queue refusing the delay, and reports the record', async () => {
+    const busy = new GatewayError('busy', 'another change of the booking is in progress');
+    const queueDown = new Error('The message referred to is not in flight.');
+    const { outcome, logged, operation } = await processFailing('op_queue_down', busy, () =>
+      Promise.reject(queueDown),
+    );
+    expect(outcome).toBe(queueDown);
+    // Still not final: the message comes back and tries again.
+    expect(operation?.status).toBe('accepted');
+    expect(logged.filter((line) => line.message === 'operation attempt failed')).toEqual([
+      {
+        level: 'error',
+        message: 'operation attempt failed',
+        fields: { operationId: 'op_queue_down', receiveCount: 1, error: queueDown },
+      },
+    ]);
+  });
+
   it('does not log a refusal it knows as a failure', async () => {
     const refusal = new GatewayError('validation', 'the booking is not valid');
     const { outcome, logged, operation } = await processFailing('op_refused', refusal);
     expect(outcome).toBeUndefined();
     expect(operation?.status).toBe('parked');
     expect(logged.map((line) => line.message)).not.toContain('operation failed');
+    expect(logged.map((line) => line.message)).not.toContain('operation attempt failed');
   });
 });
