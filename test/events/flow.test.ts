@@ -88,7 +88,10 @@ async function awaitFinal(ids: readonly string[], timeoutMs: number): Promise<Op
   const { operations } = eventServices();
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const records = await Promise.all(ids.map((id) => operations.get(id)));
+    // In slices: a thousand reads at once queue behind the SDK's 50 sockets, and it warns of that.
+    const records: (OperationRecord | undefined)[] = [];
+    for (let start = 0; start < ids.length; start += 50)
+      records.push(...(await Promise.all(ids.slice(start, start + 50).map((id) => operations.get(id)))));
     if (records.every((r) => r && FINAL.has(r.status)) || Date.now() > until)
       return records as OperationRecord[];
     await new Promise((resolve) => setTimeout(resolve, 250));
