@@ -80,6 +80,9 @@ const isEventBridgeEvent = (value: unknown): value is EventBridgeEvent =>
   typeof (value as EventBridgeEvent).source === 'string' &&
   'detail' in value;
 
+/** How often SQS has handed the message over, this time included. */
+const receiveCountOf = (record: SQSRecord): number => Number(record.attributes.ApproximateReceiveCount ?? 1);
+
 /** The delay before receive `receiveCount + 1`: doubling, capped, jittered in its upper half, ≥ Retry-After. */
 export function retryDelaySeconds(
   policy: RetryPolicy,
@@ -120,7 +123,7 @@ export class EventProcessor {
       if (!(error instanceof RetryLaterError))
         this.deps.logger.error('operation attempt failed', {
           operationId,
-          receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
+          receiveCount: receiveCountOf(record),
           error: withSourceMappedStack(error as Error),
         });
       throw error;
@@ -164,7 +167,7 @@ export class EventProcessor {
       return;
     } catch (error) {
       const disposition = dispositionOf(error, operation.id);
-      const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? 1);
+      const receiveCount = receiveCountOf(record);
       // An error the gateway has no answer for (a bug, an AWS failure): its stack is the only clue.
       if (disposition.problem.status === 500)
         logger.error('operation failed', {
