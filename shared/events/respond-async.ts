@@ -39,7 +39,7 @@ export function acceptedAnswer(
 }
 
 /** The command a write route runs, from its path and body. */
-export function commandOfRoute(operationId: string, request: RouteRequest): Command {
+function commandOfRoute(operationId: string, request: RouteRequest): Command {
   const p = request.pathParameters;
   const body = request.body;
   const object = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : undefined) as
