@@ -18,13 +18,11 @@ export const handler = httpFunction(
       return { status: 200, body: { booking: bookingMappingView(mapping) } };
     },
     cancelBooking: async ({ supplier, pathParameters: p, body }) => {
-      const traveler = parseCancelRequest(body).traveler;
-      const outcome = await bookingService().cancel(
-        supplier!,
-        p.companyId!,
-        p.confirmationNumber!,
-        traveler && travelerReferenceOf(traveler),
-      );
+      const { traveler, dateModifiedUtc } = parseCancelRequest(body);
+      const outcome = await bookingService().cancel(supplier!, p.companyId!, p.confirmationNumber!, {
+        ...(traveler ? { traveler: travelerReferenceOf(traveler) } : {}),
+        ...(dateModifiedUtc ? { dateModifiedUtc } : {}),
+      });
       return { status: 200, body: bookingResultView(outcome) };
     },
   },

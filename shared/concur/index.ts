@@ -9,6 +9,7 @@ export { ConcurDocumentError, documentProblem } from './errors';
 export { TRIP_NAMESPACE } from './namespaces';
 export {
   bookingSchema,
+  dateTimeSchema,
   itinerarySchema,
   toFieldProblems,
   validateBooking,

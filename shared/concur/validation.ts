@@ -38,7 +38,7 @@ function isCalendarDateTime(value: string): boolean {
   );
 }
 
-const dateTimeSchema = z
+export const dateTimeSchema = z
   .string()
   .check(z.refine(isCalendarDateTime, { error: 'expected a date and time YYYY-MM-DDThh:mm:ss' }))
   .apply(withMeta, {

@@ -47,12 +47,10 @@ export async function runCommand(
       return {
         status: 200,
         body: bookingResultView(
-          await useCases.bookings.cancel(
-            supplier,
-            command.companyId,
-            command.confirmationNumber,
-            command.traveler,
-          ),
+          await useCases.bookings.cancel(supplier, command.companyId, command.confirmationNumber, {
+            ...(command.traveler ? { traveler: command.traveler } : {}),
+            ...(command.dateModifiedUtc ? { dateModifiedUtc: command.dateModifiedUtc } : {}),
+          }),
         ),
       };
     case 'createTrip':

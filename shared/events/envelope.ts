@@ -4,6 +4,7 @@
  */
 import * as z from '../zod';
 import { withMeta } from '../zod';
+import { dateTimeSchema } from '../concur';
 import { travelerReferenceOf, travelerSchema } from '../gateway/api-contract';
 import { validated } from '../gateway/errors';
 import type { TravelerReference } from '../gateway/ports';
@@ -14,7 +15,14 @@ const companyId = id;
 /** What the gateway runs for an event or an asynchronous API request: one write route's use case. */
 export type Command =
   | { kind: 'putBooking'; companyId: string; confirmationNumber: string; body: Record<string, unknown> }
-  | { kind: 'cancelBooking'; companyId: string; confirmationNumber: string; traveler?: TravelerReference }
+  | {
+      kind: 'cancelBooking';
+      companyId: string;
+      confirmationNumber: string;
+      traveler?: TravelerReference;
+      /** The cancel's version, ordered against the booking's dateModifiedUtc. */
+      dateModifiedUtc?: string;
+    }
   | { kind: 'createTrip'; companyId: string; body: Record<string, unknown> }
   | { kind: 'updateTrip'; companyId: string; tripId: string; body: Record<string, unknown> }
   | { kind: 'cancelTrip'; companyId: string; tripId: string };
@@ -38,7 +46,12 @@ export const envelopeSchema = z
     z.strictObject({
       type: z.literal('booking.cancelled'),
       timestamp: z.iso.datetime({ offset: true }),
-      data: z.strictObject({ companyId, confirmationNumber: id, traveler: z.optional(travelerSchema) }),
+      data: z.strictObject({
+        companyId,
+        confirmationNumber: id,
+        traveler: z.optional(travelerSchema),
+        dateModifiedUtc: z.optional(dateTimeSchema),
+      }),
     }),
     z.strictObject({
       type: z.literal('trip.upserted'),
@@ -70,12 +83,13 @@ export function commandOf(envelope: EventEnvelope): Command {
       return { kind: 'putBooking', companyId, confirmationNumber, body };
     }
     case 'booking.cancelled': {
-      const { companyId, confirmationNumber, traveler } = envelope.data;
+      const { companyId, confirmationNumber, traveler, dateModifiedUtc } = envelope.data;
       return {
         kind: 'cancelBooking',
         companyId,
         confirmationNumber,
         ...(traveler ? { traveler: travelerReferenceOf(traveler) } : {}),
+        ...(dateModifiedUtc ? { dateModifiedUtc } : {}),
       };
     }
     case 'trip.upserted': {

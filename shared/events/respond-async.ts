@@ -60,12 +60,13 @@ function commandOfRoute(operationId: string, request: RouteRequest): Command {
         body: requireObject(),
       };
     case 'cancelBooking': {
-      const traveler = parseCancelRequest(body).traveler;
+      const { traveler, dateModifiedUtc } = parseCancelRequest(body);
       return {
         kind: 'cancelBooking',
         companyId: p.companyId!,
         confirmationNumber: p.confirmationNumber!,
         ...(traveler ? { traveler: travelerReferenceOf(traveler) } : {}),
+        ...(dateModifiedUtc ? { dateModifiedUtc } : {}),
       };
     }
     case 'createTrip':

@@ -4,7 +4,7 @@
  */
 import * as z from '../zod';
 import { withMeta } from '../zod';
-import { bookingSchema, itinerarySchema } from '../concur';
+import { bookingSchema, dateTimeSchema, itinerarySchema } from '../concur';
 import type { ValidationProfile } from '../concur';
 import { isPrintableText } from '../concur/xml-text';
 import type { TravelerReference } from './ports';
@@ -112,12 +112,16 @@ export const tripRequestSchema = perProfile((profile) =>
     .apply(withMeta, { id: `TripRequest${profileSuffix(profile)}` }),
 );
 
-/** `POST /v1/companies/{companyId}/bookings/{confirmationNumber}/cancel` and `…/trips/{tripId}/cancel` */
+/** `POST /v1/companies/{companyId}/bookings/{confirmationNumber}/cancel` */
 export const cancelRequestSchema = z
   .strictObject({
     traveler: z
       .optional(travelerSchema)
       .apply(withMeta, { description: 'Defaults to the traveler recorded for the booking.' }),
+    dateModifiedUtc: z.optional(dateTimeSchema).apply(withMeta, {
+      description:
+        "When the booking was cancelled in the supplier's system (YYYY-MM-DDThh:mm:ss, UTC): the cancel's version, ordered against the bookings' dateModifiedUtc. A cancel older than the stored version is refused as stale (409 on the API, skipped as an event); a later upsert at or before it is skipped, a newer one books again.",
+    }),
   })
   .apply(withMeta, { id: 'CancelRequest' });
 

@@ -151,7 +151,18 @@ export class BookingService {
     if (existing?.sourceModifiedUtc && sourceModifiedUtc && sourceModifiedUtc < existing.sourceModifiedUtc) {
       throw new GatewayError(
         'stale',
-        `the booking was already updated with dateModifiedUtc ${existing.sourceModifiedUtc}, newer than ${sourceModifiedUtc}`,
+        `the booking was already ${existing.status === 'cancelled' ? 'cancelled' : 'updated'} with dateModifiedUtc ${existing.sourceModifiedUtc}, newer than ${sourceModifiedUtc}`,
+      );
+    }
+    // A cancel and an update of the same instant: the cancel stands; only a later version books again.
+    if (
+      existing?.status === 'cancelled' &&
+      sourceModifiedUtc === existing.sourceModifiedUtc &&
+      sourceModifiedUtc
+    ) {
+      throw new GatewayError(
+        'stale',
+        `the booking was cancelled with dateModifiedUtc ${sourceModifiedUtc}; only a later version books it again`,
       );
     }
     if (existing && existing.travelerLoginId !== traveler.loginId) {
@@ -267,13 +278,19 @@ export class BookingService {
     );
   }
 
+  /**
+   * Cancels the booking at Concur and stores the cancel as the booking's state, with its version
+   * (`dateModifiedUtc`) when it has one: a cancel older than the stored version is stale, and an update at or
+   * before the cancel's version is stale afterwards.
+   */
   async cancel(
     supplier: Supplier,
     companyId: string,
     confirmationNumber: string,
-    traveler?: TravelerReference,
+    options: { traveler?: TravelerReference; dateModifiedUtc?: string } = {},
   ): Promise<BookingOutcome> {
     assertCompanyAllowed(supplier, companyId);
+    const { traveler, dateModifiedUtc } = options;
     const key: BookingKey = { companyId, bookingSource: supplier.bookingSource, confirmationNumber };
     const loginId = traveler && (await this.deps.travelers.loginIdOf(companyId, traveler));
     return withBookingLease(
@@ -287,22 +304,34 @@ export class BookingService {
             { path: travelerPath(traveler), message: 'differs from the traveler of the booking' },
           ]);
         }
-        const answer = mapping.status === 'cancelled' ? undefined : await this.cancelAtConcur(mapping);
-        const updated =
-          mapping.status === 'cancelled'
-            ? mapping
-            : await held.save({ changes: { status: 'cancelled', pendingStep: undefined } });
+        if (dateModifiedUtc && mapping.sourceModifiedUtc && dateModifiedUtc < mapping.sourceModifiedUtc) {
+          throw new GatewayError(
+            'stale',
+            `the booking was already ${mapping.status === 'cancelled' ? 'cancelled' : 'updated'} with dateModifiedUtc ${mapping.sourceModifiedUtc}, newer than this cancel's ${dateModifiedUtc}`,
+          );
+        }
+        const version = dateModifiedUtc ?? mapping.sourceModifiedUtc;
+        if (mapping.status === 'cancelled') {
+          // Cancelled already: a later cancel only moves the version on.
+          const updated =
+            version === mapping.sourceModifiedUtc
+              ? mapping
+              : await held.save({ changes: { sourceModifiedUtc: version } });
+          return { mapping: updated, created: false, concur: { document: {}, attempts: 0 } };
+        }
+        const answer = await this.cancelAtConcur(mapping);
+        const updated = await held.save({
+          changes: { status: 'cancelled', pendingStep: undefined, sourceModifiedUtc: version },
+        });
         return {
           mapping: updated,
           created: false,
-          concur: answer
-            ? {
-                document: redactConcurDocument(answer.value, supplier.bookingSource),
-                ...(answer.correlationId ? { correlationId: answer.correlationId } : {}),
-                attempts: answer.attempts,
-                ...(answer.notFound ? { status: 'NotFound' as const } : {}),
-              }
-            : { document: {}, attempts: 0 },
+          concur: {
+            document: redactConcurDocument(answer.value, supplier.bookingSource),
+            ...(answer.correlationId ? { correlationId: answer.correlationId } : {}),
+            attempts: answer.attempts,
+            ...(answer.notFound ? { status: 'NotFound' as const } : {}),
+          },
         };
       },
       this.deps.lockOptions,

@@ -186,7 +186,10 @@ function describeOperations(): Record<string, Operation> {
     },
     cancelBooking: {
       summary: 'Cancel a booking at Concur',
-      body: [cancelRequestSchema, 'Optional: the traveler, checked against the booking.'],
+      body: [
+        cancelRequestSchema,
+        'Optional: the traveler, checked against the booking; the version of the cancel (dateModifiedUtc).',
+      ],
       success: [200, bookingResultSchema, 'The cancelled booking.'],
       problems: [404, 409, 422],
       problemDescriptions: { 422: TRAVELER_422 },
