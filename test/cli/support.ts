@@ -58,14 +58,14 @@ export function freshDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'cgw-cli-'));
 }
 
-/** `npm start` (local/server/main.ts) on free ports, until it has published its endpoints. */
-export async function startNpmStart(dataDir: string): Promise<LocalStart> {
+/** `npm start` (local/server/main.ts) on free ports, until it has published its endpoints; `env` adds to its own. */
+export async function startNpmStart(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<LocalStart> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', join(root, 'local/server/main.ts')],
     {
       cwd: root,
-      env: { ...process.env, DATA_DIR: dataDir, PORT: '0', SIMULATOR_PORT: '0' },
+      env: { ...process.env, DATA_DIR: dataDir, PORT: '0', SIMULATOR_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
