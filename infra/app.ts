@@ -5,9 +5,15 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEFAULT_STAGE } from '../shared/stage';
+import { DEFAULT_STAGE, InvalidStageError, STAGE_NAME_PATTERN } from '../shared/stage';
 import { DEFAULT_THROTTLES } from './api-stack';
 import { defineGatewayStage } from './gateway';
+
+/** A context value the app cannot use: one line naming it and exit 1, never a stack trace. */
+function refuse(message: string): never {
+  console.error(`cdk app: ${message}`);
+  process.exit(1);
+}
 
 const app = new App();
 const context = (key: string): string | undefined => {
@@ -18,25 +24,35 @@ const positive = (key: string, fallback: number): number => {
   const text = context(key);
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`-c ${key}=${text}: a positive number is needed`);
+  if (!Number.isFinite(value) || value <= 0) refuse(`-c ${key}=${text}: a positive number is needed`);
   return value;
 };
 
 function eventSources(text: string | undefined): Record<string, string> | undefined {
   if (text === undefined) return undefined;
-  const value: unknown = JSON.parse(text);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    refuse(`-c eventSources=${text}: not JSON; a JSON object of source → supplier id is needed`);
+  }
   const valid =
     typeof value === 'object' &&
     value !== null &&
     !Array.isArray(value) &&
     Object.values(value).every((supplierId) => typeof supplierId === 'string');
-  if (!valid) throw new Error(`-c eventSources=${text}: a JSON object of source → supplier id is needed`);
+  if (!valid) refuse(`-c eventSources=${text}: a JSON object of source → supplier id is needed`);
   return value as Record<string, string>;
 }
 
+function stage(): string {
+  const name = context('stage') ?? DEFAULT_STAGE;
+  if (!STAGE_NAME_PATTERN.test(name)) refuse(`-c stage=${name}: ${new InvalidStageError(name).message}`);
+  return name;
+}
+
 defineGatewayStage(app, {
-  stage: context('stage') ?? DEFAULT_STAGE,
+  stage: stage(),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   throttle: {
     stage: {

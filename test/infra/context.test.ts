@@ -1,0 +1,48 @@
+/**
+ * The CDK app's context as `cdk synth -c …` hands it over (CDK_CONTEXT_JSON): a value it cannot use stops it
+ * with one line naming the value and exit 1, before anything is built, never with a stack trace.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function synthWith(context: Record<string, string>) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: {
+      ...process.env,
+      CDK_CONTEXT_JSON: JSON.stringify(context),
+      CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'cgw-cdk-out-')),
+    },
+  });
+  return { status: result.status, stderr: result.stderr.trim() };
+}
+
+describe('cdk synth -c with a value the app cannot use', () => {
+  it.each([
+    [
+      { stage: 'Prod_1' },
+      /^cdk app: -c stage=Prod_1: stage "Prod_1" is not a valid stage name: .*lower-case/,
+    ],
+    [{ throttleRate: 'abc' }, /^cdk app: -c throttleRate=abc: a positive number is needed$/],
+    [{ throttleBurst: '-5' }, /^cdk app: -c throttleBurst=-5: a positive number is needed$/],
+    [{ eventSources: '{not json' }, /^cdk app: -c eventSources=\{not json: not JSON/],
+    [{ eventSources: '["a"]' }, /^cdk app: -c eventSources=\["a"\]: a JSON object of source → supplier id/],
+  ])(
+    '%j: one line naming it, exit 1',
+    (context, message) => {
+      const { status, stderr } = synthWith(context);
+      expect(status).toBe(1);
+      expect(stderr).toMatch(message);
+      expect(stderr.split('\n')).toHaveLength(1);
+    },
+    120_000,
+  );
+});
