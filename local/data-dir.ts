@@ -23,6 +23,8 @@ export interface DataDirLayout {
   root: string;
   dynamodb: string;
   secrets: string;
+  /** The local queue's journal (local/sqs-journal.ts): queued events survive a restart, or a kill. */
+  queues: string;
   /** The simulator's trips, kept across restarts. */
   simulatorState: string;
   endpointsFile: string;
@@ -34,6 +36,7 @@ export function dataDirLayout(dataDir: string): DataDirLayout {
     root,
     dynamodb: join(root, 'dynamodb'),
     secrets: join(root, 'secrets'),
+    queues: join(root, 'queues'),
     simulatorState: join(root, 'simulator-trips.json'),
     endpointsFile: join(root, 'endpoints.json'),
   };

@@ -3,8 +3,10 @@
  * uses, over real HTTP, so the local default runs the same `@aws-sdk/client-sqs` adapter as AWS. It keeps
  * SQS's semantics that the processor relies on: a received message is invisible for its visibility timeout,
  * then comes back with its receive count raised; `DelaySeconds` and `ChangeMessageVisibility` postpone it;
- * after the redrive policy's `maxReceiveCount` receives it moves to the dead-letter queue. Messages live in
- * memory only.
+ * after the redrive policy's `maxReceiveCount` receives it moves to the dead-letter queue. With `dataDir`, the
+ * queues and their messages are kept there (local/sqs-journal.ts): every change is on disk before it is
+ * answered, and a restart on the same folder finds them as they were, receive counts and visibility included.
+ * Without it they live in memory only.
  *
  * `secondsScale` shortens time for tests: every duration the protocol gives in seconds lasts
  * `seconds × secondsScale` (1 by default).
@@ -12,11 +14,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { entriesOf, QueueJournal } from './sqs-journal';
+import type { JournalEntry, JournalMessage, JournalState } from './sqs-journal';
 
 export interface LocalSqsOptions {
   port?: number;
   host?: string;
   secondsScale?: number;
+  /** The folder that keeps the queues and their messages across restarts; in memory only when absent. */
+  dataDir?: string;
 }
 
 export interface RunningLocalSqs {
@@ -24,17 +30,7 @@ export interface RunningLocalSqs {
   close(): Promise<void>;
 }
 
-interface StoredMessage {
-  id: string;
-  body: string;
-  md5: string;
-  sentAt: number;
-  firstReceivedAt?: number;
-  visibleAt: number;
-  receiveCount: number;
-  /** The handle of the latest receive; older handles no longer change the message. */
-  receiptHandle?: string;
-}
+type StoredMessage = JournalMessage;
 
 interface Queue {
   name: string;
@@ -69,6 +65,21 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
   const host = options.host ?? '127.0.0.1';
   let endpoint = '';
   let closing = false;
+  const newQueue = (name: string, attributes: Record<string, string>): Queue => ({
+    name,
+    url: `${endpoint}/${ACCOUNT}/${name}`,
+    arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`,
+    attributes,
+    messages: new Map(),
+  });
+  const opened = options.dataDir
+    ? await QueueJournal.open(options.dataDir, () => entriesOf(stateOf(queues)))
+    : undefined;
+  const journal = opened?.journal;
+  /** Resolves once the change is kept (at once in memory only). */
+  const persist = async (entries: JournalEntry[]): Promise<void> => {
+    if (journal) await Promise.all(entries.map((entry) => journal.append(entry)));
+  };
 
   const queueOf = (input: Record<string, unknown>): Queue => {
     const url = stringField(input, 'QueueUrl');
@@ -80,7 +91,7 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
   const byArn = (arn: string) => [...queues.values()].find((queue) => queue.arn === arn);
 
   /** Moves messages received too often to the dead-letter queue, as SQS does when they become visible again. */
-  const redrive = (queue: Queue, message: StoredMessage, now: number): boolean => {
+  const redrive = (queue: Queue, message: StoredMessage, now: number, changes: JournalEntry[]): boolean => {
     const policy = queue.attributes.RedrivePolicy;
     if (!policy) return false;
     const { deadLetterTargetArn, maxReceiveCount } = JSON.parse(policy) as {
@@ -90,23 +101,22 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
     if (message.receiveCount < Number(maxReceiveCount)) return false;
     const target = byArn(deadLetterTargetArn);
     queue.messages.delete(message.id);
+    changes.push({ op: 'delete', queue: queue.name, id: message.id });
     if (target) {
-      target.messages.set(message.id, {
-        ...message,
-        visibleAt: now,
-        receiptHandle: undefined,
-      });
+      const moved: StoredMessage = { ...message, visibleAt: now, receiptHandle: undefined };
+      target.messages.set(message.id, moved);
+      changes.push({ op: 'put', queue: target.name, message: moved });
     }
     return true;
   };
 
-  const visibleMessages = (queue: Queue, max: number): StoredMessage[] => {
+  const visibleMessages = (queue: Queue, max: number, changes: JournalEntry[]): StoredMessage[] => {
     const now = Date.now();
     const found: StoredMessage[] = [];
     for (const message of queue.messages.values()) {
       if (found.length >= max) break;
       if (message.visibleAt > now) continue;
-      if (redrive(queue, message, now)) continue;
+      if (redrive(queue, message, now, changes)) continue;
       found.push(message);
     }
     return found;
@@ -119,14 +129,9 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
       const attributes = { ...DEFAULT_ATTRIBUTES, ...stringRecord(input.Attributes) };
       const existing = queues.get(name);
       if (existing) return { QueueUrl: existing.url };
-      const queue: Queue = {
-        name,
-        url: `${endpoint}/${ACCOUNT}/${name}`,
-        arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`,
-        attributes,
-        messages: new Map(),
-      };
+      const queue = newQueue(name, attributes);
       queues.set(name, queue);
+      await persist([{ op: 'queue', name, attributes }]);
       return { QueueUrl: queue.url };
     },
     GetQueueUrl: async (input) => {
@@ -153,6 +158,7 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
     SetQueueAttributes: async (input) => {
       const queue = queueOf(input);
       Object.assign(queue.attributes, stringRecord(input.Attributes));
+      await persist([{ op: 'queue', name: queue.name, attributes: queue.attributes }]);
       return {};
     },
     SendMessage: async (input) => {
@@ -171,6 +177,7 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
         receiveCount: 0,
       };
       queue.messages.set(message.id, message);
+      await persist([{ op: 'put', queue: queue.name, message }]);
       return { MessageId: message.id, MD5OfMessageBody: message.md5 };
     },
     ReceiveMessage: async (input) => {
@@ -178,18 +185,23 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
       const max = Math.min(Math.max(Number(input.MaxNumberOfMessages ?? 1), 1), 10);
       const visibility = secondsField(input, 'VisibilityTimeout', Number(queue.attributes.VisibilityTimeout));
       const waitUntil = Date.now() + ms(secondsField(input, 'WaitTimeSeconds', 0, 20));
-      let found = visibleMessages(queue, max);
+      const changes: JournalEntry[] = [];
+      let found = visibleMessages(queue, max, changes);
       while (found.length === 0 && Date.now() < waitUntil && !closing) {
         await sleep(Math.min(10, waitUntil - Date.now()));
-        found = visibleMessages(queue, max);
+        found = visibleMessages(queue, max, changes);
       }
       const now = Date.now();
+      for (const message of found) {
+        message.receiveCount += 1;
+        message.firstReceivedAt ??= now;
+        message.visibleAt = now + ms(visibility);
+        message.receiptHandle = `${message.id}#${randomUUID()}`;
+        changes.push({ op: 'put', queue: queue.name, message: { ...message } });
+      }
+      await persist(changes);
       return {
         Messages: found.map((message) => {
-          message.receiveCount += 1;
-          message.firstReceivedAt ??= now;
-          message.visibleAt = now + ms(visibility);
-          message.receiptHandle = `${message.id}#${randomUUID()}`;
           return {
             MessageId: message.id,
             ReceiptHandle: message.receiptHandle,
@@ -209,7 +221,10 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
       const handle = stringField(input, 'ReceiptHandle');
       const message = queue.messages.get(handle.split('#')[0]!);
       // Like SQS, deleting with an outdated handle of a message received again since is not an error.
-      if (message && message.receiptHandle === handle) queue.messages.delete(message.id);
+      if (message && message.receiptHandle === handle) {
+        queue.messages.delete(message.id);
+        await persist([{ op: 'delete', queue: queue.name, id: message.id }]);
+      }
       return {};
     },
     ChangeMessageVisibility: async (input) => {
@@ -220,10 +235,13 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
         throw new SqsError('MessageNotInflight', 'The message referred to is not in flight.');
       }
       message.visibleAt = Date.now() + ms(secondsField(input, 'VisibilityTimeout', 0, 43_200));
+      await persist([{ op: 'put', queue: queue.name, message: { ...message } }]);
       return {};
     },
     PurgeQueue: async (input) => {
-      queueOf(input).messages.clear();
+      const queue = queueOf(input);
+      queue.messages.clear();
+      await persist([{ op: 'purge', queue: queue.name }]);
       return {};
     },
   };
@@ -246,6 +264,10 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
     });
   });
   endpoint = `http://${host}:${(server.address() as AddressInfo).port}`;
+  // Restored queues get this run's URL; their messages keep their receive counts and visibility.
+  for (const [name, stored] of opened?.state ?? []) {
+    queues.set(name, { ...newQueue(name, stored.attributes), messages: stored.messages });
+  }
   return {
     endpoint,
     close: async () => {
@@ -254,8 +276,18 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
       );
+      await journal?.close();
     },
   };
+}
+
+function stateOf(queues: Map<string, Queue>): JournalState {
+  return new Map(
+    [...queues.values()].map((queue) => [
+      queue.name,
+      { attributes: queue.attributes, messages: queue.messages },
+    ]),
+  );
 }
 
 async function handle(

@@ -176,7 +176,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
             : {}),
         });
 
-  const sqs = await startLocalSqs({ secondsScale: options.events?.secondsScale });
+  const sqs = await startLocalSqs({ secondsScale: options.events?.secondsScale, dataDir: layout.queues });
   const sqsClient = new SQSClient({
     endpoint: sqs.endpoint,
     region: 'us-east-1',

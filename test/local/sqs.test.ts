@@ -11,6 +11,9 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSqs } from '../../local/sqs';
 import type { RunningLocalSqs } from '../../local/sqs';
@@ -131,5 +134,114 @@ describe('local SQS', () => {
         new SendMessageCommand({ QueueUrl: `${sqs.endpoint}/000000000000/missing`, MessageBody: 'x' }),
       ),
     ).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
+  });
+});
+
+describe('local SQS kept in a folder', () => {
+  const clientOf = (endpoint: string) =>
+    new SQSClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+
+  it('finds every acknowledged message after a restart that never closed the first run, as it was', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'cgw-sqs-'));
+    // The first run is abandoned, never closed: what a kill leaves.
+    const first = await startLocalSqs({ secondsScale: SCALE, dataDir: folder });
+    const before = clientOf(first.endpoint);
+    const { QueueUrl: dlq } = await before.send(new CreateQueueCommand({ QueueName: 'kept-dlq' }));
+    const { Attributes } = await before.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }),
+    );
+    const { QueueUrl: url } = await before.send(
+      new CreateQueueCommand({
+        QueueName: 'kept',
+        Attributes: {
+          VisibilityTimeout: '2',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: 2 }),
+        },
+      }),
+    );
+    for (let n = 1; n <= 50; n++)
+      await before.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `{"operationId":"op_${n}"}` }));
+    await before.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'delayed', DelaySeconds: 900 }));
+    // Ten received (in flight), five of them deleted: 45 remain, 5 of them invisible for now.
+    const { Messages: received = [] } = await before.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }),
+    );
+    expect(received).toHaveLength(10);
+    for (const message of received.slice(0, 5))
+      await before.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }));
+
+    const second = await startLocalSqs({ secondsScale: SCALE, dataDir: folder });
+    const after = clientOf(second.endpoint);
+    try {
+      const { QueueUrl: again } = await after.send(new CreateQueueCommand({ QueueName: 'kept' }));
+      expect(new URL(again!).pathname).toBe(new URL(url!).pathname);
+      const counts = async () =>
+        (await after.send(new GetQueueAttributesCommand({ QueueUrl: again, AttributeNames: ['All'] })))
+          .Attributes!;
+      expect(await counts()).toMatchObject({
+        ApproximateNumberOfMessages: '40',
+        ApproximateNumberOfMessagesNotVisible: '5',
+        ApproximateNumberOfMessagesDelayed: '1',
+        VisibilityTimeout: '2',
+      });
+      const bodies = new Set<string>();
+      const receiveCounts = new Map<string, string>();
+      for (const until = Date.now() + 10_000; bodies.size < 45 && Date.now() < until;) {
+        const { Messages = [] } = await after.send(
+          new ReceiveMessageCommand({
+            QueueUrl: again,
+            MaxNumberOfMessages: 10,
+            MessageSystemAttributeNames: ['All'],
+            VisibilityTimeout: 600,
+          }),
+        );
+        for (const message of Messages) {
+          bodies.add(message.Body!);
+          receiveCounts.set(message.Body!, message.Attributes!.ApproximateReceiveCount!);
+        }
+      }
+      const deleted = new Set(received.slice(0, 5).map((message) => message.Body));
+      const inFlight = received.slice(5).map((message) => message.Body!);
+      expect(bodies.size).toBe(45);
+      for (let n = 1; n <= 50; n++) {
+        const body = `{"operationId":"op_${n}"}`;
+        expect(bodies.has(body), body).toBe(!deleted.has(body));
+      }
+      // The ones in flight at the stop come back after their visibility timeout, received once more.
+      for (const body of inFlight) expect(receiveCounts.get(body)).toBe('2');
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+
+  it('drops a torn last line (a write the process died in), and keeps the rest', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'cgw-sqs-'));
+    const first = await startLocalSqs({ dataDir: folder });
+    const before = clientOf(first.endpoint);
+    const { QueueUrl: url } = await before.send(new CreateQueueCommand({ QueueName: 'torn' }));
+    await before.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'kept' }));
+    await first.close();
+    const journal = join(folder, 'journal.ndjson');
+    expect(readFileSync(journal, 'utf8')).toContain('"kept"');
+    appendFileSync(journal, '{"op":"put","queue":"torn","message":{"id":"x","bo');
+
+    const second = await startLocalSqs({ dataDir: folder });
+    try {
+      const after = clientOf(second.endpoint);
+      const { QueueUrl: again } = await after.send(new CreateQueueCommand({ QueueName: 'torn' }));
+      const { Messages = [] } = await after.send(
+        new ReceiveMessageCommand({ QueueUrl: again, MaxNumberOfMessages: 10 }),
+      );
+      expect(Messages.map((message) => message.Body)).toEqual(['kept']);
+      // The journal was rewritten whole at the start.
+      expect(readFileSync(journal, 'utf8')).not.toContain('"id":"x"');
+    } finally {
+      await second.close();
+    }
   });
 });
