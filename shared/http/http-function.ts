@@ -3,10 +3,14 @@
  * the middlewares registered here, in this order:
  *   header normalisation → problem+json answers → supplier authentication → idempotency (POST/PUT with an
  *   Idempotency-Key) → JSON body parsing → the route's handler.
+ *
+ * Idempotency wraps the route's work with Powertools' `makeIdempotent`, not its middy middleware: the
+ * middleware's `onError` deletes the key's record even when its own `before` refused the request (a duplicate
+ * still in progress, another body under the key), so concurrent retries ran the work again
+ * (aws-powertools/powertools-lambda-typescript#5675). The function wrapper deletes only a record it acquired.
  */
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -98,15 +102,16 @@ export function httpFunction(
   const suppliers = new WeakMap<APIGatewayProxyEventV2, Supplier>();
   let ready: Promise<{ deps: HttpDependencies; idempotent: Map<string, LambdaHandler> }> | undefined;
 
-  const answerRoute = (route: RouteDefinition) => async (event: APIGatewayProxyEventV2) => {
-    const supplier = suppliers.get(event);
-    const request = routeRequest(event, supplier, route);
-    if (route.respondAsync && prefersAsync(event.headers.prefer)) {
-      const { deps } = await ready!;
-      return toResult(await deps.respondAsync!(route.operationId, request, supplier!));
-    }
-    return toResult(await handlers[route.operationId]!(request));
-  };
+  const answerRoute =
+    (route: RouteDefinition) => async (event: APIGatewayProxyEventV2, _context: Context) => {
+      const supplier = suppliers.get(event);
+      const request = routeRequest(event, supplier, route);
+      if (route.respondAsync && prefersAsync(event.headers.prefer)) {
+        const { deps } = await ready!;
+        return toResult(await deps.respondAsync!(route.operationId, request, supplier!));
+      }
+      return toResult(await handlers[route.operationId]!(request));
+    };
 
   const setUp = async () => {
     const deps = dependencies();
@@ -131,10 +136,13 @@ export function httpFunction(
     const idempotent = new Map<string, LambdaHandler>();
     for (const route of ownRoutes) {
       if (route.method === 'GET') continue;
-      const handler = middy(answerRoute(route)).use(
-        makeHandlerIdempotent({ persistenceStore: deps.idempotencyStore!, config: idempotencyConfig() }),
-      );
-      idempotent.set(routeKeyOf(route), handler as unknown as LambdaHandler);
+      // Called with the Lambda context, so a key left in progress by a function that died frees itself once
+      // the invocation's time is up.
+      const handler = makeIdempotent(answerRoute(route), {
+        persistenceStore: deps.idempotencyStore!,
+        config: idempotencyConfig(),
+      });
+      idempotent.set(routeKeyOf(route), handler);
     }
     return { deps, idempotent };
   };
@@ -155,7 +163,7 @@ export function httpFunction(
     }
     refuseOutOfBounds(route, event);
     const idempotentHandler = event.headers['idempotency-key'] ? idempotent.get(event.routeKey) : undefined;
-    return idempotentHandler ? idempotentHandler(event, context) : answerRoute(route)(event);
+    return idempotentHandler ? idempotentHandler(event, context) : answerRoute(route)(event, context);
   };
 
   const handler = middy(dispatch)

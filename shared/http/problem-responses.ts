@@ -4,6 +4,9 @@
  */
 import {
   IdempotencyAlreadyInProgressError,
+  IdempotencyInconsistentStateError,
+  IdempotencyItemNotFoundError,
+  IdempotencyPersistenceLayerError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -123,12 +126,27 @@ export function problemFor(error: unknown, requestId: string): ProblemAnswer {
       'this Idempotency-Key was used with another request body',
     );
   }
-  if (error instanceof IdempotencyAlreadyInProgressError) {
+  // The key's record changed between the write that found it taken and the read of it: the request that held
+  // it has just finished or failed. The same as in progress: a retry a moment later gets its answer or runs.
+  if (
+    error instanceof IdempotencyAlreadyInProgressError ||
+    error instanceof IdempotencyItemNotFoundError ||
+    error instanceof IdempotencyInconsistentStateError
+  ) {
     const result = answer(
       409,
       'idempotency-in-progress',
       'Request in progress',
       'a request with this Idempotency-Key is still in progress',
+    );
+    return { ...result, headers: { 'retry-after': '1' } };
+  }
+  if (error instanceof IdempotencyPersistenceLayerError) {
+    const result = answer(
+      503,
+      'idempotency-store-unavailable',
+      'Idempotency-Key store unavailable',
+      'the key could not be checked or recorded; send the request again with the same key',
     );
     return { ...result, headers: { 'retry-after': '1' } };
   }
