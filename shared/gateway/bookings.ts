@@ -10,7 +10,7 @@ import {
   travelerReferenceOf,
 } from './api-contract';
 import type { CancelRequest, PutBookingRequest } from './api-contract';
-import { assertCompanyAllowed, redactConcurDocument, supplierTrip } from './access';
+import { assertCompanyAllowed, redactConcurDocument, redactTrip, supplierTrip } from './access';
 import { GatewayError, validated } from './errors';
 import { withBookingLease } from './locking';
 import { tripDetailsOf } from './trip-listing';
@@ -198,8 +198,11 @@ export class BookingService {
       previousConfirmationNumber: request.previousConfirmationNumber ?? existing?.previousConfirmationNumber,
       pendingStep: rebooking ? 'cancel-previous' : undefined,
       lastError: undefined,
-      // Kept for the trip listing, which answers from the gateway's records without calling Concur.
-      ...tripDetailsOf(posted.value),
+      // Kept for the trip listing, which answers from the gateway's records without calling Concur: as the
+      // supplier may see the trip, so a trip holding another source's booking keeps its dates but not its name
+      // (cleared, should the booking have moved into such a trip).
+      tripName: undefined,
+      ...tripDetailsOf(redactTrip(posted.value, supplier.bookingSource)),
     };
     const mapping = await held.save(
       existing ? { changes: fields } : { create: { ...key, ...fields, createdBy: supplier.id } },

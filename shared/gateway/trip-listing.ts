@@ -66,6 +66,10 @@ function overlaps(details: TripDetails, range: Range): boolean {
   );
 }
 
+/**
+ * A trip of the listing. The name is always the gateway's record of it: Concur's list shows every trip's name,
+ * including that of a trip another source created and this supplier's booking was filed into.
+ */
 function summaryOf(
   record: TripRecord,
   bookingSource: string,
@@ -75,7 +79,7 @@ function summaryOf(
   const details = concur ?? record;
   return {
     tripId: record.tripId,
-    ...(details.tripName !== undefined ? { tripName: details.tripName } : {}),
+    ...(record.tripName !== undefined ? { tripName: record.tripName } : {}),
     ...(details.tripStartDateLocal !== undefined ? { startDateLocal: details.tripStartDateLocal } : {}),
     ...(details.tripEndDateLocal !== undefined ? { endDateLocal: details.tripEndDateLocal } : {}),
     userLoginId: traveler ?? record.travelerLoginId,

@@ -116,6 +116,21 @@ describe('answers carrying a Concur trip show only the caller’s bookings in fu
     expect((await supplierB.get(bookingPath('B-INTO-A'))).status).toBe(404);
   });
 
+  it('re-PUTting one’s own booking with another supplier’s trip id is refused without calling Concur', async () => {
+    const a = await supplierA.put(bookingPath('A-LOC-REPUT'), secretOfA('A-LOC-REPUT', '10'));
+    expect(a.status).toBe(201);
+    const own = await supplierB.put(bookingPath('B-REPUT'), bookingOfB('11'));
+    expect(own.status).toBe(201);
+    expect(own.body.booking.tripId).not.toBe(a.body.booking.tripId);
+    const before = gateway.simulator!.requests.entries.length;
+    const moved = await supplierB.put(bookingPath('B-REPUT'), bookingOfB('11', a.body.booking.tripId));
+    expect(moved.status).toBe(404);
+    expect(moved.body.errors).toEqual([{ path: 'tripId', message: expect.any(String) }]);
+    expectNoSecretOfA(moved.body, 'A-LOC-REPUT');
+    expect(gateway.simulator!.requests.entries.length).toBe(before);
+    expect((await supplierB.get(bookingPath('B-REPUT'))).body.booking.tripId).toBe(own.body.booking.tripId);
+  });
+
   it('a booking PUT may name a trip the supplier created or one holding its bookings', async () => {
     const created = await supplierB.post(trips, tripOfB('05', 'B-TRIP-05'));
     expect(created.status).toBe(201);
@@ -176,5 +191,51 @@ describe('no supplier changes another’s bookings through a trip', () => {
     expect(cancelled.status).toBe(200);
     expect(concurBooking('B-OWN-09B')?.canceled).toBe(true);
     expect((await supplierB.get(bookingPath('B-OWN-09B'))).body.booking.status).toBe('cancelled');
+  });
+});
+
+describe('trip names stay with their owner', () => {
+  it('B’s booking filed by Concur into A’s trip: B’s listings show the trip without A’s name', async () => {
+    const created = await supplierA.post(trips, {
+      itinerary: {
+        tripName: 'Araminta private retreat',
+        startDateLocal: '2028-12-01T08:00:00',
+        endDateLocal: '2028-12-28T20:00:00',
+        bookings: [
+          {
+            ...secretOfA('A-NAMED-TRIP', '12').booking,
+            segments: carBooking(
+              {},
+              { startDateLocal: '2028-12-02T12:00:00', endDateLocal: '2028-12-27T12:00:00' },
+            ).segments,
+          },
+        ],
+      },
+      traveler: { loginId: TRAVELER },
+    });
+    expect(created.status).toBe(201);
+    const b = await supplierB.put(bookingPath('B-IN-NAMED'), bookingOfB('12'));
+    expect(b.status).toBe(201);
+    expect(b.body.booking.tripId).toBe(created.body.tripId);
+    const listings = [
+      await supplierB.get(`${trips}?startDate=2028-12-01&endDate=2028-12-31`),
+      await supplierB.get(`${trips}?traveler=${TRAVELER}&startDate=2028-12-01&endDate=2028-12-31`),
+    ];
+    for (const listing of listings) {
+      expect(listing.status).toBe(200);
+      const shared = listing.body.trips.find(
+        (trip: { tripId: string }) => trip.tripId === created.body.tripId,
+      );
+      expect(shared).toMatchObject({ tripId: created.body.tripId, startDateLocal: '2028-12-01T08:00:00' });
+      expect(JSON.stringify(listing.body)).not.toContain('Araminta');
+      expectNoSecretOfA(listing.body, 'A-NAMED-TRIP');
+    }
+    const read = await supplierB.get(tripPath(created.body.tripId));
+    expect(JSON.stringify(read.body)).not.toContain('Araminta');
+    // A, whose trip it is, still sees its name.
+    const ownListing = await supplierA.get(
+      `${trips}?traveler=${TRAVELER}&startDate=2028-12-01&endDate=2028-12-31`,
+    );
+    expect(JSON.stringify(ownListing.body)).toContain('Araminta private retreat');
   });
 });

@@ -345,7 +345,8 @@ function toMapping(item: Record<string, unknown>): BookingMapping | undefined {
 
 /**
  * One trip as the supplier's records of it tell: its trip item (a trip it created) and its booking mappings.
- * The name and dates come from the record written last, which saw Concur's latest answer.
+ * The dates come from the record written last, which saw Concur's latest answer; the name from the last one that
+ * holds a name (a booking's record holds one only while the trip held none but the supplier's bookings).
  */
 function toTripRecord(tripId: string, items: Record<string, unknown>[]): TripRecord | undefined {
   const tripItem = items.find((item) => String(item.sk).startsWith(TRIP_PREFIX));
@@ -355,13 +356,16 @@ function toTripRecord(tripId: string, items: Record<string, unknown>[]): TripRec
   const mappings = mappingItems.map((item) => toMapping(item)!);
   if (!tripItem && mappings.length === 0) return undefined;
   const written = (item: Record<string, unknown>) => String(item.updatedAt ?? item.recordedAt ?? '');
-  const latest = [...(tripItem ? [tripItem] : []), ...mappingItems]
-    .filter((item) => item.tripName !== undefined || item.tripStartDateLocal !== undefined)
-    .sort((a, b) => written(b).localeCompare(written(a)))[0];
+  const byWritten = [...(tripItem ? [tripItem] : []), ...mappingItems].sort((a, b) =>
+    written(b).localeCompare(written(a)),
+  );
+  const latest = byWritten.find((item) => item.tripStartDateLocal !== undefined);
   const details: TripDetails = {};
-  for (const field of ['tripName', 'tripStartDateLocal', 'tripEndDateLocal'] as const) {
+  for (const field of ['tripStartDateLocal', 'tripEndDateLocal'] as const) {
     if (typeof latest?.[field] === 'string') details[field] = latest[field];
   }
+  const named = byWritten.find((item) => typeof item.tripName === 'string');
+  if (named) details.tripName = named.tripName as string;
   const bookings = mappings
     .map((mapping) => ({
       confirmationNumber: mapping.confirmationNumber,
