@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { administration } from '../../shared/composition/administration';
+import { generateWebhookSecret } from '../../shared/events/webhooks';
 import { addSupplier, api, carBooking, COMPANY, startTestGateway, TRAVELER } from '../gateway/support';
 import { awaitOperation, bookingEvent, postWebhook } from './support';
 
@@ -115,6 +116,17 @@ describe('POST /v1/webhooks/{supplierId}', () => {
     const unknown = await postWebhook(gateway, 'nobody', upsert('WH-WRONG'), { secrets: [NEW_SECRET] });
     expect(unknown.status).toBe(401);
     expect(unknown.body.detail).toBe(wrong.body.detail);
+  });
+
+  it('refuses any signature for a registered supplier that has no webhook secret', async () => {
+    await addSupplier('secretless-supplier', 'SecretlessSource', [COMPANY]);
+    const before = gateway.simulator!.requests.entries.length;
+    for (const secrets of [[NEW_SECRET], [OTHER_SECRET], [generateWebhookSecret()], []]) {
+      const answer = await postWebhook(gateway, 'secretless-supplier', upsert('WH-SECRETLESS'), { secrets });
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect(gateway.simulator!.requests.entries.length).toBe(before);
   });
 
   it('answers a replayed webhook-id with the original operation and applies it once', async () => {
