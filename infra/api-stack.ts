@@ -37,6 +37,8 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -60,12 +62,15 @@ export interface GatewayApiStackProps extends StackProps {
   entryFor?: (name: LambdaName) => string;
 }
 
-/** The HTTP functions of the route table, and the events queue's processor. */
-export type LambdaName = FunctionName | 'processor';
+/** The HTTP functions of the route table, the events queue's processor and the operations sweeper. */
+export type LambdaName = FunctionName | 'processor' | 'sweeper';
 
-/** The real handler of a function: functions/http/<name>.ts (functions/events/processor.ts), exporting `handler`. */
+/** The real handler of a function: functions/http/<name>.ts (functions/events/<name>.ts), exporting `handler`. */
 export function defaultEntry(name: LambdaName): string {
-  const path = name === 'processor' ? '../functions/events/processor.ts' : `../functions/http/${name}.ts`;
+  const path =
+    name === 'processor' || name === 'sweeper'
+      ? `../functions/events/${name}.ts`
+      : `../functions/http/${name}.ts`;
   return fileURLToPath(new URL(path, import.meta.url));
 }
 
@@ -76,8 +81,11 @@ export function functionNames(): FunctionName[] {
 
 /** What each function's composition (functions/…/<name>.ts) uses, and so all its role may do. */
 export interface FunctionAccess {
-  /** The state table: supplier keys only (read), or also mappings, leases, operations, rate windows (readWrite). */
-  state?: 'read' | 'readWrite';
+  /**
+   * The state table: supplier keys only (read), or also mappings, leases, operations, rate windows (readWrite),
+   * or the operations and their `OPEN` index items alone, queried, read, updated and removed (operations).
+   */
+  state?: 'read' | 'readWrite' | 'operations';
   /** The idempotency records of its POST and PUT routes. */
   idempotency?: true;
   /** Calls Concur: the app's OAuth client (read), each company's tokens (read, written back after a refresh). */
@@ -99,7 +107,11 @@ export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
   trips: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true, tripsIndex: true },
   events: { state: 'readWrite', idempotency: true, sendsEvents: true, webhookSecrets: true },
   processor: { state: 'readWrite', concur: true, sendsEvents: true, eventSources: true },
+  sweeper: { state: 'operations', sendsEvents: true },
 };
+
+/** How often the sweeper looks for operations left behind (each is overdue 15 minutes before it is taken). */
+const SWEEP_SCHEDULE = Schedule.rate(Duration.minutes(5));
 
 /** The function that serves the API reference's assets carries them in its bundle. */
 const docsFunction = routes.find((route) => route.operationId === 'docsAsset')?.function;
@@ -304,6 +316,17 @@ export class GatewayApiStack extends Stack {
       });
       if (access.state === 'read') stateTableItems.grantReadData(fn);
       if (access.state === 'readWrite') stateTableItems.grantReadWriteData(fn);
+      if (access.state === 'operations') {
+        // The items of the two partitions it works on (the keys in shared/events/operations.ts), nothing else.
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'OperationItems',
+            actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+            resources: [stateTable.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OPEN', 'OPERATION#*'] } },
+          }),
+        );
+      }
       if (access.tripsIndex) {
         fn.addToRolePolicy(
           new PolicyStatement({
@@ -397,6 +420,18 @@ export class GatewayApiStack extends Stack {
       OLDEST_EVENT_ALARM_SECONDS,
       'An event has waited in the events queue for more than 30 minutes (its retries take about 11 at most)',
     );
+
+    // --- Operations sweeper --------------------------------------------------------------------------------
+    const sweeper = makeFunction(
+      'sweeper',
+      PROCESSOR_TIMEOUT,
+      'queues again the operations left behind (open long after their next step was due)',
+    );
+    new Rule(this, 'SweeperSchedule', {
+      description: `${names.resourcePrefix}: runs the operations sweeper`,
+      schedule: SWEEP_SCHEDULE,
+      targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })],
+    });
 
     // --- HTTP API ------------------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
@@ -499,6 +534,12 @@ export class GatewayApiStack extends Stack {
       "Concur refused a company's refresh token: connect the company again (runbook: when an alarm fires)",
     );
     alarm(
+      'EventsRequeuedAlarm',
+      gatewayMetric(GATEWAY_METRICS.eventsRequeued),
+      1,
+      'Operations were left behind (their message lost) and the sweeper queued them again: find why (runbook: operations queued again)',
+    );
+    alarm(
       'EventsParkedAlarm',
       gatewayMetric(GATEWAY_METRICS.eventsParked),
       1,
@@ -506,7 +547,7 @@ export class GatewayApiStack extends Stack {
     );
 
     // --- Dashboard -----------------------------------------------------------------------------------------
-    const lambdas = [...functions.values(), processor];
+    const lambdas = [...functions.values(), processor, sweeper];
     const dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: names.resourcePrefix,
       defaultInterval: Duration.hours(3),
@@ -576,6 +617,7 @@ export class GatewayApiStack extends Stack {
           gatewayMetric(GATEWAY_METRICS.eventsFailed),
           gatewayMetric(GATEWAY_METRICS.eventsParked),
           gatewayMetric(GATEWAY_METRICS.eventsRetried),
+          gatewayMetric(GATEWAY_METRICS.eventsRequeued),
         ],
         width: 12,
       }),

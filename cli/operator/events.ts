@@ -1,7 +1,7 @@
 /**
  * `concur-gateway events …`: the operations partner events and asynchronous requests became. `list` shows the
- * recent ones (or the parked ones), `show` one with its event and problem, `replay` queues parked (or failed)
- * ones again through the same events queue the functions use.
+ * recent ones (or the parked ones), `show` one with its event and problem, `replay` queues parked (or failed,
+ * or stuck) ones again through the same events queue the functions use.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -9,6 +9,7 @@ import { SingleBar } from 'cli-progress';
 import { DynamoOperations } from '../../shared/events/operations';
 import type { OperationRecord, OperationStatus } from '../../shared/events/operations';
 import { parkedOperations } from '../../shared/events/parked';
+import { OperationSweeper } from '../../shared/events/sweeper';
 import { emit, OperatorError, parseDuration, table } from './output';
 import type { OperatorCommand } from './run';
 import type { Target } from './target';
@@ -139,7 +140,7 @@ export function registerEventCommands(program: Command, operator: OperatorComman
     events
       .command('replay')
       .description(
-        'queue parked (or failed) operations again; each then runs like a new event (an older update ends skipped)',
+        'queue parked (or failed) operations again, or stuck ones (accepted or processing long past their next step); each then runs like a new event (an older update ends skipped)',
       )
       .argument('[ids...]', 'the operation ids')
       .option('--all-parked', 'every operation parked now'),
@@ -152,7 +153,10 @@ export function registerEventCommands(program: Command, operator: OperatorComman
       const queue = await target.eventQueue();
       const operations = operationsOf(target);
       const chosen = options.allParked ? await allParked(operations) : ids;
-      const parked = parkedOperations({ operations, queue });
+      // The command line says what it did itself: the sweeper's log lines would only repeat it.
+      const quiet = { info: () => undefined, warn: () => undefined };
+      const sweeper = new OperationSweeper({ operations, queue, logger: quiet });
+      const parked = parkedOperations({ operations, queue, sweeper });
       const bar = process.stderr.isTTY
         ? new SingleBar({ format: 'replay {bar} {value}/{total} {eta_formatted}', stream: process.stderr })
         : undefined;
@@ -173,7 +177,7 @@ export function registerEventCommands(program: Command, operator: OperatorComman
           ? 'Nothing replayed.'
           : `${r.replayed.length} operation(s) queued again: follow them with events show ID.`,
         ...(r.notReplayable.length
-          ? [`Not parked or failed (or unknown), left as they are: ${r.notReplayable.join(', ')}`]
+          ? [`Not parked, failed or stuck (or unknown), left as they are: ${r.notReplayable.join(', ')}`]
           : []),
       ]);
       if (notReplayable.length > 0) process.exitCode = 1;

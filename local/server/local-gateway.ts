@@ -127,6 +127,12 @@ export interface LocalEventsOptions {
   /** The processor's retry policy (seconds, before scaling). */
   retryBaseSeconds?: number;
   maxReceives?: number;
+  /** How long an attempt may run before it counts as dead (120 s); also the queue's visibility timeout. */
+  attemptTimeoutSeconds?: number;
+  /** How long past its next step an open operation waits before the sweeper queues it again (900 s). */
+  sweepAfterSeconds?: number;
+  /** How often the sweeper runs (60 s). */
+  sweepIntervalSeconds?: number;
 }
 
 export interface LocalGateway {
@@ -183,7 +189,9 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const maxReceives = options.events?.maxReceives ?? DEFAULT_EVENT_RETRY.maxReceives;
-  const queues = await createEventQueues(sqsClient, maxReceives);
+  const attemptTimeoutSeconds =
+    options.events?.attemptTimeoutSeconds ?? DEFAULT_EVENT_RETRY.attemptTimeoutSeconds;
+  const queues = await createEventQueues(sqsClient, maxReceives, attemptTimeoutSeconds);
 
   const tables = LOCAL_TABLES;
   Object.assign(process.env, {
@@ -191,6 +199,10 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     EVENTS_QUEUE_URL: queues.eventsQueueUrl,
     EVENT_MAX_RECEIVES: String(maxReceives),
     EVENT_RETRY_BASE_SECONDS: String(options.events?.retryBaseSeconds ?? DEFAULT_EVENT_RETRY.baseSeconds),
+    EVENT_ATTEMPT_TIMEOUT_SECONDS: String(attemptTimeoutSeconds),
+    ...(options.events?.sweepAfterSeconds !== undefined
+      ? { EVENT_SWEEP_AFTER_SECONDS: String(options.events.sweepAfterSeconds) }
+      : {}),
     CONCUR_RATE_PER_MINUTE: String(options.concurRatePerMinute ?? 3_000),
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -265,6 +277,12 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     workers: options.events?.workers ?? 4,
     onError: (error) => gatewayLogger().error('event batch failed', { error: error as Error }),
   });
+  const { handler: sweep } = await import('../../functions/events/sweeper');
+  const sweeper = startTimer(
+    (options.events?.sweepIntervalSeconds ?? 60) * 1000,
+    () => sweep(),
+    (error) => gatewayLogger().error('operations sweep failed', { error: error as Error }),
+  );
   // The operator's command line (`--local`) finds the running stores here.
   await publishEndpoints(options.dataDir, {
     pid: process.pid,
@@ -288,6 +306,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     close: async () => {
       await withdrawEndpoints(options.dataDir);
       await server.close();
+      await sweeper.stop();
       await poller.stop();
       await sqs.close();
       await simulator?.close();
@@ -359,8 +378,34 @@ async function loadHandlers(): Promise<Record<FunctionName, LambdaHandler>> {
   };
 }
 
+/** Runs `work` every `intervalMs`, one run at a time, like a schedule that invokes a function. */
+function startTimer(intervalMs: number, work: () => Promise<unknown>, onError: (error: unknown) => void) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const next = () => {
+    timer = setTimeout(() => {
+      running = work().then(
+        () => undefined,
+        (error: unknown) => onError(error),
+      );
+      void running.then(() => {
+        if (!stopped) next();
+      });
+    }, intervalMs);
+  };
+  next();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
 /** The events queue and its dead-letter queue, as the CDK stack makes them (redrive after maxReceives + 2). */
-async function createEventQueues(client: SQSClient, maxReceives: number) {
+async function createEventQueues(client: SQSClient, maxReceives: number, attemptTimeoutSeconds: number) {
   const { QueueUrl: deadLetterQueueUrl } = await client.send(
     new CreateQueueCommand({ QueueName: 'concur-gateway-events-dlq' }),
   );
@@ -372,7 +417,7 @@ async function createEventQueues(client: SQSClient, maxReceives: number) {
       QueueName: 'concur-gateway-events',
       Attributes: {
         // Longer than an attempt may take (the processor function's timeout on AWS).
-        VisibilityTimeout: String(DEFAULT_EVENT_RETRY.attemptTimeoutSeconds),
+        VisibilityTimeout: String(attemptTimeoutSeconds),
         RedrivePolicy: JSON.stringify({
           deadLetterTargetArn: dlq!.QueueArn,
           maxReceiveCount: maxReceives + 2,

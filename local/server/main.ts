@@ -59,6 +59,15 @@ try {
     simulatorPortIsPreference: env.SIMULATOR_PORT === undefined,
     trustForwardedHeaders: env.TRUST_FORWARDED_HEADERS === 'true',
     seed,
+    events: {
+      ...(env.EVENT_ATTEMPT_TIMEOUT_SECONDS
+        ? { attemptTimeoutSeconds: Number(env.EVENT_ATTEMPT_TIMEOUT_SECONDS) }
+        : {}),
+      ...(env.EVENT_SWEEP_AFTER_SECONDS ? { sweepAfterSeconds: Number(env.EVENT_SWEEP_AFTER_SECONDS) } : {}),
+      ...(env.EVENT_SWEEP_INTERVAL_SECONDS
+        ? { sweepIntervalSeconds: Number(env.EVENT_SWEEP_INTERVAL_SECONDS) }
+        : {}),
+    },
     ...(env.CONCUR_ACCESS_TOKEN
       ? {
           demoConcur: {

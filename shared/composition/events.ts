@@ -11,7 +11,7 @@ import type { Supplier } from '../gateway/ports';
 import { DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS } from '../suppliers/cached-authenticator';
 import { DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
 import { bookingService, secretStore, tripService } from './concur';
-import { eventIngress, eventsQueue, operations } from './async-requests';
+import { eventIngress, eventsQueue, operations, operationSweeper } from './async-requests';
 import { once } from './container';
 import { supplierDirectory } from './dynamodb';
 import { gatewayLogger, gatewayMetrics } from './logging';
@@ -69,10 +69,12 @@ export const eventServices = (): EventServices =>
         baseSeconds: Number(process.env.EVENT_RETRY_BASE_SECONDS ?? DEFAULT_EVENT_RETRY.baseSeconds),
         maxSeconds: Number(process.env.EVENT_RETRY_MAX_SECONDS ?? DEFAULT_EVENT_RETRY.maxSeconds),
         maxReceives: Number(process.env.EVENT_MAX_RECEIVES ?? DEFAULT_EVENT_RETRY.maxReceives),
-        attemptTimeoutSeconds: DEFAULT_EVENT_RETRY.attemptTimeoutSeconds,
+        attemptTimeoutSeconds: Number(
+          process.env.EVENT_ATTEMPT_TIMEOUT_SECONDS ?? DEFAULT_EVENT_RETRY.attemptTimeoutSeconds,
+        ),
       },
       logger: gatewayLogger(),
       metrics: gatewayMetrics(),
     }),
-    parked: parkedOperations({ operations: operations(), queue: eventsQueue() }),
+    parked: parkedOperations({ operations: operations(), queue: eventsQueue(), sweeper: operationSweeper() }),
   }));

@@ -58,13 +58,21 @@ export async function receiveWebhook(events: EventIntake, request: RouteRequest)
   const envelope = parseEnvelope(payload);
   const command = commandOf(envelope);
   validateCommand(supplier, command, 'data.');
-  const { operation } = await events.ingress.accept({
+  const { operation, outcome } = await events.ingress.accept({
     supplierId,
     trigger: 'webhook',
     eventId,
     type: envelope.type,
     command,
   });
+  if (outcome === 'reused') {
+    throw new HttpProblem(
+      409,
+      'webhook-id-reused',
+      'webhook-id already used for another event',
+      `the webhook-id was first delivered with other content (operation ${operation.id}); a new event needs a new webhook-id, a redelivery the same body`,
+    );
+  }
   return acceptedAnswer(operation, request.origin);
 }
 

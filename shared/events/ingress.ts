@@ -1,12 +1,16 @@
 /**
  * Accepting an event or an asynchronous request: one operation record per (supplier, trigger, event id), then
  * one queue message. A duplicate finds the operation already there and queues nothing again, unless the first
- * delivery stopped between the two writes (then `queuedAt` is missing and the message is sent now).
+ * delivery stopped between the two writes (then `queuedAt` is missing and the message is sent now) or the
+ * operation is stuck (open and overdue: its message was lost), when it is queued again. The same event id with
+ * other content is not a duplicate: it is answered as such, and changes nothing.
  */
 import { createHash } from 'node:crypto';
 import type { Command } from './envelope';
+import { contentDigestOf } from './operations';
 import type { DynamoOperations, OperationRecord, Trigger } from './operations';
 import type { EventQueue } from './queue';
+import type { OperationSweeper } from './sweeper';
 
 export function operationIdOf(supplierId: string, trigger: Trigger, eventId: string): string {
   const digest = createHash('sha256').update(`${supplierId}\n${trigger}\n${eventId}`).digest('hex');
@@ -21,17 +25,34 @@ export interface AcceptedEvent {
   command: Command;
 }
 
-export class EventIngress {
-  constructor(private readonly deps: { operations: DynamoOperations; queue: EventQueue }) {}
+export interface Acceptance {
+  operation: OperationRecord;
+  /** `created`; `duplicate` (the event id's operation, with the same content); `reused` (other content). */
+  outcome: 'created' | 'duplicate' | 'reused';
+}
 
-  async accept(event: AcceptedEvent): Promise<{ operation: OperationRecord; duplicate: boolean }> {
+export class EventIngress {
+  constructor(
+    private readonly deps: {
+      operations: DynamoOperations;
+      queue: Pick<EventQueue, 'send'>;
+      sweeper: Pick<OperationSweeper, 'requeueIfStuck'>;
+    },
+  ) {}
+
+  async accept(event: AcceptedEvent): Promise<Acceptance> {
+    const { operations, queue, sweeper } = this.deps;
     const id = operationIdOf(event.supplierId, event.trigger, event.eventId);
-    const { record, created } = await this.deps.operations.create({ id, status: 'accepted', ...event });
+    const { record, created } = await operations.create({ id, status: 'accepted', ...event });
+    if (!created && record.contentDigest !== undefined && record.contentDigest !== contentDigestOf(event))
+      return { operation: record, outcome: 'reused' };
     if (created || record.queuedAt === undefined) {
-      await this.deps.queue.send({ operationId: id });
-      await this.deps.operations.markQueued(id);
+      await queue.send({ operationId: id });
+      await operations.markQueued(id);
+    } else if (await sweeper.requeueIfStuck(id)) {
+      return { operation: (await operations.get(id)) ?? record, outcome: 'duplicate' };
     }
-    return { operation: record, duplicate: !created };
+    return { operation: record, outcome: created ? 'created' : 'duplicate' };
   }
 }
 

@@ -1,8 +1,10 @@
 /**
  * Operation records: one item per accepted event or asynchronous request in the state table, changed only
  * with single-item conditional writes, plus one `PARKED` index item per parked operation so that listing them
- * is one Query. Layout and conditions: docs/events.md.
+ * is one Query, and one `OPEN` index item per operation not yet ended, so that the sweeper finds those left
+ * behind with one Query. Layout and conditions: docs/events.md.
  */
+import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -43,38 +45,92 @@ export interface OperationRecord {
   problem?: ProblemDetails;
   nextAttemptAt?: string;
   parkedAt?: string;
+  /**
+   * While the operation is open: when it is overdue, i.e. its next step (a send, a receive, the end of an
+   * attempt) should long have happened. An open operation past it is stuck, and the sweeper queues it again.
+   */
+  sweepAt?: string;
+  /** SHA-256 of the type and command: a redelivery of the event id with other content is told apart. */
+  contentDigest?: string;
 }
 
-export type NewOperation = Omit<OperationRecord, 'attempts' | 'createdAt' | 'updatedAt'>;
+export type NewOperation = Omit<
+  OperationRecord,
+  'attempts' | 'createdAt' | 'updatedAt' | 'sweepAt' | 'contentDigest'
+>;
+
+/** The digest of what an operation runs, keys in a fixed order (DynamoDB keeps no order of a map's keys). */
+export function contentDigestOf(operation: Pick<OperationRecord, 'type' | 'command'>): string {
+  return createHash('sha256')
+    .update(canonicalJson({ type: operation.type, command: operation.command ?? null }))
+    .digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value)
+      .filter(([, field]) => field !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${canonicalJson(field)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
 
 const SORT_KEY = 'OPERATION';
 const PARKED_PARTITION = 'PARKED';
+const OPEN_PARTITION = 'OPEN';
 const operationKey = (id: string) => ({ pk: `OPERATION#${id}`, sk: SORT_KEY });
 const parkedKey = (parkedAt: string, id: string) => ({ pk: PARKED_PARTITION, sk: `${parkedAt}#${id}` });
+const openKey = (id: string) => ({ pk: OPEN_PARTITION, sk: id });
 const NOT_FINAL = '#status IN (:accepted, :processing)';
 const notFinalValues = { ':accepted': 'accepted', ':processing': 'processing' };
+
+/** How long an open operation may be overdue before the sweeper takes it as left behind. */
+export const DEFAULT_SWEEP_AFTER_MS = 15 * 60_000;
 
 export interface DynamoOperationsOptions {
   client: DynamoDBClient;
   tableName: string;
   clock?: Clock;
+  /** How long past its next step an open operation is left before it counts as stuck (15 minutes). */
+  sweepAfterMs?: number;
+}
+
+/** An `OPEN` index item: the operation it stands for, and when it was written. */
+export interface OpenIndexItem {
+  operationId: string;
+  indexedAt: string;
 }
 
 export class DynamoOperations {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly clock: Clock;
+  readonly sweepAfterMs: number;
 
   constructor(options: DynamoOperationsOptions) {
     this.documents = documentClient(options.client);
     this.tableName = options.tableName;
     this.clock = options.clock ?? { now: () => Date.now() };
+    this.sweepAfterMs = options.sweepAfterMs ?? DEFAULT_SWEEP_AFTER_MS;
   }
 
-  /** Creates the operation, or answers the one that already has its id. */
+  /**
+   * Creates the operation, or answers the one that already has its id. The `OPEN` index item is written first,
+   * so no open operation is ever missing from it (one whose creation failed leaves an item the sweeper removes).
+   */
   async create(operation: NewOperation): Promise<{ record: OperationRecord; created: boolean }> {
     const now = this.isoNow();
-    const record: OperationRecord = { ...operation, attempts: 0, createdAt: now, updatedAt: now };
+    const record: OperationRecord = {
+      ...operation,
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+      sweepAt: this.sweepAt(0),
+      contentDigest: contentDigestOf(operation),
+    };
+    if (operation.status === 'accepted') await this.putOpenIndex(record.id);
     try {
       await this.documents.send(
         new PutCommand({
@@ -100,7 +156,7 @@ export class DynamoOperations {
   }
 
   async markQueued(id: string): Promise<void> {
-    await this.update(id, { queuedAt: this.isoNow() }, 'attribute_exists(pk)', {});
+    await this.update(id, { queuedAt: this.isoNow(), sweepAt: this.sweepAt(0) }, 'attribute_exists(pk)', {});
   }
 
   /**
@@ -113,7 +169,7 @@ export class DynamoOperations {
     try {
       return await this.update(
         id,
-        { status: 'processing' },
+        { status: 'processing', sweepAt: this.sweepAt(staleAfterMs) },
         '#status = :accepted OR (#status = :processing AND #updatedAt < :staleBefore)',
         { ':accepted': 'accepted', ':processing': 'processing', ':staleBefore': staleBefore },
         true,
@@ -131,7 +187,12 @@ export class DynamoOperations {
   async retryLater(id: string, problem: ProblemDetails, nextAttemptAt: Date): Promise<void> {
     await this.update(
       id,
-      { status: 'accepted', problem, nextAttemptAt: nextAttemptAt.toISOString() },
+      {
+        status: 'accepted',
+        problem,
+        nextAttemptAt: nextAttemptAt.toISOString(),
+        sweepAt: this.sweepAt(nextAttemptAt.getTime() - this.clock.now()),
+      },
       NOT_FINAL,
       notFinalValues,
     ).catch((error: unknown) => {
@@ -166,15 +227,74 @@ export class DynamoOperations {
           problem: outcome.problem,
           nextAttemptAt: undefined,
           parkedAt: status === 'parked' ? now : undefined,
+          sweepAt: undefined,
         },
         NOT_FINAL,
         notFinalValues,
       );
-      return true;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+    await this.deleteOpenIndex(id);
+    return true;
+  }
+
+  /**
+   * Takes an open operation that is overdue (`sweepAt` passed) to be queued again: back to `accepted`, not
+   * queued, due again in `sweepAfterMs`. Answers it, or undefined when it is not stuck (it ended, or moved on
+   * meanwhile), so of two sweepers or redeliveries only one queues it.
+   */
+  async claimStuck(id: string): Promise<OperationRecord | undefined> {
+    try {
+      return await this.update(
+        id,
+        { status: 'accepted', queuedAt: undefined, sweepAt: this.sweepAt(0) },
+        `${NOT_FINAL} AND #sweepAt <= :now AND attribute_exists(#command)`,
+        { ...notFinalValues, ':now': this.isoNow() },
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The `OPEN` index, a page at a time; `cursor` continues. */
+  async listOpen(
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<{ items: OpenIndexItem[]; nextCursor?: string }> {
+    const page = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': OPEN_PARTITION },
+        Limit: options.limit ?? 100,
+        ...(options.cursor ? { ExclusiveStartKey: openKey(options.cursor) } : {}),
+      }),
+    );
+    const items = (page.Items ?? []).map((item) => ({
+      operationId: String(item.sk),
+      indexedAt: String(item.indexedAt),
+    }));
+    return {
+      items,
+      ...(page.LastEvaluatedKey ? { nextCursor: String(page.LastEvaluatedKey.sk) } : {}),
+    };
+  }
+
+  async deleteOpenIndex(id: string): Promise<void> {
+    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: openKey(id) }));
+  }
+
+  private async putOpenIndex(id: string): Promise<void> {
+    await this.documents.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...openKey(id), indexedAt: this.isoNow() } }),
+    );
+  }
+
+  /** When an operation whose next step is due in `dueInMs` counts as stuck. */
+  private sweepAt(dueInMs: number): string {
+    return new Date(this.clock.now() + Math.max(0, dueInMs) + this.sweepAfterMs).toISOString();
   }
 
   /** Parked operations, oldest first; `cursor` continues a listing. */
@@ -278,6 +398,7 @@ export class DynamoOperations {
    */
   async reopen(id: string): Promise<OperationRecord | undefined> {
     let record: OperationRecord;
+    await this.putOpenIndex(id);
     try {
       record = await this.update(
         id,
@@ -287,6 +408,7 @@ export class DynamoOperations {
           result: undefined,
           parkedAt: undefined,
           queuedAt: undefined,
+          sweepAt: this.sweepAt(0),
         },
         '(#status IN (:parked, :failed) OR (#status = :accepted AND attribute_not_exists(#queuedAt))) AND attribute_exists(#command)',
         { ':parked': 'parked', ':failed': 'failed', ':accepted': 'accepted' },

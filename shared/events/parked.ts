@@ -2,10 +2,12 @@
  * Parked operations, for the operator command line: list them, look at one (its event and its problem),
  * replay one or all. A replay puts the operation back to `accepted` and queues it again; it then runs like a new
  * event (an update older than the stored booking ends `skipped`). `failed` operations may be replayed by id too,
- * and so may one whose replay failed to queue it (it is `accepted` and was never queued).
+ * and so may one whose replay failed to queue it (it is `accepted` and was never queued), and a stuck one (open
+ * and overdue, as the sweeper would find it).
  */
 import type { DynamoOperations, OperationRecord } from './operations';
 import type { EventQueue } from './queue';
+import type { OperationSweeper } from './sweeper';
 
 export interface ParkedOperations {
   list(options?: {
@@ -20,11 +22,12 @@ export interface ParkedOperations {
 export function parkedOperations(deps: {
   operations: DynamoOperations;
   queue: Pick<EventQueue, 'send'>;
+  sweeper: Pick<OperationSweeper, 'requeueIfStuck'>;
 }): ParkedOperations {
-  const { operations, queue } = deps;
+  const { operations, queue, sweeper } = deps;
   const replay = async (operationId: string) => {
     const before = await operations.reopen(operationId);
-    if (!before) return { operationId, replayed: false };
+    if (!before) return { operationId, replayed: await sweeper.requeueIfStuck(operationId) };
     await queue.send({ operationId });
     await operations.markQueued(operationId);
     if (before.parkedAt) await operations.deleteParkedIndex(before.parkedAt, operationId);

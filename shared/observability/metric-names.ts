@@ -23,6 +23,8 @@ export const GATEWAY_METRICS = {
   eventsFailed: 'EventsFailed',
   eventsParked: 'EventsParked',
   eventsRetried: 'EventsRetried',
+  /** Operations the sweeper (or a redelivery, or a replay) queued again: open long after their next step was due. */
+  eventsRequeued: 'EventsRequeued',
 } as const;
 
 /** The `operation` dimension: the gateway's Concur operations (Itinerary v1.1, and the Identity v4.1 user search). */

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoOperations } from '../../shared/events/operations';
 import { parkedOperations } from '../../shared/events/parked';
+import { OperationSweeper } from '../../shared/events/sweeper';
+import type { EventQueue } from '../../shared/events/queue';
 import type { OperationRecord } from '../../shared/events/operations';
 import { createTestTables, startTestDynalite, type TestDynalite } from '../support/dynalite';
 
@@ -23,6 +25,10 @@ const problem = {
   title: 'Concur is unavailable',
   status: 503,
 };
+
+const quiet = { info: () => undefined, warn: () => undefined };
+const sweeperOf = (operations: DynamoOperations, queue: Pick<EventQueue, 'send'>) =>
+  new OperationSweeper({ operations, queue, logger: quiet });
 
 const newOperation = (id: string) => ({
   id,
@@ -88,7 +94,7 @@ describe('replaying a parked operation', () => {
         sent.push(operationId);
       },
     };
-    const operator = parkedOperations({ operations, queue });
+    const operator = parkedOperations({ operations, queue, sweeper: sweeperOf(operations, queue) });
 
     await expect(operator.replay('op_replay_refused')).rejects.toThrow('queue unavailable');
     expect(await operations.get('op_replay_refused')).toMatchObject({ status: 'accepted' });
@@ -117,10 +123,8 @@ describe('replaying a parked operation', () => {
     });
     await operations.markQueued('op_queued');
     const sent: string[] = [];
-    const operator = parkedOperations({
-      operations,
-      queue: { send: async ({ operationId }) => void sent.push(operationId) },
-    });
+    const queue: Pick<EventQueue, 'send'> = { send: async ({ operationId }) => void sent.push(operationId) };
+    const operator = parkedOperations({ operations, queue, sweeper: sweeperOf(operations, queue) });
     expect(await operator.replay('op_queued')).toMatchObject({ replayed: false });
     expect(sent).toEqual([]);
   });

@@ -7,6 +7,10 @@ import { administration } from '../../shared/composition/administration';
 import { generateWebhookSecret } from '../../shared/events/webhooks';
 import { addSupplier, api, carBooking, COMPANY, startTestGateway, TRAVELER } from '../gateway/support';
 import { awaitOperation, bookingEvent, postWebhook } from './support';
+import { dynamoDbClient, stateTableName } from '../../shared/composition/dynamodb';
+import { commandOf, parseEnvelope } from '../../shared/events/envelope';
+import { operationIdOf } from '../../shared/events/ingress';
+import { DynamoOperations } from '../../shared/events/operations';
 
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
 const OLD_SECRET = `whsec_${Buffer.from('an-old-secret-of-the-demo-supplier').toString('base64')}`;
@@ -130,8 +134,9 @@ describe('POST /v1/webhooks/{supplierId}', () => {
   });
 
   it('answers a replayed webhook-id with the original operation and applies it once', async () => {
-    const first = await postWebhook(gateway, 'demo-supplier', upsert('WH-REPLAY'), { secrets: [NEW_SECRET] });
-    const again = await postWebhook(gateway, 'demo-supplier', upsert('WH-REPLAY', '2027-01-11T10:00:00'), {
+    const event = upsert('WH-REPLAY');
+    const first = await postWebhook(gateway, 'demo-supplier', event, { secrets: [NEW_SECRET] });
+    const again = await postWebhook(gateway, 'demo-supplier', event, {
       secrets: [NEW_SECRET],
       id: first.webhookId,
     });
@@ -149,6 +154,72 @@ describe('POST /v1/webhooks/{supplierId}', () => {
       id: first.webhookId,
     });
     expect(other.body.operation.id).not.toBe(first.body.operation.id);
+  });
+
+  it('refuses a webhook-id delivered again with other content (409 webhook-id-reused), and keeps the first', async () => {
+    const first = await postWebhook(gateway, 'demo-supplier', upsert('WH-REUSED'), { secrets: [NEW_SECRET] });
+    expect(first.status).toBe(202);
+    const other = upsert('WH-REUSED-OTHER', '2027-01-11T10:00:00');
+    const reused = await postWebhook(gateway, 'demo-supplier', other, {
+      secrets: [NEW_SECRET],
+      id: first.webhookId,
+    });
+    expect(reused.status).toBe(409);
+    expect(reused.headers.get('content-type')).toBe('application/problem+json');
+    expect(reused.body.type).toBe('urn:concur-gateway:problem:webhook-id-reused');
+    expect(reused.body.detail).toContain(first.body.operation.id);
+    const done = await awaitOperation(gateway, gateway.apiKey, first.body.operation.href);
+    expect(done.body.operation).toMatchObject({ status: 'succeeded', result: { status: 201 } });
+    const client = api(gateway, gateway.apiKey);
+    expect((await client.get(`/v1/companies/${COMPANY}/bookings/WH-REUSED`)).status).toBe(200);
+    expect((await client.get(`/v1/companies/${COMPANY}/bookings/WH-REUSED-OTHER`)).status).toBe(404);
+    // The same content again (keys in another order, as another serializer writes them) is a redelivery.
+    const { type, timestamp, data } = upsert('WH-REUSED') as {
+      type: string;
+      timestamp: string;
+      data: Record<string, unknown>;
+    };
+    const reordered = { data: { traveler: data.traveler, booking: data.booking, ...data }, timestamp, type };
+    const redelivered = await postWebhook(gateway, 'demo-supplier', reordered, {
+      secrets: [NEW_SECRET],
+      id: first.webhookId,
+    });
+    expect(redelivered.status).toBe(202);
+    expect(redelivered.body.operation.id).toBe(first.body.operation.id);
+  });
+
+  it('queues a stuck operation again when its webhook-id is delivered again, and applies it', async () => {
+    const event = upsert('WH-STUCK');
+    const webhookId = 'msg_stuck_after_a_lost_message';
+    const id = operationIdOf('demo-supplier', 'webhook', webhookId);
+    // What a lost message leaves: the operation recorded and queued long ago, and no message on the queue.
+    const longAgo = new DynamoOperations({
+      client: dynamoDbClient(),
+      tableName: stateTableName(),
+      clock: { now: () => Date.now() - 60 * 60_000 },
+    });
+    await longAgo.create({
+      id,
+      supplierId: 'demo-supplier',
+      trigger: 'webhook',
+      eventId: webhookId,
+      type: event.type,
+      command: commandOf(parseEnvelope(event)),
+      status: 'accepted',
+    });
+    await longAgo.markQueued(id);
+
+    const redelivered = await postWebhook(gateway, 'demo-supplier', event, {
+      secrets: [NEW_SECRET],
+      id: webhookId,
+    });
+    expect(redelivered.status).toBe(202);
+    expect(redelivered.body.operation.id).toBe(id);
+    const done = await awaitOperation(gateway, gateway.apiKey, redelivered.body.operation.href);
+    expect(done.body.operation).toMatchObject({ status: 'succeeded', result: { status: 201 } });
+    expect(
+      (await api(gateway, gateway.apiKey).get(`/v1/companies/${COMPANY}/bookings/WH-STUCK`)).status,
+    ).toBe(200);
   });
 
   it('answers a bad envelope with 400 and the paths of its problems', async () => {

@@ -20,6 +20,11 @@ import { DEFAULT_SECRET_PREFIX } from '../../shared/tokens/company-credentials';
 import type { FunctionName } from '../../shared/http/routes';
 import { api, bookingPath, carBooking, COMPANY, TRAVELER } from '../gateway/support';
 import { awaitOperation } from '../events/support';
+import { dynamoDbClient, stateTableName } from '../../shared/composition/dynamodb';
+import { commandOf, parseEnvelope } from '../../shared/events/envelope';
+import { operationIdOf } from '../../shared/events/ingress';
+import { DynamoOperations } from '../../shared/events/operations';
+import type { Context } from 'aws-lambda';
 import { localEnvironment, startBundle, synthesizeGateway } from '../support/lambda-bundles';
 import type { BundledFunction, RunningBundle, SynthesizedGateway } from '../support/lambda-bundles';
 
@@ -140,6 +145,61 @@ describe('the Lambda bundles of the synthesized app', () => {
       const answerSchemas = map.sources.some((source) => source.endsWith('shared/gateway/api-responses.ts'));
       expect(answerSchemas, fn.logicalId).toBe(fn.routeKeys.includes('GET /openapi.json'));
     }
+  });
+});
+
+describe('the sweeper’s bundle', () => {
+  it('queues again, on its scheduled invocation, an operation whose message was lost, which then succeeds', async () => {
+    const sweeper = synthesized.functions.find((fn) => fn.logicalId.startsWith('sweeperFunction'))!;
+    expect(sweeper, 'the sweeper function').toBeDefined();
+    const event = {
+      type: 'booking.upserted',
+      timestamp: '2027-01-10T10:00:00Z',
+      data: {
+        companyId: COMPANY,
+        confirmationNumber: 'BUNDLE-SWEPT',
+        booking: carBooking({}, { confirmationNumber: 'BUNDLE-SWEPT' }),
+        traveler: { loginId: TRAVELER },
+      },
+    };
+    const id = operationIdOf('demo-supplier', 'webhook', 'msg_bundle_swept');
+    // Recorded and queued an hour ago, and its message gone.
+    const anHourAgo = new DynamoOperations({
+      client: dynamoDbClient(),
+      tableName: stateTableName(),
+      clock: { now: () => Date.now() - 60 * 60_000 },
+    });
+    await anHourAgo.create({
+      id,
+      supplierId: 'demo-supplier',
+      trigger: 'webhook',
+      eventId: 'msg_bundle_swept',
+      type: event.type,
+      command: commandOf(parseEnvelope(event)),
+      status: 'accepted',
+    });
+    await anHourAgo.markQueued(id);
+    const scheduled = {
+      version: '0',
+      id: 'a1b2c3',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time: new Date().toISOString(),
+      resources: [],
+      detail: {},
+    };
+    const context = {
+      functionName: 'concur-gateway-bundles-sweeper',
+      awsRequestId: 'sweep-1',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:concur-gateway-bundles-sweeper',
+      memoryLimitInMB: '512',
+      getRemainingTimeInMillis: () => 60_000,
+    } as unknown as Context;
+    const bundle = await bundleOf(sweeper);
+    const result = (await bundle.invoke(scheduled as never, context)) as unknown as { requeued: number };
+    expect(result.requeued, bundle.output()).toBeGreaterThanOrEqual(1);
+    const done = await awaitOperation(gateway, gateway.demoApiKey!, `${gateway.url}/v1/operations/${id}`);
+    expect(done.body.operation).toMatchObject({ status: 'succeeded', result: { status: 201 } });
   });
 });
 

@@ -94,8 +94,8 @@ describe('functions and routes', () => {
   it('creates one function per function name of the route table, ARM64 on Node.js 24 with X-Ray', () => {
     const names = functionNames();
     expect(names).toEqual([...new Set(routes.map((route) => route.function))]);
-    // The route table's functions and the events processor.
-    template.resourceCountIs('AWS::Lambda::Function', names.length + 1);
+    // The route table's functions, the events processor and the operations sweeper.
+    template.resourceCountIs('AWS::Lambda::Function', names.length + 2);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs24.x',
@@ -112,13 +112,14 @@ describe('functions and routes', () => {
     expect(Object.fromEntries(timeouts)).toEqual({
       ...Object.fromEntries(names.map((name) => [`concur-gateway-test-${name}`, 29])),
       'concur-gateway-test-processor': 60,
+      'concur-gateway-test-sweeper': 60,
     });
     for (const name of names) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `concur-gateway-test-${name}`,
       });
     }
-    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 2);
+    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 3);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -149,6 +150,10 @@ describe('functions and routes', () => {
       const entry = defaultEntry(name);
       expect(entry.endsWith(join('functions', 'http', `${name}.ts`))).toBe(true);
       expect(existsSync(entry), entry).toBe(true);
+    }
+    for (const name of ['processor', 'sweeper'] as const) {
+      expect(defaultEntry(name).endsWith(join('functions', 'events', `${name}.ts`))).toBe(true);
+      expect(existsSync(defaultEntry(name)), name).toBe(true);
     }
   });
 
@@ -376,6 +381,20 @@ describe('permissions', () => {
       else expect(state, `${name} on the state table`).toContain('dynamodb:GetItem');
       if (access.state === 'read') for (const write of WRITES) expect(state, name).not.toContain(write);
       if (access.state === 'readWrite') expect(state, name).toEqual(expect.arrayContaining(WRITES));
+      if (access.state === 'operations') {
+        expect(state.sort(), name).toEqual([
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ]);
+        const onTable = statementsOf(name).filter((s) => /StateTable/.test(JSON.stringify(s.Resource)));
+        for (const statement of onTable) {
+          expect((statement as { Condition?: unknown }).Condition, name).toEqual({
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OPEN', 'OPERATION#*'] },
+          });
+        }
+      }
       if (access.idempotency) expect(idempotency, name).toEqual(expect.arrayContaining(WRITES));
       else expect(idempotency, `${name} on the idempotency table`).toEqual([]);
       expect(actionsOn(name, /\/companies\/|ConcurAppSecret/).length > 0, `${name} on Concur tokens`).toBe(
@@ -486,9 +505,9 @@ describe('dashboard', () => {
       `SEARCH('{ConcurGateway/test,operation,service,status} MetricName=\\\\\\"${GATEWAY_METRICS.concurErrors}\\\\\\"', 'Sum', 300)`,
     );
     const functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
-      [...functionNames(), 'processor'].some((name) => id.startsWith(`${name}Function`)),
+      [...functionNames(), 'processor', 'sweeper'].some((name) => id.startsWith(`${name}Function`)),
     );
-    expect(functionIds).toHaveLength(functionNames().length + 1);
+    expect(functionIds).toHaveLength(functionNames().length + 2);
     for (const id of functionIds) expect(body, id).toContain(id);
   });
 
@@ -524,15 +543,22 @@ describe('dashboard', () => {
       Period: 300,
       Threshold: 1,
     });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'concur-gateway-test-EventsRequeuedAlarm',
+      Namespace: 'ConcurGateway/test',
+      MetricName: GATEWAY_METRICS.eventsRequeued,
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
   });
 });
 
 describe('alarms', () => {
   it('alarms on each function’s errors and throttles and on API 5xx, to an encrypted TLS-only topic', () => {
-    const functionCount = functionNames().length + 1;
+    const functionCount = functionNames().length + 2;
     // Per function errors and throttles, the API's 5xx, the events' dead letters and oldest message, a refresh
-    // token near its end, a refresh token refused, parked events.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 6);
+    // token near its end, a refresh token refused, parked events, operations queued again by the sweeper.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 7);
     for (const metricName of ['Errors', 'Throttles']) {
       const alarms = template.findResources('AWS::CloudWatch::Alarm', {
         Properties: { Namespace: 'AWS/Lambda', MetricName: metricName },
@@ -626,6 +652,20 @@ describe('events', () => {
       EventBusName: { Ref: Match.stringLikeRegexp('^PartnerEventBus') },
       EventPattern: { 'detail-type': [...EVENT_TYPES] },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsQueue'), 'Arn'] } })],
+    });
+  });
+
+  it('runs the operations sweeper every 5 minutes from an EventBridge rule, and nothing else on it', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    const targets = rules[0]!.Properties.Targets as { Arn: { 'Fn::GetAtt': string[] } }[];
+    expect(targets).toHaveLength(1);
+    expect(targets[0]!.Arn['Fn::GetAtt'][0]).toMatch(/^sweeperFunction/);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^sweeperFunction'), 'Arn'] },
     });
   });
 
