@@ -3,9 +3,10 @@
  * table decides which function answers, and each request becomes the event and context Lambda would pass.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { routes } from '../../shared/http/routes';
 import type { FunctionName, RouteDefinition } from '../../shared/http/routes';
@@ -77,15 +78,52 @@ function problem(
   response.end(JSON.stringify({ type: problemType(kind), title, status, detail }));
 }
 
+/**
+ * The body, or undefined when it is larger than API Gateway takes. The rest of a body too large is read and
+ * dropped, not left unread: leaving the loop early would destroy the connection before the 413 is sent.
+ */
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks);
+}
+
+/** What Node's HTTP parser refuses before a request exists, answered as problem+json like every other refusal. */
+const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
+  HPE_HEADER_OVERFLOW: [
+    431,
+    'headers-too-large',
+    'Request headers too large',
+    'the request line and headers may have at most 16 KiB',
+  ],
+  ERR_HTTP_REQUEST_TIMEOUT: [
+    408,
+    'request-timeout',
+    'Request timeout',
+    'the request took too long to arrive',
+  ],
+};
+
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, kind, title, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    400,
+    'malformed-request',
+    'Malformed request',
+    'the request is not valid HTTP/1.1',
+  ];
+  const body = JSON.stringify({ type: problemType(kind), title, status, detail });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function lambdaContext(functionName: string, requestId: string): Context {
@@ -133,6 +171,8 @@ export function startLambdaHttpServer(
   const server = createServer(async (request, response) => {
     const startedAt = performance.now();
     const requestId = randomUUID();
+    // Read now: once the connection is gone, the request has no socket to ask.
+    const ip = request.socket.remoteAddress;
     let routeKey = '-';
     response.once('close', () => {
       const line: AccessLogLine = {
@@ -142,7 +182,7 @@ export function startLambdaHttpServer(
         routeKey,
         status: response.headersSent ? response.statusCode : 0,
         latency: Math.round(performance.now() - startedAt),
-        ip: request.socket.remoteAddress,
+        ip,
       };
       accessLog(JSON.stringify(line));
     });
@@ -207,7 +247,7 @@ export function startLambdaHttpServer(
             method,
             path: url.pathname,
             protocol: `HTTP/${request.httpVersion}`,
-            sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+            sourceIp: ip ?? '127.0.0.1',
             userAgent: headers['user-agent'] ?? '',
           },
           requestId,
@@ -230,6 +270,7 @@ export function startLambdaHttpServer(
       else response.destroy();
     }
   });
+  server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => {

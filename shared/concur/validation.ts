@@ -146,13 +146,24 @@ function simpleSchema(element: ElementModel, profile: ValidationProfile, require
     value = z.union([value, text], { error: `${expected}, or text matching ${alternative.pattern}` });
   }
   if (required) {
-    // A required element must carry a value; the empty element that Concur tolerates elsewhere is not one.
-    return type === 'string' ? value.check(z.refine((v) => v !== '', { error: 'must not be empty' })) : value;
+    // A required element must carry a value; the empty element that Concur tolerates elsewhere is not one, and
+    // Concur refuses one of only spaces as missing.
+    return type === 'string'
+      ? value.check(z.refine((v) => typeof v !== 'string' || v.trim() !== '', { error: 'must not be blank' }))
+      : value;
   }
+  // The ids Concur finds bookings by: left empty they are absent (Concur's own examples send
+  // <ConfirmationNumber />), but spaces alone would identify nothing.
+  if (type === 'string' && IDENTIFYING_ELEMENTS.has(element.name))
+    return value.check(
+      z.refine((v) => typeof v !== 'string' || v === '' || v.trim() !== '', { error: 'must not be blank' }),
+    );
   // An empty element (`""`) is accepted for every type: Concur's own examples send <ExternalId /> for an integer.
   if (type === 'string' || type === 'anyURI') return value;
   return z.union([value, EMPTY_ELEMENT], { error: expected });
 }
+
+const IDENTIFYING_ELEMENTS: ReadonlySet<string> = new Set(['ConfirmationNumber', 'RecordLocator']);
 
 /** A value that must be present and not null, reported as "is required" rather than as a type mismatch. */
 const requiredValue = (schema: z.ZodMiniType): z.ZodMiniType =>
@@ -252,7 +263,8 @@ class SchemaFactory {
     let schema = this.objects.get(typeName);
     if (!schema) {
       let object: z.ZodMiniType = z.strictObject(this.shape(typeName), { error: 'expected an object' });
-      if (typeName === 'ItineraryType') object = object.check(z.superRefine(checkTripStatus));
+      if (typeName === 'ItineraryType')
+        object = object.check(z.superRefine(checkTripStatus), z.superRefine(checkDistinctBookings));
       // Named, so the OpenAPI document shows each Concur type once, as a component.
       // A type that is also a tagged list item (Fixed) keeps the plain name for the item: `Record` marks this one.
       const suffix = VARIANT_TYPES.has(typeName) ? 'Record' : '';
@@ -262,6 +274,23 @@ class SchemaFactory {
     }
     return schema;
   }
+}
+
+/** Concur keeps one booking per booking source and record locator in a trip, and refuses a trip naming one twice. */
+function checkDistinctBookings(itinerary: unknown, ctx: z.core.$RefinementCtx): void {
+  const first = new Map<string, number>();
+  ((itinerary as Itinerary).bookings ?? []).forEach((booking, index) => {
+    if (!booking || typeof booking.recordLocator !== 'string') return;
+    const key = JSON.stringify([booking.bookingSource ?? '', booking.recordLocator.trim()]);
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, index);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bookings', index, 'recordLocator'],
+        message: `the trip already has this booking (bookings[${earlier}])`,
+      });
+  });
 }
 
 /** The trip statuses of seed 003, and agency proposals (6, 7) per seed 003 and Concur's TMC guide. */

@@ -7,6 +7,7 @@ import { GatewayError } from '../gateway/errors';
 import type { Supplier } from '../gateway/ports';
 import type { HttpAnswer, RouteRequest } from '../http/http-function';
 import { HttpProblem } from '../http/problem-responses';
+import { parseJsonBody } from '../http/json-body';
 import { validateCommand } from './commands';
 import type { EventIngress } from './ingress';
 import type { DynamoOperations } from './operations';
@@ -49,13 +50,7 @@ export async function receiveWebhook(events: EventIntake, request: RouteRequest)
       { path: 'webhook-id', message: `at most ${MAX_EVENT_ID_LENGTH} characters` },
     ]);
   }
-  let payload: unknown;
-  try {
-    payload = JSON.parse(body);
-  } catch (error) {
-    throw new HttpProblem(400, 'invalid-json', 'The body is not JSON', (error as Error).message);
-  }
-  const envelope = parseEnvelope(payload);
+  const envelope = parseEnvelope(parseJsonBody(body));
   const command = commandOf(envelope);
   validateCommand(supplier, command, 'data.');
   const { operation, outcome } = await events.ingress.accept({

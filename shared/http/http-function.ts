@@ -22,6 +22,7 @@ import type { Supplier } from '../gateway/ports';
 import type { FieldProblem } from '../problem';
 import { isPrintableText } from '../concur/xml-text';
 import { HttpProblem, problemFor, problemResponse } from './problem-responses';
+import { parseJsonBody } from './json-body';
 import { withSourceMappedStack } from '../observability/source-mapped-stack';
 
 export interface RouteRequest {
@@ -246,8 +247,11 @@ function refuseOutOfBounds(route: RouteDefinition, event: APIGatewayProxyEventV2
       problems.push({ path, message: `must be ${minLength} to ${maxLength} characters` });
     else if (!isPrintableText(value)) problems.push({ path, message: 'must not contain control characters' });
   };
-  for (const [name, value] of Object.entries(event.pathParameters ?? {}))
+  for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
     check(`path.${name}`, value ?? '', MAX_PATH_PARAMETER_LENGTH, 1);
+    // An id of spaces alone names nothing at Concur (a confirmation number becomes a blank record locator).
+    if (value && value.trim() === '') problems.push({ path: `path.${name}`, message: 'must not be blank' });
+  }
   for (const [name, value] of Object.entries(event.queryStringParameters ?? {}))
     check(`query.${name}`, value ?? '', MAX_QUERY_VALUE_LENGTH, 0);
   const idempotencyKey = event.headers['idempotency-key'];
@@ -274,7 +278,7 @@ function routeRequest(
     supplier,
     pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
     query: (event.queryStringParameters ?? {}) as Record<string, string>,
-    body: route.signed ? undefined : parseJsonBody(event, rawBody),
+    body: route.signed ? undefined : jsonBodyOf(event, rawBody),
     ...(rawBody === undefined ? {} : { rawBody }),
     headers: event.headers as Record<string, string>,
     origin: `${protocol}://${host}`,
@@ -286,7 +290,7 @@ function rawBodyOf(event: APIGatewayProxyEventV2): string | undefined {
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
-function parseJsonBody(event: APIGatewayProxyEventV2, text: string | undefined): unknown {
+function jsonBodyOf(event: APIGatewayProxyEventV2, text: string | undefined): unknown {
   if (text === undefined || text === '') return undefined;
   const contentType = event.headers['content-type'] ?? '';
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
@@ -297,11 +301,7 @@ function parseJsonBody(event: APIGatewayProxyEventV2, text: string | undefined):
       'send the body as application/json',
     );
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new HttpProblem(400, 'invalid-json', 'The body is not JSON', (error as Error).message);
-  }
+  return parseJsonBody(text);
 }
 
 function toResult(answer: HttpAnswer): APIGatewayProxyStructuredResultV2 {

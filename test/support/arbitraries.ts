@@ -100,9 +100,12 @@ export function objectArbitrary(typeName: string, depth: number): fc.Arbitrary<R
     if (element.repeated) value = fc.array(value, { minLength: 1, maxLength: 2 });
     if (required.has(element.name)) {
       requiredKeys.push(key);
-      // Required text must not be empty.
-      if (element.type === 'string') value = value.filter((v) => v !== '');
+      // Required text must not be blank.
+      if (element.type === 'string') value = value.filter((v) => typeof v !== 'string' || v.trim() !== '');
     }
+    // Ids Concur finds bookings by: absent or empty, never spaces alone.
+    if (element.name === 'ConfirmationNumber' || element.name === 'RecordLocator')
+      value = value.filter((v) => typeof v !== 'string' || v === '' || v.trim() !== '');
     entries[key] = value;
   }
   return fc.record(entries, { requiredKeys });
