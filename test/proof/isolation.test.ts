@@ -3,7 +3,8 @@
  * stay its own; supplier B then calls every route of the route table (so routes added later are covered), with
  * every id of A's and of the shared trip it could name, and valid and invalid bodies. No answer of B's holds
  * A's record locators, names or amounts, and a refused request never reaches Concur (the simulator's request
- * log). Every log line written meanwhile is scanned for secrets. Prints the counts.
+ * log). Every request naming A's bookings or trips is refused, and B's own requests are answered. Every log line
+ * written meanwhile is scanned for secrets. Prints the counts.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { routes } from '../../shared/http/routes';
@@ -25,7 +26,16 @@ let keyB: string;
 const written: string[] = [];
 const spies: { mockRestore(): void }[] = [];
 
-const SECRETS_OF_A = ['A-ISO-LOC', 'A-ISO-TRIP-LOC', 'Perpetua', 'Hiddenfield', '4321.98', 'NOK'];
+const SECRETS_OF_A = [
+  'A-ISO-LOC',
+  'A-ISO-TRIP-LOC',
+  'Perpetua',
+  'Hiddenfield',
+  '4321.98',
+  'NOK',
+  'IsoSourceA trip',
+  'A-ISO-ONLY-LOC',
+];
 
 const bookingOfA = (recordLocator: string, day: string) => ({
   booking: {
@@ -49,18 +59,23 @@ const bookingOfB = (day: string) => ({
   ),
   traveler: { loginId: TRAVELER },
 });
-const tripOf = (bookingSource: string, recordLocator: string, own?: { passengers: unknown }) => ({
+const tripOf = (
+  bookingSource: string,
+  recordLocator: string,
+  own?: { passengers: unknown },
+  month = '04',
+) => ({
   itinerary: {
     tripName: `${bookingSource} trip`,
-    startDateLocal: '2030-04-01T08:00:00',
-    endDateLocal: '2030-04-28T20:00:00',
+    startDateLocal: `2030-${month}-01T08:00:00`,
+    endDateLocal: `2030-${month}-28T20:00:00`,
     bookings: [
       {
         bookingSource,
         recordLocator,
         ...carBooking(own ? { passengers: own.passengers } : {}, {
-          startDateLocal: '2030-04-02T12:00:00',
-          endDateLocal: '2030-04-03T12:00:00',
+          startDateLocal: `2030-${month}-02T12:00:00`,
+          endDateLocal: `2030-${month}-03T12:00:00`,
           ...(own ? { dailyRate: 4321.98, currency: 'NOK' } : {}),
         }),
       },
@@ -104,6 +119,20 @@ describe('isolation of two suppliers sharing a company and a traveler', () => {
     expect(aTrip.status).toBe(201);
     const shared = await supplierB.put(bookingPath('B-ISO-SHARED'), bookingOfB('10'));
     expect(shared.body.booking.tripId).toBe(a.body.booking.tripId);
+    // Concur files B's booking into the trip A created (the one spanning its dates): its name is A's.
+    const filed = await supplierB.put(bookingPath('B-ISO-FILED'), bookingOfB('20'));
+    expect(filed.body.booking.tripId).toBe(aTrip.body.tripId);
+    // A trip of A's that holds none of B's bookings.
+    const aOnly = await supplierA.post(
+      `/v1/companies/${COMPANY}/trips`,
+      tripOf(
+        'IsoSourceA',
+        'A-ISO-ONLY-LOC',
+        { passengers: [{ nameFirst: 'Perpetua', nameLast: 'Hiddenfield' }] },
+        '06',
+      ),
+    );
+    expect(aOnly.status).toBe(201);
     // Log lines worth scanning: a token refresh and a Concur failure answered 502.
     gateway.simulator!.faults.expireAccessToken(COMPANY);
     gateway.simulator!.faults.failNext('bookingPost', { kind: 'malformed-xml' }, 1);
@@ -114,21 +143,46 @@ describe('isolation of two suppliers sharing a company and a traveler', () => {
     const values: Record<string, string[]> = {
       companyId: [COMPANY],
       confirmationNumber: ['A-ISO-LOC', 'B-ISO-SHARED', 'A-ISO-TRIP-LOC'],
-      tripId: [a.body.booking.tripId, aTrip.body.tripId, bTrip.body.tripId],
+      tripId: [a.body.booking.tripId, aTrip.body.tripId, aOnly.body.tripId, bTrip.body.tripId],
       supplierId: ['iso-a', 'iso-b'],
       operationId: ['00000000-0000-4000-8000-000000000000'],
       asset: ['swagger-ui.css'],
     };
     const bodies = [
       bookingOfB('10'),
-      { ...bookingOfB('11'), tripId: aTrip.body.tripId },
+      { ...bookingOfB('11'), tripId: aOnly.body.tripId },
       tripOf('IsoSourceB', 'B-ISO-TRIP'),
       {},
     ];
+    const queries: Record<string, string[]> = {
+      listTrips: ['', `?traveler=${encodeURIComponent(TRAVELER)}&startDate=2030-04-01&endDate=2030-04-30`],
+    };
+    // What B may reach: its bookings and the trips holding them; A's booking, A's trip holding none of B's, and
+    // A's webhook endpoint are out of reach, whatever route names them.
+    const ofA = [
+      `/bookings/A-ISO-LOC`,
+      `/bookings/A-ISO-TRIP-LOC`,
+      `/trips/${encodeURIComponent(aOnly.body.tripId)}/`,
+      '/webhooks/iso-a',
+    ];
+    const namesA = (operationId: string, path: string, body: unknown) =>
+      ofA.some((part) => `${path}/`.includes(part)) ||
+      (operationId === 'putBooking' &&
+        (body as { tripId?: string } | undefined)?.tripId === aOnly.body.tripId);
+    // B's own reads: answered, never refused.
+    const ownReads = new Set([
+      bookingPath('B-ISO-SHARED'),
+      `/v1/companies/${COMPANY}/trips`,
+      ...[a.body.booking.tripId, aTrip.body.tripId, bTrip.body.tripId].map(
+        (tripId) => `/v1/companies/${COMPANY}/trips/${encodeURIComponent(tripId)}`,
+      ),
+    ]);
     let answers = 0;
     let refused = 0;
     const leaks: string[] = [];
     const concurLeaks: string[] = [];
+    const answeredThoughOfA: string[] = [];
+    const ownRefused: string[] = [];
     for (const route of routes) {
       const names = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name!);
       const paths = names.reduce<string[]>(
@@ -138,7 +192,7 @@ describe('isolation of two suppliers sharing a company and a traveler', () => {
           ),
         [route.path],
       );
-      for (const path of paths) {
+      for (const path of paths.flatMap((p) => (queries[route.operationId] ?? ['']).map((q) => p + q))) {
         for (const body of route.method === 'GET' ? [undefined] : bodies) {
           // B names A's ids in paths (a refusal may echo them back); it never books under them.
           const sent = path + JSON.stringify(body ?? '');
@@ -157,6 +211,10 @@ describe('isolation of two suppliers sharing a company and a traveler', () => {
             if (text.includes(secret) && !sent.includes(secret))
               leaks.push(`${route.method} ${path} → ${answer.status}: ${secret}`);
           }
+          const request = `${route.method} ${path} ${JSON.stringify(body ?? '').slice(0, 40)} → ${answer.status}`;
+          if (namesA(route.operationId, path, body) && answer.status < 400) answeredThoughOfA.push(request);
+          if (route.method === 'GET' && ownReads.has(path.split('?')[0]!) && answer.status !== 200)
+            ownRefused.push(request);
           if (answer.status === 403 || answer.status === 404 || answer.status === 400) {
             refused += 1;
             const calls = gateway.simulator!.requests.entries.length - before;
@@ -172,6 +230,8 @@ describe('isolation of two suppliers sharing a company and a traveler', () => {
     );
     expect(leaks).toEqual([]);
     expect(concurLeaks).toEqual([]);
+    expect(answeredThoughOfA).toEqual([]);
+    expect(ownRefused).toEqual([]);
     // A still sees its own booking in full.
     expect(
       JSON.stringify(
