@@ -261,6 +261,40 @@ describe('the supplier functions’ bundles', () => {
     });
   });
 
+  it('refuse a body nested 10,000 levels deep with 400 on every write route, also under Prefer: respond-async', async () => {
+    const deep = `{"booking":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    for (const route of routes.filter((r) => r.method !== 'GET' && r.authenticated)) {
+      const path = route.path.replace(/\{(\w+)\}/g, (_m, name: string) =>
+        name === 'companyId' ? COMPANY : 'BUNDLE-DEEP',
+      );
+      for (const prefer of [{}, { prefer: 'respond-async' }] as Record<string, string>[]) {
+        const call = api(gateway, gateway.demoApiKey);
+        const answer = await (route.method === 'PUT' ? call.put : call.post)(path, deep, prefer);
+        expect(answer.status, `${route.method} ${path} ${JSON.stringify(prefer)}`).toBe(400);
+        expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      }
+    }
+  });
+
+  it('run a booking PUT once for 8 identical requests at once with one Idempotency-Key', async () => {
+    const client = api(gateway, gateway.demoApiKey);
+    const body = {
+      booking: carBooking({}, { confirmationNumber: 'BUNDLE-IDEM' }),
+      traveler: { loginId: TRAVELER },
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        client.put(bookingPath('BUNDLE-IDEM'), body, { 'idempotency-key': 'bundle-idem' }),
+      ),
+    );
+    expect(answers.map((a) => a.status).filter((s) => s !== 201 && s !== 409)).toEqual([]);
+    expect(answers.filter((a) => a.status === 201 && !a.headers.get('idempotent-replayed'))).toHaveLength(1);
+    const posts = gateway
+      .simulator!.requests.of('bookingPost')
+      .filter((entry) => entry.body.includes('BUNDLE-IDEM<'));
+    expect(posts).toHaveLength(1);
+  });
+
   it('translate a booking into the XML Concur would get', async () => {
     const client = api(gateway, gateway.demoApiKey);
     const answer = await client.post('/v1/translate/booking?confirmationNumber=BUNDLE-DRY', {
