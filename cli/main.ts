@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { VALIDATION_PROFILES } from '../shared/concur';
 import { registerSimulatorCommand } from '../local/simulator/command';
 import { parseCommand, translateCommand } from './documents';
+import { registerAppCommands } from './operator/apps';
 import { registerBookingCommands } from './operator/bookings';
 import { registerCompanyCommands } from './operator/companies';
 import { registerEventCommands } from './operator/events';
@@ -55,6 +56,7 @@ program
 
 registerSimulatorCommand(program);
 registerSupplierCommands(program, operatorCommand);
+registerAppCommands(program, operatorCommand);
 registerCompanyCommands(program, operatorCommand);
 registerBookingCommands(program, operatorCommand);
 registerTripCommands(program, operatorCommand);

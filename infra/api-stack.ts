@@ -179,6 +179,12 @@ export class GatewayApiStack extends Stack {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       resourceName: `${names.secretPrefix}/companies/*`,
     });
+    const appSecretsArn = this.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: `${names.secretPrefix}/apps/*`,
+    });
     const supplierSecretsArn = this.formatArn({
       service: 'secretsmanager',
       resource: 'secret',
@@ -239,6 +245,7 @@ export class GatewayApiStack extends Stack {
     const secretsFinding = (path: string) =>
       `arn:<AWS::Partition>:secretsmanager:${shown(this.region, '<AWS::Region>')}:${shown(this.account, '<AWS::AccountId>')}:secret:${names.secretPrefix}/${path}`;
     const companySecretsFinding = secretsFinding('companies/*');
+    const appSecretsFinding = secretsFinding('apps/*');
     // The table's items only: grant*Data on the table itself would also allow every index (`index/*`); the one
     // index is granted by name to the function that queries it.
     const stateTableItems = TableV2.fromTableAttributes(this, 'StateTableItems', {
@@ -366,7 +373,18 @@ export class GatewayApiStack extends Stack {
         );
         Validations.of(role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${companySecretsFinding}]`,
-          reason: `Per-company token secrets are created at onboarding, after deployment, so their names are not known here: the function may read, describe and write back refreshed tokens of secrets under ${names.secretPrefix}/companies/ only.`,
+          reason: `Per-connection token secrets (a Concur app's tokens for a company) are created at onboarding, after deployment, so their names are not known here: the function may read, describe and write back refreshed tokens of secrets under ${names.secretPrefix}/companies/ only.`,
+        });
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'ConcurAppSecrets',
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [appSecretsArn],
+          }),
+        );
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${appSecretsFinding}]`,
+          reason: `The Concur apps beyond the default one are added by operators after deployment: the function may only read secrets under ${names.secretPrefix}/apps/.`,
         });
       }
       Validations.of(role).acknowledge({

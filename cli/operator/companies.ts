@@ -1,7 +1,11 @@
-/** `concur-gateway companies …`: connect companies to Concur, see their connection, test it. Never a token shown. */
+/**
+ * `concur-gateway companies …`: connect companies to Concur (one connection per Concur app and company), see the
+ * connections, test one. Never a token shown.
+ */
 import type { Command } from 'commander';
 import { connectCompany } from '../../shared/concur-client';
-import type { CompanyTokens } from '../../shared/tokens';
+import { DEFAULT_APP_ID } from '../../shared/tokens';
+import type { CompanyTokens, ConnectionRef } from '../../shared/tokens';
 import { operatorConcur } from './concur';
 import { emit, OperatorError, table } from './output';
 import type { OperatorCommand } from './run';
@@ -10,45 +14,60 @@ import type { Target } from './target';
 /** Concur's global token endpoint: it answers with the company's own geolocation. */
 const DEFAULT_GEOLOCATION = 'https://us.api.concursolutions.com';
 
-/** What may be shown of a company's connection: where, until when, since when; no token. */
+/** What may be shown of a connection (a Concur app's access to a company): where, until when, since when. */
 export interface CompanyConnection {
   companyId: string;
+  appId: string;
   geolocation: string;
   authScheme: string;
   accessTokenExpiresAt: string;
   refreshTokenExpiresAt: string | null;
+  /** When Concur last issued tokens for the connection (a connect or a refresh). */
+  refreshedAt: string | null;
+  /** The scopes Concur granted, as it answered them; null when it was never told. */
+  scopes: string[] | null;
   lastChangedAt: string | null;
 }
 
-function connectionOf(companyId: string, tokens: CompanyTokens, lastChangedAt?: Date): CompanyConnection {
+function connectionView(
+  { companyId, appId }: ConnectionRef,
+  tokens: CompanyTokens,
+  lastChangedAt?: Date,
+): CompanyConnection {
   return {
     companyId,
+    appId,
     geolocation: tokens.baseUrl,
     authScheme: tokens.authScheme ?? 'Bearer',
     accessTokenExpiresAt: tokens.expiresAt,
     refreshTokenExpiresAt: tokens.refreshExpiresAt ?? null,
+    refreshedAt: tokens.refreshedAt ?? null,
+    scopes: tokens.scope === undefined ? null : tokens.scope.split(/\s+/).filter(Boolean),
     lastChangedAt: lastChangedAt?.toISOString() ?? null,
   };
 }
 
+/** Every connection (of one company, when given), by company then app. */
 async function connections(target: Target, onlyCompanyId?: string): Promise<CompanyConnection[]> {
   const { credentials } = operatorConcur(target);
-  const prefix = credentials.companySecretId('');
-  const summaries = await target.secrets.listSecrets(prefix);
+  const summaries = await target.secrets.listSecrets(credentials.connectionsPrefix());
   const found: CompanyConnection[] = [];
   for (const summary of summaries) {
-    const companyId = summary.name.slice(prefix.length);
-    if (onlyCompanyId !== undefined && companyId !== onlyCompanyId) continue;
-    found.push(connectionOf(companyId, await credentials.readCompany(companyId), summary.lastChangedAt));
+    const ref = credentials.connectionOfSecret(summary.name);
+    if (ref === undefined || (onlyCompanyId !== undefined && ref.companyId !== onlyCompanyId)) continue;
+    found.push(connectionView(ref, await credentials.readConnection(ref), summary.lastChangedAt));
   }
-  return found;
+  return found.sort((a, b) => a.companyId.localeCompare(b.companyId) || a.appId.localeCompare(b.appId));
 }
 
 const humanConnection = (c: CompanyConnection) => [
   `company:                ${c.companyId}`,
+  `app:                    ${c.appId}`,
   `geolocation:            ${c.geolocation}`,
   `access token expires:   ${c.accessTokenExpiresAt}`,
   `refresh token expires:  ${c.refreshTokenExpiresAt ?? 'unknown (connect again to learn it)'}`,
+  `last refreshed:         ${c.refreshedAt ?? 'unknown'}`,
+  `scopes:                 ${c.scopes === null ? 'unknown (Concur tells them at the next refresh)' : c.scopes.join(' ')}`,
   `last changed:           ${c.lastChangedAt ?? 'unknown'}`,
 ];
 
@@ -59,9 +78,10 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
     companies
       .command('connect')
       .description(
-        'store a company’s Concur tokens: exchange a company request token (--request-token, --company-uuid), or give tokens obtained elsewhere (--access-token, --refresh-token, --expires-at)',
+        'store a Concur app’s tokens for a company: exchange a company request token (--request-token, --company-uuid), or give tokens obtained elsewhere (--access-token, --refresh-token, --expires-at)',
       )
       .argument('<id>', 'the company id suppliers use in the gateway’s URLs')
+      .option('--app <id>', 'the Concur app the tokens are for (see apps list)', DEFAULT_APP_ID)
       .option('--request-token <token>', 'a company request token (valid 24 hours, one use)')
       .option('--company-uuid <uuid>', 'the company’s UUID at Concur')
       .option('--geolocation <url>', `where to exchange or call (default ${DEFAULT_GEOLOCATION})`)
@@ -71,6 +91,7 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
       .option('--refresh-expires-at <instant>', 'when the refresh token expires (ISO 8601)'),
     async (target, options, companyId) => {
       const { credentials } = operatorConcur(target);
+      const ref: ConnectionRef = { appId: options.app as string, companyId };
       let tokens: CompanyTokens;
       let correlationId: string | undefined;
       if (options.requestToken !== undefined) {
@@ -79,7 +100,7 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
         if (options.accessToken !== undefined || options.refreshToken !== undefined) {
           throw new OperatorError('give either --request-token or --access-token/--refresh-token, not both');
         }
-        const app = await credentials.readApp();
+        const app = await credentials.readApp(ref.appId);
         const answer = await connectCompany({
           geolocation: (options.geolocation as string | undefined) ?? DEFAULT_GEOLOCATION,
           clientId: app.clientId,
@@ -96,6 +117,8 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
             ? { refreshExpiresAt: new Date(answer.refreshExpiresAtSeconds * 1000).toISOString() }
             : {}),
           baseUrl: answer.geolocation,
+          ...(answer.scope !== undefined ? { scope: answer.scope } : {}),
+          refreshedAt: new Date().toISOString(),
         };
       } else {
         const missing = ['accessToken', 'refreshToken', 'expiresAt'].filter(
@@ -115,31 +138,34 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
             : {}),
           baseUrl: (options.geolocation as string | undefined) ?? DEFAULT_GEOLOCATION,
         };
+        // Tokens of an app that does not exist could never be refreshed.
+        await credentials.readApp(ref.appId);
       }
-      await credentials.writeCompany(companyId, tokens);
-      const connection = connectionOf(companyId, tokens, new Date());
+      await credentials.writeConnection(ref, tokens);
+      const connection = connectionView(ref, tokens, new Date());
       emit(options, { ...connection, ...(correlationId ? { correlationId } : {}) }, (c) => [
-        `Company ${companyId} connected; its tokens are in ${credentials.companySecretId(companyId)}.`,
+        `Company ${companyId} connected for app ${ref.appId}; its tokens are in ${credentials.connectionSecretId(ref)}.`,
         ...humanConnection(c),
       ]);
     },
   );
 
   operator(
-    companies.command('list').description('every connected company (no tokens)'),
+    companies.command('list').description('every connection of a Concur app to a company (no tokens)'),
     async (target, options) => {
       const list = await connections(target);
       emit(options, { companies: list }, ({ companies: rows }) =>
         rows.length === 0
           ? ['No companies connected.']
           : table(
-              ['ID', 'GEOLOCATION', 'ACCESS EXPIRES', 'REFRESH EXPIRES', 'LAST CHANGED'],
+              ['ID', 'APP', 'GEOLOCATION', 'REFRESHED', 'REFRESH EXPIRES', 'SCOPES'],
               rows.map((c) => [
                 c.companyId,
+                c.appId,
                 c.geolocation,
-                c.accessTokenExpiresAt,
+                c.refreshedAt ?? 'unknown',
                 c.refreshTokenExpiresAt ?? 'unknown',
-                c.lastChangedAt ?? 'unknown',
+                c.scopes === null ? 'unknown' : c.scopes.join(' '),
               ]),
             ),
       );
@@ -149,12 +175,22 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
   operator(
     companies
       .command('show')
-      .description('a company’s connection (no tokens)')
-      .argument('<id>', 'the company id'),
+      .description('a company’s connections, one per Concur app (no tokens)')
+      .argument('<id>', 'the company id')
+      .option('--app <id>', 'only the connection of this Concur app'),
     async (target, options, companyId) => {
-      const [connection] = await connections(target, companyId);
-      if (!connection) throw new OperatorError(`company ${companyId} is not connected`);
-      emit(options, connection, humanConnection);
+      const appId = options.app as string | undefined;
+      const found = (await connections(target, companyId)).filter(
+        (connection) => appId === undefined || connection.appId === appId,
+      );
+      if (found.length === 0) {
+        throw new OperatorError(
+          `company ${companyId} is not connected${appId === undefined ? '' : ` for app ${appId}`}`,
+        );
+      }
+      emit(options, { connections: found }, ({ connections: shown }) =>
+        shown.flatMap((connection, index) => [...(index > 0 ? [''] : []), ...humanConnection(connection)]),
+      );
     },
   );
 
@@ -164,11 +200,12 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
       .description(
         'a harmless Concur call with the company’s tokens (one trip of a list): latency and correlation id',
       )
-      .argument('<id>', 'the company id'),
+      .argument('<id>', 'the company id')
+      .option('--app <id>', 'the Concur app whose connection to test', DEFAULT_APP_ID),
     async (target, options, companyId) => {
       const { client, tokens } = operatorConcur(target);
       const started = performance.now();
-      const access = await tokens.getAccessToken(companyId);
+      const access = await tokens.getAccessToken({ appId: options.app as string, companyId });
       const answer = await client.listTrips(
         {
           baseUrl: access.baseUrl,

@@ -13,7 +13,8 @@ import { DynamoBookingMappings } from '../../shared/adapters/dynamodb';
 import type { Booking, Itinerary } from '../../shared/concur';
 import { ConcurApiError } from '../../shared/concur-client';
 import { TRAVELER_LIST_MAX_MONTHS } from '../../shared/gateway/api-contract';
-import type { BookingMapping } from '../../shared/gateway/ports';
+import { connectionOf } from '../../shared/gateway/ports';
+import type { BookingMapping, ConnectionRef, Supplier } from '../../shared/gateway/ports';
 import { monthWindows, travelerRange } from '../../shared/gateway/trip-listing';
 import { suppliersOfCompany } from './bookings';
 import { operatorConcur } from './concur';
@@ -42,9 +43,14 @@ const bookingIn = (itinerary: Itinerary, mapping: BookingMapping): Booking | und
       booking.recordLocator === mapping.recordLocator,
   ) ?? undefined;
 
-async function tripOrUndefined(concur: OperatorConcur, companyId: string, tripId: string, loginId: string) {
+async function tripOrUndefined(
+  concur: OperatorConcur,
+  connection: ConnectionRef,
+  tripId: string,
+  loginId: string,
+) {
   try {
-    return (await concur.itinerary.getTrip(companyId, { tripId, loginId })).value;
+    return (await concur.itinerary.getTrip(connection, { tripId, loginId })).value;
   } catch (error) {
     if (error instanceof ConcurApiError && error.kind === 'not-found') return undefined;
     throw error;
@@ -58,7 +64,7 @@ async function tripOrUndefined(concur: OperatorConcur, companyId: string, tripId
  */
 async function findElsewhere(
   concur: OperatorConcur,
-  companyId: string,
+  connection: ConnectionRef,
   mapping: BookingMapping,
 ): Promise<string | undefined> {
   const start = mapping.tripStartDateLocal?.slice(0, 10);
@@ -66,7 +72,7 @@ async function findElsewhere(
   const range = travelerRange(Date.now(), start && end ? { startDate: start, endDate: end } : {});
   const looked = new Set([mapping.tripId]);
   for (const window of monthWindows(range).slice(0, TRAVELER_LIST_MAX_MONTHS)) {
-    const list = await concur.itinerary.listTrips(companyId, {
+    const list = await concur.itinerary.listTrips(connection, {
       loginId: mapping.travelerLoginId,
       includeCanceledTrips: true,
       ...window,
@@ -75,23 +81,26 @@ async function findElsewhere(
       const tripId = summary.tripId ?? summary.id;
       if (!tripId || looked.has(tripId)) continue;
       looked.add(tripId);
-      const trip = await tripOrUndefined(concur, companyId, tripId, mapping.travelerLoginId);
+      const trip = await tripOrUndefined(concur, connection, tripId, mapping.travelerLoginId);
       if (trip && bookingIn(trip, mapping)) return tripId;
     }
   }
   return undefined;
 }
 
+/** Compares the mapping with Concur, read through the connection of the supplier's app. */
 export async function driftOf(
   concur: OperatorConcur,
+  supplier: Pick<Supplier, 'concurApp'>,
   mapping: BookingMapping,
 ): Promise<Pick<Drift, 'kind' | 'concurTripId'> | undefined> {
+  const connection = connectionOf(supplier, mapping.companyId);
   const trip = mapping.tripId
-    ? await tripOrUndefined(concur, mapping.companyId, mapping.tripId, mapping.travelerLoginId)
+    ? await tripOrUndefined(concur, connection, mapping.tripId, mapping.travelerLoginId)
     : undefined;
   const booking = trip ? bookingIn(trip, mapping) : undefined;
   if (!booking) {
-    const elsewhere = await findElsewhere(concur, mapping.companyId, mapping);
+    const elsewhere = await findElsewhere(concur, connection, mapping);
     if (elsewhere) return { kind: 'trip-changed', concurTripId: elsewhere };
     return { kind: trip ? 'booking-gone' : 'trip-gone' };
   }
@@ -125,7 +134,7 @@ export function registerReconcileCommand(program: Command, operator: OperatorCom
       )) {
         for (const mapping of await mappings.listForSupplier(companyId, supplier.bookingSource)) {
           checked += 1;
-          const drift = await driftOf(concur, mapping);
+          const drift = await driftOf(concur, supplier, mapping);
           if (!drift) continue;
           counts[drift.kind] = (counts[drift.kind] ?? 0) + 1;
           const line: Drift = {

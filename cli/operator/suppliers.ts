@@ -10,6 +10,8 @@ import {
 } from '../../shared/suppliers';
 import type { SupplierRecord } from '../../shared/suppliers';
 import { WebhookSecrets } from '../../shared/events/webhooks';
+import { DEFAULT_APP_ID } from '../../shared/tokens';
+import { operatorConcur } from './concur';
 import { emit, OperatorError, parseDuration, table } from './output';
 import type { OperatorCommand } from './run';
 import type { Target } from './target';
@@ -32,22 +34,36 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
       .requiredOption('--company <id...>', 'a company it may post to (repeat for more)')
       .addOption(
         new Option('--profile <profile>', 'its validation rules').choices(VALIDATION_PROFILES).default('tmc'),
+      )
+      .option(
+        '--concur-app <id>',
+        'the Concur app it posts through (see apps list); the default app if left out',
       ),
     async (target, options) => {
       const directory = directoryOf(target);
+      const concurApp = options.concurApp as string | undefined;
       const supplier = {
         id: options.id as string,
         bookingSource: options.bookingSource as string,
         companies: options.company as string[],
         profile: options.profile as ValidationProfile,
+        ...(concurApp !== undefined ? { concurApp } : {}),
       };
       if (supplier.bookingSource.length > 32)
         throw new OperatorError('--booking-source: at most 32 characters');
+      const appId = concurApp ?? DEFAULT_APP_ID;
+      const app = await operatorConcur(target).credentials.readApp(appId);
+      // Concur would refuse every post: say so now rather than at the supplier's first booking.
+      if (app.bookingSources !== undefined && !app.bookingSources.includes(supplier.bookingSource)) {
+        throw new OperatorError(
+          `Concur did not approve booking source ${supplier.bookingSource} for app ${appId} (it has ${app.bookingSources.join(', ') || 'none'}): add it with apps add --id ${appId} --replace …, or name another --concur-app`,
+        );
+      }
       await directory.addSupplier(supplier);
       const apiKey = generateApiKey();
       await directory.addApiKey(supplier.id, apiKey);
       emit(options, { supplier, apiKey }, () => [
-        `Supplier ${supplier.id} added (booking source ${supplier.bookingSource}, companies ${supplier.companies.join(', ')}, profile ${supplier.profile}).`,
+        `Supplier ${supplier.id} added (booking source ${supplier.bookingSource}, Concur app ${appId}, companies ${supplier.companies.join(', ')}, profile ${supplier.profile}).`,
         'Its API key, shown only this once (only its hash is stored):',
         apiKey,
       ]);
@@ -62,10 +78,11 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
         rows.length === 0
           ? ['No suppliers.']
           : table(
-              ['ID', 'BOOKING SOURCE', 'COMPANIES', 'PROFILE', 'STATE', 'UPDATED'],
+              ['ID', 'BOOKING SOURCE', 'APP', 'COMPANIES', 'PROFILE', 'STATE', 'UPDATED'],
               rows.map((s: SupplierRecord) => [
                 s.id,
                 s.bookingSource,
+                s.concurApp ?? DEFAULT_APP_ID,
                 s.companies.join(','),
                 s.profile,
                 s.disabled ? 'disabled' : 'enabled',

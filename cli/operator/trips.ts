@@ -14,6 +14,8 @@ import { DynamoBookingMappings } from '../../shared/adapters/dynamodb';
 import { ConcurApiError } from '../../shared/concur-client';
 import type { Itinerary } from '../../shared/concur';
 import { redactTrip } from '../../shared/gateway/access';
+import { connectionOf } from '../../shared/gateway/ports';
+import type { ConnectionRef } from '../../shared/gateway/ports';
 import { suppliersOfCompany } from './bookings';
 import { operatorConcur } from './concur';
 import { emit, OperatorError } from './output';
@@ -38,6 +40,8 @@ export interface KnownTrip {
   travelerLoginId: string;
   /** Booking sources of the gateway's suppliers that created the trip or hold bookings in it. */
   sources: string[];
+  /** Read through the connection of the app of the first of those suppliers. */
+  connection: ConnectionRef;
 }
 
 /** Every trip the gateway's records name for the company (of one supplier, or of all that may post to it). */
@@ -48,17 +52,24 @@ export async function knownTrips(
 ): Promise<KnownTrip[]> {
   const mappings = new DynamoBookingMappings({ client: target.dynamodb, tableName: target.tables.state });
   const trips = new Map<string, KnownTrip>();
-  const note = (tripId: string, travelerLoginId: string, source: string) => {
-    const known = trips.get(tripId);
-    if (!known) trips.set(tripId, { tripId, travelerLoginId, sources: [source] });
-    else if (!known.sources.includes(source)) known.sources.push(source);
-  };
   for (const supplier of await suppliersOfCompany(target, companyId, supplierId)) {
+    const note = (tripId: string, travelerLoginId: string) => {
+      const known = trips.get(tripId);
+      const source = supplier.bookingSource;
+      if (!known) {
+        trips.set(tripId, {
+          tripId,
+          travelerLoginId,
+          sources: [source],
+          connection: connectionOf(supplier, companyId),
+        });
+      } else if (!known.sources.includes(source)) known.sources.push(source);
+    };
     for (const trip of await mappings.listTripsForSupplier(companyId, supplier.bookingSource)) {
-      note(trip.tripId, trip.travelerLoginId, supplier.bookingSource);
+      note(trip.tripId, trip.travelerLoginId);
     }
     for (const mapping of await mappings.listForSupplier(companyId, supplier.bookingSource)) {
-      if (mapping.tripId) note(mapping.tripId, mapping.travelerLoginId, supplier.bookingSource);
+      if (mapping.tripId) note(mapping.tripId, mapping.travelerLoginId);
     }
   }
   return [...trips.values()].sort((a, b) => a.tripId.localeCompare(b.tripId));
@@ -166,7 +177,7 @@ export function registerTripCommands(program: Command, operator: OperatorCommand
           let details: Itinerary;
           try {
             details = (
-              await itinerary.getTrip(companyId, { tripId: trip.tripId, loginId: trip.travelerLoginId })
+              await itinerary.getTrip(trip.connection, { tripId: trip.tripId, loginId: trip.travelerLoginId })
             ).value;
           } catch (error) {
             if (!(error instanceof ConcurApiError && error.kind === 'not-found')) throw error;

@@ -28,6 +28,8 @@ import { resetServices } from '../../shared/composition/container';
 import { gatewayLogger } from '../../shared/composition/logging';
 import { DEFAULT_COMPANY_ID, startSimulator } from '../simulator';
 import type { Simulator, SimulatorOptions } from '../simulator';
+import type { ClientOptions } from '../simulator';
+import { APP_ID_PATTERN, DEFAULT_APP_ID } from '../../shared/tokens';
 import { userOptionsSchema } from '../simulator/identity';
 import { startLambdaHttpServer } from './lambda-http-server';
 import type { LambdaHandler } from './lambda-http-server';
@@ -41,55 +43,116 @@ const headerSafe = (what: string) =>
     }),
   );
 
-/** LOCAL_SEED: the suppliers and companies to start with instead of the demo. */
-export const localSeedSchema = z.strictObject({
-  app: z.strictObject({ clientId: headerSafe('clientId'), clientSecret: headerSafe('clientSecret') }),
-  suppliers: z.array(
-    z.strictObject({
-      id: z.string().check(z.minLength(1)),
-      bookingSource: z.string().check(z.minLength(1), z.maxLength(32)),
-      apiKey: z.string().check(
-        z.regex(API_KEY_FORMAT, {
-          error: 'must be cgw_ followed by at least 32 URL-safe characters (A-Z, a-z, 0-9, - and _)',
+const appSchema = z.strictObject({
+  clientId: headerSafe('clientId'),
+  clientSecret: headerSafe('clientSecret'),
+  /** The booking sources Concur approved for the app; absent: any (a TMC's app). */
+  bookingSources: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(32)))),
+});
+
+/** LOCAL_SEED: the Concur apps, suppliers and companies to start with instead of the demo. */
+export const localSeedSchema = z
+  .strictObject({
+    /** The default app: that of suppliers naming none (the only one before apps had ids). */
+    app: z.optional(appSchema),
+    /** More Concur apps, each with its own connection to every company; `default` may be one of them. */
+    apps: z.optional(
+      z.array(
+        z.extend(appSchema, {
+          id: z.string().check(z.regex(APP_ID_PATTERN, { error: 'letters, digits, . _ - (at most 64)' })),
         }),
       ),
-      companies: z.array(z.string().check(z.minLength(1))),
-      profile: z.optional(z.enum(['tmc', 'triplink'])),
-      /** Standard Webhooks signing secret(s) of `POST /v1/webhooks/{id}`: one, or several while rotating. */
-      webhookSecret: z.optional(
-        z.union([
-          z.string().check(z.startsWith('whsec_')),
-          z.array(z.string().check(z.startsWith('whsec_'))).check(z.minLength(1)),
-        ]),
-      ),
-    }),
-  ),
-  companies: z.array(
-    z
-      .strictObject({
+    ),
+    suppliers: z.array(
+      z.strictObject({
         id: z.string().check(z.minLength(1)),
-        /** Where the company's Concur is; without it, the local simulator serves the company. */
-        concur: z.optional(
-          z.strictObject({
-            baseUrl: z.url({ protocol: /^https?$/ }),
-            accessToken: headerSafe('accessToken'),
-            refreshToken: headerSafe('refreshToken'),
-            expiresAt: z.iso.datetime({ offset: true }),
-            authScheme: z.optional(z.enum(['Bearer', 'OAuth'])),
+        bookingSource: z.string().check(z.minLength(1), z.maxLength(32)),
+        apiKey: z.string().check(
+          z.regex(API_KEY_FORMAT, {
+            error: 'must be cgw_ followed by at least 32 URL-safe characters (A-Z, a-z, 0-9, - and _)',
           }),
         ),
-        /** The company's users at the simulator, found by its Identity v4.1 search (login, email, employee id). */
-        users: z.optional(z.array(userOptionsSchema)),
-      })
-      .check(
-        z.refine((company) => !(company.concur && company.users), {
-          error: 'users are for a company the simulator serves (one without concur)',
-          path: ['users'],
-        }),
-      ),
-  ),
-});
+        companies: z.array(z.string().check(z.minLength(1))),
+        profile: z.optional(z.enum(['tmc', 'triplink'])),
+        /** The Concur app it posts through (an id of `apps`); the default app when absent. */
+        concurApp: z.optional(z.string().check(z.minLength(1))),
+        /** Standard Webhooks signing secret(s) of `POST /v1/webhooks/{id}`: one, or several while rotating. */
+        webhookSecret: z.optional(
+          z.union([
+            z.string().check(z.startsWith('whsec_')),
+            z.array(z.string().check(z.startsWith('whsec_'))).check(z.minLength(1)),
+          ]),
+        ),
+      }),
+    ),
+    companies: z.array(
+      z
+        .strictObject({
+          id: z.string().check(z.minLength(1)),
+          /** Where the company's Concur is; without it, the local simulator serves the company. */
+          concur: z.optional(
+            z.strictObject({
+              baseUrl: z.url({ protocol: /^https?$/ }),
+              accessToken: headerSafe('accessToken'),
+              refreshToken: headerSafe('refreshToken'),
+              expiresAt: z.iso.datetime({ offset: true }),
+              authScheme: z.optional(z.enum(['Bearer', 'OAuth'])),
+            }),
+          ),
+          /** The company's users at the simulator, found by its Identity v4.1 search (login, email, employee id). */
+          users: z.optional(z.array(userOptionsSchema)),
+        })
+        .check(
+          z.refine((company) => !(company.concur && company.users), {
+            error: 'users are for a company the simulator serves (one without concur)',
+            path: ['users'],
+          }),
+        ),
+    ),
+  })
+  .check(
+    z.superRefine((seed, context) => {
+      const ids = seedApps(seed).map((app) => app.id);
+      if (seed.app && seed.apps?.some((app) => app.id === DEFAULT_APP_ID)) {
+        context.addIssue({
+          code: 'custom',
+          message: `give the default app as app or as apps' "${DEFAULT_APP_ID}", not both`,
+          path: ['app'],
+        });
+      }
+      seed.apps?.forEach((app, index) => {
+        if (ids.indexOf(app.id) !== ids.lastIndexOf(app.id))
+          context.addIssue({
+            code: 'custom',
+            message: `app ${app.id} is given twice`,
+            path: ['apps', index, 'id'],
+          });
+      });
+      seed.suppliers.forEach((supplier, index) => {
+        const appId = supplier.concurApp ?? DEFAULT_APP_ID;
+        const app = seedApps(seed).find((candidate) => candidate.id === appId);
+        if (!app) {
+          context.addIssue({
+            code: 'custom',
+            message: `no app ${appId} in the seed`,
+            path: ['suppliers', index, 'concurApp'],
+          });
+        } else if (app.bookingSources && !app.bookingSources.includes(supplier.bookingSource)) {
+          context.addIssue({
+            code: 'custom',
+            message: `app ${appId} is not approved for booking source ${supplier.bookingSource}`,
+            path: ['suppliers', index, 'bookingSource'],
+          });
+        }
+      });
+    }),
+  );
 export type LocalSeed = z.infer<typeof localSeedSchema>;
+
+/** Every app of a seed, the default one (`app`) included. */
+function seedApps(seed: Pick<LocalSeed, 'app' | 'apps'>) {
+  return [...(seed.app ? [{ id: DEFAULT_APP_ID, ...seed.app }] : []), ...(seed.apps ?? [])];
+}
 
 export interface LocalGatewayOptions {
   port: number;
@@ -177,9 +240,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
           seed: Date.now() % 2 ** 31,
           stateFile: layout.simulatorState,
           companies: simulatedCompanies,
-          ...(options.seed
-            ? { clients: simulatedCompanies.map(({ id }) => ({ companyId: id, ...options.seed!.app })) }
-            : {}),
+          ...(options.seed ? { clients: simulatorClients(options.seed, simulatedCompanies) } : {}),
         });
 
   const sqs = await startLocalSqs({ secondsScale: options.events?.secondsScale, dataDir: layout.queues });
@@ -220,17 +281,33 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   let demoApiKey: string | undefined;
   let demoWebhookSecret: string | undefined;
   if (options.seed) {
-    await admin.configureApp(options.seed.app);
+    const apps = seedApps(options.seed);
+    for (const { id, ...app } of apps) await admin.configureApp(id, app);
     for (const company of options.seed.companies) {
-      await admin.configureCompany(
-        company.id,
-        company.concur ?? {
-          baseUrl: simulator!.url,
-          accessToken: simulator!.tokens.accessTokenFor(company.id),
-          refreshToken: simulator!.tokens.refreshTokenFor(company.id),
-          expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
-        },
-      );
+      // A company at a real Concur has the tokens the seed names, for the default app; one the simulator serves
+      // has a connection for every app.
+      if (company.concur) {
+        await admin.configureConnection({ appId: DEFAULT_APP_ID, companyId: company.id }, company.concur);
+        continue;
+      }
+      for (const app of apps) {
+        const pair =
+          app.id === DEFAULT_APP_ID
+            ? {
+                accessToken: simulator!.tokens.accessTokenFor(company.id),
+                refreshToken: simulator!.tokens.refreshTokenFor(company.id),
+              }
+            : simulator!.tokens.issueTokenPair(company.id, { clientId: app.clientId });
+        await admin.configureConnection(
+          { appId: app.id, companyId: company.id },
+          {
+            baseUrl: simulator!.url,
+            accessToken: pair.accessToken,
+            refreshToken: pair.refreshToken,
+            expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+          },
+        );
+      }
     }
     for (const { webhookSecret, apiKey, ...supplier } of options.seed.suppliers) {
       await admin.registerSupplier({ ...supplier, profile: supplier.profile ?? 'tmc' }, apiKey);
@@ -248,13 +325,16 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
           app: simulator.tokens.clientFor(DEFAULT_COMPANY_ID),
         }
       : demoConcurAt(options.concurBaseUrl!, options.demoConcur);
-    await admin.configureApp(concur.app);
-    await admin.configureCompany(DEFAULT_COMPANY_ID, {
-      baseUrl: concur.baseUrl,
-      accessToken: concur.accessToken,
-      refreshToken: concur.refreshToken,
-      expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
-    });
+    await admin.configureApp(DEFAULT_APP_ID, concur.app);
+    await admin.configureConnection(
+      { appId: DEFAULT_APP_ID, companyId: DEFAULT_COMPANY_ID },
+      {
+        baseUrl: concur.baseUrl,
+        accessToken: concur.accessToken,
+        refreshToken: concur.refreshToken,
+        expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+      },
+    );
     demoApiKey = await demoKey(options.dataDir, 'demo-api-key', admin.generateApiKey);
     await admin.registerSupplier({ ...DEMO_SUPPLIER, profile: 'tmc' }, demoApiKey);
     demoWebhookSecret = await demoKey(options.dataDir, 'demo-webhook-secret', generateWebhookSecret);
@@ -315,6 +395,25 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       resetServices();
     },
   };
+}
+
+/**
+ * The simulator's OAuth clients: every app of the seed at every company it serves. An app approved for one booking
+ * source gets tokens that act as that source, as Concur binds it; one approved for any acts as a TMC (no source).
+ */
+function simulatorClients(seed: LocalSeed, companies: readonly { id: string }[]): ClientOptions[] {
+  // The default app first: a company's first client is the one its initial tokens belong to.
+  const apps = seedApps(seed).sort(
+    (a, b) => Number(b.id === DEFAULT_APP_ID) - Number(a.id === DEFAULT_APP_ID),
+  );
+  return companies.flatMap(({ id }) =>
+    apps.map((app) => ({
+      companyId: id,
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      ...(app.bookingSources?.length === 1 ? { bookingSource: app.bookingSources[0]! } : {}),
+    })),
+  );
 }
 
 /** The simulator on `port`; on a free port instead when `port` is only a preference and is taken. */

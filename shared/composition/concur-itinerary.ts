@@ -1,7 +1,8 @@
 /**
- * The gateway's ConcurItinerary and ConcurIdentity ports on top of the Concur client and the token provider: each operation gets
- * the company's token and base URL and a deadline, and an auth failure is answered by one refresh and one
- * more try. Concur answers 403 (not only 401) for an expired or revoked token, with no fixed wording, so any
+ * The gateway's ConcurItinerary and ConcurIdentity ports on top of the Concur client and the token provider: each
+ * operation gets its connection's token and base URL (the supplier's app's tokens for the company) and a deadline,
+ * a write for a booking source the app was not approved for is refused before any call, and an auth failure is
+ * answered by one refresh and one more try. Concur answers 403 (not only 401) for an expired or revoked token, with no fixed wording, so any
  * 403 gets that one refresh too; a 403 that survives a fresh token is a refusal.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -9,7 +10,9 @@ import { rateLimitedFetch } from '../adapters/dynamodb/rate-window';
 import type { OutboundLimiter } from '../adapters/dynamodb/rate-window';
 import { ConcurApiError, ConcurClient } from '../concur-client';
 import type { ConcurCallContext, ConcurResult } from '../concur-client';
-import type { ConcurCall, ConcurIdentity, ConcurItinerary } from '../gateway/ports';
+import type { Booking, Itinerary } from '../concur';
+import { GatewayError } from '../gateway/errors';
+import type { ConcurCall, ConcurIdentity, ConcurItinerary, ConnectionRef } from '../gateway/ports';
 import { noMetrics, statusClassOf } from '../observability/counter';
 import type { CountEvent, GatewayMetrics } from '../observability/counter';
 import { GATEWAY_METRICS } from '../observability/metric-names';
@@ -17,8 +20,12 @@ import type { ConcurOperationName } from '../observability/metric-names';
 import type { CompanyAccess } from '../tokens';
 
 interface Tokens {
-  getAccessToken(companyId: string): Promise<CompanyAccess>;
-  refreshAfterAuthFailure(companyId: string, rejectedAccessToken: string): Promise<CompanyAccess>;
+  getAccessToken(connection: ConnectionRef): Promise<CompanyAccess>;
+  refreshAfterAuthFailure(connection: ConnectionRef, rejectedAccessToken: string): Promise<CompanyAccess>;
+}
+
+interface Apps {
+  approvedBookingSources(appId: string): Promise<readonly string[] | undefined>;
 }
 
 const mayBeTokenTrouble = (error: ConcurApiError) =>
@@ -44,9 +51,33 @@ export function createConcurClient(
 interface CompanyCallDependencies {
   client: ConcurClient;
   tokens: Tokens;
+  /** The apps' approved booking sources; without it, no write is checked (the command line's reads). */
+  apps?: Apps;
   budgetMs: number;
   metrics?: GatewayMetrics;
 }
+
+/**
+ * Concur binds a booking source to the app it approved it for, and refuses another app's post for it: refused
+ * here first, without a call, so the supplier learns which app lacks which source.
+ */
+function approvalChecker(apps: Apps | undefined) {
+  return async (connection: ConnectionRef, bookingSources: readonly (string | null | undefined)[]) => {
+    const approved = apps && (await apps.approvedBookingSources(connection.appId));
+    if (approved === undefined) return;
+    const refused = [...new Set(bookingSources)].filter(
+      (source): source is string => typeof source === 'string' && !approved.includes(source),
+    );
+    if (refused.length === 0) return;
+    throw new GatewayError(
+      'booking-source-not-approved',
+      `Concur did not approve booking source ${refused.join(', ')} for the Concur app ${connection.appId}; an operator adds it to the app once Concur has approved it`,
+    );
+  };
+}
+
+const sourcesOf = (itinerary: Itinerary) =>
+  (itinerary.bookings ?? []).map((booking: Booking | null) => booking?.bookingSource);
 
 /** The status class a Concur call ended with: its HTTP status, or `none` when no answer came. */
 const statusOf = (error: unknown) =>
@@ -91,7 +122,7 @@ function measurer(metrics: GatewayMetrics = noMetrics) {
  */
 function companyCaller({ tokens, budgetMs }: CompanyCallDependencies) {
   return async function call<T>(
-    companyId: string,
+    connection: ConnectionRef,
     loginId: string | undefined,
     operation: (context: ConcurCallContext) => Promise<ConcurResult<T>>,
   ): Promise<ConcurCall<T>> {
@@ -103,13 +134,13 @@ function companyCaller({ tokens, budgetMs }: CompanyCallDependencies) {
       ...(loginId !== undefined ? { loginId } : {}),
       deadline,
     });
-    const access = await tokens.getAccessToken(companyId);
+    const access = await tokens.getAccessToken(connection);
     let result: ConcurResult<T>;
     try {
       result = await operation(context(access));
     } catch (error) {
       if (!(error instanceof ConcurApiError) || !mayBeTokenTrouble(error)) throw error;
-      result = await operation(context(await tokens.refreshAfterAuthFailure(companyId, access.accessToken)));
+      result = await operation(context(await tokens.refreshAfterAuthFailure(connection, access.accessToken)));
     }
     return {
       value: result.value,
@@ -124,24 +155,37 @@ export function createConcurItinerary(deps: CompanyCallDependencies): ConcurItin
   const { client } = deps;
   const call = companyCaller(deps);
   const measured = measurer(deps.metrics);
+  const approve = approvalChecker(deps.apps);
 
   return {
-    postBooking: (companyId, { booking, tripId, loginId }) =>
-      measured('postBooking', () => call(companyId, loginId, (c) => client.postBooking(c, booking, tripId))),
-    cancelBooking: (companyId, { bookingSource, confirmationNumber, loginId }) =>
-      measured('cancelBooking', () =>
-        call(companyId, loginId, (c) => client.cancelBooking(c, bookingSource, confirmationNumber)),
-      ),
-    createTrip: (companyId, { itinerary, loginId }) =>
-      measured('createTrip', () => call(companyId, loginId, (c) => client.createTrip(c, itinerary))),
-    updateTrip: (companyId, { tripId, itinerary, loginId }) =>
-      measured('updateTrip', () => call(companyId, loginId, (c) => client.updateTrip(c, tripId, itinerary))),
-    cancelTrip: (companyId, { tripId, loginId }) =>
-      measured('cancelTrip', () => call(companyId, loginId, (c) => client.cancelTrip(c, tripId))),
-    getTrip: (companyId, { tripId, loginId }) =>
-      measured('getTrip', () => call(companyId, loginId, (c) => client.getTrip(c, tripId))),
-    listTrips: (companyId, { loginId, ...filters }) =>
-      measured('listTrips', () => call(companyId, loginId, (c) => client.listAllTrips(c, filters))),
+    postBooking: async (connection, { booking, tripId, loginId }) => {
+      await approve(connection, [booking.bookingSource]);
+      return measured('postBooking', () =>
+        call(connection, loginId, (c) => client.postBooking(c, booking, tripId)),
+      );
+    },
+    cancelBooking: async (connection, { bookingSource, confirmationNumber, loginId }) => {
+      await approve(connection, [bookingSource]);
+      return measured('cancelBooking', () =>
+        call(connection, loginId, (c) => client.cancelBooking(c, bookingSource, confirmationNumber)),
+      );
+    },
+    createTrip: async (connection, { itinerary, loginId }) => {
+      await approve(connection, sourcesOf(itinerary));
+      return measured('createTrip', () => call(connection, loginId, (c) => client.createTrip(c, itinerary)));
+    },
+    updateTrip: async (connection, { tripId, itinerary, loginId }) => {
+      await approve(connection, sourcesOf(itinerary));
+      return measured('updateTrip', () =>
+        call(connection, loginId, (c) => client.updateTrip(c, tripId, itinerary)),
+      );
+    },
+    cancelTrip: (connection, { tripId, loginId }) =>
+      measured('cancelTrip', () => call(connection, loginId, (c) => client.cancelTrip(c, tripId))),
+    getTrip: (connection, { tripId, loginId }) =>
+      measured('getTrip', () => call(connection, loginId, (c) => client.getTrip(c, tripId))),
+    listTrips: (connection, { loginId, ...filters }) =>
+      measured('listTrips', () => call(connection, loginId, (c) => client.listAllTrips(c, filters))),
   };
 }
 
@@ -150,9 +194,9 @@ export function createConcurIdentity(deps: CompanyCallDependencies): ConcurIdent
   const call = companyCaller(deps);
   const measured = measurer(deps.metrics);
   return {
-    findUsers: async (companyId, lookup) => {
+    findUsers: async (connection, lookup) => {
       const found = await measured('findUsers', () =>
-        call(companyId, undefined, (c) => deps.client.searchUsers(c, lookup)),
+        call(connection, undefined, (c) => deps.client.searchUsers(c, lookup)),
       );
       return {
         ...found,

@@ -17,6 +17,7 @@ import { TravelerResolver } from '../gateway/travelers';
 import { TripService } from '../gateway/trips';
 import { CompanyCredentials, DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
 import { TokenProvider } from '../tokens/token-provider';
+import { AppDirectory } from '../tokens/app-directory';
 import {
   countedRefresh,
   createConcurClient,
@@ -83,11 +84,12 @@ const tokenProvider = () =>
 const concurCallDependencies = () => ({
   client: concurClient(),
   tokens: tokenProvider(),
+  apps: once('apps', () => new AppDirectory({ credentials: companyCredentials() })),
   budgetMs: Number(process.env.CONCUR_BUDGET_MS ?? 25_000),
   metrics: gatewayMetrics(),
 });
 
-/** Concur's Itinerary operations with the company's tokens. */
+/** Concur's Itinerary operations with the tokens of the supplier's app's connection to the company. */
 const concurItinerary = (): ConcurItinerary =>
   once('concur', () => createConcurItinerary(concurCallDependencies()));
 

@@ -28,6 +28,8 @@ export interface CompanyConnectResult {
   refreshExpiresAtSeconds?: number;
   /** Where the company's APIs live. */
   geolocation: string;
+  /** The scopes granted (Concur's `scope`, space-separated). */
+  scope?: string;
   correlationId?: string;
 }
 
@@ -94,6 +96,7 @@ export async function connectCompany(input: CompanyConnectRequest): Promise<Comp
       ? { refreshExpiresAtSeconds: refreshExpiresAt }
       : {}),
     geolocation: typeof json.geolocation === 'string' && json.geolocation ? json.geolocation : base,
+    ...(typeof json.scope === 'string' ? { scope: json.scope } : {}),
     ...(correlationId ? { correlationId } : {}),
   };
 }

@@ -31,6 +31,8 @@ export interface TokenRefreshResult {
   refreshExpiresAt?: string;
   /** Where the company's APIs now live; store it too. */
   geolocation?: string;
+  /** The scopes granted (Concur's `scope`, space-separated); store it: it says which APIs the token may call. */
+  scope?: string;
 }
 
 export interface TokenRefreshDeps {
@@ -150,6 +152,7 @@ async function refreshAt(
     expiresInSeconds: expiresIn,
     ...refreshExpiry(json.refresh_expires_in),
     ...(typeof json.geolocation === 'string' && json.geolocation ? { geolocation: json.geolocation } : {}),
+    ...(typeof json.scope === 'string' ? { scope: json.scope } : {}),
   };
 }
 

@@ -25,6 +25,7 @@ import type {
   TravelerDirectory,
   TravelerReference,
 } from './ports';
+import { connectionOf } from './ports';
 
 export interface BookingDependencies {
   mappings: BookingMappings;
@@ -123,7 +124,7 @@ export class BookingService {
     const request = parsePutBooking(supplier, confirmationNumber, body);
     const traveler = travelerReferenceOf(request.traveler);
     // Resolved before the lease is taken: a lookup at Concur must not hold up other changes of the booking.
-    const loginId = await this.deps.travelers.loginIdOf(companyId, traveler);
+    const loginId = await this.deps.travelers.loginIdOf(connectionOf(supplier, companyId), traveler);
     const key: BookingKey = { companyId, bookingSource: supplier.bookingSource, confirmationNumber };
     const outcome = await withBookingLease(
       this.deps.mappings,
@@ -132,7 +133,11 @@ export class BookingService {
       this.deps.lockOptions,
     );
     if (request.previousConfirmationNumber) {
-      const mapping = await this.finishRebooking(outcome.mapping, request.previousConfirmationNumber);
+      const mapping = await this.finishRebooking(
+        supplier,
+        outcome.mapping,
+        request.previousConfirmationNumber,
+      );
       return { ...outcome, mapping };
     }
     return outcome;
@@ -183,7 +188,7 @@ export class BookingService {
     if (request.tripId !== undefined && request.tripId !== existing?.tripId) {
       await this.requirePostableTrip(supplier, key.companyId, request.tripId);
     }
-    const posted = await concur.postBooking(key.companyId, {
+    const posted = await concur.postBooking(connectionOf(supplier, key.companyId), {
       booking: request.booking,
       tripId: request.tripId ?? existing?.tripId,
       loginId: traveler.loginId,
@@ -226,6 +231,7 @@ export class BookingService {
    * overwritten, and does not fail for this write.
    */
   private async finishRebooking(
+    supplier: Supplier,
     mapping: BookingMapping,
     previousConfirmationNumber: string,
   ): Promise<BookingMapping> {
@@ -245,7 +251,7 @@ export class BookingService {
           const previous = held.mapping;
           if (!previous) throw notFoundError(previousKey);
           if (previous.status === 'cancelled') return;
-          await this.cancelAtConcur(previous);
+          await this.cancelAtConcur(supplier, previous);
           await held.save({
             changes: {
               status: 'cancelled',
@@ -295,7 +301,8 @@ export class BookingService {
     assertCompanyAllowed(supplier, companyId);
     const { traveler, dateModifiedUtc } = options;
     const key: BookingKey = { companyId, bookingSource: supplier.bookingSource, confirmationNumber };
-    const loginId = traveler && (await this.deps.travelers.loginIdOf(companyId, traveler));
+    const loginId =
+      traveler && (await this.deps.travelers.loginIdOf(connectionOf(supplier, companyId), traveler));
     return withBookingLease(
       this.deps.mappings,
       key,
@@ -322,7 +329,7 @@ export class BookingService {
               : await held.save({ changes: { sourceModifiedUtc: version } });
           return { mapping: updated, created: false, concur: { document: {}, attempts: 0 } };
         }
-        const answer = await this.cancelAtConcur(mapping);
+        const answer = await this.cancelAtConcur(supplier, mapping);
         const updated = await held.save({
           changes: { status: 'cancelled', pendingStep: undefined, sourceModifiedUtc: version },
         });
@@ -347,6 +354,7 @@ export class BookingService {
    * is as good as cancelled, and reported as `notFound`.
    */
   private async cancelAtConcur(
+    supplier: Supplier,
     mapping: BookingMapping,
   ): Promise<ConcurCall<Record<string, unknown>> & { notFound?: true }> {
     const names = [mapping.confirmationNumber];
@@ -354,7 +362,7 @@ export class BookingService {
     let attempts = 0;
     for (const confirmationNumber of names) {
       try {
-        const answer = await this.deps.concur.cancelBooking(mapping.companyId, {
+        const answer = await this.deps.concur.cancelBooking(connectionOf(supplier, mapping.companyId), {
           bookingSource: mapping.bookingSource,
           confirmationNumber,
           loginId: mapping.travelerLoginId,

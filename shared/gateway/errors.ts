@@ -14,7 +14,9 @@ export type GatewayErrorKind =
   /** The traveler's email or employee id matches no active Concur user of the company. */
   | 'unknown-traveler'
   /** It matches several: the gateway does not guess. */
-  | 'ambiguous-traveler';
+  | 'ambiguous-traveler'
+  /** Concur did not approve the supplier's booking source for the supplier's Concur app. */
+  | 'booking-source-not-approved';
 
 /** A request the gateway refuses before or instead of reaching Concur. */
 export class GatewayError extends Error {

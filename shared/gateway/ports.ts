@@ -12,7 +12,24 @@ export interface Supplier {
   /** Companies it may post to. */
   companies: readonly string[];
   profile: ValidationProfile;
+  /** The Concur app whose connections its calls use; the default app when absent. */
+  concurApp?: string;
 }
+
+/** The app of suppliers that name none: the gateway's own Concur app. */
+export const DEFAULT_APP_ID = 'default';
+
+/** One Concur app's access to one company: whose tokens a Concur call uses. */
+export interface ConnectionRef {
+  appId: string;
+  companyId: string;
+}
+
+/** The connection a supplier's calls to a company use: its own app's. */
+export const connectionOf = (supplier: Pick<Supplier, 'concurApp'>, companyId: string): ConnectionRef => ({
+  appId: supplier.concurApp ?? DEFAULT_APP_ID,
+  companyId,
+});
 
 export interface BookingKey {
   companyId: string;
@@ -184,29 +201,33 @@ export interface TripListFilters {
 }
 
 /** Concur's Itinerary API for one company, with its tokens handled (refreshed once on an auth failure). */
+/** Concur's Itinerary operations through one connection (an app's tokens for a company). */
 export interface ConcurItinerary {
   postBooking(
-    companyId: string,
+    connection: ConnectionRef,
     input: { booking: Booking; tripId?: string; loginId: string },
   ): Promise<ConcurCall<Itinerary>>;
   cancelBooking(
-    companyId: string,
+    connection: ConnectionRef,
     input: { bookingSource: string; confirmationNumber: string; loginId: string },
   ): Promise<ConcurCall<Record<string, unknown>>>;
   createTrip(
-    companyId: string,
+    connection: ConnectionRef,
     input: { itinerary: Itinerary; loginId: string },
   ): Promise<ConcurCall<Itinerary>>;
   updateTrip(
-    companyId: string,
+    connection: ConnectionRef,
     input: { tripId: string; itinerary: Itinerary; loginId: string },
   ): Promise<ConcurCall<Itinerary>>;
   cancelTrip(
-    companyId: string,
+    connection: ConnectionRef,
     input: { tripId: string; loginId: string },
   ): Promise<ConcurCall<Record<string, unknown>>>;
-  getTrip(companyId: string, input: { tripId: string; loginId?: string }): Promise<ConcurCall<Itinerary>>;
-  listTrips(companyId: string, filters: TripListFilters): Promise<ConcurCall<ItineraryInfo[]>>;
+  getTrip(
+    connection: ConnectionRef,
+    input: { tripId: string; loginId?: string },
+  ): Promise<ConcurCall<Itinerary>>;
+  listTrips(connection: ConnectionRef, filters: TripListFilters): Promise<ConcurCall<ItineraryInfo[]>>;
 }
 
 export interface Clock {
@@ -223,7 +244,7 @@ export type TravelerReference = { loginId: string } | TravelerLookup;
 export interface ConcurIdentity {
   /** The logins of the company's active users matching; `totalResults` counts all of them. */
   findUsers(
-    companyId: string,
+    connection: ConnectionRef,
     lookup: TravelerLookup,
   ): Promise<ConcurCall<{ totalResults: number; loginIds: string[] }>>;
 }
@@ -241,5 +262,5 @@ export interface TravelerCache {
 
 /** Turns a request's traveler into the Concur login the Itinerary API acts for. */
 export interface TravelerDirectory {
-  loginIdOf(companyId: string, traveler: TravelerReference): Promise<string>;
+  loginIdOf(connection: ConnectionRef, traveler: TravelerReference): Promise<string>;
 }

@@ -6,7 +6,14 @@
  */
 import { travelerPath } from './api-contract';
 import { GatewayError } from './errors';
-import type { Clock, ConcurIdentity, TravelerCache, TravelerDirectory, TravelerReference } from './ports';
+import type {
+  Clock,
+  ConcurIdentity,
+  ConnectionRef,
+  TravelerCache,
+  TravelerDirectory,
+  TravelerReference,
+} from './ports';
 
 /** Logins rarely change, and a resolved email stays right until someone reuses it: a day, by default. */
 export const DEFAULT_TRAVELER_TTL_MS = 24 * 60 * 60 * 1000;
@@ -27,12 +34,14 @@ export class TravelerResolver implements TravelerDirectory {
     this.clock = options.clock ?? { now: () => Date.now() };
   }
 
-  async loginIdOf(companyId: string, traveler: TravelerReference): Promise<string> {
+  async loginIdOf(connection: ConnectionRef, traveler: TravelerReference): Promise<string> {
     if ('loginId' in traveler) return traveler.loginId;
+    // A user is the company's whichever app finds it: the cache is the company's.
+    const { companyId } = connection;
     const { cache, identity } = this.options;
     const cached = await cache.get(companyId, traveler, this.clock.now());
     if (cached !== undefined) return cached;
-    const found = await identity.findUsers(companyId, traveler);
+    const found = await identity.findUsers(connection, traveler);
     const { totalResults, loginIds } = found.value;
     const what = 'email' in traveler ? 'this email' : 'this employee id';
     const path = travelerPath(traveler);

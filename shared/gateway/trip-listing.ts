@@ -27,6 +27,7 @@ import type {
   TripPosition,
   TripRecord,
 } from './ports';
+import { connectionOf } from './ports';
 
 export interface TripListingDependencies {
   mappings: BookingMappings;
@@ -309,7 +310,7 @@ export class TripListing {
     for (const month of months) {
       let summaries = await windows.get(companyId, query.traveler, month);
       if (summaries === undefined) {
-        const call = await concur.listTrips(companyId, {
+        const call = await concur.listTrips(connectionOf(supplier, companyId), {
           loginId: query.traveler,
           ...monthWindow(month),
           includeCanceledTrips: true,

@@ -18,6 +18,7 @@ import type {
   TravelerDirectory,
   TravelerTripWindows,
 } from './ports';
+import { connectionOf } from './ports';
 import type { Itinerary } from '../concur';
 import { TripListing, tripDetailsOf } from './trip-listing';
 
@@ -69,8 +70,14 @@ export class TripService {
   async create(supplier: Supplier, companyId: string, body: unknown): Promise<TripOutcome> {
     assertCompanyAllowed(supplier, companyId);
     const request = parseTripRequest(supplier, body);
-    const loginId = await this.deps.travelers.loginIdOf(companyId, travelerReferenceOf(request.traveler));
-    const call = await this.deps.concur.createTrip(companyId, { itinerary: request.itinerary, loginId });
+    const loginId = await this.deps.travelers.loginIdOf(
+      connectionOf(supplier, companyId),
+      travelerReferenceOf(request.traveler),
+    );
+    const call = await this.deps.concur.createTrip(connectionOf(supplier, companyId), {
+      itinerary: request.itinerary,
+      loginId,
+    });
     const outcome = outcomeOf(supplier, call);
     await this.record(supplier, companyId, outcome.tripId, loginId, call.value);
     return outcome;
@@ -85,9 +92,12 @@ export class TripService {
     assertCompanyAllowed(supplier, companyId);
     const trip = await this.requireCreated(supplier, companyId, tripId);
     const request = parseTripRequest(supplier, body);
-    const loginId = await this.deps.travelers.loginIdOf(companyId, travelerReferenceOf(request.traveler));
+    const loginId = await this.deps.travelers.loginIdOf(
+      connectionOf(supplier, companyId),
+      travelerReferenceOf(request.traveler),
+    );
     await this.refuseSharedTrip(supplier, companyId, tripId, trip.travelerLoginId, 'replaced');
-    const call = await this.deps.concur.updateTrip(companyId, {
+    const call = await this.deps.concur.updateTrip(connectionOf(supplier, companyId), {
       tripId,
       itinerary: request.itinerary,
       loginId,
@@ -103,7 +113,10 @@ export class TripService {
     assertCompanyAllowed(supplier, companyId);
     const trip = await this.requireCreated(supplier, companyId, tripId);
     await this.refuseSharedTrip(supplier, companyId, tripId, trip.travelerLoginId, 'cancelled');
-    const call = await this.deps.concur.cancelTrip(companyId, { tripId, loginId: trip.travelerLoginId });
+    const call = await this.deps.concur.cancelTrip(connectionOf(supplier, companyId), {
+      tripId,
+      loginId: trip.travelerLoginId,
+    });
     await this.markCancelled(supplier, companyId, tripId, () => true);
     // Concur answers either the trip with empty segments or <Message>Cancelled Successfully</Message>.
     const itinerary = (call.value.itinerary as Itinerary | undefined) ?? {};
@@ -118,7 +131,10 @@ export class TripService {
     assertCompanyAllowed(supplier, companyId);
     const trip = await supplierTrip(this.deps.mappings, supplier, companyId, tripId);
     if (!trip) throw new GatewayError('not-found', `no trip ${tripId} with your bookings`);
-    const call = await this.deps.concur.getTrip(companyId, { tripId, loginId: trip.travelerLoginId });
+    const call = await this.deps.concur.getTrip(connectionOf(supplier, companyId), {
+      tripId,
+      loginId: trip.travelerLoginId,
+    });
     return outcomeOf(supplier, call, tripId);
   }
 
@@ -134,7 +150,7 @@ export class TripService {
     loginId: string,
     change: 'replaced' | 'cancelled',
   ): Promise<void> {
-    const current = await this.deps.concur.getTrip(companyId, { tripId, loginId });
+    const current = await this.deps.concur.getTrip(connectionOf(supplier, companyId), { tripId, loginId });
     const others = new Set(
       (current.value.bookings ?? [])
         .filter((booking) => booking !== null && booking.bookingSource !== supplier.bookingSource)

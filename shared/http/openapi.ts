@@ -158,9 +158,9 @@ interface Operation {
  * What the document says of each operation. Built on first use: the Concur schemas behind it take a while to
  * build, and a function that never serves the document should not pay for them when it starts.
  */
-/** The 422 of every route that names a traveler. */
+/** The 422 of every route that names a traveler (each also writes at Concur). */
 const TRAVELER_422 =
-  'The traveler’s email or employee id matches no active Concur user of the company (type …:unknown-traveler) or several (…:ambiguous-traveler); or the Idempotency-Key was already used with another body.';
+  'The traveler’s email or employee id matches no active Concur user of the company (type …:unknown-traveler) or several (…:ambiguous-traveler); or Concur did not approve the booking source for the supplier’s Concur app (…:booking-source-not-approved, refused before any Concur call); or the Idempotency-Key was already used with another body.';
 
 let operations: Record<string, Operation> | undefined;
 const describedOperations = (): Record<string, Operation> => (operations ??= describeOperations());

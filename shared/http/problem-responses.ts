@@ -56,6 +56,7 @@ const GATEWAY_STATUS: Record<GatewayErrorKind, [number, string]> = {
   busy: [409, 'Another change is in progress'],
   'unknown-traveler': [422, 'No such traveler at Concur'],
   'ambiguous-traveler': [422, 'Several travelers match at Concur'],
+  'booking-source-not-approved': [422, 'Booking source not approved for the Concur app'],
 };
 
 /** Concur's failures after the client's retries: what the supplier can do about each. */

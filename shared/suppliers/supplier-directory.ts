@@ -14,6 +14,7 @@ import {
 } from '../adapters/dynamodb/document-client';
 import { VALIDATION_PROFILES } from '../concur';
 import type { Clock, Supplier } from '../gateway/ports';
+import { APP_ID_PATTERN } from '../tokens/company-credentials';
 import { API_KEY_FORMAT, hashApiKey } from './api-keys';
 
 export interface SupplierDirectory {
@@ -72,6 +73,8 @@ const supplierSchema = z.object({
   bookingSource: z.string().check(z.minLength(1), z.maxLength(32)),
   companies: z.array(z.string().check(z.minLength(1))),
   profile: z.enum(VALIDATION_PROFILES),
+  /** Absent on suppliers stored before apps: they use the default app. */
+  concurApp: z.optional(z.string().check(z.regex(APP_ID_PATTERN))),
 });
 const supplierItemSchema = z.extend(supplierSchema, {
   disabled: z.optional(z.boolean()),
@@ -293,8 +296,8 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
       }),
     );
     if (!Item) return undefined;
-    const { disabled, id, bookingSource, companies, profile } = supplierRecord(Item);
-    return disabled ? undefined : { id, bookingSource, companies, profile };
+    const { disabled, updatedAt: _updatedAt, ...supplier } = supplierRecord(Item);
+    return disabled ? undefined : supplier;
   }
 
   private isoNow(): string {
@@ -303,8 +306,17 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
 }
 
 function supplierRecord(item: Record<string, unknown>): SupplierRecord {
-  const { id, bookingSource, companies, profile, disabled, updatedAt } = supplierItemSchema.parse(item);
-  return { id, bookingSource, companies, profile, disabled: disabled ?? false, updatedAt };
+  const { id, bookingSource, companies, profile, concurApp, disabled, updatedAt } =
+    supplierItemSchema.parse(item);
+  return {
+    id,
+    bookingSource,
+    companies,
+    profile,
+    ...(concurApp !== undefined ? { concurApp } : {}),
+    disabled: disabled ?? false,
+    updatedAt,
+  };
 }
 
 function supplierKey(supplierId: string): string {

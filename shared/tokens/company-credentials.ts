@@ -1,11 +1,17 @@
 /**
- * The secrets behind Concur access: one per company (its tokens and geolocation) and one for the gateway's
- * OAuth client. Reads are validated; errors name the secret and the bad fields, never the values.
+ * The secrets behind Concur access: one per Concur app (its OAuth client and the booking sources Concur approved
+ * for it) and one per connection, an app's tokens for one company (its tokens, geolocation and scopes). The
+ * default app keeps the secret names the gateway had before it knew of several apps (`{prefix}/app`,
+ * `{prefix}/companies/{companyId}`), so a deployment from before works unchanged. Reads are validated; errors name
+ * the secret and the bad fields, never the values.
  */
 import * as z from '../zod';
 import type { SecretStore } from '../adapters/secrets';
+import { DEFAULT_APP_ID } from '../gateway/ports';
+import type { ConnectionRef } from '../gateway/ports';
 
 export const DEFAULT_SECRET_PREFIX = 'concur-gateway';
+export { DEFAULT_APP_ID, type ConnectionRef };
 
 export const AUTH_SCHEMES = ['Bearer', 'OAuth'] as const;
 export type AuthScheme = (typeof AUTH_SCHEMES)[number];
@@ -31,21 +37,42 @@ const companyTokensSchema = z.object({
   previousRefreshToken: z.optional(z.string().check(z.minLength(1))),
   /** Set when Concur refused every refresh token held: the company must be connected again. */
   refreshRefusedAt: z.optional(z.iso.datetime({ offset: true })),
+  /** The `scope` of Concur's last token answer (space-separated), e.g. `openid ITINER`; absent before it was kept. */
+  scope: z.optional(z.string()),
+  /** When Concur last issued tokens for the connection (a connect or a refresh). */
+  refreshedAt: z.optional(z.iso.datetime({ offset: true })),
 });
 export type CompanyTokens = z.infer<typeof companyTokensSchema>;
+
+/** Concur's BookingSource limit. */
+const bookingSourceSchema = z.string().check(z.minLength(1), z.maxLength(32));
 
 const appCredentialsSchema = z.object({
   clientId: z.string().check(z.minLength(1)),
   clientSecret: z.string().check(z.minLength(1)),
+  /**
+   * The booking sources Concur approved for the app at its review: a post for another one is refused before any
+   * call. Absent: the app may post any source (a TMC's app, or one stored before apps were known); Concur decides.
+   */
+  bookingSources: z.optional(z.array(bookingSourceSchema)),
 });
 export type AppCredentials = z.infer<typeof appCredentialsSchema>;
 
-/** Characters Secrets Manager allows in a name, so a company id cannot reach another secret's name. */
-const COMPANY_ID_PATTERN = /^[A-Za-z0-9_+=.@-]{1,128}$/;
+/** Characters Secrets Manager allows in a name, so an id cannot reach another secret's name (no `/`). */
+const SECRET_NAME_PART = /^[A-Za-z0-9_+=.@-]{1,128}$/;
+/** App ids also name secrets. */
+export const APP_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export class CompanyNotConfiguredError extends Error {
-  constructor(readonly companyId: string) {
-    super(`company ${companyId} has no Concur credentials configured`);
+  constructor(
+    readonly companyId: string,
+    readonly appId: string = DEFAULT_APP_ID,
+  ) {
+    super(
+      appId === DEFAULT_APP_ID
+        ? `company ${companyId} has no Concur credentials configured`
+        : `company ${companyId} has no Concur credentials configured for app ${appId}`,
+    );
     this.name = 'CompanyNotConfiguredError';
   }
 }
@@ -61,8 +88,11 @@ export class CompanyAuthRefusedError extends Error {
 }
 
 export class AppNotConfiguredError extends Error {
-  constructor(readonly secretId: string) {
-    super(`the gateway's Concur OAuth client secret ${secretId} does not exist`);
+  constructor(
+    readonly secretId: string,
+    readonly appId: string = DEFAULT_APP_ID,
+  ) {
+    super(`the Concur app ${appId} is not configured: its secret ${secretId} does not exist`);
     this.name = 'AppNotConfiguredError';
   }
 }
@@ -97,27 +127,77 @@ export class CompanyCredentials {
     this.prefix = options.prefix ?? DEFAULT_SECRET_PREFIX;
   }
 
-  companySecretId(companyId: string): string {
-    return `${this.prefix}/companies/${companyId}`;
+  /** The secret of an app's connection to a company; the default app's keep their names from before apps. */
+  connectionSecretId({ appId, companyId }: ConnectionRef): string {
+    const company = `${this.prefix}/companies/${companyId}`;
+    return appId === DEFAULT_APP_ID ? company : `${company}/apps/${appId}`;
   }
 
-  appSecretId(): string {
-    return `${this.prefix}/app`;
+  /** The secret of every connection: `{prefix}/companies/`, followed by the company id (and `/apps/{appId}`). */
+  connectionsPrefix(): string {
+    return `${this.prefix}/companies/`;
   }
 
-  async readCompany(companyId: string): Promise<CompanyTokens> {
-    if (!COMPANY_ID_PATTERN.test(companyId)) throw new CompanyNotConfiguredError(companyId);
-    const id = this.companySecretId(companyId);
+  /** The connection a secret name (under connectionsPrefix) holds; undefined for another name. */
+  connectionOfSecret(name: string): ConnectionRef | undefined {
+    if (!name.startsWith(this.connectionsPrefix())) return undefined;
+    const [companyId = '', apps, appId, ...rest] = name.slice(this.connectionsPrefix().length).split('/');
+    if (!SECRET_NAME_PART.test(companyId) || rest.length > 0) return undefined;
+    if (apps === undefined) return { appId: DEFAULT_APP_ID, companyId };
+    return apps === 'apps' && appId !== undefined && APP_ID_PATTERN.test(appId)
+      ? { appId, companyId }
+      : undefined;
+  }
+
+  appSecretId(appId: string = DEFAULT_APP_ID): string {
+    return appId === DEFAULT_APP_ID ? `${this.prefix}/app` : `${this.prefix}/apps/${appId}`;
+  }
+
+  async readConnection(ref: ConnectionRef): Promise<CompanyTokens> {
+    if (!this.validRef(ref)) throw new CompanyNotConfiguredError(ref.companyId, ref.appId);
+    const id = this.connectionSecretId(ref);
     const text = await this.store.getSecretString(id);
-    if (text === undefined) throw new CompanyNotConfiguredError(companyId);
+    if (text === undefined) throw new CompanyNotConfiguredError(ref.companyId, ref.appId);
     return parseSecret(id, text, companyTokensSchema);
   }
 
-  /** Replaces the company's tokens, creating the secret when the company is new. */
-  async writeCompany(companyId: string, tokens: CompanyTokens): Promise<void> {
-    if (!COMPANY_ID_PATTERN.test(companyId)) throw new CompanyNotConfiguredError(companyId);
-    const id = this.companySecretId(companyId);
-    const checked = companyTokensSchema.safeParse(tokens);
+  /** Replaces the connection's tokens, creating the secret when the connection is new. */
+  async writeConnection(ref: ConnectionRef, tokens: CompanyTokens): Promise<void> {
+    if (!this.validRef(ref)) throw new CompanyNotConfiguredError(ref.companyId, ref.appId);
+    await this.write(this.connectionSecretId(ref), companyTokensSchema, tokens);
+  }
+
+  async readApp(appId: string = DEFAULT_APP_ID): Promise<AppCredentials> {
+    const id = this.appSecretId(appId);
+    const text = APP_ID_PATTERN.test(appId) ? await this.store.getSecretString(id) : undefined;
+    if (text === undefined) throw new AppNotConfiguredError(id, appId);
+    return parseSecret(id, text, appCredentialsSchema);
+  }
+
+  /** Creates or replaces an app's secret. */
+  async writeApp(appId: string, app: AppCredentials): Promise<void> {
+    if (!APP_ID_PATTERN.test(appId)) throw new AppNotConfiguredError(this.appSecretId(appId), appId);
+    await this.write(this.appSecretId(appId), appCredentialsSchema, app);
+  }
+
+  /** Every app's id: the default one (when configured) and those under `{prefix}/apps/`. */
+  async listAppIds(): Promise<string[]> {
+    const ids: string[] = [];
+    if ((await this.store.getSecretString(this.appSecretId())) !== undefined) ids.push(DEFAULT_APP_ID);
+    const prefix = `${this.prefix}/apps/`;
+    for (const { name } of await this.store.listSecrets(prefix)) {
+      const appId = name.slice(prefix.length);
+      if (APP_ID_PATTERN.test(appId) && appId !== DEFAULT_APP_ID) ids.push(appId);
+    }
+    return ids.sort((a, b) => a.localeCompare(b));
+  }
+
+  private validRef({ appId, companyId }: ConnectionRef): boolean {
+    return SECRET_NAME_PART.test(companyId) && APP_ID_PATTERN.test(appId);
+  }
+
+  private async write<T>(id: string, schema: z.ZodMiniType<T>, value: T): Promise<void> {
+    const checked = schema.safeParse(value);
     if (!checked.success) throw new MalformedSecretError(id, issuePaths(checked.error));
     const text = JSON.stringify(checked.data);
     try {
@@ -126,13 +206,6 @@ export class CompanyCredentials {
       if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
       await this.store.createSecret(id, text);
     }
-  }
-
-  async readApp(): Promise<AppCredentials> {
-    const id = this.appSecretId();
-    const text = await this.store.getSecretString(id);
-    if (text === undefined) throw new AppNotConfiguredError(id);
-    return parseSecret(id, text, appCredentialsSchema);
   }
 }
 

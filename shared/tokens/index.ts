@@ -1,16 +1,20 @@
 export {
+  APP_ID_PATTERN,
   AppNotConfiguredError,
   AUTH_SCHEMES,
   CompanyAuthRefusedError,
   CompanyCredentials,
   CompanyNotConfiguredError,
+  DEFAULT_APP_ID,
   DEFAULT_SECRET_PREFIX,
   MalformedSecretError,
   type AppCredentials,
   type AuthScheme,
   type CompanyCredentialsOptions,
   type CompanyTokens,
+  type ConnectionRef,
 } from './company-credentials';
+export { AppDirectory, DEFAULT_APP_CACHE_MAX_AGE_MS, type AppDirectoryOptions } from './app-directory';
 export {
   TOKEN_PROVIDER_DEFAULTS,
   TokenProvider,

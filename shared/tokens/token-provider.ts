@@ -1,8 +1,9 @@
 /**
- * Concur access tokens per company. Tokens live in the company's secret; this keeps a short-lived copy in
- * memory and refreshes before expiry or after Concur rejects a token. A refresh may rotate the refresh token
- * (the old one then stops working), so exactly one refresh per company may run at a time: one flight per
- * company in this process, and a lease (the `Locks` port, a DynamoDB item) across processes. Whoever does not
+ * Concur access tokens per connection (a Concur app's access to one company). Tokens live in the connection's
+ * secret; this keeps a short-lived copy in memory and refreshes before expiry or after Concur rejects a token. A
+ * refresh may rotate the refresh token (the old one then stops working), so exactly one refresh per connection
+ * may run at a time: one flight per connection in this process, and a lease (the `Locks` port, a DynamoDB item)
+ * across processes. The refresh uses the connection's own app (its client id and secret). Whoever does not
  * get the lease waits for the holder's write and reads the secret again.
  *
  * A refresh survives a lost answer: Concur mostly answers the same refresh token, so a refresh that got no
@@ -18,8 +19,14 @@ import { randomUUID } from 'node:crypto';
 import type { Clock, Locks } from '../gateway/ports';
 import type { CountEvent } from '../observability/counter';
 import { GATEWAY_METRICS } from '../observability/metric-names';
-import { CompanyAuthRefusedError } from './company-credentials';
-import type { AppCredentials, AuthScheme, CompanyCredentials, CompanyTokens } from './company-credentials';
+import { CompanyAuthRefusedError, DEFAULT_APP_ID } from './company-credentials';
+import type {
+  AppCredentials,
+  AuthScheme,
+  CompanyCredentials,
+  CompanyTokens,
+  ConnectionRef,
+} from './company-credentials';
 
 export interface RefreshInput {
   baseUrl: string;
@@ -37,6 +44,8 @@ export interface RefreshResult {
   refreshExpiresAt?: string;
   /** The company's Concur base URL as Concur now states it; replaces the stored one. */
   geolocation?: string;
+  /** The scopes Concur granted (space-separated), as it answered them. */
+  scope?: string;
 }
 
 /** Concur's OAuth2 refresh-token grant (`POST {geolocation}/oauth2/v0/token`). */
@@ -46,12 +55,17 @@ export interface CompanyAccess {
   accessToken: string;
   baseUrl: string;
   authScheme: AuthScheme;
+  /** The scopes Concur granted the connection (space-separated); undefined when never answered. */
+  scope?: string;
 }
 
 /** Structurally a subset of the Powertools Logger. */
 export interface TokenLogger {
-  info(message: string, fields: { companyId: string }): void;
-  warn(message: string, fields: { companyId: string; refreshExpiresAt: string; daysLeft: number }): void;
+  info(message: string, fields: { companyId: string; appId: string }): void;
+  warn(
+    message: string,
+    fields: { companyId: string; appId: string; refreshExpiresAt: string; daysLeft: number },
+  ): void;
 }
 
 /** Metric counted each time tokens are read whose refresh token expires within the warning period. */
@@ -89,6 +103,8 @@ export const TOKEN_PROVIDER_DEFAULTS = {
   pollIntervalMs: 200,
   refreshExpiryWarningMs: 30 * 24 * 3600_000,
 } as const;
+
+const keyOf = ({ appId, companyId }: ConnectionRef) => `${appId}#${companyId}`;
 
 /** Another process held the refresh lease for longer than this caller would wait. */
 export class TokenRefreshTimeoutError extends Error {
@@ -148,76 +164,84 @@ export class TokenProvider {
     };
   }
 
-  async getAccessToken(companyId: string): Promise<CompanyAccess> {
-    const cached = this.cache.get(companyId);
+  async getAccessToken(connection: ConnectionRef): Promise<CompanyAccess> {
+    const cached = this.cache.get(keyOf(connection));
     const now = this.options.clock.now();
     if (cached && now - cached.readAtMs < this.options.cacheMaxAgeMs && this.isFresh(cached.expiresAtMs)) {
       return cached.access;
     }
-    return (await this.obtain(companyId, { kind: 'fresh' })).access;
+    return (await this.obtain(connection, { kind: 'fresh' })).access;
   }
 
   /** After Concur refused `rejectedAccessToken`: refreshes once, unless a newer token already replaced it. */
-  async refreshAfterAuthFailure(companyId: string, rejectedAccessToken: string): Promise<CompanyAccess> {
-    const cached = this.cache.get(companyId);
+  async refreshAfterAuthFailure(
+    connection: ConnectionRef,
+    rejectedAccessToken: string,
+  ): Promise<CompanyAccess> {
+    const cached = this.cache.get(keyOf(connection));
     if (cached && cached.access.accessToken !== rejectedAccessToken && this.isFresh(cached.expiresAtMs)) {
       return cached.access;
     }
-    return (await this.obtain(companyId, { kind: 'replacing', rejectedAccessToken })).access;
+    return (await this.obtain(connection, { kind: 'replacing', rejectedAccessToken })).access;
   }
 
   /**
    * Joins the company's flight in progress when its result will do; else starts one. A failed flight fails
    * its joiners too, so that a refused refresh token is not tried again by every waiting caller.
    */
-  private async obtain(companyId: string, wanted: Wanted): Promise<CachedAccess> {
+  private async obtain(connection: ConnectionRef, wanted: Wanted): Promise<CachedAccess> {
+    const key = keyOf(connection);
     for (;;) {
-      const inFlight = this.flights.get(companyId);
+      const inFlight = this.flights.get(key);
       if (!inFlight) break;
       const result = await inFlight;
       if (this.satisfies(result.access.accessToken, result.expiresAtMs, wanted)) return result;
     }
-    const flight = this.fly(companyId, wanted).finally(() => this.flights.delete(companyId));
-    this.flights.set(companyId, flight);
+    const flight = this.fly(connection, wanted).finally(() => this.flights.delete(key));
+    this.flights.set(key, flight);
     return flight;
   }
 
-  private async fly(companyId: string, wanted: Wanted): Promise<CachedAccess> {
+  private async fly(connection: ConnectionRef, wanted: Wanted): Promise<CachedAccess> {
     const { credentials, locks, leaseWaitMs, pollIntervalMs, leaseTtlMs, sleep } = this.options;
-    let stored = await credentials.readCompany(companyId);
-    const leaseName = `concur-token#${companyId}`;
+    const { companyId, appId } = connection;
+    let stored = await credentials.readConnection(connection);
+    // The default app's lease keeps its name from before apps: a function of the older version shares it.
+    const leaseName =
+      appId === DEFAULT_APP_ID ? `concur-token#${companyId}` : `concur-token#${appId}#${companyId}`;
     const holder = randomUUID();
     const polls = Math.max(1, Math.ceil(leaseWaitMs / pollIntervalMs));
     for (let poll = 0; ; poll += 1) {
       if (this.satisfies(stored.accessToken, Date.parse(stored.expiresAt), wanted)) {
-        return this.remember(companyId, stored);
+        return this.remember(connection, stored);
       }
       if (await locks.tryAcquire(leaseName, holder, leaseTtlMs)) {
         try {
           // The previous holder may have finished between our read and our lease.
-          stored = await credentials.readCompany(companyId);
+          stored = await credentials.readConnection(connection);
           if (this.satisfies(stored.accessToken, Date.parse(stored.expiresAt), wanted)) {
-            return this.remember(companyId, stored);
+            return this.remember(connection, stored);
           }
-          return this.remember(companyId, await this.refreshAndStore(companyId, stored));
+          return this.remember(connection, await this.refreshAndStore(connection, stored));
         } finally {
           await locks.release(leaseName, holder);
         }
       }
       if (poll >= polls) throw new TokenRefreshTimeoutError(companyId);
       await sleep(pollIntervalMs);
-      stored = await credentials.readCompany(companyId);
+      stored = await credentials.readConnection(connection);
     }
   }
 
-  private async refreshAndStore(companyId: string, stored: CompanyTokens): Promise<CompanyTokens> {
+  private async refreshAndStore(connection: ConnectionRef, stored: CompanyTokens): Promise<CompanyTokens> {
     const { credentials, clock, logger } = this.options;
+    const { companyId, appId } = connection;
     if (stored.refreshRefusedAt) throw new CompanyAuthRefusedError(companyId);
-    const app = await credentials.readApp();
-    logger?.info('refreshing Concur access token', { companyId });
+    const app = await credentials.readApp(appId);
+    logger?.info('refreshing Concur access token', { companyId, appId });
     const refreshed = await this.refreshWithFallback(stored, app);
     if (!refreshed) {
-      await this.writeBack(companyId, { ...stored, refreshRefusedAt: new Date(clock.now()).toISOString() });
+      await this.writeBack(connection, { ...stored, refreshRefusedAt: new Date(clock.now()).toISOString() });
       throw new CompanyAuthRefusedError(companyId);
     }
     const { result, usedRefreshToken } = refreshed;
@@ -232,8 +256,10 @@ export class TokenProvider {
       ...((result.refreshExpiresAt ?? stored.refreshExpiresAt)
         ? { refreshExpiresAt: result.refreshExpiresAt ?? stored.refreshExpiresAt }
         : {}),
+      ...((result.scope ?? stored.scope) !== undefined ? { scope: result.scope ?? stored.scope } : {}),
+      refreshedAt: new Date(clock.now()).toISOString(),
     };
-    await this.writeBack(companyId, rotated);
+    await this.writeBack(connection, rotated);
     return rotated;
   }
 
@@ -272,40 +298,43 @@ export class TokenProvider {
   }
 
   /** The old refresh token may already be void: losing the new one would cut the company off, so retry. */
-  private async writeBack(companyId: string, tokens: CompanyTokens): Promise<void> {
+  private async writeBack(connection: ConnectionRef, tokens: CompanyTokens): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.options.credentials.writeCompany(companyId, tokens);
+        await this.options.credentials.writeConnection(connection, tokens);
         return;
       } catch (error) {
-        if (attempt >= WRITE_BACK_ATTEMPTS) throw new TokenWriteBackError(companyId, { cause: error });
+        if (attempt >= WRITE_BACK_ATTEMPTS)
+          throw new TokenWriteBackError(connection.companyId, { cause: error });
       }
     }
   }
 
-  private remember(companyId: string, tokens: CompanyTokens): CachedAccess {
-    this.warnIfRefreshExpiring(companyId, tokens);
+  private remember(connection: ConnectionRef, tokens: CompanyTokens): CachedAccess {
+    this.warnIfRefreshExpiring(connection, tokens);
     const entry: CachedAccess = {
       access: {
         accessToken: tokens.accessToken,
         baseUrl: tokens.baseUrl,
         authScheme: tokens.authScheme ?? 'Bearer',
+        ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
       },
       expiresAtMs: Date.parse(tokens.expiresAt),
       readAtMs: this.options.clock.now(),
     };
-    this.cache.set(companyId, entry);
+    this.cache.set(keyOf(connection), entry);
     return entry;
   }
 
   /** Concur's refresh tokens last six months and do not slide: someone must connect the company again. */
-  private warnIfRefreshExpiring(companyId: string, tokens: CompanyTokens): void {
+  private warnIfRefreshExpiring({ companyId, appId }: ConnectionRef, tokens: CompanyTokens): void {
     if (tokens.refreshExpiresAt === undefined) return;
     const left = Date.parse(tokens.refreshExpiresAt) - this.options.clock.now();
     if (left > this.options.refreshExpiryWarningMs) return;
     const daysLeft = Math.max(0, Math.floor(left / (24 * 3600_000)));
     this.options.logger?.warn('the Concur refresh token of the company expires soon: connect it again', {
       companyId,
+      appId,
       refreshExpiresAt: tokens.refreshExpiresAt,
       daysLeft,
     });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTravelerCache } from '../../shared/adapters/dynamodb/traveler-cache';
 import { DEFAULT_TRAVELER_TTL_MS, TravelerResolver } from '../../shared/gateway/travelers';
-import type { ConcurIdentity, TravelerLookup } from '../../shared/gateway/ports';
+import type { ConcurIdentity, ConnectionRef, TravelerLookup } from '../../shared/gateway/ports';
 import { createTestTables, startTestDynalite, type TestDynalite } from '../support/dynalite';
 
 let dynamo: TestDynalite;
@@ -35,24 +35,26 @@ describe('DynamoTravelerCache', () => {
   });
 });
 
+const at = (companyId: string): ConnectionRef => ({ appId: 'default', companyId });
+
 describe('TravelerResolver over the cache', () => {
   it('asks Concur once a day per company and traveler, and never for a login', async () => {
     const asked: string[] = [];
     const identity: ConcurIdentity = {
-      findUsers: async (companyId: string, lookup: TravelerLookup) => {
+      findUsers: async ({ companyId }: ConnectionRef, lookup: TravelerLookup) => {
         asked.push(`${companyId}:${JSON.stringify(lookup)}`);
         return { value: { totalResults: 1, loginIds: [`login-of-${companyId}`] }, attempts: 1 };
       },
     };
     const resolver = new TravelerResolver({ identity, cache, clock: { now: () => now } });
-    expect(await resolver.loginIdOf('co-r', { loginId: 'given@r' })).toBe('given@r');
-    expect(await resolver.loginIdOf('co-r', { email: 'day@example.com' })).toBe('login-of-co-r');
+    expect(await resolver.loginIdOf(at('co-r'), { loginId: 'given@r' })).toBe('given@r');
+    expect(await resolver.loginIdOf(at('co-r'), { email: 'day@example.com' })).toBe('login-of-co-r');
     now += DEFAULT_TRAVELER_TTL_MS - 1_000;
-    expect(await resolver.loginIdOf('co-r', { email: 'DAY@example.com' })).toBe('login-of-co-r');
-    expect(await resolver.loginIdOf('co-s', { email: 'day@example.com' })).toBe('login-of-co-s');
+    expect(await resolver.loginIdOf(at('co-r'), { email: 'DAY@example.com' })).toBe('login-of-co-r');
+    expect(await resolver.loginIdOf(at('co-s'), { email: 'day@example.com' })).toBe('login-of-co-s');
     expect(asked).toHaveLength(2);
     now += 2_000;
-    expect(await resolver.loginIdOf('co-r', { email: 'day@example.com' })).toBe('login-of-co-r');
+    expect(await resolver.loginIdOf(at('co-r'), { email: 'day@example.com' })).toBe('login-of-co-r');
     expect(asked).toEqual([
       'co-r:{"email":"day@example.com"}',
       'co-s:{"email":"day@example.com"}',

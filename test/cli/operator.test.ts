@@ -55,7 +55,7 @@ describe('suppliers', () => {
 
     const listed = await runCli(['suppliers', 'list', ...local()]);
     expect(listed.status).toBe(0);
-    expect(listed.stdout).toMatch(/acme\s+AcmeCars\s+demo-company,other-company\s+tmc\s+enabled/);
+    expect(listed.stdout).toMatch(/acme\s+AcmeCars\s+default\s+demo-company,other-company\s+tmc\s+enabled/);
     expect(listed.stdout).not.toContain(added.apiKey);
     const json = await runJson<{ suppliers: { id: string }[] }>(['suppliers', 'list', ...local()]);
     expect(json.suppliers.map((s) => s.id)).toEqual(['acme', 'demo-supplier']);
@@ -297,6 +297,134 @@ describe('companies', () => {
     expect(JSON.stringify(stored)).not.toContain('elsewhere-secret');
     const half = await runCli(['companies', 'connect', 'half', ...local(), '--access-token', 'x']);
     expect(half.status).toBe(1);
+  });
+});
+
+describe('apps', () => {
+  it('adds an app with its approved source, connects it to a company, and its supplier posts with its tokens', async () => {
+    const issued = (await (
+      await fetch(`${server.endpoints.simulator}/_sim/tokens/issue`, {
+        method: 'POST',
+        body: JSON.stringify({ companyId: COMPANY, bookingSource: 'AppCars' }),
+      })
+    ).json()) as { accessToken: string; refreshToken: string };
+    const added = await runJson<Record<string, unknown>>([
+      'apps',
+      'add',
+      ...local(),
+      '--id',
+      'cars-app',
+      '--client-id',
+      `${COMPANY}-client`,
+      '--client-secret',
+      `${COMPANY}-secret`,
+      '--booking-source',
+      'AppCars',
+    ]);
+    expect(added).toMatchObject({ appId: 'cars-app', bookingSources: ['AppCars'] });
+    expect(JSON.stringify(added)).not.toContain(`${COMPANY}-secret`);
+    const again = await runCli([
+      'apps',
+      'add',
+      ...local(),
+      '--id',
+      'cars-app',
+      '--client-id',
+      'x',
+      '--client-secret',
+      'y',
+    ]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('--replace');
+
+    const listed = await runCli(['apps', 'list', ...local()]);
+    expect(listed.stdout).toMatch(/cars-app\s+demo-company-client\s+AppCars/);
+    expect(listed.stdout).toMatch(/default\s+demo-company-client\s+any/);
+    expect(listed.stdout).not.toContain(`${COMPANY}-secret`);
+
+    const refused = await runCli([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'wrong-source',
+      '--booking-source',
+      'OtherCars',
+      '--company',
+      COMPANY,
+      '--concur-app',
+      'cars-app',
+    ]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('did not approve booking source OtherCars for app cars-app');
+    const unknownApp = await runCli([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'no-app',
+      '--booking-source',
+      'AppCars',
+      '--company',
+      COMPANY,
+      '--concur-app',
+      'nowhere',
+    ]);
+    expect(unknownApp.status).toBe(1);
+    expect(unknownApp.stderr).toContain('app nowhere is not configured');
+
+    const connected = await runJson<Record<string, unknown>>([
+      'companies',
+      'connect',
+      COMPANY,
+      ...local(),
+      '--app',
+      'cars-app',
+      '--access-token',
+      issued.accessToken,
+      '--refresh-token',
+      issued.refreshToken,
+      '--expires-at',
+      new Date(Date.now() + 3_000_000).toISOString(),
+      '--geolocation',
+      server.endpoints.simulator!,
+    ]);
+    expect(connected).toMatchObject({ companyId: COMPANY, appId: 'cars-app' });
+    const { apiKey, supplier } = await runJson<{ apiKey: string; supplier: Record<string, unknown> }>([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'cars',
+      '--booking-source',
+      'AppCars',
+      '--company',
+      COMPANY,
+      '--concur-app',
+      'cars-app',
+    ]);
+    expect(supplier).toMatchObject({ concurApp: 'cars-app' });
+    const answer = await putBooking(apiKey, 'APP-1');
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    const posts = (await (await fetch(`${server.endpoints.simulator}/_sim/requests`)).json()) as {
+      requests: { route?: string; query: Record<string, string>; headers: Record<string, string> }[];
+    };
+    const post = posts.requests.filter((r) => r.route === 'bookingPost').at(-1)!;
+    expect(post.headers.authorization).toBe(`Bearer ****${issued.accessToken.slice(-4)}`);
+
+    const connections = await runJson<{ companies: { companyId: string; appId: string }[] }>([
+      'companies',
+      'list',
+      ...local(),
+    ]);
+    expect(connections.companies.filter((c) => c.companyId === COMPANY).map((c) => c.appId)).toEqual([
+      'cars-app',
+      'default',
+    ]);
+    const shown = await runCli(['companies', 'show', COMPANY, '--app', 'cars-app', ...local()]);
+    expect(shown.stdout).toContain('app:                    cars-app');
+    expect(shown.stdout).not.toContain(issued.accessToken);
+    expect(shown.stdout).not.toContain(issued.refreshToken);
   });
 });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { administration } from '../../shared/composition/administration';
 import { resetServices } from '../../shared/composition/container';
 import { COMPANY, TRAVELER, api, bookingPath, carBooking, startTestGateway } from './support';
+import { DEFAULT_APP_ID } from '../../shared/tokens';
 
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
 let client: ReturnType<typeof api>;
@@ -19,17 +20,20 @@ describe("the company's Concur tokens", () => {
   it('20 concurrent requests with an expired token make exactly one refresh call', async () => {
     const simulator = gateway.simulator!;
     const admin = administration();
-    await admin.configureCompany(COMPANY, {
-      baseUrl: simulator.url,
-      accessToken: simulator.tokens.accessTokenFor(COMPANY),
-      refreshToken: simulator.tokens.refreshTokenFor(COMPANY),
-      expiresAt: new Date(Date.now() - 60_000).toISOString(),
-    });
+    await admin.configureConnection(
+      { appId: DEFAULT_APP_ID, companyId: COMPANY },
+      {
+        baseUrl: simulator.url,
+        accessToken: simulator.tokens.accessTokenFor(COMPANY),
+        refreshToken: simulator.tokens.refreshTokenFor(COMPANY),
+        expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      },
+    );
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => put(`EXPIRED-${i}`)));
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
     expect(simulator.requests.of('token')).toHaveLength(1);
     // The rotated tokens went back into the company's secret: the old refresh token is spent at Concur.
-    const stored = await admin.readCompany(COMPANY);
+    const stored = await admin.readConnection({ appId: DEFAULT_APP_ID, companyId: COMPANY });
     expect(stored.refreshToken).toBe(simulator.tokens.refreshTokenFor(COMPANY));
     expect(Date.parse(stored.expiresAt)).toBeGreaterThan(Date.now());
     // Concur's refresh_expires_in is kept, to warn before the company must be connected again.
@@ -39,9 +43,12 @@ describe("the company's Concur tokens", () => {
   it('refreshes once on any 403 (whatever its wording), then succeeds with the new token', async () => {
     const simulator = gateway.simulator!;
     const admin = administration();
-    const stored = await admin.readCompany(COMPANY);
+    const stored = await admin.readConnection({ appId: DEFAULT_APP_ID, companyId: COMPANY });
     // A token Concur does not know: 403 "The access token is not valid.", no word of expiry.
-    await admin.configureCompany(COMPANY, { ...stored, accessToken: 'a-token-concur-never-issued' });
+    await admin.configureConnection(
+      { appId: DEFAULT_APP_ID, companyId: COMPANY },
+      { ...stored, accessToken: 'a-token-concur-never-issued' },
+    );
     resetServices(); // a new container: nothing cached in memory
     const refreshes = simulator.requests.of('token').length;
     const posts = simulator.requests.of('bookingPost').length;
@@ -58,12 +65,15 @@ describe("the company's Concur tokens", () => {
   it('follows an OAuth error that names the company’s geolocation, and stores that geolocation', async () => {
     const simulator = gateway.simulator!;
     const admin = administration();
-    const stored = await admin.readCompany(COMPANY);
-    await admin.configureCompany(COMPANY, {
-      ...stored,
-      baseUrl: simulator.url.replace('127.0.0.1', 'localhost'),
-      expiresAt: new Date(Date.now() - 60_000).toISOString(),
-    });
+    const stored = await admin.readConnection({ appId: DEFAULT_APP_ID, companyId: COMPANY });
+    await admin.configureConnection(
+      { appId: DEFAULT_APP_ID, companyId: COMPANY },
+      {
+        ...stored,
+        baseUrl: simulator.url.replace('127.0.0.1', 'localhost'),
+        expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      },
+    );
     resetServices();
     const before = simulator.requests.of('token').length;
     expect((await put('MOVED-GEO')).status).toBe(201);
@@ -73,7 +83,9 @@ describe("the company's Concur tokens", () => {
         .slice(before)
         .map((entry) => entry.status),
     ).toEqual([400, 200]);
-    expect((await admin.readCompany(COMPANY)).baseUrl).toBe(simulator.url);
+    expect((await admin.readConnection({ appId: DEFAULT_APP_ID, companyId: COMPANY })).baseUrl).toBe(
+      simulator.url,
+    );
   });
 
   it('refreshes once when Concur refuses a token it revoked, then succeeds', async () => {
@@ -122,12 +134,15 @@ describe('a token refresh that goes wrong', () => {
   const expireStoredAccess = async () => {
     const simulator = gateway.simulator!;
     const admin = administration();
-    await admin.configureCompany(COMPANY, {
-      baseUrl: simulator.url,
-      accessToken: simulator.tokens.accessTokenFor(COMPANY),
-      refreshToken: simulator.tokens.refreshTokenFor(COMPANY),
-      expiresAt: new Date(Date.now() - 60_000).toISOString(),
-    });
+    await admin.configureConnection(
+      { appId: DEFAULT_APP_ID, companyId: COMPANY },
+      {
+        baseUrl: simulator.url,
+        accessToken: simulator.tokens.accessTokenFor(COMPANY),
+        refreshToken: simulator.tokens.refreshTokenFor(COMPANY),
+        expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      },
+    );
     // The gateway's cached copy goes too: Concur refuses it, so the gateway reads the secret and refreshes.
     simulator.faults.expireAccessToken(COMPANY);
   };
@@ -175,12 +190,15 @@ describe('a token refresh that goes wrong', () => {
     // An operator connects the company again: new tokens clear the refusal.
     const reconnected = simulator.tokens.issueTokenPair(COMPANY);
     const admin = administration();
-    await admin.configureCompany(COMPANY, {
-      baseUrl: simulator.url,
-      accessToken: reconnected.accessToken,
-      refreshToken: reconnected.refreshToken,
-      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    });
+    await admin.configureConnection(
+      { appId: DEFAULT_APP_ID, companyId: COMPANY },
+      {
+        baseUrl: simulator.url,
+        accessToken: reconnected.accessToken,
+        refreshToken: reconnected.refreshToken,
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    );
     expect((await put('REFUSED-4')).status).toBe(201);
   });
 });

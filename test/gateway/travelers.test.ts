@@ -19,6 +19,7 @@ import { startSimulator } from '../../local/simulator';
 import type { Simulator } from '../../local/simulator';
 import { awaitOperation } from '../events/support';
 import { addSupplier, api, bookingPath, carBooking } from './support';
+import { DEFAULT_APP_ID } from '../../shared/tokens';
 
 const COMPANY = 'demo-company';
 const OTHER_COMPANY = 'other-company';
@@ -61,18 +62,24 @@ beforeAll(async () => {
       ...APP,
     },
   });
-  await administration().configureCompany(OTHER_COMPANY, {
-    baseUrl: simulator.url,
-    accessToken: simulator.tokens.accessTokenFor(OTHER_COMPANY),
-    refreshToken: simulator.tokens.refreshTokenFor(OTHER_COMPANY),
-    expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
-  });
-  await administration().configureCompany(NO_IDENTITY_COMPANY, {
-    baseUrl: simulator.url,
-    accessToken: simulator.tokens.accessTokenFor(NO_IDENTITY_COMPANY),
-    refreshToken: simulator.tokens.refreshTokenFor(NO_IDENTITY_COMPANY),
-    expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
-  });
+  await administration().configureConnection(
+    { appId: DEFAULT_APP_ID, companyId: OTHER_COMPANY },
+    {
+      baseUrl: simulator.url,
+      accessToken: simulator.tokens.accessTokenFor(OTHER_COMPANY),
+      refreshToken: simulator.tokens.refreshTokenFor(OTHER_COMPANY),
+      expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+    },
+  );
+  await administration().configureConnection(
+    { appId: DEFAULT_APP_ID, companyId: NO_IDENTITY_COMPANY },
+    {
+      baseUrl: simulator.url,
+      accessToken: simulator.tokens.accessTokenFor(NO_IDENTITY_COMPANY),
+      refreshToken: simulator.tokens.refreshTokenFor(NO_IDENTITY_COMPANY),
+      expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+    },
+  );
   apiKey = await addSupplier('travel-co', 'TravelCo', [COMPANY, OTHER_COMPANY, NO_IDENTITY_COMPANY]);
   client = api(gateway, apiKey);
 });

@@ -426,7 +426,7 @@ describe('permissions', () => {
     }
   });
 
-  it("lets the functions that call Concur use the stage's company token secrets and read its app secret", () => {
+  it("lets the functions that call Concur use the stage's connection token secrets and read its app secrets", () => {
     const companySecrets = statements().filter((s) => JSON.stringify(s.Resource).includes('/companies/'));
     expect(companySecrets).toHaveLength(withAccess('concur'));
     for (const statement of companySecrets) {
@@ -444,6 +444,12 @@ describe('permissions', () => {
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
       ]);
+    }
+    const otherApps = statements().filter((s) => JSON.stringify(s.Resource).includes('/apps/'));
+    expect(otherApps).toHaveLength(withAccess('concur'));
+    for (const statement of otherApps) {
+      expect(JSON.stringify(statement.Resource)).toContain(':secret:concur-gateway/test/apps/*');
+      expect(statement.Action).toBe('secretsmanager:GetSecretValue');
     }
   });
 

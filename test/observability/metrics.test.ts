@@ -11,6 +11,7 @@ import { dynamoDbClient, stateTableName } from '../../shared/composition/dynamod
 import { powertoolsMetrics } from '../../shared/observability/powertools-metrics';
 import { awaitOperation, bookingEvent, postWebhook } from '../events/support';
 import { api, bookingPath, carBooking, COMPANY, startTestGateway, TRAVELER } from '../gateway/support';
+import { DEFAULT_APP_ID } from '../../shared/tokens';
 
 const SECRET = `whsec_${Buffer.from('the-metrics-test-signing-secret').toString('base64')}`;
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
@@ -191,22 +192,28 @@ describe('token refreshes', () => {
   it('count every refresh, and the failed ones by status class', async () => {
     const simulator = gateway.simulator!;
     const admin = administration();
-    const current = await admin.readCompany(COMPANY);
-    await admin.configureCompany(COMPANY, {
-      ...current,
-      expiresAt: new Date(Date.now() - 60_000).toISOString(),
-    });
+    const current = await admin.readConnection({ appId: DEFAULT_APP_ID, companyId: COMPANY });
+    await admin.configureConnection(
+      { appId: DEFAULT_APP_ID, companyId: COMPANY },
+      {
+        ...current,
+        expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      },
+    );
     resetServices();
     expect((await put('MET-REFRESH')).status).toBe(201);
     expect(named('ConcurTokenRefreshes')).toEqual([expect.objectContaining({ value: 1, unit: 'Count' })]);
     expect(named('ConcurTokenRefreshFailures')).toEqual([]);
 
-    const refreshed = await admin.readCompany(COMPANY);
+    const refreshed = await admin.readConnection({ appId: DEFAULT_APP_ID, companyId: COMPANY });
     simulator.faults.revokeRefreshToken(refreshed.refreshToken);
-    await admin.configureCompany(COMPANY, {
-      ...refreshed,
-      expiresAt: new Date(Date.now() - 60_000).toISOString(),
-    });
+    await admin.configureConnection(
+      { appId: DEFAULT_APP_ID, companyId: COMPANY },
+      {
+        ...refreshed,
+        expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      },
+    );
     resetServices();
     expect((await put('MET-REVOKED')).status).toBeGreaterThanOrEqual(500);
     // The provider tries again once (the refresh may have been lost on the way): every try is counted.

@@ -6,6 +6,8 @@ import {
   CompanyAuthRefusedError,
   CompanyCredentials,
   CompanyNotConfiguredError,
+  DEFAULT_APP_ID,
+  type ConnectionRef,
   TokenProvider,
   TokenRefreshTimeoutError,
   type CompanyTokens,
@@ -31,6 +33,14 @@ beforeAll(async () => {
   await secrets.store.createSecret(
     'concur-gateway/app',
     JSON.stringify({ clientId: 'client-id', clientSecret: 'client-secret' }),
+  );
+  await secrets.store.createSecret(
+    'concur-gateway/apps/other-app',
+    JSON.stringify({
+      clientId: 'other-client-id',
+      clientSecret: 'other-client-secret',
+      bookingSources: ['Other'],
+    }),
   );
 });
 afterAll(async () => {
@@ -79,17 +89,20 @@ function fakeRefresh(answer: Partial<RefreshResult> = {}) {
 }
 
 let companyCounter = 0;
-async function newCompany(overrides: Partial<CompanyTokens> = {}): Promise<string> {
+async function newConnection(
+  overrides: Partial<CompanyTokens> = {},
+  appId: string = DEFAULT_APP_ID,
+): Promise<ConnectionRef> {
   companyCounter += 1;
-  const companyId = `company-${companyCounter}`;
-  await new CompanyCredentials({ store: secrets.store }).writeCompany(companyId, {
+  const connection = { appId, companyId: `company-${companyCounter}` };
+  await new CompanyCredentials({ store: secrets.store }).writeConnection(connection, {
     accessToken: 'access-1',
     refreshToken: 'refresh-1',
     expiresAt: new Date(START - 1000).toISOString(),
     baseUrl: 'https://us.api.concursolutions.com',
     ...overrides,
   });
-  return companyId;
+  return connection;
 }
 
 function provider(
@@ -104,8 +117,8 @@ function provider(
   });
 }
 
-async function storedTokens(companyId: string): Promise<CompanyTokens> {
-  return new CompanyCredentials({ store: secrets.store }).readCompany(companyId);
+async function storedTokens(connection: ConnectionRef): Promise<CompanyTokens> {
+  return new CompanyCredentials({ store: secrets.store }).readConnection(connection);
 }
 
 /** A logger and a counter that keep what they are given. */
@@ -126,12 +139,12 @@ function recordingObservers() {
 describe('TokenProvider', () => {
   it('stores the refresh token expiry Concur answers, and warns (log and metric) only within 30 days of it', async () => {
     const DAY = 24 * HOUR;
-    const companyId = await newCompany();
+    const connection = await newConnection();
     const observers = recordingObservers();
     const fake = fakeRefresh({ refreshExpiresAt: new Date(START + 45 * DAY).toISOString() });
     const tokens = provider({ refresh: fake.refresh, logger: observers.logger, count: observers.count });
-    await tokens.getAccessToken(companyId);
-    expect((await storedTokens(companyId)).refreshExpiresAt).toBe(new Date(START + 45 * DAY).toISOString());
+    await tokens.getAccessToken(connection);
+    expect((await storedTokens(connection)).refreshExpiresAt).toBe(new Date(START + 45 * DAY).toISOString());
     expect(observers.warnings).toEqual([]);
     expect(observers.counts).toEqual([]);
 
@@ -142,25 +155,25 @@ describe('TokenProvider', () => {
       logger: observers.logger,
       count: observers.count,
     });
-    await later.getAccessToken(companyId);
+    await later.getAccessToken(connection);
     expect(observers.warnings).toEqual([
       {
         message: expect.stringMatching(/refresh token .* expires soon/),
-        fields: { companyId, refreshExpiresAt: new Date(START + 45 * DAY).toISOString(), daysLeft: 25 },
+        fields: { ...connection, refreshExpiresAt: new Date(START + 45 * DAY).toISOString(), daysLeft: 25 },
       },
     ]);
     expect(observers.counts).toEqual(['ConcurRefreshTokenExpiring']);
     // A refresh answer without refresh_expires_in keeps the stored expiry: Concur does not move it.
-    expect((await storedTokens(companyId)).refreshExpiresAt).toBe(new Date(START + 45 * DAY).toISOString());
+    expect((await storedTokens(connection)).refreshExpiresAt).toBe(new Date(START + 45 * DAY).toISOString());
   });
 
   it('returns a stored token that is not near expiry without refreshing', async () => {
-    const companyId = await newCompany({
+    const connection = await newConnection({
       expiresAt: new Date(START + HOUR).toISOString(),
       authScheme: 'OAuth',
     });
     const fake = fakeRefresh();
-    expect(await provider({ refresh: fake.refresh }).getAccessToken(companyId)).toEqual({
+    expect(await provider({ refresh: fake.refresh }).getAccessToken(connection)).toEqual({
       accessToken: 'access-1',
       baseUrl: 'https://us.api.concursolutions.com',
       authScheme: 'OAuth',
@@ -169,11 +182,11 @@ describe('TokenProvider', () => {
   });
 
   it('refreshes an expired token once for 20 concurrent callers and writes the rotation back', async () => {
-    const companyId = await newCompany();
+    const connection = await newConnection();
     const fake = fakeRefresh({ geolocation: 'https://eu2.api.concursolutions.com' });
     const tokens = provider({ refresh: fake.refresh });
 
-    const results = await Promise.all(Array.from({ length: 20 }, () => tokens.getAccessToken(companyId)));
+    const results = await Promise.all(Array.from({ length: 20 }, () => tokens.getAccessToken(connection)));
 
     expect(fake.calls).toHaveLength(1);
     expect(fake.calls[0]).toMatchObject({
@@ -189,18 +202,19 @@ describe('TokenProvider', () => {
         authScheme: 'Bearer',
       });
     }
-    expect(await storedTokens(companyId)).toEqual({
+    expect(await storedTokens(connection)).toEqual({
       accessToken: 'access-2',
       refreshToken: 'refresh-2',
       // Kept until refresh-2 has worked once.
       previousRefreshToken: 'refresh-1',
       expiresAt: new Date(START + HOUR).toISOString(),
       baseUrl: 'https://eu2.api.concursolutions.com',
+      refreshedAt: new Date(START).toISOString(),
     });
   });
 
   it('refreshes once across two providers sharing the lease table and the secret', async () => {
-    const companyId = await newCompany();
+    const connection = await newConnection();
     const fake = fakeRefresh();
     // The refresh waits until the other process has found the lease taken, so the wait-and-reread path runs.
     let leaseRefused!: () => void;
@@ -218,79 +232,79 @@ describe('TokenProvider', () => {
     const second = provider({ refresh: fake.refresh, locks: watchedLocks });
 
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? first : second).getAccessToken(companyId)),
+      Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? first : second).getAccessToken(connection)),
     );
 
     expect(fake.calls).toHaveLength(1);
     expect(new Set(results.map((result) => result.accessToken))).toEqual(new Set(['access-2']));
-    expect((await storedTokens(companyId)).refreshToken).toBe('refresh-2');
+    expect((await storedTokens(connection)).refreshToken).toBe('refresh-2');
   });
 
   it('refreshes a token that expires within the skew, before it expires', async () => {
-    const companyId = await newCompany({ expiresAt: new Date(START + 4 * 60_000).toISOString() });
+    const connection = await newConnection({ expiresAt: new Date(START + 4 * 60_000).toISOString() });
     const fake = fakeRefresh();
-    const result = await provider({ refresh: fake.refresh }).getAccessToken(companyId);
+    const result = await provider({ refresh: fake.refresh }).getAccessToken(connection);
     expect(fake.calls).toHaveLength(1);
     expect(result.accessToken).toBe('access-2');
   });
 
   it('serves from memory, but reads the secret again after the cache age and before expiry', async () => {
-    const companyId = await newCompany({ expiresAt: new Date(START + HOUR).toISOString() });
+    const connection = await newConnection({ expiresAt: new Date(START + HOUR).toISOString() });
     const store = countingStore(secrets.store);
     const fake = fakeRefresh();
     const tokens = provider({ refresh: fake.refresh, credentials: new CompanyCredentials({ store }) });
 
-    await tokens.getAccessToken(companyId);
-    await tokens.getAccessToken(companyId);
+    await tokens.getAccessToken(connection);
+    await tokens.getAccessToken(connection);
     expect(store.reads).toBe(1);
 
     // Another process rotated the token: seen once the cached copy is older than five minutes.
-    await new CompanyCredentials({ store: secrets.store }).writeCompany(companyId, {
-      ...(await storedTokens(companyId)),
+    await new CompanyCredentials({ store: secrets.store }).writeConnection(connection, {
+      ...(await storedTokens(connection)),
       accessToken: 'access-from-elsewhere',
       expiresAt: new Date(START + 2 * HOUR).toISOString(),
     });
     now += 4 * 60_000;
-    expect((await tokens.getAccessToken(companyId)).accessToken).toBe('access-1');
+    expect((await tokens.getAccessToken(connection)).accessToken).toBe('access-1');
     now += 60_000;
-    expect((await tokens.getAccessToken(companyId)).accessToken).toBe('access-from-elsewhere');
+    expect((await tokens.getAccessToken(connection)).accessToken).toBe('access-from-elsewhere');
     expect(store.reads).toBe(2);
     expect(fake.calls).toHaveLength(0);
   });
 
   it('refreshes once after an auth failure, however many callers report it', async () => {
-    const companyId = await newCompany({ expiresAt: new Date(START + HOUR).toISOString() });
+    const connection = await newConnection({ expiresAt: new Date(START + HOUR).toISOString() });
     const fake = fakeRefresh();
     const tokens = provider({ refresh: fake.refresh });
-    const { accessToken } = await tokens.getAccessToken(companyId);
+    const { accessToken } = await tokens.getAccessToken(connection);
 
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => tokens.refreshAfterAuthFailure(companyId, accessToken)),
+      Array.from({ length: 5 }, () => tokens.refreshAfterAuthFailure(connection, accessToken)),
     );
 
     expect(fake.calls).toHaveLength(1);
     expect(results.map((result) => result.accessToken)).toEqual(Array(5).fill('access-2'));
-    expect(await tokens.getAccessToken(companyId)).toMatchObject({ accessToken: 'access-2' });
+    expect(await tokens.getAccessToken(connection)).toMatchObject({ accessToken: 'access-2' });
   });
 
   it('does not refresh after an auth failure of a token that another process already replaced', async () => {
-    const companyId = await newCompany({ expiresAt: new Date(START + HOUR).toISOString() });
+    const connection = await newConnection({ expiresAt: new Date(START + HOUR).toISOString() });
     const fake = fakeRefresh();
     const stale = provider({ refresh: fake.refresh });
-    await stale.getAccessToken(companyId);
-    await provider({ refresh: fake.refresh }).refreshAfterAuthFailure(companyId, 'access-1');
+    await stale.getAccessToken(connection);
+    await provider({ refresh: fake.refresh }).refreshAfterAuthFailure(connection, 'access-1');
     expect(fake.calls).toHaveLength(1);
 
-    const result = await stale.refreshAfterAuthFailure(companyId, 'access-1');
+    const result = await stale.refreshAfterAuthFailure(connection, 'access-1');
     expect(result.accessToken).toBe('access-2');
     expect(fake.calls).toHaveLength(1);
   });
 
   it('gives up with a clear error when another process holds the refresh lease too long', async () => {
-    const companyId = await newCompany();
+    const connection = await newConnection();
     const fake = fakeRefresh();
     const locks = new DynamoLocks({ client: dynamo.client, tableName: stateTable });
-    expect(await locks.tryAcquire(`concur-token#${companyId}`, 'stuck-process', HOUR)).toBe(true);
+    expect(await locks.tryAcquire(`concur-token#${connection.companyId}`, 'stuck-process', HOUR)).toBe(true);
     let sleeps = 0;
     const tokens = provider({
       refresh: fake.refresh,
@@ -301,13 +315,13 @@ describe('TokenProvider', () => {
       },
     });
 
-    await expect(tokens.getAccessToken(companyId)).rejects.toBeInstanceOf(TokenRefreshTimeoutError);
+    await expect(tokens.getAccessToken(connection)).rejects.toBeInstanceOf(TokenRefreshTimeoutError);
     expect(sleeps).toBe(5);
     expect(fake.calls).toHaveLength(0);
   });
 
   it('fails every waiting caller with one refused refresh, keeps no token, and lets the next caller try again', async () => {
-    const companyId = await newCompany();
+    const connection = await newConnection();
     let fail = true;
     const fake = fakeRefresh();
     let attempts = 0;
@@ -319,24 +333,76 @@ describe('TokenProvider', () => {
       },
     });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 5 }, () => tokens.getAccessToken(companyId)),
+      Array.from({ length: 5 }, () => tokens.getAccessToken(connection)),
     );
     expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(5).fill('rejected'));
     expect(String((outcomes[0] as PromiseRejectedResult).reason)).toContain('invalid_grant');
     expect(attempts).toBe(1);
     fail = false;
-    expect((await tokens.getAccessToken(companyId)).accessToken).toBe('access-2');
-    expect((await storedTokens(companyId)).refreshToken).toBe('refresh-2');
+    expect((await tokens.getAccessToken(connection)).accessToken).toBe('access-2');
+    expect((await storedTokens(connection)).refreshToken).toBe('refresh-2');
+  });
+
+  it('keeps each app’s connection to a company apart: its own secret, its own client at refresh, its own scopes', async () => {
+    const own = await newConnection();
+    const other = { appId: 'other-app', companyId: own.companyId };
+    await new CompanyCredentials({ store: secrets.store }).writeConnection(other, {
+      accessToken: 'other-access-1',
+      refreshToken: 'other-refresh-1',
+      expiresAt: new Date(START - 1000).toISOString(),
+      baseUrl: 'https://eu2.api.concursolutions.com',
+    });
+    const calls: RefreshInput[] = [];
+    const tokens = provider({
+      refresh: async (input) => {
+        calls.push(input);
+        return {
+          accessToken: `${input.clientId}-access`,
+          refreshToken: input.refreshToken,
+          expiresInSeconds: 3600,
+          scope: input.clientId === 'client-id' ? 'openid ITINER' : 'openid ITINER identity.user.core.read',
+        };
+      },
+    });
+    const [ownAccess, otherAccess] = await Promise.all([
+      tokens.getAccessToken(own),
+      tokens.getAccessToken(other),
+    ]);
+    expect(ownAccess).toMatchObject({ accessToken: 'client-id-access', scope: 'openid ITINER' });
+    expect(otherAccess).toMatchObject({
+      accessToken: 'other-client-id-access',
+      baseUrl: 'https://eu2.api.concursolutions.com',
+    });
+    expect(calls.map(({ clientId, refreshToken }) => [clientId, refreshToken]).sort()).toEqual([
+      ['client-id', 'refresh-1'],
+      ['other-client-id', 'other-refresh-1'],
+    ]);
+    const stored = await storedTokens(other);
+    expect(stored).toMatchObject({
+      accessToken: 'other-client-id-access',
+      scope: 'openid ITINER identity.user.core.read',
+      refreshedAt: new Date(START).toISOString(),
+    });
+    expect((await storedTokens(own)).accessToken).toBe('client-id-access');
+    expect(
+      await secrets.store.getSecretString(`concur-gateway/companies/${own.companyId}/apps/other-app`),
+    ).toContain('other-client-id-access');
   });
 
   it('reports a company without a secret as not configured', async () => {
     await expect(
-      provider({ refresh: fakeRefresh().refresh }).getAccessToken('nobody'),
+      provider({ refresh: fakeRefresh().refresh }).getAccessToken({
+        appId: DEFAULT_APP_ID,
+        companyId: 'nobody',
+      }),
     ).rejects.toBeInstanceOf(CompanyNotConfiguredError);
   });
 
   it('keeps the previous refresh token after a rotation until the new one works, and falls back to it when Concur refuses the new one', async () => {
-    const companyId = await newCompany({ refreshToken: 'refresh-new', previousRefreshToken: 'refresh-old' });
+    const connection = await newConnection({
+      refreshToken: 'refresh-new',
+      previousRefreshToken: 'refresh-old',
+    });
     const calls: string[] = [];
     const refresh = async (input: RefreshInput): Promise<RefreshResult> => {
       calls.push(input.refreshToken);
@@ -345,17 +411,17 @@ describe('TokenProvider', () => {
       }
       return { accessToken: 'access-from-old', refreshToken: 'refresh-old', expiresInSeconds: 3600 };
     };
-    const access = await provider({ refresh }).getAccessToken(companyId);
+    const access = await provider({ refresh }).getAccessToken(connection);
     expect(access.accessToken).toBe('access-from-old');
     expect(calls).toEqual(['refresh-new', 'refresh-old']);
     // The old one worked and came back unchanged: it is proven, nothing else is kept.
-    const stored = await storedTokens(companyId);
+    const stored = await storedTokens(connection);
     expect(stored.refreshToken).toBe('refresh-old');
     expect(stored.previousRefreshToken).toBeUndefined();
   });
 
   it('sends a refresh whose answer was lost once more with the same token; a second loss is the caller’s error', async () => {
-    const companyId = await newCompany();
+    const connection = await newConnection();
     const lost = () => Object.assign(new Error('no answer'), { kind: 'timed-out' });
     let failures = 1;
     const calls: string[] = [];
@@ -364,29 +430,29 @@ describe('TokenProvider', () => {
       if (failures-- > 0) throw lost();
       return { accessToken: 'access-2', refreshToken: input.refreshToken, expiresInSeconds: 3600 };
     };
-    expect((await provider({ refresh }).getAccessToken(companyId)).accessToken).toBe('access-2');
+    expect((await provider({ refresh }).getAccessToken(connection)).accessToken).toBe('access-2');
     expect(calls).toEqual(['refresh-1', 'refresh-1']);
 
-    const other = await newCompany();
+    const other = await newConnection();
     failures = 2;
     await expect(provider({ refresh }).getAccessToken(other)).rejects.toMatchObject({ kind: 'timed-out' });
     expect((await storedTokens(other)).refreshRefusedAt).toBeUndefined();
   });
 
   it('remembers a refusal of every refresh token held: later callers fail at once, without a refresh', async () => {
-    const companyId = await newCompany();
+    const connection = await newConnection();
     let calls = 0;
     const refresh = async (): Promise<RefreshResult> => {
       calls += 1;
       throw Object.assign(new Error('refused'), { kind: 'refresh-rejected', status: 400 });
     };
-    await expect(provider({ refresh }).getAccessToken(companyId)).rejects.toBeInstanceOf(
+    await expect(provider({ refresh }).getAccessToken(connection)).rejects.toBeInstanceOf(
       CompanyAuthRefusedError,
     );
-    await expect(provider({ refresh }).getAccessToken(companyId)).rejects.toBeInstanceOf(
+    await expect(provider({ refresh }).getAccessToken(connection)).rejects.toBeInstanceOf(
       CompanyAuthRefusedError,
     );
     expect(calls).toBe(1);
-    expect((await storedTokens(companyId)).refreshRefusedAt).toBe(new Date(START).toISOString());
+    expect((await storedTokens(connection)).refreshRefusedAt).toBe(new Date(START).toISOString());
   });
 });
