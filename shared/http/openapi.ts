@@ -298,7 +298,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   422: 'The Idempotency-Key was already used with another body.',
   429: 'Concur asks to slow down.',
   502: 'Concur refused the request or answered something unusable (Concur’s status, message, correlation id).',
-  503: 'Concur is unavailable after retries.',
+  503: 'Concur is unavailable after retries, or the Idempotency-Key store is (send again with the same key).',
   504: 'Concur did not answer in time, or did not confirm the outcome.',
 };
 
