@@ -28,6 +28,9 @@ const running: ChildProcess[] = [];
 
 beforeAll(async () => {
   simulator = await startSimulator({ port: 0, companies: [{ id: DEFAULT_COMPANY_ID }] });
+  // Concur's own pace: the gateway accepts events faster than Concur takes them, so a backlog is queued and in
+  // flight at the kill, whatever the machine's speed.
+  simulator.faults.setLatency({ route: 'bookingPost', ms: 200 });
 }, 60_000);
 afterAll(async () => {
   for (const child of running) killGroup(child);
