@@ -9,11 +9,13 @@ import { DynamoLocks } from '../adapters/dynamodb/lease';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-window';
 import { DynamoTravelerTripWindows } from '../adapters/dynamodb/traveler-trip-windows';
 import { DynamoTravelerCache } from '../adapters/dynamodb/traveler-cache';
+import { DynamoTripKeys } from '../adapters/dynamodb/trip-keys';
 import { SecretsManagerStore } from '../adapters/secrets/secret-store';
 import { BookingService } from '../gateway/bookings';
 import { DEFAULT_LOCK_OPTIONS } from '../gateway/locking';
 import type { ConcurIdentity, ConcurItinerary, TravelerDirectory } from '../gateway/ports';
 import { TravelerResolver } from '../gateway/travelers';
+import { TripKeyService } from '../gateway/trip-keys';
 import { TripService } from '../gateway/trips';
 import { CompanyCredentials, DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
 import { TokenProvider } from '../tokens/token-provider';
@@ -115,6 +117,17 @@ export const bookingService = (): BookingService =>
         mappings: mappings(),
         concur: concurItinerary(),
         travelers: travelerDirectory(),
+        lockOptions: DEFAULT_LOCK_OPTIONS,
+      }),
+  );
+
+export const tripKeyService = (): TripKeyService =>
+  once(
+    'tripKeys',
+    () =>
+      new TripKeyService({
+        trips: tripService(),
+        keys: new DynamoTripKeys({ client: dynamoDbClient(), tableName: stateTableName() }),
         lockOptions: DEFAULT_LOCK_OPTIONS,
       }),
   );

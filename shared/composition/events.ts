@@ -10,7 +10,7 @@ import type { EventIntake } from '../events/http-routes';
 import type { Supplier } from '../gateway/ports';
 import { DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS } from '../suppliers/cached-authenticator';
 import { DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
-import { bookingService, secretStore, tripService } from './concur';
+import { bookingService, secretStore, tripKeyService, tripService } from './concur';
 import { eventIngress, eventsQueue, operations, operationSweeper } from './async-requests';
 import { once } from './container';
 import { supplierDirectory } from './dynamodb';
@@ -60,7 +60,7 @@ export const eventServices = (): EventServices =>
     processor: new EventProcessor({
       operations: operations(),
       queue: eventsQueue(),
-      useCases: { bookings: bookingService(), trips: tripService() },
+      useCases: { bookings: bookingService(), trips: tripService(), tripKeys: tripKeyService() },
       supplierOf,
       eventSources: process.env.EVENT_SOURCES
         ? (JSON.parse(process.env.EVENT_SOURCES) as Record<string, string>)

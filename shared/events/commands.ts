@@ -12,6 +12,7 @@ import { MappingConflictError } from '../gateway/ports';
 import type { Supplier } from '../gateway/ports';
 import { parseTripRequest } from '../gateway/trips';
 import type { TripService } from '../gateway/trips';
+import type { TripKeyService } from '../gateway/trip-keys';
 import { bookingResultView, tripResultView } from '../gateway/views';
 import { problemFor } from '../http/problem-responses';
 import type { ProblemDetails } from '../problem';
@@ -20,6 +21,7 @@ import type { Command } from './envelope';
 export interface UseCases {
   bookings: BookingService;
   trips: TripService;
+  tripKeys: TripKeyService;
 }
 
 /** The status and body the synchronous route answers. */
@@ -65,6 +67,15 @@ export async function runCommand(
           await useCases.trips.update(supplier, command.companyId, command.tripId, command.body),
         ),
       };
+    case 'upsertTripByKey': {
+      const outcome = await useCases.tripKeys.upsert(
+        supplier,
+        command.companyId,
+        command.tripKey,
+        command.body,
+      );
+      return { status: outcome.created ? 201 : 200, body: tripResultView(outcome) };
+    }
     case 'cancelTrip':
       return {
         status: 200,
@@ -82,7 +93,7 @@ export function validateCommand(supplier: Supplier, command: Command, pathPrefix
     assertCompanyAllowed(supplier, command.companyId);
     if (command.kind === 'putBooking')
       parsePutBooking(supplier, command.confirmationNumber, structuredClone(command.body));
-    if (command.kind === 'createTrip' || command.kind === 'updateTrip')
+    if (command.kind === 'createTrip' || command.kind === 'updateTrip' || command.kind === 'upsertTripByKey')
       parseTripRequest(supplier, command.body);
   } catch (error) {
     if (error instanceof GatewayError && pathPrefix) {

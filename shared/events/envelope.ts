@@ -25,6 +25,7 @@ export type Command =
     }
   | { kind: 'createTrip'; companyId: string; body: Record<string, unknown> }
   | { kind: 'updateTrip'; companyId: string; tripId: string; body: Record<string, unknown> }
+  | { kind: 'upsertTripByKey'; companyId: string; tripKey: string; body: Record<string, unknown> }
   | { kind: 'cancelTrip'; companyId: string; tripId: string };
 
 export const EVENT_TYPES = [
@@ -56,7 +57,21 @@ export const envelopeSchema = z
     z.strictObject({
       type: z.literal('trip.upserted'),
       timestamp: z.iso.datetime({ offset: true }),
-      data: z.looseObject({ companyId, tripId: z.optional(id) }),
+      data: z
+        .looseObject({
+          companyId,
+          tripId: z.optional(id),
+          tripKey: z.optional(id).apply(withMeta, {
+            description:
+              "The supplier's own reference of the trip (e.g. its trip number), for a trip whose Concur id it does not keep: the first trip.upserted of a key creates the trip, every later one replaces it, whatever its webhook-id. Not with tripId.",
+          }),
+        })
+        .check(
+          z.refine((data) => data.tripId === undefined || data.tripKey === undefined, {
+            error: 'give tripId or tripKey, not both',
+            path: ['tripKey'],
+          }),
+        ),
     }),
     z.strictObject({
       type: z.literal('trip.cancelled'),
@@ -93,10 +108,10 @@ export function commandOf(envelope: EventEnvelope): Command {
       };
     }
     case 'trip.upserted': {
-      const { companyId, tripId, ...body } = envelope.data;
-      return tripId
-        ? { kind: 'updateTrip', companyId, tripId, body }
-        : { kind: 'createTrip', companyId, body };
+      const { companyId, tripId, tripKey, ...body } = envelope.data;
+      if (tripId) return { kind: 'updateTrip', companyId, tripId, body };
+      if (tripKey) return { kind: 'upsertTripByKey', companyId, tripKey, body };
+      return { kind: 'createTrip', companyId, body };
     }
     case 'trip.cancelled':
       return { kind: 'cancelTrip', companyId: envelope.data.companyId, tripId: envelope.data.tripId };

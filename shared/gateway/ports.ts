@@ -264,3 +264,23 @@ export interface TravelerCache {
 export interface TravelerDirectory {
   loginIdOf(connection: ConnectionRef, traveler: TravelerReference): Promise<string>;
 }
+
+/** A supplier's own reference of a trip (its `tripKey`), in one company. */
+export interface TripKey {
+  companyId: string;
+  bookingSource: string;
+  tripKey: string;
+}
+
+/**
+ * A supplier's trip keys → the Concur trip created for each, changed under a lease on the key's own item, as
+ * booking mappings are: one change of a key at a time, so repeated upserts of one key create one trip.
+ */
+export interface TripKeys {
+  /** Takes the key's lease when free or expired, answering the trip it maps to (if any); undefined: held. */
+  tryLease(key: TripKey, holder: string, ttlMs: number): Promise<{ tripId?: string } | undefined>;
+  /** Stores the key's trip and releases the lease, if `holder` still holds it (else MappingConflictError). */
+  saveAndRelease(key: TripKey, holder: string, tripId: string): Promise<void>;
+  /** Releases the lease without storing anything; one no longer ours is left alone. */
+  release(key: TripKey, holder: string): Promise<void>;
+}
