@@ -103,6 +103,13 @@ export async function startLocalSecretsManager(
       await persist();
       return { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId };
     },
+    // At once, as the gateway asks (ForceDeleteWithoutRecovery): a deleted webhook endpoint's secret.
+    DeleteSecret: async (input) => {
+      const secret = find(secrets, input.SecretId);
+      delete secrets[secret.name];
+      await persist();
+      return { ARN: secret.arn, Name: secret.name, DeletionDate: nowSeconds() };
+    },
     // The name filter only (what the gateway's adapter sends), all in one page.
     ListSecrets: async (input) => {
       const filters = Array.isArray(input.Filters)

@@ -1,4 +1,7 @@
-/** The events queue: SQS on AWS, the local stand-in (local/sqs.ts) on one machine, through the same client. */
+/**
+ * The gateway's queues (events, webhook deliveries): SQS on AWS, the local stand-in (local/sqs.ts) on one machine,
+ * through the same client. `M` is the JSON body of the queue's messages.
+ */
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
@@ -7,19 +10,19 @@ export interface OperationMessage {
   operationId: string;
 }
 
-export interface EventQueue {
-  send(message: OperationMessage): Promise<void>;
+export interface EventQueue<M = OperationMessage> {
+  send(message: M): Promise<void>;
   /** Keeps a received message invisible for `seconds`: its next receive is then. */
   retryLater(receiptHandle: string, seconds: number): Promise<void>;
 }
 
-export class SqsEventQueue implements EventQueue {
+export class SqsEventQueue<M = OperationMessage> implements EventQueue<M> {
   constructor(
     private readonly client: SQSClient,
     private readonly queueUrl: string,
   ) {}
 
-  async send(message: OperationMessage): Promise<void> {
+  async send(message: M): Promise<void> {
     await this.client.send(
       new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }),
     );

@@ -45,6 +45,11 @@ export const SUPPLIER_ID_PATTERN = /^[A-Za-z0-9_+=.@-]{1,64}$/;
 export interface WebhookSecretsOptions {
   store: SecretStore;
   prefix: string;
+  /**
+   * The secret's name for a key (by default a supplier id: `{prefix}/suppliers/{supplierId}/webhook`), or
+   * undefined for a key that cannot name one.
+   */
+  secretIdOf?: (key: string) => string | undefined;
   /** How long a container remembers a supplier's secrets (or that it has none). */
   maxAgeMs?: number;
   clock?: Clock;
@@ -55,13 +60,14 @@ export class WebhookSecrets {
 
   constructor(private readonly options: WebhookSecretsOptions) {}
 
-  secretId(supplierId: string): string {
-    return `${this.options.prefix}/suppliers/${supplierId}/webhook`;
+  private secretId(key: string): string | undefined {
+    if (this.options.secretIdOf) return this.options.secretIdOf(key);
+    return SUPPLIER_ID_PATTERN.test(key) ? `${this.options.prefix}/suppliers/${key}/webhook` : undefined;
   }
 
-  /** The supplier's secrets valid now, newest first; empty when it has none (or the stored value is unusable). */
+  /** The key's secrets valid now, newest first; empty when it has none (or the stored value is unusable). */
   async secretsOf(supplierId: string): Promise<string[]> {
-    if (!SUPPLIER_ID_PATTERN.test(supplierId)) return [];
+    if (this.secretId(supplierId) === undefined) return [];
     const now = this.now();
     const cached = this.cache.get(supplierId);
     let entries: WebhookSecretEntry[];
@@ -103,8 +109,20 @@ export class WebhookSecrets {
     return { secret, retiring: retiring.map(({ validUntil }) => ({ validUntil })) };
   }
 
+  /** Deletes the key's secrets (a webhook endpoint that is deleted). */
+  async delete(key: string): Promise<void> {
+    await this.options.store.deleteSecret(this.requiredSecretId(key));
+    this.cache.delete(key);
+  }
+
+  private requiredSecretId(key: string): string {
+    const id = this.secretId(key);
+    if (id === undefined) throw new Error(`no webhook secret can be named for ${key.slice(0, 64)}`);
+    return id;
+  }
+
   private async read(supplierId: string): Promise<WebhookSecretEntry[]> {
-    const text = await this.options.store.getSecretString(this.secretId(supplierId));
+    const text = await this.options.store.getSecretString(this.requiredSecretId(supplierId));
     if (text === undefined) return [];
     try {
       return webhookSecretValueSchema
@@ -121,7 +139,7 @@ export class WebhookSecrets {
 
   private async store(supplierId: string, secrets: StoredWebhookSecret[]): Promise<void> {
     const value = JSON.stringify(webhookSecretValueSchema.parse({ secrets }));
-    const id = this.secretId(supplierId);
+    const id = this.requiredSecretId(supplierId);
     if ((await this.options.store.getSecretString(id)) === undefined)
       await this.options.store.createSecret(id, value);
     else await this.options.store.putSecretString(id, value);

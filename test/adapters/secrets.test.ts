@@ -68,7 +68,7 @@ describe('SecretsManagerStore against the local Secrets Manager (in memory)', ()
     const response = await fetch(secrets.endpoint, {
       method: 'POST',
       headers: {
-        'x-amz-target': 'secretsmanager.DeleteSecret',
+        'x-amz-target': 'secretsmanager.RotateSecret',
         'content-type': 'application/x-amz-json-1.1',
       },
       body: '{}',

@@ -61,6 +61,7 @@ function countingStore(store: SecretStore): SecretStore & { reads: number } {
     putSecretString: (id: string, value: string) => store.putSecretString(id, value),
     createSecret: (id: string, value: string) => store.createSecret(id, value),
     listSecrets: (prefix: string) => store.listSecrets(prefix),
+    deleteSecret: (id: string) => store.deleteSecret(id),
   };
   return counting;
 }

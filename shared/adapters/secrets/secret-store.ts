@@ -4,6 +4,7 @@
  */
 import {
   CreateSecretCommand,
+  DeleteSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
@@ -17,6 +18,8 @@ export interface SecretStore {
   putSecretString(id: string, value: string): Promise<void>;
   /** Throws SecretAlreadyExistsError when the secret exists. */
   createSecret(id: string, value: string): Promise<void>;
+  /** Deletes the secret at once, without a recovery window; a missing secret is not an error. */
+  deleteSecret(id: string): Promise<void>;
   /** Names (never values) of the secrets whose name starts with `prefix`, and when each last changed. */
   listSecrets(prefix: string): Promise<SecretSummary[]>;
 }
@@ -49,6 +52,14 @@ export class SecretsManagerStore implements SecretStore {
 
   async putSecretString(id: string, value: string): Promise<void> {
     await this.client.send(new PutSecretValueCommand({ SecretId: id, SecretString: value }));
+  }
+
+  async deleteSecret(id: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true }));
+    } catch (error) {
+      if (!hasName(error, 'ResourceNotFoundException')) throw error;
+    }
   }
 
   async listSecrets(prefix: string): Promise<SecretSummary[]> {
