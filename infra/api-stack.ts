@@ -62,15 +62,23 @@ export interface GatewayApiStackProps extends StackProps {
   entryFor?: (name: LambdaName) => string;
 }
 
-/** The HTTP functions of the route table, the events queue's processor and the operations sweeper. */
-export type LambdaName = FunctionName | 'processor' | 'sweeper';
+/**
+ * The HTTP functions of the route table, the events queue's processor, the operations sweeper and the deliveries
+ * queue's sender.
+ */
+export type LambdaName = FunctionName | 'processor' | 'sweeper' | 'deliveries';
 
-/** The real handler of a function: functions/http/<name>.ts (functions/events/<name>.ts), exporting `handler`. */
+/**
+ * The real handler of a function: functions/http/<name>.ts (functions/events/<name>.ts,
+ * functions/deliveries/sender.ts), exporting `handler`.
+ */
 export function defaultEntry(name: LambdaName): string {
   const path =
     name === 'processor' || name === 'sweeper'
       ? `../functions/events/${name}.ts`
-      : `../functions/http/${name}.ts`;
+      : name === 'deliveries'
+        ? '../functions/deliveries/sender.ts'
+        : `../functions/http/${name}.ts`;
   return fileURLToPath(new URL(path, import.meta.url));
 }
 
@@ -98,6 +106,14 @@ export interface FunctionAccess {
   eventSources?: true;
   /** Queries the state table's trips index (the trip listing). */
   tripsIndex?: true;
+  /** The webhook endpoints' signing secrets: creates, rotates and deletes them (manage), or reads them (sign). */
+  endpointSecrets?: 'manage' | 'sign';
+  /** Sends to the deliveries queue (webhooks to suppliers). */
+  sendsDeliveries?: true;
+  /** Consumes the deliveries queue (its event source grants that) and postpones its messages by their URL. */
+  receivesDeliveries?: true;
+  /** Names the API's own URL in what it sends (the operations' links in webhooks). */
+  apiBaseUrl?: true;
 }
 
 export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
@@ -106,8 +122,17 @@ export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
   bookings: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true },
   trips: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true, tripsIndex: true },
   events: { state: 'readWrite', idempotency: true, sendsEvents: true, webhookSecrets: true },
-  processor: { state: 'readWrite', concur: true, sendsEvents: true, eventSources: true },
+  endpoints: { state: 'readWrite', idempotency: true, endpointSecrets: 'manage', sendsDeliveries: true },
+  processor: {
+    state: 'readWrite',
+    concur: true,
+    sendsEvents: true,
+    eventSources: true,
+    sendsDeliveries: true,
+    apiBaseUrl: true,
+  },
   sweeper: { state: 'operations', sendsEvents: true },
+  deliveries: { state: 'readWrite', endpointSecrets: 'sign', receivesDeliveries: true },
 };
 
 /** How often the sweeper looks for operations left behind (each is overdue 15 minutes before it is taken). */
@@ -127,6 +152,10 @@ const BUNDLE_TARGET = 'node20';
 const FUNCTION_TIMEOUT = Duration.seconds(29);
 /** One batch of events: ten records in parallel, each within the Concur budget (25 s) and a lease wait. */
 const PROCESSOR_TIMEOUT = Duration.seconds(60);
+/** One batch of webhooks: ten sends in parallel, each at most 10 s, and the endpoint's rate limit. */
+const DELIVERIES_TIMEOUT = Duration.seconds(30);
+/** Attempts failing at suppliers' endpoints in 5 minutes that are worth a look (one supplier's outage is not). */
+const FAILING_ATTEMPTS_ALARM = 50;
 /** The outbound limit to each Concur base URL, under Concur's 4,000 requests a minute per domain. */
 export const CONCUR_RATE_PER_MINUTE = 3_000;
 /** An event's retries take about 11 minutes at most (docs/events.md): 30 minutes of waiting is a problem. */
@@ -150,9 +179,9 @@ export const DEFAULT_THROTTLES: ApiThrottles = {
   concurWrites: { rateLimit: 20, burstLimit: 40 },
 };
 
-/** Routes whose requests change something at Concur (translate is a dry run and reads are cheaper). */
+/** Routes whose requests change something at Concur (translate is a dry run, endpoints stay here, reads are cheaper). */
 export function writesToConcur(route: RouteDefinition): boolean {
-  return route.method !== 'GET' && route.function !== 'translate';
+  return route.method !== 'GET' && route.function !== 'translate' && route.function !== 'endpoints';
 }
 
 export class GatewayApiStack extends Stack {
@@ -170,6 +199,8 @@ export class GatewayApiStack extends Stack {
       appSecret,
       eventsQueue,
       eventsDeadLetterQueue,
+      deliveriesQueue,
+      deliveriesDeadLetterQueue,
       eventSources,
     } = props.state;
     const throttles = props.throttle ?? DEFAULT_THROTTLES;
@@ -184,6 +215,12 @@ export class GatewayApiStack extends Stack {
       resource: 'secret',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       resourceName: `${names.secretPrefix}/apps/*`,
+    });
+    const endpointSecretsArn = this.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: `${names.secretPrefix}/suppliers/*/endpoints/*`,
     });
     const supplierSecretsArn = this.formatArn({
       service: 'secretsmanager',
@@ -252,6 +289,7 @@ export class GatewayApiStack extends Stack {
       tableArn: stateTable.tableArn,
     });
     const supplierSecretsFinding = secretsFinding('suppliers/*');
+    const endpointSecretsFinding = secretsFinding('suppliers/*/endpoints/*');
 
     const makeFunction = (name: LambdaName, timeout: Duration, description: string) => {
       const logGroup = new LogGroup(this, `${name}Logs`, {
@@ -280,10 +318,15 @@ export class GatewayApiStack extends Stack {
         environment: {
           ...(access.state ? { STATE_TABLE_NAME: stateTable.tableName } : {}),
           ...(access.idempotency ? { IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName } : {}),
-          ...(access.concur || access.webhookSecrets ? { SECRET_PREFIX: names.secretPrefix } : {}),
+          ...(access.concur || access.webhookSecrets || access.endpointSecrets
+            ? { SECRET_PREFIX: names.secretPrefix }
+            : {}),
           ...(access.concur ? { CONCUR_RATE_PER_MINUTE: String(CONCUR_RATE_PER_MINUTE) } : {}),
           ...(access.sendsEvents ? { EVENTS_QUEUE_URL: eventsQueue.queueUrl } : {}),
           ...(access.eventSources ? { EVENT_SOURCES: JSON.stringify(eventSources) } : {}),
+          ...(access.sendsDeliveries || access.receivesDeliveries
+            ? { DELIVERIES_QUEUE_URL: deliveriesQueue.queueUrl }
+            : {}),
           POWERTOOLS_SERVICE_NAME: 'concur-gateway',
           POWERTOOLS_METRICS_NAMESPACE: names.metricsNamespace,
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -345,6 +388,28 @@ export class GatewayApiStack extends Stack {
       }
       if (access.idempotency) idempotencyTable.grantReadWriteData(fn);
       if (access.sendsEvents) eventsQueue.grantSendMessages(fn);
+      if (access.sendsDeliveries) deliveriesQueue.grantSendMessages(fn);
+      if (access.endpointSecrets) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'WebhookEndpointSecrets',
+            actions:
+              access.endpointSecrets === 'manage'
+                ? [
+                    'secretsmanager:GetSecretValue',
+                    'secretsmanager:CreateSecret',
+                    'secretsmanager:PutSecretValue',
+                    'secretsmanager:DeleteSecret',
+                  ]
+                : ['secretsmanager:GetSecretValue'],
+            resources: [endpointSecretsArn],
+          }),
+        );
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${endpointSecretsFinding}]`,
+          reason: `Each webhook endpoint's signing secret is created when a supplier creates the endpoint, after deployment: the function may only ${access.endpointSecrets === 'manage' ? 'create, read, rotate and delete' : 'read'} secrets under ${names.secretPrefix}/suppliers/*/endpoints/.`,
+        });
+      }
       if (access.webhookSecrets) {
         fn.addToRolePolicy(
           new PolicyStatement({
@@ -451,6 +516,29 @@ export class GatewayApiStack extends Stack {
       targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })],
     });
 
+    // --- Webhook deliveries --------------------------------------------------------------------------------
+    const deliveries = makeFunction(
+      'deliveries',
+      DELIVERIES_TIMEOUT,
+      "sends webhooks to suppliers' endpoints from the deliveries queue",
+    );
+    deliveries.addEventSource(
+      new SqsEventSource(deliveriesQueue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: 10,
+      }),
+    );
+    alarm(
+      'DeliveriesDeadLettersAlarm',
+      deliveriesDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: ALARM_PERIOD,
+        statistic: 'Maximum',
+      }),
+      1,
+      'Webhook deliveries the delivery function could not handle at all are in the dead-letter queue (runbook: webhooks to suppliers)',
+    );
+
     // --- HTTP API ------------------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: RetentionDays.THREE_MONTHS,
@@ -508,6 +596,10 @@ export class GatewayApiStack extends Stack {
             : 'A public route (health, OpenAPI document, docs page): it needs no authorization.',
       });
     }
+    // The operations' links in the webhooks the processor sends.
+    for (const [name, fn] of [['processor', processor] as const, ...functions]) {
+      if (FUNCTION_ACCESS[name].apiBaseUrl) fn.addEnvironment('API_BASE_URL', api.apiEndpoint);
+    }
     const cfnStage = stage.node.defaultChild as CfnStage;
     cfnStage.routeSettings = routeSettings;
     // Route settings name route keys: the routes must exist before the stage refers to them.
@@ -558,6 +650,18 @@ export class GatewayApiStack extends Stack {
       'Operations were left behind (their message lost) and the sweeper queued them again: find why (runbook: operations queued again)',
     );
     alarm(
+      'DeliveriesFailingAlarm',
+      gatewayMetric(GATEWAY_METRICS.webhookAttemptsFailed),
+      FAILING_ATTEMPTS_ALARM,
+      `At least ${FAILING_ATTEMPTS_ALARM} webhook attempts failed at suppliers' endpoints in 5 minutes (runbook: webhooks to suppliers)`,
+    );
+    alarm(
+      'WebhookEndpointsDisabledAlarm',
+      gatewayMetric(GATEWAY_METRICS.webhookEndpointsDisabled),
+      1,
+      "A supplier's webhook endpoint failed every attempt for 5 days and was disabled (runbook: webhooks to suppliers)",
+    );
+    alarm(
       'EventsParkedAlarm',
       gatewayMetric(GATEWAY_METRICS.eventsParked),
       1,
@@ -565,7 +669,7 @@ export class GatewayApiStack extends Stack {
     );
 
     // --- Dashboard -----------------------------------------------------------------------------------------
-    const lambdas = [...functions.values(), processor, sweeper];
+    const lambdas = [...functions.values(), processor, sweeper, deliveries];
     const dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: names.resourcePrefix,
       defaultInterval: Duration.hours(3),
@@ -637,6 +741,36 @@ export class GatewayApiStack extends Stack {
           gatewayMetric(GATEWAY_METRICS.eventsRetried),
           gatewayMetric(GATEWAY_METRICS.eventsRequeued),
         ],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Deliveries queue depth, dead letters',
+        left: [
+          deliveriesQueue.metricApproximateNumberOfMessagesVisible({
+            period: ALARM_PERIOD,
+            statistic: 'Maximum',
+          }),
+          deliveriesQueue.metricApproximateNumberOfMessagesNotVisible({
+            period: ALARM_PERIOD,
+            statistic: 'Maximum',
+          }),
+          deliveriesDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period: ALARM_PERIOD,
+            statistic: 'Maximum',
+          }),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Webhooks: delivered, failed for good, failed attempts, endpoints disabled',
+        left: [
+          gatewayMetric(GATEWAY_METRICS.webhooksDelivered),
+          gatewayMetric(GATEWAY_METRICS.webhooksFailed),
+          gatewayMetric(GATEWAY_METRICS.webhookAttemptsFailed),
+        ],
+        right: [gatewayMetric(GATEWAY_METRICS.webhookEndpointsDisabled)],
         width: 12,
       }),
     );

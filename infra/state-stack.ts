@@ -19,6 +19,10 @@ import type { Construct } from 'constructs';
 import { IDEMPOTENCY_TABLE, STATE_TABLE, TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
 import { EVENT_TYPES } from '../shared/events/envelope';
 import { DEFAULT_EVENT_RETRY } from '../shared/events/processor';
+import {
+  DELIVERIES_MAX_RECEIVES,
+  DELIVERIES_VISIBILITY_TIMEOUT_SECONDS,
+} from '../shared/webhooks-out/delivery';
 import { STACK_OUTPUTS } from '../shared/stage';
 import type { StageNames } from '../shared/stage';
 
@@ -33,6 +37,9 @@ export interface GatewayState {
   eventsQueue: IQueue;
   eventsDeadLetterQueue: IQueue;
   partnerBus: IEventBus;
+  /** Webhooks to suppliers' endpoints, for the delivery function. */
+  deliveriesQueue: IQueue;
+  deliveriesDeadLetterQueue: IQueue;
   /** EventBridge `source` → supplier id. */
   eventSources: Readonly<Record<string, string>>;
 }
@@ -124,6 +131,28 @@ export class GatewayStateStack extends Stack {
       // (a crash, a timeout) are received more often than that and end here.
       deadLetterQueue: { queue: eventsDeadLetterQueue, maxReceiveCount: DEFAULT_EVENT_RETRY.maxReceives + 2 },
     });
+    // Webhooks to suppliers: a message waits here for its next attempt (up to 10 h), so it is state as well.
+    const deliveriesDeadLetterQueue = new Queue(this, 'DeliveriesDeadLetterQueue', {
+      queueName: `${names.resourcePrefix}-deliveries-dlq`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(deliveriesDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This is the dead-letter queue of the deliveries queue; it has none of its own.',
+    });
+    const deliveriesQueue = new Queue(this, 'DeliveriesQueue', {
+      queueName: `${names.resourcePrefix}-deliveries`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(DELIVERIES_VISIBILITY_TIMEOUT_SECONDS),
+      // The schedule takes about 28 hours; what is left after 4 days no attempt can still want.
+      retentionPeriod: Duration.days(4),
+      removalPolicy: RemovalPolicy.RETAIN,
+      deadLetterQueue: { queue: deliveriesDeadLetterQueue, maxReceiveCount: DELIVERIES_MAX_RECEIVES },
+    });
     const partnerBus = new EventBus(this, 'PartnerEventBus', {
       eventBusName: `${names.resourcePrefix}-partners`,
     });
@@ -144,6 +173,8 @@ export class GatewayStateStack extends Stack {
       eventsQueue,
       eventsDeadLetterQueue,
       partnerBus,
+      deliveriesQueue,
+      deliveriesDeadLetterQueue,
       eventSources,
     };
 
@@ -152,6 +183,10 @@ export class GatewayStateStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.appSecretArn, { value: appSecret.secretArn });
     new CfnOutput(this, STACK_OUTPUTS.eventsQueueUrl, { value: eventsQueue.queueUrl });
     new CfnOutput(this, STACK_OUTPUTS.eventsDeadLetterQueueUrl, { value: eventsDeadLetterQueue.queueUrl });
+    new CfnOutput(this, STACK_OUTPUTS.deliveriesQueueUrl, { value: deliveriesQueue.queueUrl });
+    new CfnOutput(this, STACK_OUTPUTS.deliveriesDeadLetterQueueUrl, {
+      value: deliveriesDeadLetterQueue.queueUrl,
+    });
     new CfnOutput(this, STACK_OUTPUTS.partnerBusArn, { value: partnerBus.eventBusArn });
     new CfnOutput(this, STACK_OUTPUTS.secretPrefix, {
       value: names.secretPrefix,

@@ -21,6 +21,8 @@ export const STACK_OUTPUTS = {
   eventsQueueUrl: 'EventsQueueUrl',
   eventsDeadLetterQueueUrl: 'EventsDeadLetterQueueUrl',
   partnerBusArn: 'PartnerBusArn',
+  deliveriesQueueUrl: 'DeliveriesQueueUrl',
+  deliveriesDeadLetterQueueUrl: 'DeliveriesDeadLetterQueueUrl',
 } as const;
 
 export interface StageNames {

@@ -12,6 +12,7 @@ import type { SupplierRecord } from '../../shared/suppliers';
 import { WebhookSecrets } from '../../shared/events/webhooks';
 import { DEFAULT_APP_ID } from '../../shared/tokens';
 import { operatorConcur } from './concur';
+import { registerEndpointCommands } from './endpoints';
 import { emit, OperatorError, parseDuration, table } from './output';
 import type { OperatorCommand } from './run';
 import type { Target } from './target';
@@ -164,4 +165,6 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
       ]);
     },
   );
+
+  registerEndpointCommands(suppliers, operator);
 }

@@ -6,6 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from '../../shared/zod';
 import type { FunctionName } from '../../shared/http/routes';
 import {
@@ -20,6 +21,7 @@ import { createTables } from '../../shared/adapters/dynamodb/tables';
 import { startLocalSecretsManager } from '../secrets-manager';
 import { startLocalSqs } from '../sqs';
 import { startEventPoller } from '../events-poller';
+import { createDeliveriesQueues } from '../deliveries-queue';
 import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
 import { generateWebhookSecret } from '../../shared/events/webhooks';
 import { administration } from '../../shared/composition/administration';
@@ -176,6 +178,8 @@ export interface LocalGatewayOptions {
   handlers?: Record<FunctionName, LambdaHandler>;
   /** The events queue and its processor. */
   events?: LocalEventsOptions;
+  /** The deliveries queue's consumer; by default this source's (functions/deliveries/sender.ts) in this process. */
+  deliveriesHandler?: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
   /** The outbound limit to each Concur base URL (requests a minute); 3,000 by default. */
   concurRatePerMinute?: number;
   /** Where the access log's lines go (one JSON line per request); standard output by default. */
@@ -202,7 +206,13 @@ export interface LocalGateway {
   url: string;
   simulator?: Simulator;
   /** The local SQS endpoint and the events queues. */
-  queues: { endpoint: string; eventsQueueUrl: string; deadLetterQueueUrl: string };
+  queues: {
+    endpoint: string;
+    eventsQueueUrl: string;
+    deadLetterQueueUrl: string;
+    deliveriesQueueUrl: string;
+    deliveriesDeadLetterQueueUrl: string;
+  };
   /** The demo supplier's API key (absent when a seed file replaced the demo). */
   demoApiKey?: string;
   /** The demo supplier's webhook signing secret. */
@@ -253,11 +263,15 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   const attemptTimeoutSeconds =
     options.events?.attemptTimeoutSeconds ?? DEFAULT_EVENT_RETRY.attemptTimeoutSeconds;
   const queues = await createEventQueues(sqsClient, maxReceives, attemptTimeoutSeconds);
+  const deliveries = await createDeliveriesQueues(sqsClient);
 
   const tables = LOCAL_TABLES;
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     EVENTS_QUEUE_URL: queues.eventsQueueUrl,
+    DELIVERIES_QUEUE_URL: deliveries.deliveriesQueueUrl,
+    // People test webhooks with a receiver on their own machine: only this local server allows it.
+    WEBHOOK_ALLOW_LOOPBACK: 'true',
     EVENT_MAX_RECEIVES: String(maxReceives),
     EVENT_RETRY_BASE_SECONDS: String(options.events?.retryBaseSeconds ?? DEFAULT_EVENT_RETRY.baseSeconds),
     EVENT_ATTEMPT_TIMEOUT_SECONDS: String(attemptTimeoutSeconds),
@@ -348,6 +362,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     trustForwardedHeaders: options.trustForwardedHeaders ?? false,
     ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
+  // The operations' links in the webhooks the processor sends name this server.
+  process.env.API_BASE_URL = server.url;
   const { handler: processEvents } = await import('../../functions/events/processor');
   const poller = startEventPoller({
     client: sqsClient,
@@ -363,6 +379,16 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     () => sweep(),
     (error) => gatewayLogger().error('operations sweep failed', { error: error as Error }),
   );
+  const sendWebhooks =
+    options.deliveriesHandler ?? (await import('../../functions/deliveries/sender')).handler;
+  const deliveryPoller = startEventPoller({
+    client: sqsClient,
+    queueUrl: deliveries.deliveriesQueueUrl,
+    queueArn: deliveries.deliveriesQueueArn,
+    handler: sendWebhooks,
+    workers: options.events?.workers ?? 4,
+    onError: (error) => gatewayLogger().error('delivery batch failed', { error: error as Error }),
+  });
   // The operator's command line (`--local`) finds the running stores here.
   await publishEndpoints(options.dataDir, {
     pid: process.pid,
@@ -382,12 +408,15 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       endpoint: sqs.endpoint,
       eventsQueueUrl: queues.eventsQueueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      deliveriesQueueUrl: deliveries.deliveriesQueueUrl,
+      deliveriesDeadLetterQueueUrl: deliveries.deliveriesDeadLetterQueueUrl,
     },
     close: async () => {
       await withdrawEndpoints(options.dataDir);
       await server.close();
       await sweeper.stop();
       await poller.stop();
+      await deliveryPoller.stop();
       await sqs.close();
       await simulator?.close();
       await secrets.close();
@@ -461,11 +490,12 @@ async function demoKey(dataDir: string, name: string, generate: () => string): P
 }
 
 async function loadHandlers(): Promise<Record<FunctionName, LambdaHandler>> {
-  const [bookings, trips, translate, events, meta] = await Promise.all([
+  const [bookings, trips, translate, events, endpoints, meta] = await Promise.all([
     import('../../functions/http/bookings'),
     import('../../functions/http/trips'),
     import('../../functions/http/translate'),
     import('../../functions/http/events'),
+    import('../../functions/http/endpoints'),
     import('../../functions/http/meta'),
   ]);
   return {
@@ -473,6 +503,7 @@ async function loadHandlers(): Promise<Record<FunctionName, LambdaHandler>> {
     trips: trips.handler,
     translate: translate.handler,
     events: events.handler,
+    endpoints: endpoints.handler,
     meta: meta.handler,
   };
 }

@@ -15,6 +15,7 @@ import { eventIngress, eventsQueue, operations, operationSweeper } from './async
 import { once } from './container';
 import { supplierDirectory } from './dynamodb';
 import { gatewayLogger, gatewayMetrics } from './logging';
+import { operationAnnouncer } from './webhooks-out';
 
 /** Partner events and asynchronous operations, applied (the processor) and operated (parked ones). */
 export interface EventServices extends EventIntake {
@@ -75,6 +76,7 @@ export const eventServices = (): EventServices =>
       },
       logger: gatewayLogger(),
       metrics: gatewayMetrics(),
+      announce: operationAnnouncer(),
     }),
     parked: parkedOperations({ operations: operations(), queue: eventsQueue(), sweeper: operationSweeper() }),
   }));

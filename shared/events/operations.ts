@@ -201,14 +201,15 @@ export class DynamoOperations {
   }
 
   /**
-   * Ends the operation unless it already ended. A parked operation gets its index item first, so it is never
-   * parked without being listed (a stale index item is skipped when listing).
+   * Ends the operation unless it already ended, and answers it as it ended (undefined when it had ended already).
+   * A parked operation gets its index item first, so it is never parked without being listed (a stale index item
+   * is skipped when listing).
    */
   async finish(
     id: string,
     status: FinalStatus,
     outcome: { result?: OperationRecord['result']; problem?: ProblemDetails },
-  ): Promise<boolean> {
+  ): Promise<OperationRecord | undefined> {
     const now = this.isoNow();
     if (status === 'parked') {
       await this.documents.send(
@@ -218,8 +219,9 @@ export class DynamoOperations {
         }),
       );
     }
+    let ended: OperationRecord;
     try {
-      await this.update(
+      ended = await this.update(
         id,
         {
           status,
@@ -233,11 +235,11 @@ export class DynamoOperations {
         notFinalValues,
       );
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
+      if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
     await this.deleteOpenIndex(id);
-    return true;
+    return ended;
   }
 
   /**

@@ -47,6 +47,8 @@ export interface ProcessorDependencies {
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   random?: () => number;
   metrics?: GatewayMetrics;
+  /** Tells the supplier how an operation ended (its webhook endpoints); at least once per ending. */
+  announce?: (operation: OperationRecord) => Promise<void>;
 }
 
 /** How operations end (and how often they wait for another attempt): one metric each, without dimensions. */
@@ -102,13 +104,16 @@ export class EventProcessor {
     this.metrics = deps.metrics ?? noMetrics;
   }
 
-  /** Ends the operation and counts it, unless another attempt ended it first. */
+  /** Ends the operation, counts it and tells its supplier, unless another attempt ended it first. */
   private async finish(
     id: string,
     status: FinalStatus,
     outcome: Parameters<DynamoOperations['finish']>[2],
   ): Promise<void> {
-    if (await this.deps.operations.finish(id, status, outcome)) this.metrics.count(EVENT_METRICS[status]);
+    const ended = await this.deps.operations.finish(id, status, outcome);
+    if (!ended) return;
+    this.metrics.count(EVENT_METRICS[status]);
+    await this.deps.announce?.(ended);
   }
 
   async process(record: SQSRecord): Promise<void> {
@@ -135,8 +140,13 @@ export class EventProcessor {
       operationId,
       this.deps.retry.attemptTimeoutSeconds * 1000,
     );
-    // Already final: a redelivered message, or a duplicate event. Nothing to do.
-    if (operation === 'final') return;
+    // Already final: a redelivered message, or a duplicate event. Nothing to apply; the supplier is told again,
+    // which sends nothing twice, in case the attempt that ended it stopped before telling.
+    if (operation === 'final') {
+      const ended = this.deps.announce ? await this.deps.operations.get(operationId) : undefined;
+      if (ended) await this.deps.announce!(ended);
+      return;
+    }
     if (operation === 'busy') {
       // Another worker is still on it (its message became visible again): look again later.
       const delay = this.deps.retry.baseSeconds;
@@ -161,10 +171,9 @@ export class EventProcessor {
       });
       return;
     }
+    let result: Awaited<ReturnType<typeof runCommand>>;
     try {
-      const result = await runCommand(this.deps.useCases, supplier, operation.command!);
-      await this.finish(operation.id, 'succeeded', { result });
-      return;
+      result = await runCommand(this.deps.useCases, supplier, operation.command!);
     } catch (error) {
       const disposition = dispositionOf(error, operation.id);
       const receiveCount = receiveCountOf(record);
@@ -207,6 +216,9 @@ export class EventProcessor {
       });
       throw new RetryLaterError(operation.id, delay);
     }
+    // Outside the use case's try: a failure to record or announce the result is the gateway's own, not the
+    // command's (the message comes back and finds the operation final, or still to be ended).
+    await this.finish(operation.id, 'succeeded', { result });
   }
 
   /** The operation a message is about, created first for an EventBridge event. */

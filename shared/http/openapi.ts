@@ -39,6 +39,25 @@ import {
 import { DOCS_ASSET_NAMES } from './docs-page';
 import { envelopeSchema } from '../events/envelope';
 import { IDEMPOTENCY_TTL_SECONDS } from './http-function';
+import {
+  createEndpointRequestSchema,
+  deliveriesQuerySchema,
+  MAX_ENDPOINTS_PER_SUPPLIER,
+  recoverRequestSchema,
+  rotateSecretRequestSchema,
+  updateEndpointRequestSchema,
+} from '../webhooks-out/api-contract';
+import {
+  supplierEventBodySchema,
+  supplierEventData,
+  webhookDeliveriesSchema,
+  webhookEndpointListSchema,
+  webhookEndpointSchema,
+  webhookEndpointWithSecretSchema,
+  webhookQueuedSchema,
+  webhookRecoveredSchema,
+} from '../webhooks-out/api-responses';
+import { SUPPLIER_EVENT_TYPES } from '../webhooks-out/event-types';
 
 type JsonObject = Record<string, unknown>;
 
@@ -275,6 +294,69 @@ function describeOperations(): Record<string, Operation> {
       success: [200, operationSchema, 'The operation, with the result or the problem once final.'],
       problems: [404],
     },
+    createWebhookEndpoint: {
+      summary:
+        'Register a webhook endpoint: the events of your operations (and, later, of Concur) are sent there',
+      description: `Answers the endpoint with its signing secret (\`whsec_…\`), shown only here and at rotation. Every message is signed as [Standard Webhooks](https://www.standardwebhooks.com/) prescribe (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`); the events are under \`webhooks\` in this document. At most ${MAX_ENDPOINTS_PER_SUPPLIER} endpoints per supplier.`,
+      body: [
+        createEndpointRequestSchema,
+        'The URL, and optionally the event types it takes and a description.',
+      ],
+      success: [201, webhookEndpointWithSecretSchema, 'Created; Location names it.'],
+      problems: [400, 409],
+      problemDescriptions: {
+        400: 'Not valid: every problem with its JSON path; a URL that is not https or names a private, loopback, link-local or metadata address is refused naming `url`.',
+        409: `You already have ${MAX_ENDPOINTS_PER_SUPPLIER} endpoints; or the Idempotency-Key is in use.`,
+      },
+    },
+    listWebhookEndpoints: {
+      summary: 'Your webhook endpoints',
+      success: [200, webhookEndpointListSchema, 'Oldest first; never their secrets.'],
+    },
+    getWebhookEndpoint: {
+      summary: 'A webhook endpoint: its status, and since when it has been failing',
+      success: [200, webhookEndpointSchema, 'The endpoint, without its secret.'],
+      problems: [404],
+    },
+    updateWebhookEndpoint: {
+      summary: 'Change an endpoint’s URL, event types or description; disable it, or enable it again',
+      body: [updateEndpointRequestSchema, 'What changes.'],
+      success: [200, webhookEndpointSchema, 'The changed endpoint.'],
+      problems: [400, 404, 409],
+      problemDescriptions: {
+        409: 'The gateway’s operator disabled the endpoint; or the Idempotency-Key is in use.',
+      },
+    },
+    deleteWebhookEndpoint: {
+      summary: 'Delete an endpoint and its secret; its pending messages are not sent',
+      success: [204, 'any', 'Deleted.'],
+      problems: [404],
+    },
+    rotateWebhookEndpointSecret: {
+      summary: 'A new signing secret; the old one keeps signing beside it for the grace (24 h by default)',
+      body: [rotateSecretRequestSchema, 'Optional: the grace in seconds.'],
+      success: [200, webhookEndpointWithSecretSchema, 'The endpoint with its new secret, shown only here.'],
+      problems: [404],
+    },
+    testWebhookEndpoint: {
+      summary: 'Send a `ping` to the endpoint (delivered and retried like every message)',
+      success: [202, webhookQueuedSchema, 'Queued; its attempts appear under …/deliveries.'],
+      problems: [404, 409],
+      problemDescriptions: { 409: 'The endpoint is disabled.' },
+    },
+    listWebhookDeliveries: {
+      summary: 'The endpoint’s delivery attempts, newest first (kept 30 days)',
+      query: deliveriesQuerySchema,
+      success: [200, webhookDeliveriesSchema, 'A page of attempts; pass nextCursor back as cursor.'],
+      problems: [400, 404],
+    },
+    recoverWebhookMessages: {
+      summary: 'Send again every message that failed since a time (same webhook-id, a fresh schedule)',
+      body: [recoverRequestSchema, 'Since when.'],
+      success: [202, webhookRecoveredSchema, 'How many messages are queued again.'],
+      problems: [404, 409],
+      problemDescriptions: { 409: 'The endpoint is disabled: enable it first.' },
+    },
     health: { summary: 'Liveness', success: [200, healthSchema, 'The gateway is up.'] },
     openapi: { summary: 'This document', success: [200, z.looseObject({}), 'OpenAPI 3.1.'] },
     docs: { summary: 'The API reference page', success: [200, 'html', 'HTML.'] },
@@ -314,6 +396,7 @@ const PATH_PARAMETERS: Record<string, { description: string; schema?: JsonObject
     description: 'The supplier whose webhook endpoint this is: its secrets check the signature.',
   },
   operationId: { description: 'The operation id of a 202 answer.' },
+  endpointId: { description: 'The webhook endpoint’s id (ep_…).' },
   confirmationNumber: { description: 'The supplier’s confirmation number of the booking.' },
   tripId: { description: 'The Concur trip id.' },
   asset: {
@@ -448,8 +531,66 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   trips: 'Trips the supplier creates, and the trips that hold its bookings.',
   translate: 'Dry runs: the Concur XML a document would become, without calling Concur.',
   events: 'Partner events (signed webhooks) and the operations that apply events and asynchronous requests.',
+  endpoints:
+    'Your webhook endpoints: where the gateway sends you signed events (see `webhooks`), their attempts, recovery.',
   meta: 'Health, this document and the reference page.',
 };
+
+const EVENT_SUMMARIES: Record<string, string> = {
+  'operation.succeeded': 'An operation of yours (a partner event, a Prefer: respond-async request) succeeded',
+  'operation.parked': 'An operation of yours was parked: Concur refused it, or it kept failing',
+  'operation.failed': 'An operation of yours failed',
+  'booking.changed_in_concur': 'Your booking was changed in Concur by someone other than this gateway',
+  'booking.cancelled_in_concur':
+    'Your booking was cancelled or removed in Concur by someone other than this gateway',
+  'trip.changed_in_concur': 'A trip you created was changed in Concur by someone other than this gateway',
+  'trip.cancelled_in_concur': 'A trip you created was cancelled in Concur by someone other than this gateway',
+  ping: 'Sent by POST /v1/webhook-endpoints/{endpointId}/test',
+};
+
+/** The events suppliers' endpoints receive (OpenAPI 3.1 `webhooks`): one signed POST each. */
+function supplierWebhooks(): Record<string, JsonObject> {
+  const headers = [
+    ['webhook-id', 'The message id (msg_…): the same at every attempt; deduplicate by it.'],
+    ['webhook-timestamp', 'Seconds since the epoch, when this attempt was signed.'],
+    [
+      'webhook-signature',
+      'Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per secret the endpoint has (two during a rotation’s grace).',
+    ],
+  ].map(([name, description]) => ({
+    name,
+    in: 'header',
+    required: true,
+    description,
+    schema: { type: 'string' },
+  }));
+  return Object.fromEntries(
+    SUPPLIER_EVENT_TYPES.map((type) => [
+      type,
+      {
+        post: {
+          operationId: type,
+          summary: EVENT_SUMMARIES[type],
+          tags: ['endpoints'],
+          parameters: headers,
+          requestBody: {
+            required: true,
+            ...json(supplierEventBodySchema(type, supplierEventData[type]!), `The ${type} event.`),
+          },
+          responses: {
+            '2XX': { description: 'Received: the message ends delivered.' },
+            '429': {
+              description:
+                'Tried again on the schedule, after Retry-After when it is sooner than the next step after.',
+            },
+            '5XX': { description: 'Tried again on the schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).' },
+            default: { description: 'Any other status ends the message failed; recover sends it again.' },
+          },
+        },
+      },
+    ]),
+  );
+}
 
 let cached: JsonObject | undefined;
 
@@ -472,6 +613,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
         ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}),
       })),
       paths,
+      webhooks: supplierWebhooks(),
       components: {
         schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
         securitySchemes: {

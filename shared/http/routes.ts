@@ -2,10 +2,10 @@
  * The HTTP routes of the gateway: one table that the Lambda wiring, the local server, the OpenAPI
  * document and the CDK stack all read, so a route is declared exactly once.
  */
-export type HttpMethod = 'GET' | 'POST' | 'PUT';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Each value names a Lambda function whose handler lives in `functions/http/<name>.ts`. */
-export type FunctionName = 'bookings' | 'trips' | 'translate' | 'events' | 'meta';
+export type FunctionName = 'bookings' | 'trips' | 'translate' | 'events' | 'endpoints' | 'meta';
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -138,6 +138,69 @@ export const routes: readonly RouteDefinition[] = [
     path: '/v1/operations/{operationId}',
     function: 'events',
     operationId: 'getOperation',
+    authenticated: true,
+  },
+  {
+    method: 'POST',
+    path: '/v1/webhook-endpoints',
+    function: 'endpoints',
+    operationId: 'createWebhookEndpoint',
+    authenticated: true,
+  },
+  {
+    method: 'GET',
+    path: '/v1/webhook-endpoints',
+    function: 'endpoints',
+    operationId: 'listWebhookEndpoints',
+    authenticated: true,
+  },
+  {
+    method: 'GET',
+    path: '/v1/webhook-endpoints/{endpointId}',
+    function: 'endpoints',
+    operationId: 'getWebhookEndpoint',
+    authenticated: true,
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/webhook-endpoints/{endpointId}',
+    function: 'endpoints',
+    operationId: 'updateWebhookEndpoint',
+    authenticated: true,
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/webhook-endpoints/{endpointId}',
+    function: 'endpoints',
+    operationId: 'deleteWebhookEndpoint',
+    authenticated: true,
+  },
+  {
+    method: 'POST',
+    path: '/v1/webhook-endpoints/{endpointId}/rotate-secret',
+    function: 'endpoints',
+    operationId: 'rotateWebhookEndpointSecret',
+    authenticated: true,
+  },
+  {
+    method: 'POST',
+    path: '/v1/webhook-endpoints/{endpointId}/test',
+    function: 'endpoints',
+    operationId: 'testWebhookEndpoint',
+    authenticated: true,
+  },
+  {
+    method: 'GET',
+    path: '/v1/webhook-endpoints/{endpointId}/deliveries',
+    function: 'endpoints',
+    operationId: 'listWebhookDeliveries',
+    authenticated: true,
+  },
+  {
+    method: 'POST',
+    path: '/v1/webhook-endpoints/{endpointId}/recover',
+    function: 'endpoints',
+    operationId: 'recoverWebhookMessages',
     authenticated: true,
   },
   { method: 'GET', path: '/health', function: 'meta', operationId: 'health', authenticated: false },

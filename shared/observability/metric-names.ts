@@ -25,6 +25,11 @@ export const GATEWAY_METRICS = {
   eventsRetried: 'EventsRetried',
   /** Operations the sweeper (or a redelivery, or a replay) queued again: open long after their next step was due. */
   eventsRequeued: 'EventsRequeued',
+  /** Webhooks to suppliers' endpoints: delivered, failed for good, attempts that failed, endpoints disabled. */
+  webhooksDelivered: 'WebhooksDelivered',
+  webhooksFailed: 'WebhooksFailed',
+  webhookAttemptsFailed: 'WebhookAttemptsFailed',
+  webhookEndpointsDisabled: 'WebhookEndpointsDisabled',
 } as const;
 
 /** The `operation` dimension: the gateway's Concur operations (Itinerary v1.1, and the Identity v4.1 user search). */

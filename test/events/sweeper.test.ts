@@ -110,7 +110,12 @@ describe('the operations sweeper', () => {
     const { clock, operations, sent, sweeper, create, state } = await setUp();
     await create('op_done');
     await operations.startAttempt('op_done', ATTEMPT_MS);
-    expect(await operations.finish('op_done', 'succeeded', { result: { status: 200, body: {} } })).toBe(true);
+    expect(
+      await operations.finish('op_done', 'succeeded', { result: { status: 200, body: {} } }),
+    ).toMatchObject({
+      id: 'op_done',
+      status: 'succeeded',
+    });
     await create('op_parked');
     await operations.finish('op_parked', 'parked', {});
     expect((await operations.listOpen()).items).toEqual([]);

@@ -70,6 +70,9 @@ export function api(gateway: { url: string }, apiKey?: string) {
     put: (path: string, body: unknown, headers?: Record<string, string>) => call('PUT', path, body, headers),
     post: (path: string, body?: unknown, headers?: Record<string, string>) =>
       call('POST', path, body, headers),
+    patch: (path: string, body: unknown, headers?: Record<string, string>) =>
+      call('PATCH', path, body, headers),
+    delete: (path: string, headers?: Record<string, string>) => call('DELETE', path, undefined, headers),
   };
 }
 

@@ -1,6 +1,7 @@
 import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../../shared/http/routes';
+import { SUPPLIER_EVENT_TYPES } from '../../shared/webhooks-out/event-types';
 import { DOCS_ASSET_NAMES } from '../../shared/http/docs-page';
 import { buildOpenApiDocument } from '../../shared/http/openapi';
 
@@ -196,5 +197,33 @@ describe('the OpenAPI document', () => {
 
   it('states no bounds that are only JavaScript’s safe integers', () => {
     expect(JSON.stringify(document)).not.toContain(String(Number.MAX_SAFE_INTEGER));
+  });
+
+  it('declares every event a webhook endpoint receives as an OpenAPI 3.1 webhook, signed, with its data', () => {
+    expect(Object.keys(document.webhooks).sort()).toEqual([...SUPPLIER_EVENT_TYPES].sort());
+    for (const type of SUPPLIER_EVENT_TYPES) {
+      const post = document.webhooks[type].post;
+      expect(
+        post.parameters.map((p: { name: string }) => p.name),
+        type,
+      ).toEqual(['webhook-id', 'webhook-timestamp', 'webhook-signature']);
+      const body = post.requestBody.content['application/json'].schema;
+      expect(body.properties.type.const, type).toBe(type);
+      expect(body.required, type).toEqual(['type', 'timestamp', 'data']);
+    }
+    // An operation event's data is the operation as GET /v1/operations/{operationId} answers it.
+    const parked = document.webhooks['operation.parked'].post.requestBody.content['application/json'].schema;
+    const getOperation = document.paths['/v1/operations/{operationId}'].get.responses['200'];
+    expect(parked.properties.data).toEqual(getOperation.content['application/json'].schema);
+  });
+
+  it('shows the endpoint secret only in the answers of create and rotate', () => {
+    const withSecret = (path: string, method: string, status: string) =>
+      JSON.stringify(document.paths[path][method].responses[status]).includes('WebhookEndpointWithSecret');
+    expect(withSecret('/v1/webhook-endpoints', 'post', '201')).toBe(true);
+    expect(withSecret('/v1/webhook-endpoints/{endpointId}/rotate-secret', 'post', '200')).toBe(true);
+    expect(withSecret('/v1/webhook-endpoints/{endpointId}', 'get', '200')).toBe(false);
+    expect(withSecret('/v1/webhook-endpoints', 'get', '200')).toBe(false);
+    expect(document.components.schemas.WebhookEndpoint.properties.endpoint.properties.secret).toBeUndefined();
   });
 });

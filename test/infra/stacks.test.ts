@@ -29,6 +29,7 @@ import { InvalidStageError, stageNames } from '../../shared/stage';
 import { EVENT_TYPES } from '../../shared/events/envelope';
 import { CONCUR_OPERATIONS, GATEWAY_METRICS } from '../../shared/observability/metric-names';
 import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
+import { DELIVERIES_MAX_RECEIVES } from '../../shared/webhooks-out/delivery';
 
 const fixtureHandler = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
 
@@ -94,8 +95,8 @@ describe('functions and routes', () => {
   it('creates one function per function name of the route table, ARM64 on Node.js 24 with X-Ray', () => {
     const names = functionNames();
     expect(names).toEqual([...new Set(routes.map((route) => route.function))]);
-    // The route table's functions, the events processor and the operations sweeper.
-    template.resourceCountIs('AWS::Lambda::Function', names.length + 2);
+    // The route table's functions, the events processor, the operations sweeper and the webhook sender.
+    template.resourceCountIs('AWS::Lambda::Function', names.length + 3);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs24.x',
@@ -113,13 +114,14 @@ describe('functions and routes', () => {
       ...Object.fromEntries(names.map((name) => [`concur-gateway-test-${name}`, 29])),
       'concur-gateway-test-processor': 60,
       'concur-gateway-test-sweeper': 60,
+      'concur-gateway-test-deliveries': 30,
     });
     for (const name of names) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `concur-gateway-test-${name}`,
       });
     }
-    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 3);
+    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 4);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -132,10 +134,12 @@ describe('functions and routes', () => {
         [
           ...(access.state ? ['STATE_TABLE_NAME'] : []),
           ...(access.idempotency ? ['IDEMPOTENCY_TABLE_NAME'] : []),
-          ...(access.concur || access.webhookSecrets ? ['SECRET_PREFIX'] : []),
+          ...(access.concur || access.webhookSecrets || access.endpointSecrets ? ['SECRET_PREFIX'] : []),
           ...(access.concur ? ['CONCUR_RATE_PER_MINUTE'] : []),
           ...(access.sendsEvents ? ['EVENTS_QUEUE_URL'] : []),
           ...(access.eventSources ? ['EVENT_SOURCES'] : []),
+          ...(access.sendsDeliveries || access.receivesDeliveries ? ['DELIVERIES_QUEUE_URL'] : []),
+          ...(access.apiBaseUrl ? ['API_BASE_URL'] : []),
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_METRICS_NAMESPACE',
           'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
@@ -272,6 +276,10 @@ describe('state', () => {
       'AWS::Events::Rule',
       'AWS::SQS::Queue',
       'AWS::SQS::Queue',
+      'AWS::SQS::Queue',
+      'AWS::SQS::Queue',
+      'AWS::SQS::QueuePolicy',
+      'AWS::SQS::QueuePolicy',
       'AWS::SQS::QueuePolicy',
       'AWS::SQS::QueuePolicy',
       'AWS::SecretsManager::Secret',
@@ -400,9 +408,17 @@ describe('permissions', () => {
       expect(actionsOn(name, /\/companies\/|ConcurAppSecret/).length > 0, `${name} on Concur tokens`).toBe(
         Boolean(access.concur),
       );
-      expect(actionsOn(name, /\/suppliers\//).length > 0, `${name} on webhook secrets`).toBe(
-        Boolean(access.webhookSecrets),
+      expect(
+        statementsOf(name).some((s) => /\/suppliers\/\*"/.test(JSON.stringify(s.Resource))),
+        `${name} on webhook secrets`,
+      ).toBe(Boolean(access.webhookSecrets));
+      expect(actionsOn(name, /\/endpoints\//).length > 0, `${name} on endpoint secrets`).toBe(
+        Boolean(access.endpointSecrets),
       );
+      expect(
+        actionsOn(name, /DeliveriesQueue/).includes('sqs:SendMessage'),
+        `${name} on the deliveries queue`,
+      ).toBe(Boolean(access.sendsDeliveries));
       expect(actionsOn(name, /EventsQueue/).includes('sqs:SendMessage'), `${name} on the queue`).toBe(
         Boolean(access.sendsEvents),
       );
@@ -454,12 +470,51 @@ describe('permissions', () => {
   });
 
   it("lets the events function only read the stage's webhook secrets", () => {
-    const supplierSecrets = statements().filter((s) => JSON.stringify(s.Resource).includes('/suppliers/'));
+    const supplierSecrets = statements().filter((s) => JSON.stringify(s.Resource).includes('/suppliers/*"'));
     expect(supplierSecrets).toHaveLength(withAccess('webhookSecrets'));
     for (const statement of supplierSecrets) {
       expect(JSON.stringify(statement.Resource)).toContain(':secret:concur-gateway/test/suppliers/*');
       expect(statement.Action).toBe('secretsmanager:GetSecretValue');
     }
+  });
+
+  it("lets the endpoints function manage the endpoints' secrets, and the sender only read them", () => {
+    const endpointSecrets = statements().filter((s) =>
+      JSON.stringify(s.Resource).includes('/suppliers/*/endpoints/*'),
+    );
+    expect(endpointSecrets).toHaveLength(withAccess('endpointSecrets'));
+    expect(
+      [statementsOf('endpoints').find((s) => JSON.stringify(s.Resource).includes('/endpoints/*'))!.Action]
+        .flat()
+        .sort(),
+    ).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+    ]);
+    expect(
+      statementsOf('deliveries').find((s) => JSON.stringify(s.Resource).includes('/endpoints/*'))!.Action,
+    ).toBe('secretsmanager:GetSecretValue');
+  });
+
+  it('lets the endpoints function and the processor send to the deliveries queue, and only the sender receive from it', () => {
+    const onQueue = (action: string) =>
+      statements().filter(
+        (s) => [s.Action].flat().includes(action) && JSON.stringify(s.Resource).includes('DeliveriesQueue'),
+      );
+    expect(onQueue('sqs:SendMessage')).toHaveLength(withAccess('sendsDeliveries'));
+    expect(onQueue('sqs:ReceiveMessage')).toHaveLength(1);
+    expect(actionsOn('deliveries', /DeliveriesQueue/)).toContain('sqs:ChangeMessageVisibility');
+    stateTemplate.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'concur-gateway-test-deliveries',
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { maxReceiveCount: DELIVERIES_MAX_RECEIVES },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^deliveriesFunction') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
   });
 
   it('lets the functions that accept events send to the events queue, and only the processor receive from it', () => {
@@ -511,9 +566,11 @@ describe('dashboard', () => {
       `SEARCH('{ConcurGateway/test,operation,service,status} MetricName=\\\\\\"${GATEWAY_METRICS.concurErrors}\\\\\\"', 'Sum', 300)`,
     );
     const functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
-      [...functionNames(), 'processor', 'sweeper'].some((name) => id.startsWith(`${name}Function`)),
+      [...functionNames(), 'processor', 'sweeper', 'deliveries'].some((name) =>
+        id.startsWith(`${name}Function`),
+      ),
     );
-    expect(functionIds).toHaveLength(functionNames().length + 2);
+    expect(functionIds).toHaveLength(functionNames().length + 3);
     for (const id of functionIds) expect(body, id).toContain(id);
   });
 
@@ -561,10 +618,19 @@ describe('dashboard', () => {
 
 describe('alarms', () => {
   it('alarms on each function’s errors and throttles and on API 5xx, to an encrypted TLS-only topic', () => {
-    const functionCount = functionNames().length + 2;
+    const functionCount = functionNames().length + 3;
     // Per function errors and throttles, the API's 5xx, the events' dead letters and oldest message, a refresh
-    // token near its end, a refresh token refused, parked events, operations queued again by the sweeper.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 7);
+    // token near its end, a refresh token refused, parked events, operations queued again by the sweeper, the
+    // deliveries' dead letters, failing webhook attempts, disabled endpoints.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 10);
+    for (const metricName of [
+      GATEWAY_METRICS.webhookAttemptsFailed,
+      GATEWAY_METRICS.webhookEndpointsDisabled,
+    ])
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'ConcurGateway/test',
+        MetricName: metricName,
+      });
     for (const metricName of ['Errors', 'Throttles']) {
       const alarms = template.findResources('AWS::CloudWatch::Alarm', {
         Properties: { Namespace: 'AWS/Lambda', MetricName: metricName },

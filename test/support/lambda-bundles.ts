@@ -39,7 +39,7 @@ export interface BundledFunction {
 }
 
 /** The stage's resources this machine stands in for. */
-export type StageResource = 'state' | 'idempotency' | 'eventsQueue';
+export type StageResource = 'state' | 'idempotency' | 'eventsQueue' | 'deliveriesQueue' | 'apiUrl';
 
 export interface SynthesizedGateway {
   outdir: string;
@@ -79,10 +79,16 @@ export function synthesizeGateway(): SynthesizedGateway {
     ...ofType('AWS::SQS::Queue')
       .filter(([id]) => id.startsWith('EventsQueue'))
       .map(([id, queue]) => ({ id, name: queue.Properties.QueueName, resource: 'eventsQueue' as const })),
+    ...ofType('AWS::SQS::Queue')
+      .filter(([id]) => id.startsWith('DeliveriesQueue'))
+      .map(([id, queue]) => ({ id, name: queue.Properties.QueueName, resource: 'deliveriesQueue' as const })),
   ];
+  const apiIds = ofType('AWS::ApiGatewayV2::Api').map(([id]) => id);
   const resourceOf = (value: unknown): StageResource | undefined => {
     if (typeof value === 'string') return known.find((k) => k.name === value)?.resource;
-    const reference = value as { Ref?: string; 'Fn::ImportValue'?: string };
+    const reference = value as { Ref?: string; 'Fn::ImportValue'?: string; 'Fn::GetAtt'?: string[] };
+    const [resource, attribute] = reference['Fn::GetAtt'] ?? [];
+    if (attribute === 'ApiEndpoint' && apiIds.includes(resource!)) return 'apiUrl';
     if (reference.Ref) return known.find((k) => k.id === reference.Ref)?.resource;
     const imported = reference['Fn::ImportValue'];
     return imported && exports.has(imported) ? resourceOf(exports.get(imported)) : undefined;

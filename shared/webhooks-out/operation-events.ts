@@ -1,0 +1,40 @@
+/**
+ * An operation that ended (a partner event, a `Prefer: respond-async` request) told to its supplier:
+ * `operation.succeeded`, `operation.parked` or `operation.failed`, whose `data` is the operation as
+ * `GET /v1/operations/{id}` shows it. A `skipped` operation (an update older than what Concur already has) is
+ * not told: the newer state it lost to was. The message id comes from the operation and the moment it ended,
+ * so telling the same ending twice (a redelivered queue message) sends nothing twice, and a replayed operation
+ * that ends again is a new message.
+ */
+import { createHash } from 'node:crypto';
+import { operationView } from '../events/ingress';
+import type { OperationRecord } from '../events/operations';
+import type { SupplierEventType } from './event-types';
+import type { SupplierEventPublisher } from './publisher';
+
+const EVENT_OF_STATUS: Partial<Record<OperationRecord['status'], SupplierEventType>> = {
+  succeeded: 'operation.succeeded',
+  parked: 'operation.parked',
+  failed: 'operation.failed',
+};
+
+export const operationMessageId = (operation: OperationRecord) =>
+  `msg_${createHash('sha256')
+    .update(`${operation.id}\n${operation.status}\n${operation.updatedAt}`)
+    .digest('hex')
+    .slice(0, 26)}`;
+
+/** Tells the operation's supplier how it ended; `origin` is the API's base URL, for the operation's href. */
+export async function announceOperation(
+  publisher: SupplierEventPublisher,
+  operation: OperationRecord,
+  origin: string,
+): Promise<void> {
+  const type = EVENT_OF_STATUS[operation.status];
+  if (!type) return;
+  await publisher.publish(
+    operation.supplierId,
+    { type, data: { operation: operationView(operation, origin) } },
+    { messageId: operationMessageId(operation), occurredAt: new Date(operation.updatedAt) },
+  );
+}
