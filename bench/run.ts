@@ -2,6 +2,7 @@
  * `npm run bench [-- NAME…]`: runs the named benchmarks, or all of them.
  */
 import { runColdStartBench } from './coldstart';
+import { runDeliveriesBench } from './deliveries';
 import { runEventsBench } from './events';
 import { runGatewayBench } from './gateway';
 import { runSimulatorClientBench } from './simulator-client';
@@ -13,6 +14,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   gateway: runGatewayBench,
   coldstart: runColdStartBench,
   events: runEventsBench,
+  deliveries: runDeliveriesBench,
 };
 
 const wanted = process.argv.slice(2);
