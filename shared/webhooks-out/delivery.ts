@@ -16,7 +16,7 @@ import type { Clock } from '../gateway/ports';
 import { noMetrics } from '../observability/counter';
 import type { GatewayMetrics } from '../observability/counter';
 import { GATEWAY_METRICS } from '../observability/metric-names';
-import type { DynamoWebhookEndpoints } from './endpoints';
+import type { DynamoWebhookEndpoints, WebhookEndpoint } from './endpoints';
 import type { SendOutcome, WebhookSender } from './http-sender';
 import type { DynamoWebhookMessages, WebhookMessage } from './messages';
 import type { DeliveryMessage } from './publisher';
@@ -135,10 +135,14 @@ export class DeliveryWorker {
     }
     const attempt = await this.deps.messages.startAttempt(endpointId, messageId);
     if (!attempt) return;
-    await this.attempt(attempt, endpoint.url, record);
+    await this.attempt(attempt, endpoint, record);
   }
 
-  private async attempt(message: WebhookMessage, url: string, record: SQSRecord): Promise<void> {
+  private async attempt(
+    message: WebhookMessage,
+    endpoint: WebhookEndpoint,
+    record: SQSRecord,
+  ): Promise<void> {
     const { endpointId, supplierId, id } = message;
     const secrets = await this.deps.secrets.secretsOf(endpointSecretKey(supplierId, endpointId));
     const attemptedAt = new Date(this.clock.now());
@@ -146,7 +150,7 @@ export class DeliveryWorker {
       secrets.length === 0
         ? { error: 'the endpoint has no signing secret', latencyMs: 0 }
         : await this.deps.sender.send({
-            url,
+            url: endpoint.url,
             body: message.body,
             headers: signedHeaders(id, message.body, secrets, attemptedAt),
           });
@@ -162,7 +166,9 @@ export class DeliveryWorker {
     });
     if (outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300) {
       await this.deps.messages.succeed(endpointId, id);
-      await this.deps.endpoints.recordSuccess(supplierId, endpointId);
+      // A write only when the endpoint was failing: a healthy endpoint's deliveries cost it nothing.
+      if (endpoint.failingSince !== undefined)
+        await this.deps.endpoints.recordSuccess(supplierId, endpointId);
       this.metrics.count(GATEWAY_METRICS.webhooksDelivered);
       return;
     }
