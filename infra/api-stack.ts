@@ -45,7 +45,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
+import { ACTIVITY_INDEX, TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
 import { routes } from '../shared/http/routes';
 import type { FunctionName, RouteDefinition } from '../shared/http/routes';
 import { BUNDLED_DOCS_ASSETS_DIR, DOCS_ASSET_NAMES } from '../shared/http/docs-page';
@@ -114,6 +114,8 @@ export interface FunctionAccess {
   receivesDeliveries?: true;
   /** Names the API's own URL in what it sends (the operations' links in webhooks). */
   apiBaseUrl?: true;
+  /** Queries the state table's activity index (the supplier's bookings and operations, newest first). */
+  activityIndex?: true;
 }
 
 export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
@@ -123,6 +125,7 @@ export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
   trips: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true, tripsIndex: true },
   events: { state: 'readWrite', idempotency: true, sendsEvents: true, webhookSecrets: true },
   endpoints: { state: 'readWrite', idempotency: true, endpointSecrets: 'manage', sendsDeliveries: true },
+  activity: { state: 'read', activityIndex: true },
   processor: {
     state: 'readWrite',
     concur: true,
@@ -283,7 +286,7 @@ export class GatewayApiStack extends Stack {
       `arn:<AWS::Partition>:secretsmanager:${shown(this.region, '<AWS::Region>')}:${shown(this.account, '<AWS::AccountId>')}:secret:${names.secretPrefix}/${path}`;
     const companySecretsFinding = secretsFinding('companies/*');
     const appSecretsFinding = secretsFinding('apps/*');
-    // The table's items only: grant*Data on the table itself would also allow every index (`index/*`); the one
+    // The table's items only: grant*Data on the table itself would also allow every index (`index/*`); each
     // index is granted by name to the function that queries it.
     const stateTableItems = TableV2.fromTableAttributes(this, 'StateTableItems', {
       tableArn: stateTable.tableArn,
@@ -383,6 +386,15 @@ export class GatewayApiStack extends Stack {
             sid: 'TripsIndex',
             actions: ['dynamodb:Query'],
             resources: [`${stateTable.tableArn}/index/${TRIPS_INDEX.name}`],
+          }),
+        );
+      }
+      if (access.activityIndex) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'ActivityIndex',
+            actions: ['dynamodb:Query'],
+            resources: [`${stateTable.tableArn}/index/${ACTIVITY_INDEX.name}`],
           }),
         );
       }

@@ -16,7 +16,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { IDEMPOTENCY_TABLE, STATE_TABLE, TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
+import { IDEMPOTENCY_TABLE, STATE_TABLE, STATE_TABLE_INDEXES } from '../shared/adapters/dynamodb/tables';
 import { EVENT_TYPES } from '../shared/events/envelope';
 import { DEFAULT_EVENT_RETRY } from '../shared/events/processor';
 import {
@@ -72,15 +72,15 @@ export class GatewayStateStack extends Stack {
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
-      // The trip listing: a Query per page on a supplier's records, grouped by trip (docs/data-model.md).
-      globalSecondaryIndexes: [
-        {
-          indexName: TRIPS_INDEX.name,
-          partitionKey: { name: TRIPS_INDEX.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: TRIPS_INDEX.sortKey, type: AttributeType.STRING },
-          projectionType: ProjectionType.ALL,
-        },
-      ],
+      // The trip listing (a supplier's records grouped by trip) and the supplier's activity (its mappings and
+      // operations, newest first): a Query per page, never a scan (docs/data-model.md). CloudFormation adds one
+      // index per update, so a later index comes in a deployment of its own.
+      globalSecondaryIndexes: STATE_TABLE_INDEXES.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      })),
     });
     const idempotencyTable = new TableV2(this, 'IdempotencyTable', {
       tableName: `${names.resourcePrefix}-idempotency`,

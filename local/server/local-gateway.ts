@@ -490,12 +490,13 @@ async function demoKey(dataDir: string, name: string, generate: () => string): P
 }
 
 async function loadHandlers(): Promise<Record<FunctionName, LambdaHandler>> {
-  const [bookings, trips, translate, events, endpoints, meta] = await Promise.all([
+  const [bookings, trips, translate, events, endpoints, activity, meta] = await Promise.all([
     import('../../functions/http/bookings'),
     import('../../functions/http/trips'),
     import('../../functions/http/translate'),
     import('../../functions/http/events'),
     import('../../functions/http/endpoints'),
+    import('../../functions/http/activity'),
     import('../../functions/http/meta'),
   ]);
   return {
@@ -504,6 +505,7 @@ async function loadHandlers(): Promise<Record<FunctionName, LambdaHandler>> {
     translate: translate.handler,
     events: events.handler,
     endpoints: endpoints.handler,
+    activity: activity.handler,
     meta: meta.handler,
   };
 }

@@ -26,6 +26,8 @@ import {
   createConcurIdentity,
   createConcurItinerary,
 } from './concur-itinerary';
+import { recordingHistory } from '../activity/recording-mappings';
+import { supplierActivity } from './activity';
 import { once } from './container';
 import { dynamoDbClient, stateTableName } from './dynamodb';
 import { gatewayLogger, gatewayMetrics } from './logging';
@@ -46,10 +48,19 @@ export const companyCredentials = (): CompanyCredentials =>
 const locks = (): DynamoLocks =>
   once('locks', () => new DynamoLocks({ client: dynamoDbClient(), tableName: stateTableName() }));
 
+/** The mappings, each stored change recorded in its booking's history. */
 const mappings = () =>
-  once(
-    'mappings',
-    () => new DynamoBookingMappings({ client: dynamoDbClient(), tableName: stateTableName() }),
+  once('mappings', () =>
+    recordingHistory(
+      new DynamoBookingMappings({ client: dynamoDbClient(), tableName: stateTableName() }),
+      supplierActivity(),
+      (error, lease) =>
+        gatewayLogger().error('booking history record not written', {
+          companyId: lease.key.companyId,
+          confirmationNumber: lease.key.confirmationNumber,
+          error: error as Error,
+        }),
+    ),
   );
 
 /** Requests a minute to each Concur base URL from all functions together (Concur allows 4,000). */

@@ -44,3 +44,9 @@ export const supplierRouteDependencies = (): HttpDependencies => ({
   authenticate: supplierAuthentication(),
   idempotencyStore: idempotencyStore(),
 });
+
+/** What a function of authenticated read-only routes needs: no idempotency store, as nothing is written. */
+export const supplierReadDependencies = (): HttpDependencies => ({
+  logger: gatewayLogger(),
+  authenticate: supplierAuthentication(),
+});

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient, isConditionalCheckFailed } from '../adapters/dynamodb/document-client';
+import { operationsActivityKey } from '../adapters/dynamodb/tables';
 import type { Clock } from '../gateway/ports';
 import type { ProblemDetails } from '../problem';
 import type { Command } from './envelope';
@@ -135,7 +136,12 @@ export class DynamoOperations {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...operationKey(record.id), ...record },
+          // In the supplier's activity index, so that it lists its operations without a scan.
+          Item: {
+            ...operationKey(record.id),
+            activityKey: operationsActivityKey(record.supplierId),
+            ...record,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -481,6 +487,6 @@ export class DynamoOperations {
 }
 
 function toRecord(item: Record<string, unknown>): OperationRecord {
-  const { pk: _pk, sk: _sk, ...record } = item;
+  const { pk: _pk, sk: _sk, activityKey: _activity, ...record } = item;
   return record as unknown as OperationRecord;
 }

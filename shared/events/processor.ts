@@ -16,6 +16,7 @@ import type { DynamoOperations, FinalStatus, OperationRecord } from './operation
 import type { EventQueue } from './queue';
 import { noMetrics } from '../observability/counter';
 import { withSourceMappedStack } from '../observability/source-mapped-stack';
+import { withChangeActor } from '../activity/actor';
 import type { GatewayMetrics } from '../observability/counter';
 import { GATEWAY_METRICS } from '../observability/metric-names';
 
@@ -173,7 +174,15 @@ export class EventProcessor {
     }
     let result: Awaited<ReturnType<typeof runCommand>>;
     try {
-      result = await runCommand(this.deps.useCases, supplier, operation.command!);
+      const actor = {
+        kind: 'operation' as const,
+        operationId: operation.id,
+        trigger: operation.trigger,
+        eventId: operation.eventId,
+      };
+      result = await withChangeActor(actor, () =>
+        runCommand(this.deps.useCases, supplier, operation.command!),
+      );
     } catch (error) {
       const disposition = dispositionOf(error, operation.id);
       const receiveCount = receiveCountOf(record);

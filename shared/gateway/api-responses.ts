@@ -207,6 +207,100 @@ export const operationSchema = z
   })
   .apply(withMeta, { id: 'Operation' });
 
+/** `GET /v1/bookings` */
+export const bookingListSchema = z
+  .strictObject({
+    bookings: z.array(bookingMappingSchema).apply(withMeta, {
+      description: 'Your bookings, the most recently changed first.',
+    }),
+    nextCursor: z.optional(z.string()).apply(withMeta, {
+      description:
+        'Present while there may be more: a page can hold fewer bookings than limit (even none) when the filters passed over many.',
+    }),
+  })
+  .apply(withMeta, { id: 'BookingList' });
+
+const changeActorSchema = z
+  .union([
+    z.strictObject({
+      kind: z.literal('api'),
+      requestId: z.string().apply(withMeta, { description: 'The request’s id (its x-request-id).' }),
+    }),
+    z.strictObject({
+      kind: z.literal('operation'),
+      operationId: z.string(),
+      href: z.string(),
+      trigger: z.enum(['webhook', 'api', 'eventbridge']),
+      eventId: z.string().apply(withMeta, {
+        description:
+          'The webhook-id or EventBridge event id; for a Prefer: respond-async request, a random id.',
+      }),
+    }),
+  ])
+  .apply(withMeta, {
+    id: 'ChangeActor',
+    description:
+      'Who made the change: an API request, or an operation (a partner event, or a request answered with 202).',
+  });
+
+export const historyEntrySchema = z
+  .strictObject({
+    at: z.string().apply(withMeta, { description: 'When the change was stored (ISO 8601).' }),
+    action: z
+      .enum([
+        'created',
+        'updated',
+        'rebooked',
+        'rebook-completed',
+        'rebook-failed',
+        'replaced',
+        'cancelled',
+        'version-moved',
+        'trip-replaced',
+        'trip-cancelled',
+      ])
+      .apply(withMeta, {
+        description:
+          'created, updated: a PUT posted it. rebooked: a PUT with previousConfirmationNumber posted it (the old one is cancelled next). rebook-completed: the old one is cancelled. rebook-failed: cancelling the old one failed (error); retry the PUT. replaced: cancelled at Concur as replaced by a rebooking. cancelled: a cancel. version-moved: a cancel of a cancelled booking with a newer dateModifiedUtc. trip-replaced, trip-cancelled: your trip replace dropped it, your trip cancel cancelled it.',
+      }),
+    version: z.number().check(z.int(), z.gte(1)).apply(withMeta, {
+      description: 'The mapping’s version after the change.',
+    }),
+    status: bookingStatusSchema,
+    actor: z.optional(changeActorSchema),
+    concur: z.optional(
+      z.strictObject({
+        status: z.enum(['ok', 'not-found']).apply(withMeta, {
+          description: 'ok: Concur accepted the call. not-found: Concur knew no such booking to cancel.',
+        }),
+        correlationId: z.optional(z.string()),
+      }),
+    ),
+    error: z.optional(z.string()),
+    tripId: z.optional(z.string()),
+    recordLocator: z.optional(z.string()),
+    dateModifiedUtc: z.optional(z.string()),
+  })
+  .apply(withMeta, { id: 'BookingHistoryEntry' });
+
+/** `GET /v1/companies/{companyId}/bookings/{confirmationNumber}/history` */
+export const bookingHistorySchema = z
+  .strictObject({
+    history: z.array(historyEntrySchema).apply(withMeta, { description: 'Newest first; kept 90 days.' }),
+    nextCursor: z.optional(z.string()),
+  })
+  .apply(withMeta, { id: 'BookingHistory' });
+
+/** `GET /v1/operations` */
+export const operationListSchema = z
+  .strictObject({
+    operations: z.array(operationSchema.shape.operation).apply(withMeta, {
+      description: 'Your operations, the most recently changed first.',
+    }),
+    nextCursor: z.optional(z.string()),
+  })
+  .apply(withMeta, { id: 'OperationList' });
+
 export type BookingMappingView = z.infer<typeof bookingMappingSchema>;
 export type TripSummary = z.infer<typeof tripSummarySchema>;
 export type TripList = z.infer<typeof tripListSchema>;

@@ -19,6 +19,7 @@ import type {
   BookingKey,
   BookingMapping,
   BookingMappings,
+  ChangeNote,
   ConcurCall,
   ConcurItinerary,
   Supplier,
@@ -209,8 +210,14 @@ export class BookingService {
       tripName: undefined,
       ...tripDetailsOf(redactTrip(posted.value, supplier.bookingSource)),
     };
+    const change = {
+      action: rebooking ? ('rebooked' as const) : existing ? ('updated' as const) : ('created' as const),
+      concur: { status: 'ok' as const, correlationId: posted.correlationId },
+    };
     const mapping = await held.save(
-      existing ? { changes: fields } : { create: { ...key, ...fields, createdBy: supplier.id } },
+      existing
+        ? { changes: fields, change }
+        : { create: { ...key, ...fields, createdBy: supplier.id }, change },
     );
     return {
       mapping,
@@ -251,13 +258,14 @@ export class BookingService {
           const previous = held.mapping;
           if (!previous) throw notFoundError(previousKey);
           if (previous.status === 'cancelled') return;
-          await this.cancelAtConcur(supplier, previous);
+          const answer = await this.cancelAtConcur(supplier, previous);
           await held.save({
             changes: {
               status: 'cancelled',
               replacedByConfirmationNumber: mapping.confirmationNumber,
               pendingStep: undefined,
             },
+            change: { action: 'replaced', concur: concurNoteOf(answer) },
           });
         },
         lockOptions,
@@ -272,7 +280,8 @@ export class BookingService {
         const current = held.mapping;
         if (!current) throw notFoundError(key);
         if (failure !== undefined) {
-          await held.save({ changes: { lastError: describeError(failure) } });
+          const lastError = describeError(failure);
+          await held.save({ changes: { lastError }, change: { action: 'rebook-failed', error: lastError } });
           throw failure;
         }
         // A change that came meanwhile (another PUT, a cancel) is the booking's state now.
@@ -281,7 +290,10 @@ export class BookingService {
           current.previousConfirmationNumber !== previousConfirmationNumber
         )
           return current;
-        return held.save({ changes: { status: 'active', pendingStep: undefined, lastError: undefined } });
+        return held.save({
+          changes: { status: 'active', pendingStep: undefined, lastError: undefined },
+          change: { action: 'rebook-completed' },
+        });
       },
       lockOptions,
     );
@@ -326,12 +338,16 @@ export class BookingService {
           const updated =
             version === mapping.sourceModifiedUtc
               ? mapping
-              : await held.save({ changes: { sourceModifiedUtc: version } });
+              : await held.save({
+                  changes: { sourceModifiedUtc: version },
+                  change: { action: 'version-moved' },
+                });
           return { mapping: updated, created: false, concur: { document: {}, attempts: 0 } };
         }
         const answer = await this.cancelAtConcur(supplier, mapping);
         const updated = await held.save({
           changes: { status: 'cancelled', pendingStep: undefined, sourceModifiedUtc: version },
+          change: { action: 'cancelled', concur: concurNoteOf(answer) },
         });
         return {
           mapping: updated,
@@ -394,6 +410,12 @@ export class BookingService {
 
 const notFoundError = (key: BookingKey) =>
   new GatewayError('not-found', `no booking ${key.confirmationNumber} of ${key.bookingSource}`);
+
+/** What the history keeps of a cancel at Concur. */
+const concurNoteOf = (answer: { correlationId?: string; notFound?: true }): ChangeNote['concur'] => ({
+  status: answer.notFound ? 'not-found' : 'ok',
+  ...(answer.correlationId ? { correlationId: answer.correlationId } : {}),
+});
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

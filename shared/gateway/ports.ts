@@ -112,8 +112,35 @@ export interface BookingLease {
   mapping?: BookingMapping;
 }
 
-/** What a lease holder stores as it releases: a new mapping, or changes to the leased one. */
-export type MappingWrite = { create: NewBookingMapping } | { changes: BookingMappingChanges };
+/** What happened to a booking, as its history tells it (docs/data-model.md). */
+export type BookingChangeAction =
+  | 'created'
+  | 'updated'
+  | 'rebooked'
+  | 'rebook-completed'
+  | 'rebook-failed'
+  | 'replaced'
+  | 'cancelled'
+  | 'version-moved'
+  | 'trip-replaced'
+  | 'trip-cancelled';
+
+/** Why a mapping changed, and what Concur answered the call that changed it: one history record. */
+export interface ChangeNote {
+  action: BookingChangeAction;
+  /** The Concur call behind the change; absent when none was made (e.g. a cancel's version moving on). */
+  concur?: { status: 'ok' | 'not-found'; correlationId?: string };
+  /** What failed, for a step recorded as failed. */
+  error?: string;
+}
+
+/**
+ * What a lease holder stores as it releases: a new mapping, or changes to the leased one, with the note that
+ * the booking's history keeps of it.
+ */
+export type MappingWrite = ({ create: NewBookingMapping } | { changes: BookingMappingChanges }) & {
+  change: ChangeNote;
+};
 
 /** A trip the supplier created, as recorded. */
 export type RecordedTrip = {

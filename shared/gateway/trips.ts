@@ -11,6 +11,7 @@ import { withBookingLease } from './locking';
 import type { LockOptions } from './locking';
 import type {
   BookingMappings,
+  ChangeNote,
   Clock,
   ConcurCall,
   ConcurItinerary,
@@ -103,7 +104,10 @@ export class TripService {
       loginId,
     });
     const kept = new Set((call.value.bookings ?? []).map((booking) => booking?.recordLocator));
-    await this.markCancelled(supplier, companyId, tripId, (recordLocator) => !kept.has(recordLocator));
+    await this.markCancelled(supplier, companyId, tripId, (recordLocator) => !kept.has(recordLocator), {
+      action: 'trip-replaced',
+      concur: { status: 'ok', ...(call.correlationId ? { correlationId: call.correlationId } : {}) },
+    });
     await this.record(supplier, companyId, tripId, trip.travelerLoginId, call.value);
     return outcomeOf(supplier, call, tripId);
   }
@@ -117,7 +121,10 @@ export class TripService {
       tripId,
       loginId: trip.travelerLoginId,
     });
-    await this.markCancelled(supplier, companyId, tripId, () => true);
+    await this.markCancelled(supplier, companyId, tripId, () => true, {
+      action: 'trip-cancelled',
+      concur: { status: 'ok', ...(call.correlationId ? { correlationId: call.correlationId } : {}) },
+    });
     // Concur answers either the trip with empty segments or <Message>Cancelled Successfully</Message>.
     const itinerary = (call.value.itinerary as Itinerary | undefined) ?? {};
     return {
@@ -201,6 +208,7 @@ export class TripService {
     companyId: string,
     tripId: string,
     dropped: (recordLocator: string) => boolean,
+    change: ChangeNote,
   ): Promise<void> {
     const { mappings } = this.deps;
     const trip = await mappings.tripOfSupplier(companyId, supplier.bookingSource, tripId);
@@ -215,7 +223,7 @@ export class TripService {
         async ({ mapping, save }) => {
           // As it stands under the lease: a PUT may have moved the booking to another trip meanwhile.
           if (mapping?.tripId === tripId && mapping.status !== 'cancelled')
-            await save({ changes: { status: 'cancelled', pendingStep: undefined } });
+            await save({ changes: { status: 'cancelled', pendingStep: undefined }, change });
         },
         this.deps.lockOptions,
       );

@@ -24,6 +24,7 @@ import { isPrintableText } from '../concur/xml-text';
 import { HttpProblem, problemFor, problemResponse } from './problem-responses';
 import { parseJsonBody } from './json-body';
 import { withSourceMappedStack } from '../observability/source-mapped-stack';
+import { withChangeActor } from '../activity/actor';
 
 export interface RouteRequest {
   requestId: string;
@@ -111,7 +112,11 @@ export function httpFunction(
         const { deps } = await ready!;
         return toResult(await deps.respondAsync!(route.operationId, request, supplier!));
       }
-      return toResult(await handlers[route.operationId]!(request));
+      return toResult(
+        await withChangeActor({ kind: 'api', requestId: request.requestId }, () =>
+          handlers[route.operationId]!(request),
+        ),
+      );
     };
 
   const setUp = async () => {

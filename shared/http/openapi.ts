@@ -15,6 +15,12 @@ import { MAX_PATH_PARAMETER_LENGTH, maxBodyBytesOf, routes } from './routes';
 import type { RouteDefinition } from './routes';
 import { MAX_TRIPS_EXAMINED } from '../gateway/trip-listing';
 import {
+  ACTIVITY_MAX_EXAMINED,
+  bookingHistoryQuerySchema,
+  bookingListQuerySchema,
+  operationListQuerySchema,
+} from '../activity/contract';
+import {
   TRAVELER_LIST_DEFAULT_PAST_DAYS,
   TRAVELER_LIST_DEFAULT_SPAN_DAYS,
   TRAVELER_LIST_MAX_MONTHS,
@@ -26,10 +32,13 @@ import {
   tripRequestSchema,
 } from '../gateway/api-contract';
 import {
+  bookingHistorySchema,
+  bookingListSchema,
   bookingMappingSchema,
   bookingResultSchema,
   healthSchema,
   operationAcceptedSchema,
+  operationListSchema,
   operationSchema,
   problemSchema,
   translationSchema,
@@ -356,6 +365,33 @@ function describeOperations(): Record<string, Operation> {
       success: [202, webhookRecoveredSchema, 'How many messages are queued again.'],
       problems: [404, 409],
       problemDescriptions: { 409: 'The endpoint is disabled: enable it first.' },
+    },
+    listBookings: {
+      summary: 'List your bookings, the most recently changed first',
+      description: [
+        'Your booking mappings in the companies you act for, from the gateway’s records (no call to Concur), newest change first. Filters: `companyId`, `status`, `confirmationNumber` (the numbers starting with it), `updatedSince`.',
+        '',
+        `A page reads at most ${ACTIVITY_MAX_EXAMINED} records: with a narrow filter it may hold fewer than \`limit\` bookings, or none, and still carry a \`nextCursor\`. The list is eventually consistent: a booking changed a moment ago may show its previous state. Pass \`nextCursor\` back as \`cursor\` with the same filters.`,
+      ].join('\n'),
+      query: bookingListQuerySchema,
+      success: [200, bookingListSchema, 'A page of your bookings.'],
+      problems: [400, 403],
+    },
+    getBookingHistory: {
+      summary: 'A booking’s history: every change of its mapping, newest first',
+      description:
+        'One record per stored change (a PUT, a cancel, a rebooking’s steps, a trip replace or cancel that dropped it), whether it came from a request, a partner event or a request answered with 202: when, what, who, what Concur answered (status, correlation id) and the mapping’s version after it. Records are kept 90 days.',
+      query: bookingHistoryQuerySchema,
+      success: [200, bookingHistorySchema, 'A page of the history.'],
+      problems: [400, 403, 404],
+    },
+    listOperations: {
+      summary:
+        'List your operations (partner events, requests answered with 202), the most recently changed first',
+      description: `A parked or failed operation carries its problem. A page reads at most ${ACTIVITY_MAX_EXAMINED} records.`,
+      query: operationListQuerySchema,
+      success: [200, operationListSchema, 'A page of your operations.'],
+      problems: [400],
     },
     health: { summary: 'Liveness', success: [200, healthSchema, 'The gateway is up.'] },
     openapi: { summary: 'This document', success: [200, z.looseObject({}), 'OpenAPI 3.1.'] },

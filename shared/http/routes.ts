@@ -5,7 +5,7 @@
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Each value names a Lambda function whose handler lives in `functions/http/<name>.ts`. */
-export type FunctionName = 'bookings' | 'trips' | 'translate' | 'events' | 'endpoints' | 'meta';
+export type FunctionName = 'bookings' | 'trips' | 'translate' | 'events' | 'endpoints' | 'activity' | 'meta';
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -201,6 +201,27 @@ export const routes: readonly RouteDefinition[] = [
     path: '/v1/webhook-endpoints/{endpointId}/recover',
     function: 'endpoints',
     operationId: 'recoverWebhookMessages',
+    authenticated: true,
+  },
+  {
+    method: 'GET',
+    path: '/v1/bookings',
+    function: 'activity',
+    operationId: 'listBookings',
+    authenticated: true,
+  },
+  {
+    method: 'GET',
+    path: '/v1/companies/{companyId}/bookings/{confirmationNumber}/history',
+    function: 'activity',
+    operationId: 'getBookingHistory',
+    authenticated: true,
+  },
+  {
+    method: 'GET',
+    path: '/v1/operations',
+    function: 'activity',
+    operationId: 'listOperations',
     authenticated: true,
   },
   { method: 'GET', path: '/health', function: 'meta', operationId: 'health', authenticated: false },

@@ -5,6 +5,7 @@ import {
   MappingConflictError,
   type BookingKey,
   type BookingMapping,
+  type ChangeNote,
   type NewBookingMapping,
 } from '../../shared/gateway/ports';
 import { withBookingLease } from '../../shared/gateway/locking';
@@ -14,6 +15,8 @@ let dynamo: TestDynalite;
 let tableName: string;
 let now = Date.parse('2025-03-01T10:00:00Z');
 const clock = { now: () => now };
+const CREATED: ChangeNote = { action: 'created' };
+const CANCELLED: ChangeNote = { action: 'cancelled' };
 let mappings: DynamoBookingMappings;
 
 beforeAll(async () => {
@@ -50,7 +53,7 @@ function keyOf(mapping: BookingKey): BookingKey {
 async function create(mapping: NewBookingMapping): Promise<BookingMapping> {
   const lease = await mappings.tryLease(keyOf(mapping), 'first-writer', 30_000);
   if (!lease) throw new Error('the lease of a new booking is taken');
-  return mappings.saveAndRelease(lease, { create: mapping });
+  return mappings.saveAndRelease(lease, { create: mapping, change: CREATED });
 }
 
 async function conflictReason(promise: Promise<unknown>): Promise<string> {
@@ -92,13 +95,16 @@ describe('DynamoBookingMappings', () => {
     expect(await mappings.listForSupplier(input.companyId, input.bookingSource)).not.toContainEqual(
       expect.objectContaining({ confirmationNumber: input.confirmationNumber }),
     );
-    const created = await mappings.saveAndRelease(first!, { create: input });
+    const created = await mappings.saveAndRelease(first!, { create: input, change: CREATED });
     expect(created).toMatchObject({ ...input, version: 1 });
     expect(created).not.toHaveProperty('leaseHolder');
 
     const second = await mappings.tryLease(key, 'holder-b', 30_000);
     expect(second).toEqual({ key, holder: 'holder-b', mapping: created });
-    const changed = await mappings.saveAndRelease(second!, { changes: { status: 'cancelled' } });
+    const changed = await mappings.saveAndRelease(second!, {
+      changes: { status: 'cancelled' },
+      change: CANCELLED,
+    });
     expect(changed).toMatchObject({ status: 'cancelled', version: 2 });
     expect(await mappings.get(key)).toEqual(changed);
   });
@@ -117,7 +123,9 @@ describe('DynamoBookingMappings', () => {
     const taken = await mappings.tryLease(key, 'holder-b', 10_000);
     expect(taken?.mapping?.version).toBe(1);
     expect(
-      await conflictReason(mappings.saveAndRelease(crashed!, { changes: { status: 'cancelled' } })),
+      await conflictReason(
+        mappings.saveAndRelease(crashed!, { changes: { status: 'cancelled' }, change: CANCELLED }),
+      ),
     ).toBe('lease');
     await mappings.release(crashed!);
     expect(await mappings.tryLease(key, 'holder-c', 10_000)).toBeUndefined();
@@ -146,7 +154,9 @@ describe('DynamoBookingMappings', () => {
     const lease = await mappings.tryLease(keyOf(input), 'holder-a', 30_000);
     const again = { ...lease!, mapping: undefined };
     expect(
-      await conflictReason(mappings.saveAndRelease(again, { create: { ...input, recordLocator: 'X' } })),
+      await conflictReason(
+        mappings.saveAndRelease(again, { create: { ...input, recordLocator: 'X' }, change: CREATED }),
+      ),
     ).toBe('lease');
     expect((await mappings.get(keyOf(input)))?.recordLocator).toBe(input.recordLocator);
   });
@@ -158,6 +168,7 @@ describe('DynamoBookingMappings', () => {
     const lease = await mappings.tryLease(keyOf(input), 'holder-a', 30_000);
     const updated = await mappings.saveAndRelease(lease!, {
       changes: { tripId: 'trip$1', status: 'rebooking', pendingStep: undefined, lastError: undefined },
+      change: { action: 'rebooked' },
     });
     const expected: BookingMapping = {
       ...input,
@@ -186,7 +197,10 @@ describe('DynamoBookingMappings', () => {
           key,
           async (held) => {
             const seen = held.mapping!.lastError ? held.mapping!.lastError.split(',') : [];
-            await held.save({ changes: { lastError: [...seen, String(index)].join(',') } });
+            await held.save({
+              changes: { lastError: [...seen, String(index)].join(',') },
+              change: { action: 'updated' },
+            });
           },
           options,
         ),

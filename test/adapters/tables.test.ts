@@ -28,6 +28,13 @@ describe('createTables', () => {
           { AttributeName: 'tripId', KeyType: 'RANGE' },
         ],
       ],
+      [
+        'activity-by-supplier',
+        [
+          { AttributeName: 'activityKey', KeyType: 'HASH' },
+          { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+        ],
+      ],
     ]);
 
     const idempotency = await dynamo.client.send(new DescribeTableCommand({ TableName: names.idempotency }));

@@ -310,7 +310,10 @@ describe('PUT /v1/companies/{companyId}/bookings/{confirmationNumber}', () => {
       await new Promise((resolve) => setTimeout(resolve, 2_500));
       expect(answered).toBe(false);
       // That change stores its result: nothing wrote the booking behind its lease.
-      const stored = await mappings.saveAndRelease(lease!, { changes: { tripName: 'Changed meanwhile' } });
+      const stored = await mappings.saveAndRelease(lease!, {
+        changes: { tripName: 'Changed meanwhile' },
+        change: { action: 'updated' },
+      });
       expect(stored.status).toBe('rebooking');
     } finally {
       gateway.simulator!.faults.clear();

@@ -254,6 +254,20 @@ describe('the supplier functions’ bundles', () => {
     const list = await client.get(`/v1/companies/${COMPANY}/trips`);
     expect(list.status, JSON.stringify(list.body)).toBe(200);
     expect(JSON.stringify(list.body)).toContain(tripId);
+
+    // The activity function's bundle lists it and reads the history the bookings function's bundle wrote.
+    const bookings = await client.get('/v1/bookings?confirmationNumber=BUNDLE-1');
+    expect(bookings.status, JSON.stringify(bookings.body)).toBe(200);
+    expect(bookings.body.bookings).toMatchObject([{ confirmationNumber: 'BUNDLE-1', tripId }]);
+    const history = await client.get(`${bookingPath('BUNDLE-1')}/history`);
+    expect(history.status, JSON.stringify(history.body)).toBe(200);
+    expect(history.body.history).toMatchObject([
+      {
+        action: 'created',
+        version: 1,
+        actor: { kind: 'api', requestId: created.headers.get('x-request-id') },
+      },
+    ]);
   });
 
   it('accept a booking under Prefer: respond-async (202), whose operation the events function answers', async () => {

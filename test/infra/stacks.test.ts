@@ -325,14 +325,22 @@ describe('state', () => {
         Replicas: [
           Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
         ],
-        // The trip listing's index: a supplier's records (partition pk) by trip id; one index, so that adding
-        // it to a deployed table is a single index creation.
+        // The trip listing's index: a supplier's records (partition pk) by trip id; the activity index: a
+        // supplier's mappings and operations by last change. Each came in a deployment of its own.
         GlobalSecondaryIndexes: [
           {
             IndexName: 'trips-by-supplier',
             KeySchema: [
               { AttributeName: 'pk', KeyType: 'HASH' },
               { AttributeName: 'tripId', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'activity-by-supplier',
+            KeySchema: [
+              { AttributeName: 'activityKey', KeyType: 'HASH' },
+              { AttributeName: 'updatedAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },
@@ -427,19 +435,21 @@ describe('permissions', () => {
     expect(FUNCTION_ACCESS.translate).toEqual({ state: 'read', idempotency: true });
   });
 
-  it('lets only the trips function query the trips index, by name, and no role any other index', () => {
+  it('lets only the trips function query the trips index and the activity function the activity index, by name', () => {
+    const indexOf: Record<string, string> = { trips: 'trips-by-supplier', activity: 'activity-by-supplier' };
     for (const name of Object.keys(FUNCTION_ACCESS)) {
       const onIndexes = statementsOf(name).filter((statement) =>
         JSON.stringify(statement.Resource).includes('/index/'),
       );
-      if (name !== 'trips') {
+      if (!indexOf[name]) {
         expect(onIndexes, name).toEqual([]);
         continue;
       }
-      expect(onIndexes).toHaveLength(1);
+      expect(onIndexes, name).toHaveLength(1);
       expect(onIndexes[0]!.Action).toBe('dynamodb:Query');
-      expect(JSON.stringify(onIndexes[0]!.Resource)).toContain('/index/trips-by-supplier');
+      expect(JSON.stringify(onIndexes[0]!.Resource)).toContain(`/index/${indexOf[name]}"`);
     }
+    expect(FUNCTION_ACCESS.activity).toEqual({ state: 'read', activityIndex: true });
   });
 
   it("lets the functions that call Concur use the stage's connection token secrets and read its app secrets", () => {

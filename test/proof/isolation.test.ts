@@ -239,6 +239,11 @@ describe('isolation of two suppliers sharing a company and a traveler', () => {
           .body,
       ),
     ).toContain('A-ISO-LOC');
+    // …in its listing and its history, which B's answers above (the same routes) never showed.
+    expect(JSON.stringify((await supplierA.get('/v1/bookings')).body)).toContain('A-ISO-LOC');
+    const history = await supplierA.get(`${bookingPath('A-ISO-LOC')}/history`);
+    expect(history.body.history).toMatchObject([{ action: 'created', recordLocator: 'A-ISO-LOC' }]);
+    expect(JSON.stringify((await supplierB.get('/v1/bookings?limit=100')).body)).not.toContain('IsoSourceA');
   }, 120_000);
 
   it('no log line written during the suite holds a token, an API key or a client secret', async () => {

@@ -32,7 +32,7 @@ import {
   type TripRecord,
 } from '../../gateway/ports';
 import { documentClient, isConditionalCheckFailed, queryAll } from './document-client';
-import { TRIPS_INDEX } from './tables';
+import { ACTIVITY_INDEX, bookingsActivityKey, TRIPS_INDEX } from './tables';
 
 export function supplierPartitionKey(companyId: string, bookingSource: string): string {
   return `COMPANY#${companyId}#SOURCE#${bookingSource}`;
@@ -113,9 +113,19 @@ export class DynamoBookingMappings implements BookingMappings {
 
   async saveAndRelease(lease: BookingLease, write: MappingWrite): Promise<BookingMapping> {
     const now = new Date(this.clock.now()).toISOString();
-    const names: Record<string, string> = { '#version': 'version', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':holder': lease.holder, ':updatedAt': now };
-    const sets = ['#updatedAt = :updatedAt'];
+    const names: Record<string, string> = {
+      '#version': 'version',
+      '#updatedAt': 'updatedAt',
+      '#activityKey': ACTIVITY_INDEX.partitionKey,
+    };
+    const values: Record<string, unknown> = {
+      ':holder': lease.holder,
+      ':updatedAt': now,
+      ':activityKey': bookingsActivityKey(lease.key.bookingSource),
+    };
+    // Every stored change puts the mapping in its supplier's activity index (newest change first), including a
+    // mapping written before the index existed.
+    const sets = ['#updatedAt = :updatedAt', '#activityKey = :activityKey'];
     const removes: string[] = [...LEASE_ATTRIBUTES];
     let condition = 'leaseHolder = :holder';
     let fields: Record<string, unknown>;
@@ -339,7 +349,14 @@ function bookingItemKey(key: BookingKey): { pk: string; sk: string } {
 /** The mapping an item holds; undefined for an item that holds only a lease (no version yet). */
 function toMapping(item: Record<string, unknown>): BookingMapping | undefined {
   if (item.version === undefined) return undefined;
-  const { pk: _pk, sk: _sk, leaseHolder: _holder, leaseExpiresAt: _expires, ...mapping } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    leaseHolder: _holder,
+    leaseExpiresAt: _expires,
+    activityKey: _activity,
+    ...mapping
+  } = item;
   return mapping as unknown as BookingMapping;
 }
 

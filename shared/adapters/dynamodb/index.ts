@@ -1,4 +1,11 @@
-export { createTables, IDEMPOTENCY_TABLE, STATE_TABLE, TRIPS_INDEX, type TableNames } from './tables';
+export {
+  ACTIVITY_INDEX,
+  createTables,
+  IDEMPOTENCY_TABLE,
+  STATE_TABLE,
+  TRIPS_INDEX,
+  type TableNames,
+} from './tables';
 export { DynamoBookingMappings, type DynamoBookingMappingsOptions } from './booking-mappings';
 export { DynamoLocks, type DynamoLocksOptions } from './lease';
 export { DynamoTripKeys, type DynamoTripKeysOptions } from './trip-keys';

@@ -29,6 +29,26 @@ export const TRIPS_INDEX = {
   sortKey: 'tripId',
 } as const;
 
+/**
+ * The state table's index of what each supplier has: its booking mappings (`BOOKINGS#{bookingSource}`) and its
+ * operations (`OPERATIONS#{supplierId}`), newest change first by `updatedAt`. Only those items carry
+ * `activityKey`, so the index is sparse; the console's listings and the operator's counts read it, never the
+ * table.
+ */
+export const ACTIVITY_INDEX = {
+  name: 'activity-by-supplier',
+  partitionKey: 'activityKey',
+  sortKey: 'updatedAt',
+} as const;
+
+/** The activity index partition of a booking source's mappings. */
+export const bookingsActivityKey = (bookingSource: string): string => `BOOKINGS#${bookingSource}`;
+/** The activity index partition of a supplier's operations. */
+export const operationsActivityKey = (supplierId: string): string => `OPERATIONS#${supplierId}`;
+
+/** The secondary indexes of the state table, as created (dynalite, tests) and deployed (the CDK stack). */
+export const STATE_TABLE_INDEXES = [TRIPS_INDEX, ACTIVITY_INDEX] as const;
+
 /** The table Powertools idempotency's DynamoDBPersistenceLayer writes to (its default attribute names). */
 export const IDEMPOTENCY_TABLE = {
   partitionKey: 'id',
@@ -48,21 +68,21 @@ function stateTableInput(name: string): CreateTableCommandInput {
       { AttributeName: STATE_TABLE.partitionKey, AttributeType: 'S' },
       { AttributeName: STATE_TABLE.sortKey, AttributeType: 'S' },
       { AttributeName: TRIPS_INDEX.sortKey, AttributeType: 'S' },
+      { AttributeName: ACTIVITY_INDEX.partitionKey, AttributeType: 'S' },
+      { AttributeName: ACTIVITY_INDEX.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
       { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: TRIPS_INDEX.name,
-        KeySchema: [
-          { AttributeName: TRIPS_INDEX.partitionKey, KeyType: 'HASH' },
-          { AttributeName: TRIPS_INDEX.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
+    GlobalSecondaryIndexes: STATE_TABLE_INDEXES.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
   };
 }
 
@@ -78,7 +98,7 @@ function idempotencyTableInput(name: string): CreateTableCommandInput {
 /**
  * Creates both tables; a table that already exists is left as it is, so this is safe on every start.
  * TTL is not switched on here: dynalite does not implement it, and in AWS the CDK stack does it.
- * A state table made before the trips index existed cannot be given it here (dynalite cannot add an index to
+ * A state table made before one of its indexes existed cannot be given it here (dynalite cannot add an index to
  * a table): that is refused with the way out, rather than answering every trip listing with a failure.
  */
 export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
@@ -90,9 +110,11 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
     }
   }
   const { Table } = await client.send(new DescribeTableCommand({ TableName: names.state }));
-  if (!(Table?.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === TRIPS_INDEX.name)) {
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const missing = STATE_TABLE_INDEXES.find((index) => !present.has(index.name));
+  if (missing) {
     throw new Error(
-      `the state table ${names.state} has no index ${TRIPS_INDEX.name}: it was created by an earlier version. Start with an empty data directory (or copy the items into a new table).`,
+      `the state table ${names.state} has no index ${missing.name}: it was created by an earlier version. Start with an empty data directory (or copy the items into a new table).`,
     );
   }
 }

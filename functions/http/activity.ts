@@ -1,0 +1,27 @@
+/** Lambda: what the supplier reads of its own activity (bookings, a booking's history, operations); no Concur. */
+import { historyView, bookingListView, operationListView } from '../../shared/activity/views';
+import { activityReader } from '../../shared/composition/activity';
+import { httpFunction } from '../../shared/http/http-function';
+import { supplierReadDependencies } from '../../shared/composition/dynamodb';
+
+export const handler = httpFunction(
+  'activity',
+  {
+    listBookings: async ({ supplier, query }) => ({
+      status: 200,
+      body: bookingListView(await activityReader().bookings(supplier!, query)),
+    }),
+    getBookingHistory: async ({ supplier, pathParameters: p, query, origin }) => ({
+      status: 200,
+      body: historyView(
+        await activityReader().history(supplier!, p.companyId!, p.confirmationNumber!, query),
+        origin,
+      ),
+    }),
+    listOperations: async ({ supplier, query, origin }) => ({
+      status: 200,
+      body: operationListView(await activityReader().operations(supplier!, query), origin),
+    }),
+  },
+  supplierReadDependencies,
+);
