@@ -16,4 +16,16 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The supplier console's script runs in the browser.
+    files: ['shared/console/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'history', 'sessionStorage', 'fetch', 'URLSearchParams'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
+  },
 );

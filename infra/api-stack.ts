@@ -49,6 +49,11 @@ import { ACTIVITY_INDEX, TRIPS_INDEX } from '../shared/adapters/dynamodb/tables'
 import { routes } from '../shared/http/routes';
 import type { FunctionName, RouteDefinition } from '../shared/http/routes';
 import { BUNDLED_DOCS_ASSETS_DIR, DOCS_ASSET_NAMES } from '../shared/http/docs-page';
+import {
+  BUNDLED_CONSOLE_ASSETS_DIR,
+  CONSOLE_SOURCE_DIR,
+  CONSOLE_SOURCE_NAMES,
+} from '../shared/console/console-page';
 import { CONCUR_OPERATIONS, GATEWAY_METRICS } from '../shared/observability/metric-names';
 import { STACK_OUTPUTS } from '../shared/stage';
 import type { GatewayState } from './state-stack';
@@ -360,6 +365,12 @@ export class GatewayApiStack extends Stack {
                     ...DOCS_ASSET_NAMES.map(
                       (asset) =>
                         `cp "${join(swaggerUiDir, asset)}" "${join(outputDir, BUNDLED_DOCS_ASSETS_DIR, asset)}"`,
+                    ),
+                    // The supplier console ships with this function alone: no supplier function carries it.
+                    `mkdir -p "${join(outputDir, BUNDLED_CONSOLE_ASSETS_DIR)}"`,
+                    ...CONSOLE_SOURCE_NAMES.map(
+                      (file) =>
+                        `cp "${join(CONSOLE_SOURCE_DIR, file)}" "${join(outputDir, BUNDLED_CONSOLE_ASSETS_DIR, file)}"`,
                     ),
                   ],
                 },

@@ -114,6 +114,7 @@ const example = {
 
 console.log(`concur-itinerary-gateway listening on ${gateway.url}`);
 console.log(`  API reference:  ${gateway.url}/docs`);
+console.log(`  Console:        ${gateway.url}/console (sign in with the API key below)`);
 if (!seed) {
   console.log(
     `  Concur:         ${gateway.simulator ? `simulator at ${gateway.simulator.url}` : env.CONCUR_BASE_URL}`,

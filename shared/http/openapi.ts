@@ -396,6 +396,16 @@ function describeOperations(): Record<string, Operation> {
     health: { summary: 'Liveness', success: [200, healthSchema, 'The gateway is up.'] },
     openapi: { summary: 'This document', success: [200, z.looseObject({}), 'OpenAPI 3.1.'] },
     docs: { summary: 'The API reference page', success: [200, 'html', 'HTML.'] },
+    console: {
+      summary: 'The supplier console (sign in with your API key)',
+      success: [200, 'html', 'HTML.'],
+    },
+    consoleAsset: {
+      summary: 'A file of the supplier console, by the hashed name the page gives it (cached for good)',
+      success: [200, 'asset', 'CSS or JavaScript.'],
+      problems: [404],
+      problemDescriptions: { 404: 'No such file.' },
+    },
     docsAsset: {
       summary: 'A file of the API reference page',
       success: [200, 'asset', 'CSS or JavaScript.'],
@@ -435,6 +445,10 @@ const PATH_PARAMETERS: Record<string, { description: string; schema?: JsonObject
   endpointId: { description: 'The webhook endpoint’s id (ep_…).' },
   confirmationNumber: { description: 'The supplier’s confirmation number of the booking.' },
   tripId: { description: 'The Concur trip id.' },
+  file: {
+    description:
+      'A file of the console, named with a digest of its content (e.g. console.3f2a9c1b4d5e.js) as the page names it.',
+  },
   asset: {
     description: 'A file of the page.',
     schema: { type: 'string', enum: [...DOCS_ASSET_NAMES] },

@@ -234,4 +234,12 @@ export const routes: readonly RouteDefinition[] = [
     operationId: 'docsAsset',
     authenticated: false,
   },
+  { method: 'GET', path: '/console', function: 'meta', operationId: 'console', authenticated: false },
+  {
+    method: 'GET',
+    path: '/console/assets/{file}',
+    function: 'meta',
+    operationId: 'consoleAsset',
+    authenticated: false,
+  },
 ];

@@ -4,7 +4,7 @@
  * request into the API Gateway v2 event AWS would send), against dynalite, the local Secrets Manager and the
  * simulator.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -15,6 +15,14 @@ import { startLocalGateway } from '../../local/server/local-gateway';
 import type { LocalGateway } from '../../local/server/local-gateway';
 import type { LambdaHandler } from '../../local/server/lambda-http-server';
 import { DOCS_ASSET_NAMES } from '../../shared/http/docs-page';
+import {
+  BUNDLED_CONSOLE_ASSETS_DIR,
+  CONSOLE_ASSET_CACHE,
+  CONSOLE_CSP,
+  CONSOLE_SOURCE_DIR,
+  CONSOLE_SOURCE_NAMES,
+  consoleAssetName,
+} from '../../shared/console/console-page';
 import { routes } from '../../shared/http/routes';
 import { DEFAULT_SECRET_PREFIX } from '../../shared/tokens/company-credentials';
 import type { FunctionName } from '../../shared/http/routes';
@@ -234,6 +242,34 @@ describe('the meta function’s bundle', () => {
     expect(response.status).toBe(200);
     const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
     expect(Buffer.from(await response.arrayBuffer()).equals(readFileSync(join(swaggerUi, asset)))).toBe(true);
+  });
+});
+
+describe('the console, from the meta function’s bundle alone', () => {
+  it('serves the page and its hashed files, byte for byte the repository’s, under the console’s policy', async () => {
+    const page = await fetch(`${gateway.url}/console`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
+    const html = await page.text();
+    for (const source of CONSOLE_SOURCE_NAMES) {
+      const name = consoleAssetName(source);
+      expect(html).toContain(`/console/assets/${name}`);
+      const asset = await fetch(`${gateway.url}/console/assets/${name}`);
+      expect(asset.status, name).toBe(200);
+      expect(asset.headers.get('cache-control')).toBe(CONSOLE_ASSET_CACHE);
+      expect(
+        Buffer.from(await asset.arrayBuffer()).equals(readFileSync(join(CONSOLE_SOURCE_DIR, source))),
+      ).toBe(true);
+    }
+    // Only the function serving it carries it: every other bundle is the size it was without it.
+    for (const fn of synthesized.functions) {
+      expect(existsSync(join(fn.directory, BUNDLED_CONSOLE_ASSETS_DIR)), fn.logicalId).toBe(
+        fn.routeKeys.includes('GET /console'),
+      );
+      expect(readFileSync(fn.file, 'utf8').includes('Supplier console'), fn.logicalId).toBe(
+        fn.routeKeys.includes('GET /console'),
+      );
+    }
   });
 });
 
