@@ -1,4 +1,4 @@
-/** `concur-gateway suppliers …`: onboard suppliers, list them, rotate and end their API keys. */
+/** `concur-gateway suppliers …`: onboard suppliers, list and show them, rotate and end their API keys. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { VALIDATION_PROFILES } from '../../shared/concur';
@@ -11,6 +11,7 @@ import {
 import type { SupplierRecord } from '../../shared/suppliers';
 import { WebhookSecrets } from '../../shared/events/webhooks';
 import { DEFAULT_APP_ID } from '../../shared/tokens';
+import { DynamoSupplierActivity } from '../../shared/activity/dynamo-activity';
 import { operatorConcur } from './concur';
 import { registerEndpointCommands } from './endpoints';
 import { emit, OperatorError, parseDuration, table } from './output';
@@ -18,6 +19,39 @@ import type { OperatorCommand } from './run';
 import type { Target } from './target';
 
 const CACHE_SECONDS = DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS / 1000;
+
+const countsText = (byStatus: Record<string, number>) =>
+  Object.keys(byStatus).length === 0
+    ? 'none'
+    : Object.entries(byStatus)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([status, count]) => `${count} ${status}`)
+        .join(', ');
+
+/**
+ * What the supplier's records tell of its activity, from the activity index: its mappings and operations by
+ * status, and the newest change either made (the last request that changed something; reads leave no record).
+ */
+async function supplierActivityOf(activity: DynamoSupplierActivity, supplier: SupplierRecord) {
+  const [bookings, operations] = await Promise.all([
+    activity.countByStatus({ bookingSource: supplier.bookingSource }),
+    activity.countByStatus({ supplierId: supplier.id }),
+  ]);
+  const summary = (counted: { counts: Record<string, number>; lastChangeAt?: string }) => ({
+    total: Object.values(counted.counts).reduce((sum, count) => sum + count, 0),
+    byStatus: counted.counts,
+    ...(counted.lastChangeAt ? { lastChangeAt: counted.lastChangeAt } : {}),
+  });
+  const lastRequestAt = [bookings.lastChangeAt, operations.lastChangeAt]
+    .filter((at): at is string => at !== undefined)
+    .sort()
+    .at(-1);
+  return {
+    bookings: summary(bookings),
+    operations: summary(operations),
+    ...(lastRequestAt ? { lastRequestAt } : {}),
+  };
+}
 
 function directoryOf(target: Target): DynamoSupplierDirectory {
   return new DynamoSupplierDirectory({ client: target.dynamodb, tableName: target.tables.state });
@@ -91,6 +125,29 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
               ]),
             ),
       );
+    },
+  );
+
+  operator(
+    suppliers
+      .command('show')
+      .description(
+        'a supplier and its activity: bookings and operations by status, its last request (never a key)',
+      )
+      .argument('<id>', 'the supplier id'),
+    async (target, options, id) => {
+      const supplier = await directoryOf(target).getSupplierRecord(id);
+      if (!supplier) throw new OperatorError(`no supplier ${id}`);
+      const activity = await supplierActivityOf(
+        new DynamoSupplierActivity({ client: target.dynamodb, tableName: target.tables.state }),
+        supplier,
+      );
+      emit(options, { supplier, activity }, () => [
+        `Supplier ${supplier.id}: booking source ${supplier.bookingSource}, Concur app ${supplier.concurApp ?? DEFAULT_APP_ID}, companies ${supplier.companies.join(', ')}, profile ${supplier.profile}, ${supplier.disabled ? 'disabled' : 'enabled'}, updated ${supplier.updatedAt}.`,
+        `Bookings (${activity.bookings.total}): ${countsText(activity.bookings.byStatus)}`,
+        `Operations (${activity.operations.total}): ${countsText(activity.operations.byStatus)}`,
+        `Last request: ${activity.lastRequestAt ?? 'none recorded'}`,
+      ]);
     },
   );
 

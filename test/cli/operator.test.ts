@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { api, bookingPath, carBooking, COMPANY, TRAVELER } from '../gateway/support';
+import { awaitOperation } from '../events/support';
 import { freshDataDir, runCli, runJson, startNpmStart } from './support';
 import type { LocalStart } from './support';
 
@@ -13,6 +14,7 @@ vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 let server: LocalStart;
 let dataDir: string;
 const local = () => ['--local', dataDir];
+let acmeKey: string;
 
 beforeAll(async () => {
   dataDir = freshDataDir();
@@ -44,6 +46,7 @@ describe('suppliers', () => {
       'other-company',
     ]);
     expect(added.apiKey).toMatch(/^cgw_/);
+    acmeKey = added.apiKey;
     expect(added.supplier).toEqual({
       id: 'acme',
       bookingSource: 'AcmeCars',
@@ -106,6 +109,53 @@ describe('suppliers', () => {
     ]);
     expect(missing.status).toBe(1);
   });
+
+  it(
+    'shows a supplier’s activity from its records: bookings and operations by status, its last request',
+    {
+      timeout: 400_000,
+    },
+    async () => {
+      const client = api({ url: server.endpoints.gateway }, acmeKey);
+      expect((await putBooking(acmeKey, 'ACME-2')).status).toBe(201);
+      expect((await client.post(`${bookingPath('ACME-2')}/cancel`)).status).toBe(200);
+      const accepted = await client.put(
+        bookingPath('ACME-3'),
+        { booking: carBooking({}, { confirmationNumber: 'ACME-3' }), traveler: { loginId: TRAVELER } },
+        { prefer: 'respond-async' },
+      );
+      expect(accepted.status).toBe(202);
+      const done = await awaitOperation(
+        { url: server.endpoints.gateway },
+        acmeKey,
+        accepted.body.operation.href,
+      );
+      expect(done.body.operation.status).toBe('succeeded');
+
+      const shown = await runCli(['suppliers', 'show', 'acme', ...local()]);
+      expect(shown.status, shown.stderr).toBe(0);
+      expect(shown.stdout).toContain('Supplier acme: booking source AcmeCars');
+      expect(shown.stdout).toContain('Bookings (3): 2 active, 1 cancelled');
+      expect(shown.stdout).toContain('Operations (1): 1 succeeded');
+      expect(shown.stdout).toContain(`Last request: ${done.body.operation.updatedAt}`);
+      expect(shown.stdout).not.toContain('cgw_');
+
+      const json = await runJson<{ activity: Record<string, unknown> }>([
+        'suppliers',
+        'show',
+        'acme',
+        ...local(),
+      ]);
+      expect(json.activity).toEqual({
+        bookings: { total: 3, byStatus: { active: 2, cancelled: 1 }, lastChangeAt: expect.any(String) },
+        operations: { total: 1, byStatus: { succeeded: 1 }, lastChangeAt: done.body.operation.updatedAt },
+        lastRequestAt: done.body.operation.updatedAt,
+      });
+      const unknown = await runCli(['suppliers', 'show', 'nobody', ...local()]);
+      expect(unknown.status).toBe(1);
+      expect(unknown.stderr).toContain('no supplier nobody');
+    },
+  );
 });
 
 describe('rotating and disabling keys', () => {
