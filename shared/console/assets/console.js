@@ -493,7 +493,7 @@ function showWebhookEndpoints() {
     h(
       'p',
       {},
-      'Webhook endpoints (the gateway calling your systems when a booking changes) are not available on this gateway yet.',
+      'Managing webhook endpoints (the gateway calling your systems when an operation ends) from the console is not available yet: use the /v1/webhook-endpoints routes of the API reference (/docs).',
     ),
   );
 }
