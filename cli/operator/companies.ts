@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { connectCompany } from '../../shared/concur-client';
-import { DEFAULT_APP_ID } from '../../shared/tokens';
+import { DEFAULT_APP_ID, featuresOf } from '../../shared/tokens';
 import type { CompanyTokens, ConnectionRef } from '../../shared/tokens';
 import { operatorConcur } from './concur';
 import { emit, OperatorError, table } from './output';
@@ -26,6 +26,8 @@ export interface CompanyConnection {
   refreshedAt: string | null;
   /** The scopes Concur granted, as it answered them; null when it was never told. */
   scopes: string[] | null;
+  /** What the scopes allow of the gateway's features; null when the scopes are not known. */
+  features: string[] | null;
   lastChangedAt: string | null;
 }
 
@@ -43,6 +45,7 @@ function connectionView(
     refreshTokenExpiresAt: tokens.refreshExpiresAt ?? null,
     refreshedAt: tokens.refreshedAt ?? null,
     scopes: tokens.scope === undefined ? null : tokens.scope.split(/\s+/).filter(Boolean),
+    features: tokens.scope === undefined ? null : featuresOf(tokens.scope),
     lastChangedAt: lastChangedAt?.toISOString() ?? null,
   };
 }
@@ -68,6 +71,7 @@ const humanConnection = (c: CompanyConnection) => [
   `refresh token expires:  ${c.refreshTokenExpiresAt ?? 'unknown (connect again to learn it)'}`,
   `last refreshed:         ${c.refreshedAt ?? 'unknown'}`,
   `scopes:                 ${c.scopes === null ? 'unknown (Concur tells them at the next refresh)' : c.scopes.join(' ')}`,
+  `allows:                 ${c.features === null ? 'unknown' : c.features.join(', ') || 'nothing the gateway uses'}`,
   `last changed:           ${c.lastChangedAt ?? 'unknown'}`,
 ];
 

@@ -1,9 +1,11 @@
 /**
  * The gateway's ConcurItinerary and ConcurIdentity ports on top of the Concur client and the token provider: each
  * operation gets its connection's token and base URL (the supplier's app's tokens for the company) and a deadline,
- * a write for a booking source the app was not approved for is refused before any call, and an auth failure is
- * answered by one refresh and one more try. Concur answers 403 (not only 401) for an expired or revoked token, with no fixed wording, so any
- * 403 gets that one refresh too; a 403 that survives a fresh token is a refusal.
+ * and a write for a booking source the app was not approved for is refused before any call. A 401, or a 403 whose
+ * message says the token expired, was revoked or is invalid, gets one refresh and one more try, at most once a
+ * minute per connection; any other 403 (the app may not reach the company, lacks a product or a scope, another
+ * source's booking) is Concur's refusal, answered as it is and counted, never refreshed: a new token would not
+ * change it, and Concur asks not to fetch tokens for repeated transactions.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { rateLimitedFetch } from '../adapters/dynamodb/rate-window';
@@ -17,19 +19,18 @@ import { noMetrics, statusClassOf } from '../observability/counter';
 import type { CountEvent, GatewayMetrics } from '../observability/counter';
 import { GATEWAY_METRICS } from '../observability/metric-names';
 import type { ConcurOperationName } from '../observability/metric-names';
+import { missingLookupScopes, RefreshTooSoonError } from '../tokens';
 import type { CompanyAccess } from '../tokens';
 
 interface Tokens {
   getAccessToken(connection: ConnectionRef): Promise<CompanyAccess>;
   refreshAfterAuthFailure(connection: ConnectionRef, rejectedAccessToken: string): Promise<CompanyAccess>;
+  grantedScope(connection: ConnectionRef): Promise<string | undefined>;
 }
 
 interface Apps {
   approvedBookingSources(appId: string): Promise<readonly string[] | undefined>;
 }
-
-const mayBeTokenTrouble = (error: ConcurApiError) =>
-  error.kind === 'auth-expired' || (error.kind === 'forbidden' && error.status === 403);
 
 /** The client every function uses: each request first takes a slot of the shared outbound rate limit. */
 export function createConcurClient(
@@ -111,6 +112,9 @@ function measurer(metrics: GatewayMetrics = noMetrics) {
       const status = statusOf(error);
       metrics.time(GATEWAY_METRICS.concurLatency, performance.now() - started, { operation, status });
       metrics.count(GATEWAY_METRICS.concurErrors, 1, { operation, status });
+      if (error instanceof ConcurApiError && error.kind === 'forbidden') {
+        metrics.count(GATEWAY_METRICS.concurForbidden, 1, { operation });
+      }
       throw error;
     }
   };
@@ -139,8 +143,16 @@ function companyCaller({ tokens, budgetMs }: CompanyCallDependencies) {
     try {
       result = await operation(context(access));
     } catch (error) {
-      if (!(error instanceof ConcurApiError) || !mayBeTokenTrouble(error)) throw error;
-      result = await operation(context(await tokens.refreshAfterAuthFailure(connection, access.accessToken)));
+      if (!(error instanceof ConcurApiError) || error.kind !== 'auth-expired') throw error;
+      let renewed: CompanyAccess;
+      try {
+        renewed = await tokens.refreshAfterAuthFailure(connection, access.accessToken);
+      } catch (refreshError) {
+        // Refreshed within the minute and refused again: Concur's refusal stands.
+        if (refreshError instanceof RefreshTooSoonError) throw error;
+        throw refreshError;
+      }
+      result = await operation(context(renewed));
     }
     return {
       value: result.value,
@@ -194,6 +206,10 @@ export function createConcurIdentity(deps: CompanyCallDependencies): ConcurIdent
   const call = companyCaller(deps);
   const measured = measurer(deps.metrics);
   return {
+    lookupScopesMissing: async (connection, kind) => {
+      const scope = await deps.tokens.grantedScope(connection);
+      return scope === undefined ? [] : missingLookupScopes(scope, kind);
+    },
     findUsers: async (connection, lookup) => {
       const found = await measured('findUsers', () =>
         call(connection, undefined, (c) => deps.client.searchUsers(c, lookup)),

@@ -95,7 +95,14 @@ interface AttemptError {
   waitMs?: number;
 }
 
-const TOKEN_TROUBLE = /expired|revoked|invalid[\s_-]*(access[\s_-]*)?token|token[^.]*invalid/i;
+/**
+ * A 403 about the token itself (Concur's status codes: "the OAuth token has expired or been revoked", an
+ * Authorization header that "fails validation"), which a refresh cures; any other 403 is a refusal that it does not
+ * ("the partner application … has not been allowed access to the requested company", a product or scope missing,
+ * another source's booking).
+ */
+const TOKEN_TROUBLE =
+  /expired|revoked|invalid[\s_-]*(access[\s_-]*)?token|token[^.]*(invalid|not valid)|fails validation/i;
 
 /**
  * Concur's message from an error body: `<Error><Message>`, an OAuth JSON error, a SCIM error's `detail`

@@ -143,8 +143,10 @@ export function dispositionOf(error: unknown, operationId: string): ErrorDisposi
     // A traveler Concur does not know (yet), or knows twice: replayable once the company's users are fixed.
     if (error.kind === 'unknown-traveler' || error.kind === 'ambiguous-traveler')
       return { outcome: 'parked', problem };
-    // A source the supplier's Concur app lacks: replayable once an operator adds it to the app.
-    if (error.kind === 'booking-source-not-approved') return { outcome: 'parked', problem };
+    // A source the supplier's Concur app lacks, or scopes its connection lacks: replayable once an operator fixes
+    // the app (or the supplier names the traveler by login).
+    if (error.kind === 'booking-source-not-approved' || error.kind === 'traveler-lookup-unavailable')
+      return { outcome: 'parked', problem };
     return { outcome: 'failed', problem };
   }
   if (error instanceof MappingConflictError) return { outcome: 'retry', problem };

@@ -16,7 +16,9 @@ export type GatewayErrorKind =
   /** It matches several: the gateway does not guess. */
   | 'ambiguous-traveler'
   /** Concur did not approve the supplier's booking source for the supplier's Concur app. */
-  | 'booking-source-not-approved';
+  | 'booking-source-not-approved'
+  /** The connection's scopes do not allow searching users (Identity v4.1): name the traveler by login. */
+  | 'traveler-lookup-unavailable';
 
 /** A request the gateway refuses before or instead of reaching Concur. */
 export class GatewayError extends Error {

@@ -269,6 +269,11 @@ export type TravelerReference = { loginId: string } | TravelerLookup;
 
 /** Concur's user directory (Identity v4.1) for one company, with its tokens handled like ConcurItinerary. */
 export interface ConcurIdentity {
+  /**
+   * The scopes a lookup by email or employee id needs that the connection was not granted; empty when it may
+   * search, or when its scopes are not known (then Concur decides). Asks nothing of Concur.
+   */
+  lookupScopesMissing(connection: ConnectionRef, kind: 'email' | 'employeeId'): Promise<string[]>;
   /** The logins of the company's active users matching; `totalResults` counts all of them. */
   findUsers(
     connection: ConnectionRef,

@@ -41,6 +41,20 @@ export class TravelerResolver implements TravelerDirectory {
     const { cache, identity } = this.options;
     const cached = await cache.get(companyId, traveler, this.clock.now());
     if (cached !== undefined) return cached;
+    const kind = 'email' in traveler ? 'email' : 'employeeId';
+    const missing = await identity.lookupScopesMissing(connection, kind);
+    if (missing.length > 0) {
+      throw new GatewayError(
+        'traveler-lookup-unavailable',
+        `the company's Concur connection may not search users (it lacks ${missing.join(', ')}): name the traveler by loginId`,
+        [
+          {
+            path: travelerPath(traveler),
+            message: 'cannot be looked up at this company: send loginId instead',
+          },
+        ],
+      );
+    }
     const found = await identity.findUsers(connection, traveler);
     const { totalResults, loginIds } = found.value;
     const what = 'email' in traveler ? 'this email' : 'this employee id';

@@ -57,6 +57,7 @@ const GATEWAY_STATUS: Record<GatewayErrorKind, [number, string]> = {
   'unknown-traveler': [422, 'No such traveler at Concur'],
   'ambiguous-traveler': [422, 'Several travelers match at Concur'],
   'booking-source-not-approved': [422, 'Booking source not approved for the Concur app'],
+  'traveler-lookup-unavailable': [422, 'Travelers cannot be looked up at this company'],
 };
 
 /** Concur's failures after the client's retries: what the supplier can do about each. */
@@ -67,7 +68,7 @@ const UPSTREAM_STATUS: Record<string, [number, string, string]> = {
   'timed-out': [504, 'concur-timeout', 'Concur did not answer in time'],
   'outcome-unknown': [504, 'concur-outcome-unknown', 'Concur did not confirm the outcome'],
   rejected: [502, 'concur-rejected', 'Concur refused the request'],
-  forbidden: [502, 'concur-forbidden', 'Concur refused the gateway access'],
+  forbidden: [403, 'concur-forbidden', 'Concur refused the gateway access'],
   'auth-expired': [502, 'concur-auth', "Concur refused the company's tokens"],
   'refresh-rejected': [502, 'concur-auth', "Concur refused the company's tokens"],
   'malformed-response': [502, 'concur-malformed-response', 'Concur answered something unusable'],

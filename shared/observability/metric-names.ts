@@ -7,6 +7,8 @@ export const GATEWAY_METRICS = {
   concurLatency: 'ConcurLatency',
   /** Concur operations that ended in an error; by `operation` and `status`. */
   concurErrors: 'ConcurErrors',
+  /** Concur refused the gateway access with a 403 that is no token trouble (no refresh was tried); by `operation`. */
+  concurForbidden: 'ConcurForbidden',
   /** Token refreshes tried. */
   tokenRefreshes: 'ConcurTokenRefreshes',
   /** Token refreshes that failed; by `status` (4xx: Concur refused the refresh token, a person must act). */

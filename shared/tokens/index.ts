@@ -16,6 +16,15 @@ export {
 } from './company-credentials';
 export { AppDirectory, DEFAULT_APP_CACHE_MAX_AGE_MS, type AppDirectoryOptions } from './app-directory';
 export {
+  featuresOf,
+  IDENTITY_ENTERPRISE_SCOPE,
+  IDENTITY_SEARCH_SCOPES,
+  ITINERARY_SCOPE,
+  missingLookupScopes,
+  type TravelerLookupKind,
+} from './scopes';
+export {
+  RefreshTooSoonError,
   TOKEN_PROVIDER_DEFAULTS,
   TokenProvider,
   TokenRefreshTimeoutError,

@@ -90,6 +90,11 @@ export interface TokenProviderOptions {
   sleep?: (ms: number) => Promise<void>;
   /** From this long before the refresh token expires, each read of the tokens warns (log line and metric). */
   refreshExpiryWarningMs?: number;
+  /**
+   * A token Concur refused is replaced by a refresh at most this often per connection: Concur asks not to get new
+   * tokens for repeated transactions, and a refusal a fresh token did not cure is not cured by another.
+   */
+  minRefreshIntervalMs?: number;
   logger?: TokenLogger;
   count?: CountEvent;
 }
@@ -102,6 +107,7 @@ export const TOKEN_PROVIDER_DEFAULTS = {
   leaseWaitMs: 25_000,
   pollIntervalMs: 200,
   refreshExpiryWarningMs: 30 * 24 * 3600_000,
+  minRefreshIntervalMs: 60_000,
 } as const;
 
 const keyOf = ({ appId, companyId }: ConnectionRef) => `${appId}#${companyId}`;
@@ -111,6 +117,19 @@ export class TokenRefreshTimeoutError extends Error {
   constructor(readonly companyId: string) {
     super(`timed out waiting for another process to refresh the Concur token of company ${companyId}`);
     this.name = 'TokenRefreshTimeoutError';
+  }
+}
+
+/** Concur refused a token of a connection refreshed less than a minute ago: no other refresh now. */
+export class RefreshTooSoonError extends Error {
+  constructor(
+    readonly companyId: string,
+    readonly appId: string,
+  ) {
+    super(
+      `the Concur tokens of company ${companyId} (app ${appId}) were refreshed less than a minute ago; not refreshing again`,
+    );
+    this.name = 'RefreshTooSoonError';
   }
 }
 
@@ -159,6 +178,7 @@ export class TokenProvider {
       pollIntervalMs: options.pollIntervalMs ?? defaults.pollIntervalMs,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       refreshExpiryWarningMs: options.refreshExpiryWarningMs ?? defaults.refreshExpiryWarningMs,
+      minRefreshIntervalMs: options.minRefreshIntervalMs ?? defaults.minRefreshIntervalMs,
       logger: options.logger,
       count: options.count,
     };
@@ -183,6 +203,18 @@ export class TokenProvider {
       return cached.access;
     }
     return (await this.obtain(connection, { kind: 'replacing', rejectedAccessToken })).access;
+  }
+
+  /**
+   * The scopes Concur granted the connection (space-separated) as last stored, without refreshing anything;
+   * undefined when Concur never said (tokens stored before scopes were kept).
+   */
+  async grantedScope(connection: ConnectionRef): Promise<string | undefined> {
+    const cached = this.cache.get(keyOf(connection));
+    if (cached && this.options.clock.now() - cached.readAtMs < this.options.cacheMaxAgeMs) {
+      return cached.access.scope;
+    }
+    return (await this.options.credentials.readConnection(connection)).scope;
   }
 
   /**
@@ -222,6 +254,7 @@ export class TokenProvider {
           if (this.satisfies(stored.accessToken, Date.parse(stored.expiresAt), wanted)) {
             return this.remember(connection, stored);
           }
+          if (wanted.kind === 'replacing') this.refuseIfRefreshedRecently(connection, stored);
           return this.remember(connection, await this.refreshAndStore(connection, stored));
         } finally {
           await locks.release(leaseName, holder);
@@ -295,6 +328,14 @@ export class TokenProvider {
       }
     }
     return undefined;
+  }
+
+  private refuseIfRefreshedRecently(connection: ConnectionRef, stored: CompanyTokens): void {
+    if (stored.refreshedAt === undefined) return;
+    const since = this.options.clock.now() - Date.parse(stored.refreshedAt);
+    if (since < this.options.minRefreshIntervalMs) {
+      throw new RefreshTooSoonError(connection.companyId, connection.appId);
+    }
   }
 
   /** The old refresh token may already be void: losing the new one would cut the company off, so retry. */

@@ -41,6 +41,7 @@ describe('TravelerResolver over the cache', () => {
   it('asks Concur once a day per company and traveler, and never for a login', async () => {
     const asked: string[] = [];
     const identity: ConcurIdentity = {
+      lookupScopesMissing: async () => [],
       findUsers: async ({ companyId }: ConnectionRef, lookup: TravelerLookup) => {
         asked.push(`${companyId}:${JSON.stringify(lookup)}`);
         return { value: { totalResults: 1, loginIds: [`login-of-${companyId}`] }, attempts: 1 };

@@ -92,8 +92,12 @@ describe('answers', () => {
     ['The access token has expired.', 'auth-expired'],
     ['The access token has been revoked.', 'auth-expired'],
     ['Invalid token', 'auth-expired'],
+    ['The access token is not valid.', 'auth-expired'],
+    ['The Authorization header fails validation', 'auth-expired'],
     ['Booking source mismatch: FastTravel', 'forbidden'],
     ['The user lacks the Web Services Administrator role', 'forbidden'],
+    ['The partner application has not been allowed access to the requested company', 'forbidden'],
+    ['insufficient scope: identity.user.core.read is required', 'forbidden'],
   ])('reads a 403 saying “%s” as %s', async (message, kind) => {
     stub = await startStub([{ status: 403, body: errorBody(message) }]);
     const { client } = recordingClient();

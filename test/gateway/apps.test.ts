@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localSeedSchema, startLocalGateway } from '../../local/server/local-gateway';
 import type { LocalGateway } from '../../local/server/local-gateway';
 import { administration } from '../../shared/composition/administration';
+import { resetServices } from '../../shared/composition/container';
 import { DEFAULT_APP_ID } from '../../shared/tokens';
 import { api, carBooking } from './support';
 
@@ -99,6 +100,34 @@ describe('Concur apps and connections', () => {
     expect(gateway.simulator!.requests.entries).toHaveLength(0);
     // Nothing was recorded: the booking is unknown to the gateway.
     expect((await api(gateway, apiKey).get('/v1/companies/co-1/bookings/ROGUE-1')).status).toBe(404);
+  });
+
+  it('answers a 403 of Concur that is no token trouble (another app’s source) as concur-forbidden, without a refresh', async () => {
+    const admin = administration();
+    // The gateway does not know what Concur approved for this app (none recorded): Concur decides, and refuses.
+    const { bookingSources: _approved, ...unrecorded } = await admin.readApp('acme-app');
+    await admin.configureApp('acme-app', unrecorded);
+    resetServices();
+    const apiKey = admin.generateApiKey();
+    await admin.registerSupplier(
+      { id: 'stray', bookingSource: 'Stray', companies: ['co-1'], profile: 'tmc', concurApp: 'acme-app' },
+      apiKey,
+    );
+    const simulator = gateway.simulator!;
+    const refreshes = simulator.requests.of('token').length;
+    const posts = simulator.requests.of('bookingPost').length;
+    const answer = await put(apiKey, 'STRAY-1');
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({
+      type: expect.stringContaining('concur-forbidden'),
+      concur: {
+        status: 403,
+        message: expect.stringContaining('Booking source mismatch'),
+        correlationId: expect.any(String),
+      },
+    });
+    expect(simulator.requests.of('bookingPost')).toHaveLength(posts + 1);
+    expect(simulator.requests.of('token')).toHaveLength(refreshes);
   });
 
   it('refuses a seed whose supplier names an unknown app or a source its app lacks', () => {

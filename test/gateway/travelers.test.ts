@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { documentClient } from '../../shared/adapters/dynamodb/document-client';
 import { travelerPartitionKey } from '../../shared/adapters/dynamodb/traveler-cache';
 import { administration } from '../../shared/composition/administration';
+import { resetServices } from '../../shared/composition/container';
 import { dynamoDbClient, stateTableName } from '../../shared/composition/dynamodb';
 import { startLocalGateway } from '../../local/server/local-gateway';
 import type { LocalGateway } from '../../local/server/local-gateway';
@@ -260,18 +261,45 @@ describe('a booking whose traveler is named by email or employee id', () => {
     });
   });
 
-  it('answers 502 naming the missing scope when the company’s token may not search users; a login still works', async () => {
+  it('answers Concur’s 403 naming the missing scope without a refresh while the scopes are unknown; a login still works', async () => {
     const refreshes = simulator.requests.of('token').length;
     const answer = await put('SCOPE-1', { email: EMAIL }, NO_IDENTITY_COMPANY);
-    expect(answer.status).toBe(502);
-    // Concur answers 403 for revoked tokens too: one refresh, then the refusal stands.
-    expect(simulator.requests.of('token').length).toBe(refreshes + 1);
+    expect(answer.status).toBe(403);
+    // A refusal of access, not of the token: no refresh.
+    expect(simulator.requests.of('token').length).toBe(refreshes);
     expect(answer.body).toMatchObject({
       type: 'urn:concur-gateway:problem:concur-forbidden',
-      concur: { status: 403, message: expect.stringContaining('identity.user.core.read') },
+      concur: {
+        status: 403,
+        message: expect.stringContaining('identity.user.core.read'),
+        correlationId: expect.any(String),
+      },
     });
     const byLogin = await put('SCOPE-2', { loginId: 'x@third.example' }, NO_IDENTITY_COMPANY);
     expect(byLogin.status).toBe(201);
+  });
+
+  it('answers 422 traveler-lookup-unavailable at once, without any Concur call, when the connection’s scopes lack Identity’s', async () => {
+    const connection = { appId: DEFAULT_APP_ID, companyId: NO_IDENTITY_COMPANY };
+    const admin = administration();
+    await admin.configureConnection(connection, {
+      ...(await admin.readConnection(connection)),
+      // An expired token too: the answer needs no refresh either.
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      scope: 'openid ITINER',
+    });
+    resetServices();
+    const calls = simulator.requests.entries.length;
+    for (const traveler of [{ email: EMAIL }, { employeeId: '1001' }] as Record<string, string>[]) {
+      const answer = await put('SCOPELESS-1', traveler, NO_IDENTITY_COMPANY);
+      expect(answer.status).toBe(422);
+      expect(answer.body).toMatchObject({
+        type: 'urn:concur-gateway:problem:traveler-lookup-unavailable',
+        errors: [{ path: 'traveler.' + Object.keys(traveler)[0] }],
+      });
+      expect(answer.body.detail).toContain('identity.user.ids.read');
+    }
+    expect(simulator.requests.entries.length).toBe(calls);
   });
 
   it('applies asynchronous requests alike: resolved, or parked with the 422 problem for an operator to replay', async () => {

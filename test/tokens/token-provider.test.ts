@@ -7,6 +7,7 @@ import {
   CompanyCredentials,
   CompanyNotConfiguredError,
   DEFAULT_APP_ID,
+  RefreshTooSoonError,
   type ConnectionRef,
   TokenProvider,
   TokenRefreshTimeoutError,
@@ -388,6 +389,29 @@ describe('TokenProvider', () => {
     expect(
       await secrets.store.getSecretString(`concur-gateway/companies/${own.companyId}/apps/other-app`),
     ).toContain('other-client-id-access');
+  });
+
+  it('replaces a token Concur refused at most once a minute per connection', async () => {
+    const connection = await newConnection({ expiresAt: new Date(START + HOUR).toISOString() });
+    const fake = fakeRefresh();
+    const tokens = provider({ refresh: fake.refresh });
+    expect((await tokens.refreshAfterAuthFailure(connection, 'access-1')).accessToken).toBe('access-2');
+    // Concur refused the new token too, within the minute: no second refresh.
+    now += 30_000;
+    await expect(tokens.refreshAfterAuthFailure(connection, 'access-2')).rejects.toBeInstanceOf(
+      RefreshTooSoonError,
+    );
+    expect(fake.calls).toHaveLength(1);
+    now += 31_000;
+    expect((await tokens.refreshAfterAuthFailure(connection, 'access-2')).accessToken).toBe('access-3');
+    expect(fake.calls).toHaveLength(2);
+  });
+
+  it('tells the granted scopes without refreshing an expired token', async () => {
+    const connection = await newConnection({ scope: 'openid ITINER' });
+    const fake = fakeRefresh();
+    expect(await provider({ refresh: fake.refresh }).grantedScope(connection)).toBe('openid ITINER');
+    expect(fake.calls).toHaveLength(0);
   });
 
   it('reports a company without a secret as not configured', async () => {

@@ -6,7 +6,8 @@
 import { ConcurDocumentError, parseConcurXml } from '../../../shared/concur';
 import type { Booking, ConcurDocument, Itinerary } from '../../../shared/concur';
 import { withConcurExtras } from '../concur-extras';
-import { IDENTITY_SCOPES, ScimError, scimErrorAnswer, searchUsers } from '../identity';
+import { ScimError, scimErrorAnswer, searchUsers } from '../identity';
+import { grantedIdentityScopes } from './oauth';
 import { ConcurApiError, badRequest, refuseAllUsers } from '../errors';
 import type { QueryParams } from '../query-params';
 import { renderBooking, renderItinerary } from '../render';
@@ -48,7 +49,7 @@ export function handleIdentitySearch(
     const authentication = context.tokens.authenticate(call.authorization);
     if (!authentication.ok) throw new ScimError(authentication.status, authentication.message);
     const { companyId } = authentication.principal;
-    const scopes = context.tokens.company(companyId)?.scopes ?? Object.values(IDENTITY_SCOPES);
+    const scopes = grantedIdentityScopes(context.tokens, companyId);
     return searchUsers(context.users.of(companyId), new Set(scopes), call.body);
   } catch (error) {
     if (!(error instanceof ScimError)) throw error;

@@ -7,6 +7,7 @@
  * than its own is refused like a call to the wrong geolocation (code 16, "user lives elsewhere"), naming the
  * right one.
  */
+import { IDENTITY_SCOPES } from '../identity';
 import type { TokenRegistry } from '../tokens';
 import { jsonAnswer } from './answers';
 import type { HttpAnswer } from './answers';
@@ -30,7 +31,8 @@ export function handleTokenRequest(
   const issuedAt = Math.floor(now.getTime() / 1000);
   return jsonAnswer({
     expires_in: String(result.expiresIn),
-    scope: 'ITINER openid',
+    // What Concur granted: the itinerary scope and the company's Identity scopes (those its searches check).
+    scope: ['ITINER', 'openid', ...grantedIdentityScopes(tokens, result.principal.companyId)].join(' '),
     token_type: 'Bearer',
     access_token: result.accessToken,
     refresh_token: result.refreshToken,
@@ -51,4 +53,9 @@ export function handleTokenRequest(
 function unsignedJwt(claims: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.`;
+}
+
+/** The Identity scopes of the company's tokens: its `scopes` option, else every Identity read scope. */
+export function grantedIdentityScopes(tokens: TokenRegistry, companyId: string): string[] {
+  return tokens.company(companyId)?.scopes ?? Object.values(IDENTITY_SCOPES);
 }
