@@ -16,6 +16,20 @@ afterAll(() => gateway.close());
 const put = (confirmationNumber: string) =>
   client.put(bookingPath(confirmationNumber), { booking: carBooking(), traveler: { loginId: TRAVELER } });
 
+/**
+ * A refused token is replaced at most once a minute per connection: these tests make Concur refuse tokens one
+ * after another, so the last refresh is moved a minute back first (the stored tokens stay the same).
+ */
+async function refreshedLongAgo(): Promise<void> {
+  const admin = administration();
+  const connection = { appId: DEFAULT_APP_ID, companyId: COMPANY };
+  const stored = await admin.readConnection(connection);
+  await admin.configureConnection(connection, {
+    ...stored,
+    refreshedAt: new Date(Date.now() - 61_000).toISOString(),
+  });
+}
+
 describe("the company's Concur tokens", () => {
   it('20 concurrent requests with an expired token make exactly one refresh call', async () => {
     const simulator = gateway.simulator!;
@@ -40,7 +54,7 @@ describe("the company's Concur tokens", () => {
     expect(Date.parse(stored.refreshExpiresAt!)).toBeGreaterThan(Date.now() + 150 * 24 * 3600_000);
   });
 
-  it('refreshes once on any 403 (whatever its wording), then succeeds with the new token', async () => {
+  it('refreshes once on a 403 saying the token is not valid, then succeeds with the new token', async () => {
     const simulator = gateway.simulator!;
     const admin = administration();
     const stored = await admin.readConnection({ appId: DEFAULT_APP_ID, companyId: COMPANY });
@@ -49,6 +63,7 @@ describe("the company's Concur tokens", () => {
       { appId: DEFAULT_APP_ID, companyId: COMPANY },
       { ...stored, accessToken: 'a-token-concur-never-issued' },
     );
+    await refreshedLongAgo();
     resetServices(); // a new container: nothing cached in memory
     const refreshes = simulator.requests.of('token').length;
     const posts = simulator.requests.of('bookingPost').length;
@@ -88,8 +103,25 @@ describe("the company's Concur tokens", () => {
     );
   });
 
+  it('does not refresh again within a minute of a refresh when Concur refuses the new token too', async () => {
+    const simulator = gateway.simulator!;
+    await refreshedLongAgo();
+    simulator.faults.expireAccessToken(COMPANY);
+    expect((await put('MINUTE-1')).status).toBe(201);
+    const refreshes = simulator.requests.of('token').length;
+    simulator.faults.expireAccessToken(COMPANY);
+    const refused = await put('MINUTE-2');
+    expect(refused.status).toBe(502);
+    expect(refused.body).toMatchObject({
+      type: 'urn:concur-gateway:problem:concur-auth',
+      concur: { status: 403 },
+    });
+    expect(simulator.requests.of('token')).toHaveLength(refreshes);
+  });
+
   it('refreshes once when Concur refuses a token it revoked, then succeeds', async () => {
     const simulator = gateway.simulator!;
+    await refreshedLongAgo();
     const refreshes = simulator.requests.of('token').length;
     simulator.faults.expireAccessToken(COMPANY);
     const answer = await put('AFTER-EXPIRY');
@@ -113,6 +145,7 @@ describe("the company's Concur tokens", () => {
       simulator.faults.failNext('bookingPost', { kind: 'malformed-xml' }, 1);
       const failed = await put('LOG-CHECK');
       expect(failed.status).toBe(502);
+      await refreshedLongAgo();
       simulator.faults.expireAccessToken(COMPANY);
       expect((await put('LOG-CHECK-2')).status).toBe(201);
       const secrets = [
