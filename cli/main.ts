@@ -21,29 +21,38 @@ const program = new Command('concur-gateway')
   .showHelpAfterError();
 addTargetOptions(program);
 
-const profileOption = () =>
-  new Option('--profile <profile>', 'validation rules: tmc (seed 003) or triplink (TripLink suppliers)')
-    .choices(VALIDATION_PROFILES)
-    .default('tmc');
+const profileOption = (fallback: string) =>
+  new Option(
+    '--profile <profile>',
+    `validation rules: tmc (seed 003) or triplink (TripLink suppliers); ${fallback}`,
+  ).choices(VALIDATION_PROFILES);
 const compactOption = () => new Option('--compact', 'one line instead of indented output');
 
 const translate = program
   .command('translate')
   .description(
-    'JSON form in (FILE or stdin), Concur XML out; exit 1 with problem+json on stderr when invalid',
+    'the API’s dry runs on this machine: the body of the booking PUT or the trip create (FILE or stdin) in, the Concur XML that write would post out; exit 1 with problem+json on stderr when refused',
   );
-translate
-  .command('booking')
-  .argument('[file]', 'a booking in the JSON form: {"booking": {...}}')
-  .addOption(profileOption())
-  .addOption(compactOption())
-  .action((file, options) => translateCommand('booking', file, options));
-translate
-  .command('trip')
-  .argument('[file]', 'a trip in the JSON form: {"itinerary": {...}}')
-  .addOption(profileOption())
-  .addOption(compactOption())
-  .action((file, options) => translateCommand('trip', file, options));
+const translateOptions = (command: Command) =>
+  command
+    .option('--booking-source <name>', 'the Concur BookingSource of the supplier whose write it is')
+    .option(
+      '--supplier <id>',
+      'a registered supplier (with --local or --stage): its booking source and profile',
+    )
+    .addOption(profileOption('by default the supplier’s own, else tmc'))
+    .addOption(compactOption());
+translateOptions(
+  translate
+    .command('booking')
+    .argument('[file]', 'the booking PUT’s body: {"booking": {...}, "traveler": {...}, "tripId"?, ...}')
+    .requiredOption('--confirmation <number>', 'the confirmation number the PUT names in its path'),
+).action((file, _options, command: Command) => translateCommand('booking', file, command.optsWithGlobals()));
+translateOptions(
+  translate
+    .command('trip')
+    .argument('[file]', 'the trip create’s body: {"itinerary": {...}, "traveler": {...}}'),
+).action((file, _options, command: Command) => translateCommand('trip', file, command.optsWithGlobals()));
 
 program
   .command('parse')

@@ -63,6 +63,24 @@ async function connections(target: Target, onlyCompanyId?: string): Promise<Comp
   return found.sort((a, b) => a.companyId.localeCompare(b.companyId) || a.appId.localeCompare(b.appId));
 }
 
+/**
+ * Refuses a company the gateway has no Concur connection for: a command that names it would otherwise find
+ * nothing and say nothing (a typo), or hand a supplier a company no request can reach.
+ */
+export async function requireConnectedCompany(
+  target: Target,
+  companyId: string,
+  appId?: string,
+): Promise<void> {
+  const found = (await connections(target, companyId)).filter(
+    (connection) => appId === undefined || connection.appId === appId,
+  );
+  if (found.length === 0)
+    throw new OperatorError(
+      `no company ${companyId}: it is not connected to Concur${appId === undefined ? '' : ` for app ${appId}`} (companies list shows the connections; companies connect ${companyId}${appId === undefined || appId === DEFAULT_APP_ID ? '' : ` --app ${appId}`} connects it)`,
+    );
+}
+
 const humanConnection = (c: CompanyConnection) => [
   `company:                ${c.companyId}`,
   `app:                    ${c.appId}`,
@@ -189,7 +207,7 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
       );
       if (found.length === 0) {
         throw new OperatorError(
-          `company ${companyId} is not connected${appId === undefined ? '' : ` for app ${appId}`}`,
+          `no company ${companyId}: it is not connected to Concur${appId === undefined ? '' : ` for app ${appId}`} (companies list shows the connections)`,
         );
       }
       emit(options, { connections: found }, ({ connections: shown }) =>

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { DynamoOperations } from '../../shared/events/operations';
+import { DynamoOperations, InvalidCursorError } from '../../shared/events/operations';
 import type { OperationRecord, OperationStatus } from '../../shared/events/operations';
 import { parkedOperations } from '../../shared/events/parked';
 import { OperationSweeper } from '../../shared/events/sweeper';
@@ -64,19 +64,28 @@ export function registerEventCommands(program: Command, operator: OperatorComman
       const limit = positiveInteger(options.limit as string);
       const cursor = options.cursor as string | undefined;
       const operations = operationsOf(target);
+      if (options.parked && (options.supplier !== undefined || options.status !== undefined))
+        throw new OperatorError('--parked lists every parked operation: leave out --supplier and --status');
+      const since = options.parked
+        ? undefined
+        : new Date(Date.now() - parseDuration(options.since as string));
       let page: { operations: OperationRecord[]; nextCursor?: string };
-      if (options.parked) {
-        if (options.supplier !== undefined || options.status !== undefined)
-          throw new OperatorError('--parked lists every parked operation: leave out --supplier and --status');
-        page = await operations.listParked({ limit, ...(cursor ? { cursor } : {}) });
-      } else {
-        page = await operations.listRecent({
-          since: new Date(Date.now() - parseDuration(options.since as string)),
-          limit,
-          ...(cursor ? { cursor } : {}),
-          ...(options.supplier !== undefined ? { supplierId: options.supplier as string } : {}),
-          ...(options.status !== undefined ? { status: options.status as OperationStatus } : {}),
-        });
+      try {
+        page = since
+          ? await operations.listRecent({
+              since,
+              limit,
+              ...(cursor !== undefined ? { cursor } : {}),
+              ...(options.supplier !== undefined ? { supplierId: options.supplier as string } : {}),
+              ...(options.status !== undefined ? { status: options.status as OperationStatus } : {}),
+            })
+          : await operations.listParked({ limit, ...(cursor !== undefined ? { cursor } : {}) });
+      } catch (error) {
+        if (error instanceof InvalidCursorError)
+          throw new OperatorError(
+            `--cursor: ${error.message}${options.parked ? ' with --parked' : ' without --parked'}`,
+          );
+        throw error;
       }
       const listed = {
         operations: page.operations.map(summary),

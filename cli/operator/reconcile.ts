@@ -19,6 +19,7 @@ import { monthWindows, travelerRange } from '../../shared/gateway/trip-listing';
 import { suppliersOfCompany } from './bookings';
 import { operatorConcur } from './concur';
 import type { OperatorConcur } from './concur';
+import { requireConnectedCompany } from './companies';
 import { emit } from './output';
 import type { OperatorCommand } from './run';
 
@@ -123,6 +124,7 @@ export function registerReconcileCommand(program: Command, operator: OperatorCom
       .option('--supplier <id>', 'only this supplier’s bookings'),
     async (target, options) => {
       const companyId = options.company as string;
+      await requireConnectedCompany(target, companyId);
       const mappings = new DynamoBookingMappings({ client: target.dynamodb, tableName: target.tables.state });
       const concur = operatorConcur(target);
       const counts: Record<string, number> = {};

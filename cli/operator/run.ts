@@ -36,7 +36,7 @@ export const operatorCommand: OperatorCommand = (command, action) => {
       });
       await action(target, options, ...args);
     } catch (error) {
-      reportFailure(options, error);
+      reportFailure(options, target ? target.explainFailure(error) : error);
     } finally {
       await target?.close();
     }

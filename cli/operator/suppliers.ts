@@ -9,16 +9,19 @@ import {
   generateApiKey,
 } from '../../shared/suppliers';
 import type { SupplierRecord } from '../../shared/suppliers';
-import { WebhookSecrets } from '../../shared/events/webhooks';
+import { DEFAULT_WEBHOOK_SECRETS_MAX_AGE_MS, WebhookSecrets } from '../../shared/events/webhooks';
 import { DEFAULT_APP_ID } from '../../shared/tokens';
 import { DynamoSupplierActivity } from '../../shared/activity/dynamo-activity';
+import { requireConnectedCompany } from './companies';
 import { operatorConcur } from './concur';
 import { registerEndpointCommands } from './endpoints';
 import { emit, OperatorError, parseDuration, table } from './output';
 import type { OperatorCommand } from './run';
 import type { Target } from './target';
 
+/** How long a warm function may still accept what a command ended: a key, a supplier, a webhook secret. */
 const CACHE_SECONDS = DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS / 1000;
+const SECRETS_CACHE_SECONDS = DEFAULT_WEBHOOK_SECRETS_MAX_AGE_MS / 1000;
 
 const countsText = (byStatus: Record<string, number>) =>
   Object.keys(byStatus).length === 0
@@ -94,6 +97,7 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
           `Concur did not approve booking source ${supplier.bookingSource} for app ${appId} (it has ${app.bookingSources.join(', ') || 'none'}): add it with apps add --id ${appId} --replace …, or name another --concur-app`,
         );
       }
+      for (const companyId of supplier.companies) await requireConnectedCompany(target, companyId, appId);
       await directory.addSupplier(supplier);
       const apiKey = generateApiKey();
       await directory.addApiKey(supplier.id, apiKey);
@@ -187,8 +191,10 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
       .argument('<id>', 'the supplier id'),
     async (target, options, id) => {
       await directoryOf(target).disableSupplier(id);
-      emit(options, { supplierId: id, disabled: true }, () => [
-        `Supplier ${id} disabled: its keys stop working within ${CACHE_SECONDS} s.`,
+      // A warm function that checked a key a moment ago remembers it for the cache's whole age, from now.
+      const keysStopBy = new Date(Date.now() + DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS).toISOString();
+      emit(options, { supplierId: id, disabled: true, keysStopBy }, () => [
+        `Supplier ${id} disabled: its keys stop working within ${CACHE_SECONDS} s from now (by ${keysStopBy}).`,
       ]);
     },
   );
@@ -215,10 +221,10 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
         secret,
         retiring.length === 0
           ? graceMs === 0
-            ? `No other secret verifies any more (a warm function may accept one for up to ${CACHE_SECONDS} s more).`
+            ? `No other secret verifies any more (a warm function may accept one for up to ${SECRETS_CACHE_SECONDS} s more).`
             : 'It had no other secret.'
           : `Its ${retiring.length} other secret(s) keep verifying until ${retiring.map((r) => r.validUntil).join(', ')}.`,
-        `A warm function may know only the previous secrets for up to ${CACHE_SECONDS} s: senders switch after that, or sign with both meanwhile.`,
+        `A warm function may know only the previous secrets for up to ${SECRETS_CACHE_SECONDS} s: senders switch after that, or sign with both meanwhile.`,
       ]);
     },
   );

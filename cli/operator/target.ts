@@ -3,6 +3,7 @@
  * stack's outputs) or the `npm start` data under a directory (the running process's stores when it runs, the
  * files themselves otherwise). Either way the commands get the same SDK clients and adapters as the functions.
  */
+import { stat } from 'node:fs/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -10,9 +11,11 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createTables } from '../../shared/adapters/dynamodb/tables';
 import type { TableNames } from '../../shared/adapters/dynamodb/tables';
 import { SecretsManagerStore } from '../../shared/adapters/secrets';
+import { ConcurApiError } from '../../shared/concur-client';
 import { SqsEventQueue } from '../../shared/events/queue';
 import type { EventQueue } from '../../shared/events/queue';
 import { DEFAULT_STAGE, STACK_OUTPUTS, stageNames } from '../../shared/stage';
+import type { DataDirLayout } from '../../local/data-dir';
 import {
   DEFAULT_DATA_DIR,
   dataDirLayout,
@@ -42,6 +45,8 @@ export interface Target {
   localGatewayUrl?: string;
   /** The events queue, once it answered; an OperatorError saying why when it cannot be reached. */
   eventQueue(): Promise<EventQueue>;
+  /** A command's failure as this target explains it (the local simulator not running), or as it is. */
+  explainFailure(error: unknown): unknown;
   close(): Promise<void>;
 }
 
@@ -98,6 +103,7 @@ async function openStage(stage: string, region: string | undefined, env: NodeJS.
     },
     secretPrefix: output(STACK_OUTPUTS.secretPrefix),
     eventQueue: () => reachableQueue(sqs, output(STACK_OUTPUTS.eventsQueueUrl)),
+    explainFailure: (error) => error,
     close: async () => {
       dynamodb.destroy();
       secretsClient.destroy();
@@ -108,6 +114,7 @@ async function openStage(stage: string, region: string | undefined, env: NodeJS.
 
 async function openLocal(dataDir: string): Promise<Target> {
   const layout = dataDirLayout(dataDir);
+  await requireLocalData(layout);
   const running = await runningEndpoints(dataDir);
   const closers: (() => Promise<void>)[] = [];
   let dynamodbEndpoint: string;
@@ -155,6 +162,13 @@ async function openLocal(dataDir: string): Promise<Target> {
         );
       return reachableQueue(sqs, running.eventsQueueUrl);
     },
+    explainFailure: (error) =>
+      // Without npm start there is no simulator: a company it serves cannot be reached.
+      !running && refusedConnection(error)
+        ? new OperatorError(
+            `the local Concur simulator is not running (it runs inside npm start): start it (DATA_DIR=${layout.root} npm start), then run this again (${(error as Error).message})`,
+          )
+        : error,
     close: async () => {
       dynamodb.destroy();
       secretsClient.destroy();
@@ -162,6 +176,26 @@ async function openLocal(dataDir: string): Promise<Target> {
       for (const close of closers) await close();
     },
   };
+}
+
+/**
+ * Only `npm start` makes a data folder: a command given a folder without one would make an empty store there and
+ * answer as if it were the gateway's (no suppliers; an API key nothing serves).
+ */
+async function requireLocalData(layout: DataDirLayout): Promise<void> {
+  const isFolder = async (path: string) => (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+  const start = `npm start makes one: DATA_DIR=${layout.root} npm start`;
+  if (!(await isFolder(layout.root)))
+    throw new OperatorError(`no npm start data in ${layout.root}: the folder does not exist (${start})`);
+  if (!(await isFolder(layout.dynamodb)))
+    throw new OperatorError(`no npm start data in ${layout.root}: it holds no dynamodb folder (${start})`);
+}
+
+/** Concur's client gave up because nothing listened where it called. */
+function refusedConnection(error: unknown): boolean {
+  return (
+    error instanceof ConcurApiError && error.kind === 'unavailable' && /ECONNREFUSED/.test(error.message)
+  );
 }
 
 /** The queue at `url`, after it answered a harmless call: nothing is reopened for a queue that cannot take it. */

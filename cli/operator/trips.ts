@@ -12,11 +12,12 @@ import { Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { DynamoBookingMappings } from '../../shared/adapters/dynamodb';
 import { ConcurApiError } from '../../shared/concur-client';
-import type { Itinerary } from '../../shared/concur';
+import type { Booking, Itinerary } from '../../shared/concur';
 import { redactTrip } from '../../shared/gateway/access';
 import { connectionOf } from '../../shared/gateway/ports';
 import type { ConnectionRef } from '../../shared/gateway/ports';
 import { suppliersOfCompany } from './bookings';
+import { requireConnectedCompany } from './companies';
 import { operatorConcur } from './concur';
 import { emit, OperatorError } from './output';
 import type { OperatorCommand } from './run';
@@ -42,6 +43,8 @@ export interface KnownTrip {
   sources: string[];
   /** Read through the connection of the app of the first of those suppliers. */
   connection: ConnectionRef;
+  /** Booking sources of the suppliers that created it (and so named it). */
+  createdBy: string[];
 }
 
 /** Every trip the gateway's records name for the company (of one supplier, or of all that may post to it). */
@@ -53,20 +56,21 @@ export async function knownTrips(
   const mappings = new DynamoBookingMappings({ client: target.dynamodb, tableName: target.tables.state });
   const trips = new Map<string, KnownTrip>();
   for (const supplier of await suppliersOfCompany(target, companyId, supplierId)) {
-    const note = (tripId: string, travelerLoginId: string) => {
-      const known = trips.get(tripId);
+    const note = (tripId: string, travelerLoginId: string, created = false) => {
       const source = supplier.bookingSource;
-      if (!known) {
-        trips.set(tripId, {
-          tripId,
-          travelerLoginId,
-          sources: [source],
-          connection: connectionOf(supplier, companyId),
-        });
-      } else if (!known.sources.includes(source)) known.sources.push(source);
+      const known = trips.get(tripId) ?? {
+        tripId,
+        travelerLoginId,
+        sources: [],
+        connection: connectionOf(supplier, companyId),
+        createdBy: [],
+      };
+      trips.set(tripId, known);
+      if (!known.sources.includes(source)) known.sources.push(source);
+      if (created && !known.createdBy.includes(source)) known.createdBy.push(source);
     };
     for (const trip of await mappings.listTripsForSupplier(companyId, supplier.bookingSource)) {
-      note(trip.tripId, trip.travelerLoginId);
+      note(trip.tripId, trip.travelerLoginId, true);
     }
     for (const mapping of await mappings.listForSupplier(companyId, supplier.bookingSource)) {
       if (mapping.tripId) note(mapping.tripId, mapping.travelerLoginId);
@@ -83,12 +87,21 @@ function overlaps(itinerary: Itinerary, from: string, to: string): boolean {
   return start <= to && end >= from;
 }
 
-function exportRecord(trip: KnownTrip, itinerary: Itinerary) {
-  const bookings = (itinerary.bookings ?? []).filter((booking) => booking !== null);
+/**
+ * One exported trip. Of one supplier (`supplierSource`), the trip as the API shows it to that supplier, and in
+ * the columns only its own bookings, and the trip's name when it named the trip (or the trip is all its own).
+ */
+function exportRecord(trip: KnownTrip, details: Itinerary, supplierSource?: string) {
+  const itinerary = supplierSource ? redactTrip(details, supplierSource) : details;
+  const bookings = (itinerary.bookings ?? []).filter(
+    (booking): booking is Booking =>
+      booking !== null && (supplierSource === undefined || booking.bookingSource === supplierSource),
+  );
+  const namedIt = supplierSource !== undefined && trip.createdBy.includes(supplierSource);
   return {
     tripId: trip.tripId,
     travelerLoginId: trip.travelerLoginId,
-    tripName: itinerary.tripName ?? null,
+    tripName: (namedIt ? details.tripName : itinerary.tripName) ?? null,
     startDateLocal: itinerary.startDateLocal ?? null,
     endDateLocal: itinerary.endDateLocal ?? null,
     bookingSources: bookings.map((booking) => booking.bookingSource ?? ''),
@@ -135,7 +148,7 @@ export function registerTripCommands(program: Command, operator: OperatorCommand
       .requiredOption('--company <id>', 'the company')
       .option(
         '--supplier <id>',
-        'only trips of this supplier (other sources’ bookings show their source only)',
+        'only trips of this supplier, as the API shows them to it: other sources’ bookings show their source only, the columns only its own bookings, and the trip’s name when it created the trip',
       )
       .requiredOption('--from <date>', 'trips ending on or after this day (YYYY-MM-DD)')
       .requiredOption('--to <date>', 'trips starting on or before this day (YYYY-MM-DD)')
@@ -152,6 +165,9 @@ export function registerTripCommands(program: Command, operator: OperatorCommand
       const format = options.format as ExportFormat;
       if (!DATE.test(from!) || !DATE.test(to!))
         throw new OperatorError('--from and --to are days: YYYY-MM-DD');
+      if (from! > to!)
+        throw new OperatorError(`--from ${from} is after --to ${to}: no trip could be in between`);
+      await requireConnectedCompany(target, companyId);
       const supplierSource = supplierId
         ? (await suppliersOfCompany(target, companyId, supplierId))[0]!.bookingSource
         : undefined;
@@ -185,11 +201,10 @@ export function registerTripCommands(program: Command, operator: OperatorCommand
             bar?.increment();
             continue;
           }
-          if (supplierSource) details = redactTrip(details, supplierSource);
           if (!overlaps(details, from!, to!)) {
             outsideDates += 1;
           } else {
-            const record = exportRecord(trip, details);
+            const record = exportRecord(trip, details, supplierSource);
             await write(
               format === 'csv'
                 ? CSV_COLUMNS.map((column) => csvCell(record[column as keyof typeof record])).join(',')

@@ -4,6 +4,7 @@
  *   CONCUR_BASE_URL (no simulator then; with CONCUR_ACCESS_TOKEN, CONCUR_REFRESH_TOKEN, CONCUR_CLIENT_ID,
  *   CONCUR_CLIENT_SECRET for the demo company), LOCAL_SEED (a JSON file of suppliers and companies).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DEFAULT_COMPANY_ID } from '../simulator';
@@ -46,6 +47,8 @@ async function readSeed(file: string): Promise<LocalSeed> {
 const seed = env.LOCAL_SEED ? await readSeed(env.LOCAL_SEED) : undefined;
 const port = Number(env.PORT ?? 3000);
 const dataDir = resolve(env.DATA_DIR ?? '.gateway-data');
+// npm start is what makes a data folder (the command line refuses one that does not exist): it says so.
+const dataDirIsNew = !existsSync(dataDir);
 
 let gateway: LocalGateway;
 try {
@@ -115,6 +118,7 @@ const example = {
 console.log(`concur-itinerary-gateway listening on ${gateway.url}`);
 console.log(`  API reference:  ${gateway.url}/docs`);
 console.log(`  Console:        ${gateway.url}/console (sign in with the API key below)`);
+console.log(`  data:           ${dataDir}${dataDirIsNew ? ' (a new folder, made now)' : ''}`);
 if (!seed) {
   console.log(
     `  Concur:         ${gateway.simulator ? `simulator at ${gateway.simulator.url}` : env.CONCUR_BASE_URL}`,

@@ -84,11 +84,28 @@ const OPEN_PARTITION = 'OPEN';
 const operationKey = (id: string) => ({ pk: `OPERATION#${id}`, sk: SORT_KEY });
 const parkedKey = (parkedAt: string, id: string) => ({ pk: PARKED_PARTITION, sk: `${parkedAt}#${id}` });
 const openKey = (id: string) => ({ pk: OPEN_PARTITION, sk: id });
+/** What a listing's cursor says, once decoded: where the previous page ended, `<instant>#<operation id>`. */
+const CURSOR_POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z#op_[0-9a-f]{26}$/;
 const NOT_FINAL = '#status IN (:accepted, :processing)';
 const notFinalValues = { ':accepted': 'accepted', ':processing': 'processing' };
 
 /** How long an open operation may be overdue before the sweeper takes it as left behind. */
 export const DEFAULT_SWEEP_AFTER_MS = 15 * 60_000;
+
+/** A cursor no listing printed: refused, never read as the first page. */
+export class InvalidCursorError extends Error {
+  constructor(readonly cursor: string) {
+    super(`"${cursor}" is not a cursor a listing printed`);
+    this.name = 'InvalidCursorError';
+  }
+}
+
+function cursorPosition(cursor: string): string {
+  const position = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!CURSOR_POSITION.test(position) || Buffer.from(position).toString('base64url') !== cursor)
+    throw new InvalidCursorError(cursor);
+  return position;
+}
 
 export interface DynamoOperationsOptions {
   client: DynamoDBClient;
@@ -311,9 +328,8 @@ export class DynamoOperations {
   ): Promise<{ operations: OperationRecord[]; nextCursor?: string }> {
     const limit = options.limit ?? 50;
     const operations: OperationRecord[] = [];
-    let start: Record<string, unknown> | undefined = options.cursor
-      ? { pk: PARKED_PARTITION, sk: Buffer.from(options.cursor, 'base64url').toString('utf8') }
-      : undefined;
+    let start: Record<string, unknown> | undefined =
+      options.cursor !== undefined ? { pk: PARKED_PARTITION, sk: cursorPosition(options.cursor) } : undefined;
     while (operations.length < limit) {
       const page = await this.documents.send(
         new QueryCommand({
@@ -369,7 +385,7 @@ export class DynamoOperations {
       values[':status'] = options.status;
     }
     const order = (record: OperationRecord) => `${record.createdAt}#${record.id}`;
-    const before = options.cursor ? Buffer.from(options.cursor, 'base64url').toString('utf8') : undefined;
+    const before = options.cursor !== undefined ? cursorPosition(options.cursor) : undefined;
     // Only the newest `limit + 1` are kept while scanning (one more tells whether another page follows).
     let found: OperationRecord[] = [];
     let start: Record<string, unknown> | undefined;

@@ -42,6 +42,9 @@ export interface WebhookSecretRotation {
 /** Supplier ids usable in a secret name and a URL path. */
 export const SUPPLIER_ID_PATTERN = /^[A-Za-z0-9_+=.@-]{1,64}$/;
 
+/** How long a warm function remembers a supplier's secrets: a rotation or an ended secret is seen within it. */
+export const DEFAULT_WEBHOOK_SECRETS_MAX_AGE_MS = 60_000;
+
 export interface WebhookSecretsOptions {
   store: SecretStore;
   prefix: string;
@@ -75,7 +78,10 @@ export class WebhookSecrets {
     else {
       entries = await this.read(supplierId);
       if (this.cache.size >= 1_000) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(supplierId, { entries, until: now + (this.options.maxAgeMs ?? 60_000) });
+      this.cache.set(supplierId, {
+        entries,
+        until: now + (this.options.maxAgeMs ?? DEFAULT_WEBHOOK_SECRETS_MAX_AGE_MS),
+      });
     }
     return entries
       .filter((entry) => entry.validUntil === undefined || entry.validUntil > now)

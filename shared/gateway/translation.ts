@@ -4,6 +4,7 @@
  * no state.
  */
 import { buildConcurXml } from '../concur';
+import type { BuildOptions } from '../concur';
 import { translateBookingQuerySchema, translateTripQuerySchema } from './api-contract';
 import { parsePutBooking } from './bookings';
 import { validated } from './errors';
@@ -11,19 +12,29 @@ import type { Supplier } from './ports';
 import { parseTripRequest } from './trips';
 
 /** The booking XML a PUT of `body` to `…/bookings/{confirmationNumber}` would post. */
-export function translateBookingWrite(supplier: Supplier, query: unknown, body: unknown): string {
+export function translateBookingWrite(
+  supplier: Supplier,
+  query: unknown,
+  body: unknown,
+  format: BuildOptions = {},
+): string {
   const { confirmationNumber, profile } = validated(translateBookingQuerySchema, query, 'the query');
   const request = parsePutBooking(
     { ...supplier, profile: profile ?? supplier.profile },
     confirmationNumber,
     body,
   );
-  return buildConcurXml({ booking: request.booking });
+  return buildConcurXml({ booking: request.booking }, format);
 }
 
 /** The trip XML a trip create of `body` would post. */
-export function translateTripWrite(supplier: Supplier, query: unknown, body: unknown): string {
+export function translateTripWrite(
+  supplier: Supplier,
+  query: unknown,
+  body: unknown,
+  format: BuildOptions = {},
+): string {
   const { profile } = validated(translateTripQuerySchema, query, 'the query');
   const request = parseTripRequest({ ...supplier, profile: profile ?? supplier.profile }, body);
-  return buildConcurXml({ itinerary: request.itinerary });
+  return buildConcurXml({ itinerary: request.itinerary }, format);
 }

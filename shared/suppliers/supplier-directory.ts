@@ -48,7 +48,7 @@ export class SupplierExistsError extends Error {
 
 export class UnknownSupplierError extends Error {
   constructor(readonly supplierId: string) {
-    super(`supplier ${supplierId} is not registered`);
+    super(`no supplier ${supplierId}`);
     this.name = 'UnknownSupplierError';
   }
 }

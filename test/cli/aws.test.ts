@@ -70,28 +70,6 @@ afterAll(async () => {
 });
 
 describe('a deployed stage, found from its stack outputs', () => {
-  it('adds a supplier whose printed key authenticates in the stage’s table, and lists it', async () => {
-    const added = await runJson<{ apiKey: string }>(
-      ['suppliers', 'add', ...stage, '--id', 'acme', '--booking-source', 'AcmeCars', '--company', 'ACME'],
-      env,
-    );
-    expect(cloudformation.requests).toContainEqual({
-      action: 'DescribeStacks',
-      stackName: names.statefulStack,
-    });
-    // The key works against the table the outputs named, read here with the same adapter the functions use.
-    const directory = new DynamoSupplierDirectory({ client: dynalite.client, tableName: tables.state });
-    expect(await directory.authenticate(added.apiKey)).toMatchObject({
-      id: 'acme',
-      bookingSource: 'AcmeCars',
-    });
-
-    const listed = await runJson<{ suppliers: { id: string }[] }>(['suppliers', 'list', ...stage], env);
-    expect(listed.suppliers.map((s) => s.id)).toEqual(['acme']);
-    const human = await runCli(['suppliers', 'list', ...stage], env);
-    expect(human.stdout).toMatch(/acme\s+AcmeCars\s+ACME\s+tmc\s+enabled/);
-  });
-
   it('connects a company with tokens obtained elsewhere under the stage’s secret prefix; shows it without a token', async () => {
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
     const connected = await runCli(
@@ -130,6 +108,28 @@ describe('a deployed stage, found from its stack outputs', () => {
       expect(output).not.toContain('access-token-of-acme');
       expect(output).not.toContain('refresh-token-of-acme');
     }
+  });
+
+  it('adds a supplier for the company connected above, whose printed key authenticates in the stage’s table, and lists it', async () => {
+    const added = await runJson<{ apiKey: string }>(
+      ['suppliers', 'add', ...stage, '--id', 'acme', '--booking-source', 'AcmeCars', '--company', 'ACME'],
+      env,
+    );
+    expect(cloudformation.requests).toContainEqual({
+      action: 'DescribeStacks',
+      stackName: names.statefulStack,
+    });
+    // The key works against the table the outputs named, read here with the same adapter the functions use.
+    const directory = new DynamoSupplierDirectory({ client: dynalite.client, tableName: tables.state });
+    expect(await directory.authenticate(added.apiKey)).toMatchObject({
+      id: 'acme',
+      bookingSource: 'AcmeCars',
+    });
+
+    const listed = await runJson<{ suppliers: { id: string }[] }>(['suppliers', 'list', ...stage], env);
+    expect(listed.suppliers.map((s) => s.id)).toEqual(['acme']);
+    const human = await runCli(['suppliers', 'list', ...stage], env);
+    expect(human.stdout).toMatch(/acme\s+AcmeCars\s+ACME\s+tmc\s+enabled/);
   });
 
   it('rotates a webhook secret there and reaches the stage’s events queue for a replay', async () => {

@@ -32,6 +32,19 @@ const putBooking = (apiKey: string, confirmationNumber: string) =>
 
 describe('suppliers', () => {
   it('adds a supplier whose printed key can PUT a booking; lists it without any key', async () => {
+    // A supplier may be given only companies the gateway is connected to.
+    await runJson([
+      'companies',
+      'connect',
+      'other-company',
+      ...local(),
+      '--access-token',
+      'other-access',
+      '--refresh-token',
+      'other-refresh',
+      '--expires-at',
+      '2030-01-01T00:00:00Z',
+    ]);
     const added = await runJson<{ apiKey: string; supplier: Record<string, unknown> }>([
       'suppliers',
       'add',
@@ -73,7 +86,7 @@ describe('suppliers', () => {
       '--booking-source',
       'X',
       '--company',
-      'c',
+      COMPANY,
     ]);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('supplier acme already exists');
@@ -233,7 +246,7 @@ describe('rotating and disabling keys', () => {
     expect(bad.stderr).toContain('"soon" is not a duration');
     const unknown = await runCli(['suppliers', 'disable', 'nobody', ...local(), '--json']);
     expect(unknown.status).toBe(1);
-    expect(JSON.parse(unknown.stderr)).toEqual({ error: 'supplier nobody is not registered' });
+    expect(JSON.parse(unknown.stderr)).toEqual({ error: 'no supplier nobody' });
   });
 });
 
