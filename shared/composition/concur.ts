@@ -93,12 +93,15 @@ const tokenProvider = () =>
       }),
   );
 
-/** Each Concur operation within CONCUR_BUDGET_MS (API Gateway's 29 s). */
+/** How long each Concur operation of a request may take, retries included: inside API Gateway's 29 s. */
+export const DEFAULT_CONCUR_BUDGET_MS = 25_000;
+
+/** Each Concur operation within CONCUR_BUDGET_MS. */
 const concurCallDependencies = () => ({
   client: concurClient(),
   tokens: tokenProvider(),
   apps: once('apps', () => new AppDirectory({ credentials: companyCredentials() })),
-  budgetMs: Number(process.env.CONCUR_BUDGET_MS ?? 25_000),
+  budgetMs: Number(process.env.CONCUR_BUDGET_MS ?? DEFAULT_CONCUR_BUDGET_MS),
   metrics: gatewayMetrics(),
 });
 

@@ -16,7 +16,8 @@ export { DEFAULT_APP_ID, type ConnectionRef };
 export const AUTH_SCHEMES = ['Bearer', 'OAuth'] as const;
 export type AuthScheme = (typeof AUTH_SCHEMES)[number];
 
-const companyTokensSchema = z.object({
+/** A company's secret: its tokens and what the gateway remembers of them (docs/data-model.md lists each field). */
+export const companyTokensSchema = z.object({
   accessToken: z.string().check(z.minLength(1)),
   refreshToken: z.string().check(z.minLength(1)),
   /** When the access token expires, an ISO instant with an offset or Z. */
@@ -47,7 +48,7 @@ export type CompanyTokens = z.infer<typeof companyTokensSchema>;
 /** Concur's BookingSource limit. */
 const bookingSourceSchema = z.string().check(z.minLength(1), z.maxLength(32));
 
-const appCredentialsSchema = z.object({
+export const appCredentialsSchema = z.object({
   clientId: z.string().check(z.minLength(1)),
   clientSecret: z.string().check(z.minLength(1)),
   /**
