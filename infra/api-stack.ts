@@ -809,8 +809,9 @@ export class GatewayApiStack extends Stack {
         width: 12,
       }),
       new GraphWidget({
-        title: 'Concur errors by operation and status class',
+        title: 'Concur errors by operation and status class; refusals without token trouble (403)',
         left: [everySeries(GATEWAY_METRICS.concurErrors, ['operation', 'status'], '')],
+        right: [everySeries(GATEWAY_METRICS.concurForbidden, ['operation'], 'forbidden')],
         width: 12,
       }),
     );

@@ -35,6 +35,11 @@ beforeAll(async () => {
   dynalite = await startTestDynalite();
   await createTables(dynalite.client, tables);
   secretsManager = await startLocalSecretsManager({});
+  // The stateful stack creates the default Concur app's secret; the operator fills in its client.
+  await new SecretsManagerStore(localSecretsManagerClient(secretsManager.endpoint)).createSecret(
+    `${names.secretPrefix}/app`,
+    JSON.stringify({ clientId: 'acme-client', clientSecret: 'acme-client-secret' }),
+  );
   sqs = await startLocalSqs();
   const sqsClient = new SQSClient({
     endpoint: sqs.endpoint,
@@ -99,11 +104,14 @@ describe('a deployed stage, found from its stack outputs', () => {
 
     const shown = await runCli(['companies', 'show', 'ACME', ...stage, '--json'], env);
     expect(shown.status, shown.stderr).toBe(0);
-    expect(JSON.parse(shown.stdout)).toMatchObject({
-      companyId: 'ACME',
-      geolocation: 'https://eu2.api.concursolutions.com',
-      accessTokenExpiresAt: expiresAt,
-    });
+    expect(JSON.parse(shown.stdout).connections).toMatchObject([
+      {
+        appId: 'default',
+        companyId: 'ACME',
+        geolocation: 'https://eu2.api.concursolutions.com',
+        accessTokenExpiresAt: expiresAt,
+      },
+    ]);
     for (const output of [shown.stdout, connected.stdout]) {
       expect(output).not.toContain('access-token-of-acme');
       expect(output).not.toContain('refresh-token-of-acme');
@@ -129,7 +137,7 @@ describe('a deployed stage, found from its stack outputs', () => {
     const listed = await runJson<{ suppliers: { id: string }[] }>(['suppliers', 'list', ...stage], env);
     expect(listed.suppliers.map((s) => s.id)).toEqual(['acme']);
     const human = await runCli(['suppliers', 'list', ...stage], env);
-    expect(human.stdout).toMatch(/acme\s+AcmeCars\s+ACME\s+tmc\s+enabled/);
+    expect(human.stdout).toMatch(/acme\s+AcmeCars\s+default\s+ACME\s+tmc\s+enabled/);
   });
 
   it('rotates a webhook secret there and reaches the stage’s events queue for a replay', async () => {

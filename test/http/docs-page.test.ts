@@ -129,8 +129,11 @@ describe('the API reference page in a real browser (headless Chromium)', () => {
       const paths = await page.$$eval('.opblock-summary-path', (nodes) =>
         nodes.map((node) => node.getAttribute('data-path') ?? node.textContent?.trim()),
       );
-      const documented = Object.keys((buildOpenApiDocument() as { paths: object }).paths);
+      // Swagger UI lists the outgoing webhooks beside the paths, each under its event type.
+      const document = buildOpenApiDocument() as { paths: object; webhooks: object };
+      const documented = [...Object.keys(document.paths), ...Object.keys(document.webhooks)];
       expect(new Set(paths)).toEqual(new Set(documented));
+      expect(paths).toContain('operation.parked');
       expect(paths).toContain('/v1/companies/{companyId}/bookings/{confirmationNumber}');
 
       expect(failed).toEqual([]);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONCUR_BUDGET_MS } from '../../shared/composition/concur';
 import { DEFAULT_RETRY_POLICY } from '../../shared/concur-client/retry-policy';
-import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
+import { DEFAULT_EVENT_RETRY, retryDelaySeconds } from '../../shared/events/processor';
 import { DEFAULT_WEBHOOK_SECRETS_MAX_AGE_MS } from '../../shared/events/webhooks';
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -156,6 +156,24 @@ describe('the events queue’s retries (docs/events.md)', () => {
     ]);
     expect(numbersIn(events, /`EVENT_MAX_RECEIVES`-th receive \((\d+):/, 'events.md')).toEqual([
       DEFAULT_EVENT_RETRY.maxReceives,
+    ]);
+  });
+  it('states how long an event is retried before it is parked, as the policy’s waits add up', () => {
+    // The waits between the receives before the last, each drawn between half and all of its ceiling.
+    const waits = (random: number) =>
+      Array.from({ length: DEFAULT_EVENT_RETRY.maxReceives - 1 }, (_, index) =>
+        retryDelaySeconds(DEFAULT_EVENT_RETRY, index + 1, 0, () => random),
+      ).reduce((total, seconds) => total + seconds, 0);
+    const shortest = Math.floor(waits(0) / 60);
+    const longest = Math.ceil(waits(1) / 60);
+    expect(numbersIn(events, /between (\d+) and \d+ minutes of retries/, 'events.md')).toEqual([shortest]);
+    expect(numbersIn(events, /between \d+ and (\d+) minutes of retries/, 'events.md')).toEqual([longest]);
+    const operations = doc('docs/operations.md');
+    expect(numbersIn(operations, /kept failing for (\d+) to \d+ minutes/, 'operations.md')).toEqual([
+      shortest,
+    ]);
+    expect(numbersIn(operations, /kept failing for \d+ to (\d+) minutes/, 'operations.md')).toEqual([
+      longest,
     ]);
   });
 });
