@@ -218,7 +218,13 @@ describe('delivery', () => {
     expect(verify(endpoint.secret, again!)).toMatchObject({ type: 'ping' });
     const after = await deliveriesUntil(endpoint.id, (list) => list[0]?.status === 200);
     expect(after[0]).toMatchObject({ status: 200, attempt: 1 });
-    const healthy = await own().get(`/v1/webhook-endpoints/${endpoint.id}`);
+    // The endpoint is marked healthy after the attempt is recorded: read it until it is, for at most 20 s.
+    const healthyBy = Date.now() + 20_000;
+    let healthy = await own().get(`/v1/webhook-endpoints/${endpoint.id}`);
+    while (healthy.body.endpoint.failingSince !== undefined && Date.now() < healthyBy) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      healthy = await own().get(`/v1/webhook-endpoints/${endpoint.id}`);
+    }
     expect(healthy.body.endpoint.failingSince).toBeUndefined();
     // Recovering again finds nothing failed.
     expect((await own().post(`/v1/webhook-endpoints/${endpoint.id}/recover`, { since })).body).toEqual({
