@@ -142,11 +142,17 @@ describe('events', () => {
       return (await awaitOperation(gateway, gateway.apiKey, answer.body.operation.href)).body.operation
         .status;
     };
+    // The processor publishes a batch's metrics once the batch is done, after its operations read as ended.
+    const published = { timeout: 10_000 };
     expect(await deliver('MET-EV-1')).toBe('succeeded');
-    expect(named('EventsApplied')).toEqual([expect.objectContaining({ value: 1, unit: 'Count' })]);
+    await expect
+      .poll(() => named('EventsApplied'), published)
+      .toEqual([expect.objectContaining({ value: 1, unit: 'Count' })]);
     gateway.simulator!.faults.failNext('bookingPost', { kind: 'status', status: 400 });
     expect(await deliver('MET-EV-2')).toBe('parked');
-    expect(named('EventsParked')).toEqual([expect.objectContaining({ value: 1, unit: 'Count' })]);
+    await expect
+      .poll(() => named('EventsParked'), published)
+      .toEqual([expect.objectContaining({ value: 1, unit: 'Count' })]);
     expect(named('EventsApplied')).toHaveLength(1);
     expect(named('EventsSkipped')).toEqual([]);
     expectNoIdentities();
