@@ -18,6 +18,7 @@ import {
 } from '../data-dir';
 import { startDynalite } from '../dynalite';
 import { createTables } from '../../shared/adapters/dynamodb/tables';
+import { rebuildOldStateTable } from '../state-table-rebuild';
 import { startLocalSecretsManager } from '../secrets-manager';
 import { startLocalSqs } from '../sqs';
 import { startEventPoller } from '../events-poller';
@@ -288,6 +289,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     IDEMPOTENCY_TABLE_NAME: tables.idempotency,
     POWERTOOLS_SERVICE_NAME: 'concur-gateway',
   });
+  await rebuildOldStateTable(dynalite.client, tables, join(layout.root, 'state-table-rebuild.json'));
   await createTables(dynalite.client, tables);
   resetServices();
   const admin = administration();

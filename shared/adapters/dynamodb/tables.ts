@@ -99,7 +99,8 @@ function idempotencyTableInput(name: string): CreateTableCommandInput {
  * Creates both tables; a table that already exists is left as it is, so this is safe on every start.
  * TTL is not switched on here: dynalite does not implement it, and in AWS the CDK stack does it.
  * A state table made before one of its indexes existed cannot be given it here (dynalite cannot add an index to
- * a table): that is refused with the way out, rather than answering every trip listing with a failure.
+ * a table): that is refused with the way out (npm start rebuilds it, local/state-table-rebuild.ts), rather than
+ * answering every listing with a failure.
  */
 export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
   for (const input of [stateTableInput(names.state), idempotencyTableInput(names.idempotency)]) {
@@ -114,7 +115,7 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
   const missing = STATE_TABLE_INDEXES.find((index) => !present.has(index.name));
   if (missing) {
     throw new Error(
-      `the state table ${names.state} has no index ${missing.name}: it was created by an earlier version. Start with an empty data directory (or copy the items into a new table).`,
+      `the state table ${names.state} has no index ${missing.name}: it was created by an earlier version. Run npm start on its data directory once, which rebuilds the table with every index and keeps its items.`,
     );
   }
 }

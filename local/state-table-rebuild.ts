@@ -1,0 +1,82 @@
+/**
+ * A data directory made by an earlier version holds a state table without the indexes added since, and dynalite
+ * cannot add an index to a table. So the table is made anew with every index and its items are written back:
+ * first saved to a file in the data directory (written and synced before the table is dropped), so a start
+ * interrupted at any point finds them there and finishes the rebuild instead of losing them.
+ */
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import {
+  DeleteTableCommand,
+  DescribeTableCommand,
+  PutItemCommand,
+  ResourceNotFoundException,
+  paginateScan,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { STATE_TABLE_INDEXES, createTables, type TableNames } from '../shared/adapters/dynamodb/tables';
+
+type Item = Record<string, AttributeValue>;
+
+/** Rebuilds the state table when it lacks an index (or a rebuild was interrupted); answers how many items moved. */
+export async function rebuildOldStateTable(
+  client: DynamoDBClient,
+  names: TableNames,
+  savedItemsFile: string,
+): Promise<number | undefined> {
+  let items: Item[];
+  if (existsSync(savedItemsFile)) {
+    items = JSON.parse(readFileSync(savedItemsFile, 'utf8')) as Item[];
+  } else {
+    const missing = await missingIndexes(client, names.state);
+    if (missing === undefined || missing.length === 0) return undefined;
+    items = [];
+    for await (const page of paginateScan({ client }, { TableName: names.state, ConsistentRead: true })) {
+      items.push(...(page.Items ?? []));
+    }
+    saveDurably(savedItemsFile, JSON.stringify(items));
+  }
+  try {
+    await client.send(new DeleteTableCommand({ TableName: names.state }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await createTables(client, names);
+  for (const item of items) await client.send(new PutItemCommand({ TableName: names.state, Item: item }));
+  rmSync(savedItemsFile);
+  return items.length;
+}
+
+/** The indexes the table lacks; undefined when there is no table yet. */
+async function missingIndexes(client: DynamoDBClient, tableName: string): Promise<string[] | undefined> {
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    return STATE_TABLE_INDEXES.filter((index) => !present.has(index.name)).map((index) => index.name);
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+/** Writes `text` to `file` whole or not at all: a new file, synced, then renamed over it. */
+function saveDurably(file: string, text: string): void {
+  const temporary = `${file}.new`;
+  const fd = openSync(temporary, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, file);
+}
