@@ -71,13 +71,66 @@ export async function runningEndpoints(dataDir: string): Promise<RunningEndpoint
   } catch {
     return undefined;
   }
-  const parsed = endpointsSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) return undefined;
+  let json: unknown;
   try {
-    process.kill(parsed.data.pid, 0);
+    json = JSON.parse(text);
+  } catch {
+    // Cut off mid-write by a kill: nothing runs behind it.
+    return undefined;
+  }
+  const parsed = endpointsSchema.safeParse(json);
+  if (!parsed.success) return undefined;
+  return (await processIsRunning(parsed.data.pid)) ? parsed.data : undefined;
+}
+
+/**
+ * Whether `pid` names a running process. A process killed with SIGKILL stays a zombie until its parent (or, once
+ * that is gone too, the container's first process) reaps it, and a container whose first process never reaps
+ * keeps it forever: signal 0 still reaches a zombie, so its state is read from /proc where there is one.
+ */
+export async function processIsRunning(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
   } catch (error) {
     // EPERM: it exists but belongs to someone else; anything else: it is gone and left a stale file.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  return parsed.data;
+  let stat: string;
+  try {
+    stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // ENOENT where /proc exists: it ended between the two looks. No /proc at all (macOS): signal 0 is the answer.
+    return !(code === 'ENOENT' && (await procIsMounted()));
+  }
+  // "pid (comm) S ...": the command may hold spaces and parentheses, the state follows the last ')'.
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
+}
+
+async function procIsMounted(): Promise<boolean> {
+  try {
+    await readFile('/proc/self/stat', 'utf8');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The endpoints of another `npm start` on this data that is still running after `graceMs`: a process killed a
+ * moment ago (`kill -9` of the process group, then a restart) may take a little while to be gone.
+ */
+export async function otherRunningEndpoints(
+  dataDir: string,
+  graceMs = 3_000,
+): Promise<RunningEndpoints | undefined> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const other = await runningEndpoints(dataDir);
+    if (!other || other.pid === process.pid || Date.now() >= deadline) {
+      return other && other.pid !== process.pid ? other : undefined;
+    }
+    await new Promise((wake) => setTimeout(wake, 100));
+  }
 }

@@ -13,7 +13,7 @@ import {
   dataDirLayout,
   LOCAL_TABLES,
   publishEndpoints,
-  runningEndpoints,
+  otherRunningEndpoints,
   withdrawEndpoints,
 } from '../data-dir';
 import { startDynalite } from '../dynalite';
@@ -227,8 +227,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   await mkdir(options.dataDir, { recursive: true });
   const layout = dataDirLayout(options.dataDir);
   // dynalite's store takes one process: say so before it fails somewhere deep inside.
-  const other = await runningEndpoints(options.dataDir);
-  if (other && other.pid !== process.pid) {
+  const other = await otherRunningEndpoints(options.dataDir);
+  if (other) {
     throw new Error(
       `DATA_DIR ${layout.root} is in use by another npm start (pid ${other.pid}); stop it or set DATA_DIR to another folder`,
     );
