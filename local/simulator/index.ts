@@ -3,7 +3,15 @@
  * documents, with fault injection and a request log. See docs/simulator.md.
  */
 export { startSimulator } from './simulator';
-export type { Simulator, SimulatorState, SimulatorTokens } from './simulator';
+export type {
+  Simulator,
+  SimulatorEss,
+  SimulatorState,
+  SimulatorTokens,
+  SimulatorTraveler,
+} from './simulator';
+export type { EssAttempt, EssEvent, EssSubscription } from './ess';
+export type { TravelerChange } from './traveler-actions';
 export { DEFAULT_COMPANY_ID, DEFAULT_USER } from './options';
 export type { SimulatorOptions } from './options';
 export type { ClientOptions, CompanyOptions, IssueOptions, Principal, TokenPair } from './tokens';

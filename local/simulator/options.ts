@@ -32,6 +32,8 @@ export interface SimulatorOptions {
   maxBodyBytes?: number;
   /** Keep the trips in this file across restarts (default: in memory only). */
   stateFile?: string;
+  /** Waits between ESS delivery attempts of one event (default 1 s, 5 s, 30 s, 2 min, 10 min). */
+  essRetryDelaysMs?: number[];
 }
 
 export const DEFAULT_COMPANY_ID = 'demo-company';
@@ -49,6 +51,7 @@ export interface ResolvedOptions {
   seed: number;
   faults: FaultOptions;
   maxBodyBytes: number;
+  essRetryDelaysMs?: number[];
 }
 
 export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
@@ -79,5 +82,6 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     seed: options.seed ?? 1,
     faults: options.faults ?? {},
     maxBodyBytes: options.maxBodyBytes ?? 5 * 1024 * 1024,
+    ...(options.essRetryDelaysMs ? { essRetryDelaysMs: options.essRetryDelaysMs } : {}),
   };
 }

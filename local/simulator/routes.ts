@@ -12,13 +12,14 @@ export const API_ROUTES = [
   'bookingPost',
   'bookingCancel',
   'identitySearch',
+  'tripGetV4',
 ] as const;
 
 export type ApiRoute = (typeof API_ROUTES)[number];
 
 export interface MatchedRoute {
   route: ApiRoute;
-  /** The trip id of `GET /api/travel/trip/v1.1/{tripId}`, URL-decoded. */
+  /** The trip id of `GET /api/travel/trip/v1.1/{tripId}` (or v4's `/travel/v4/trips/{id}`), URL-decoded. */
   tripId?: string;
 }
 
@@ -28,6 +29,7 @@ const TRIP_DETAILS = /^\/api\/travel\/trip\/v1\.1\/([^/]+)\/?$/;
 const BOOKING_BASE = /^\/api\/travel\/booking\/v1\.[01]\/?$/;
 const BOOKING_CANCEL = /^\/api\/travel\/booking\/v1\.[01]\/cancel\/?$/;
 const TOKEN = /^\/oauth2\/v0\/token\/?$/;
+const TRIP_V4 = /^\/travel\/v4\/trips\/([^/]+)\/?$/;
 const IDENTITY_SEARCH = /^\/profile\/identity\/v4\.1\/Users\/\.search\/?$/;
 
 /**
@@ -54,6 +56,15 @@ export function matchRoute(
     if (!get) return 'method-not-allowed';
     try {
       return { route: 'tripGet', tripId: decodeURIComponent(details[1]!) };
+    } catch {
+      return 'bad-trip-id';
+    }
+  }
+  const v4 = TRIP_V4.exec(path);
+  if (v4) {
+    if (!get) return 'method-not-allowed';
+    try {
+      return { route: 'tripGetV4', tripId: decodeURIComponent(v4[1]!) };
     } catch {
       return 'bad-trip-id';
     }

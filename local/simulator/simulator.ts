@@ -17,6 +17,10 @@ import { renderItinerary } from './render';
 import type { Viewer } from './render';
 import { RequestLog } from './request-log';
 import { TripStore } from './store';
+import { EssPublisher } from './ess';
+import type { EssAttempt, EssSubscription } from './ess';
+import { TravelerActions } from './traveler-actions';
+import type { TravelerChange } from './traveler-actions';
 import { persistTrips } from './persistence';
 import type { StoredTrip } from './stored-trip';
 import { TokenRegistry } from './tokens';
@@ -49,6 +53,22 @@ export interface SimulatorUsers {
   of(companyId?: string): IdentityUser[];
 }
 
+/** Concur's Event Subscription Service for the itinerary topic, and the traveler's own changes in Concur. */
+export interface SimulatorEss {
+  /** Verifies `Concur-Signature` (PEM): what the gateway is configured with instead of Concur's published key. */
+  publicKeyPem: string;
+  subscribe(endpoint: string, options?: { companyIds?: string[] }): EssSubscription;
+  unsubscribe(id: string): boolean;
+  attempts(): EssAttempt[];
+}
+
+export interface SimulatorTraveler {
+  cancelTrip(tripId: string): void;
+  changeBooking(tripId: string, change: TravelerChange): void;
+  deleteTrip(tripId: string): void;
+  anonymizeTrip(tripId: string): void;
+}
+
 export interface Simulator {
   /** `http://127.0.0.1:{port}`: the base URL of every API, and the `geolocation` the token endpoint answers. */
   url: string;
@@ -60,6 +80,8 @@ export interface Simulator {
   requests: RequestLog;
   tokens: SimulatorTokens;
   users: SimulatorUsers;
+  ess: SimulatorEss;
+  traveler: SimulatorTraveler;
   /** The company's current access token (default: the first company). */
   accessTokenFor(companyId?: string): string;
   /** Forgets all trips, requests, faults and issued tokens; generated ids and tokens start over. */
@@ -78,6 +100,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const log = new RequestLog();
   const users = new UserDirectory(new Map(settings.companies.map((c) => [c.id, c.users])));
   let url = '';
+  const ess = new EssPublisher({
+    baseUrl: () => url,
+    ...(settings.essRetryDelaysMs ? { retryDelaysMs: settings.essRetryDelaysMs } : {}),
+  });
+  store.observe((trip, change) => ess.notify(trip, change));
+  const traveler = new TravelerActions(store);
   const reset = () => {
     store.reset();
     users.reset();
@@ -90,7 +118,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const persistence = options.stateFile ? await persistTrips(store, options.stateFile) : undefined;
   const { server, abortInFlight } = createSimulatorServer({
     api: { store, tokens, users, clock, baseUrl: () => url },
-    admin: { faults, log, store, tokens, users, reset },
+    admin: { faults, log, store, tokens, users, reset, concur: { ess, traveler, baseUrl: () => url } },
     faults: faultController,
     log,
     clock,
@@ -147,13 +175,27 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       },
       of: (companyId) => structuredClone([...users.of(company(companyId))]),
     },
+    ess: {
+      publicKeyPem: ess.publicKeyPem,
+      subscribe: (endpoint, subscribeOptions) => ess.subscribe({ endpoint, ...subscribeOptions }),
+      unsubscribe: (id) => ess.unsubscribe(id),
+      attempts: () => ess.attempts(),
+    },
+    traveler: {
+      cancelTrip: (tripId) => void traveler.cancelTrip(tripId),
+      changeBooking: (tripId, change) => void traveler.changeBooking(tripId, change),
+      deleteTrip: (tripId) => void traveler.deleteTrip(tripId),
+      anonymizeTrip: (tripId) => void traveler.anonymizeTrip(tripId),
+    },
     accessTokenFor: (companyId) => tokens.accessTokenFor(company(companyId)),
     reset,
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         abortInFlight();
-      }).then(() => persistence?.flush());
+      })
+        .then(() => ess.close())
+        .then(() => persistence?.flush());
       return closing;
     },
   };

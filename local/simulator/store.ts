@@ -30,6 +30,12 @@ export interface WriteContext {
   callerSource?: string;
 }
 
+/** What happened to a trip, as Concur's itinerary events name it. */
+export type TripChange = 'created' | 'updated' | 'cancelled' | 'deleted' | 'anonymized';
+
+/** Told of every change to a trip, after it is made (the ESS publisher listens). */
+export type TripChangeListener = (trip: StoredTrip, change: TripChange) => void;
+
 export interface CanceledBooking {
   stored: StoredBooking;
   trip: StoredTrip;
@@ -49,6 +55,9 @@ const BOOKED_VIA = 'EveryGDS';
 
 export class TripStore {
   private trips: StoredTrip[] = [];
+  private readonly listeners: TripChangeListener[] = [];
+  /** Trips the listeners were told of: the first change told of a trip is its creation. */
+  private readonly told = new WeakSet<StoredTrip>();
 
   constructor(
     private readonly ids: IdGenerator,
@@ -59,9 +68,21 @@ export class TripStore {
     this.trips = [];
   }
 
+  /** Tells `listener` of every change to a trip from now on. */
+  observe(listener: TripChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Removes a trip for good (what Concur's deletion and its ItineraryDeleted event mean). */
+  removeTrip(trip: StoredTrip, change: 'deleted'): void {
+    this.trips = this.trips.filter((t) => t !== trip);
+    for (const listener of this.listeners) listener(trip, change);
+  }
+
   /** Takes over trips kept from an earlier run (see persistence.ts). */
   restore(trips: StoredTrip[]): void {
     this.trips = trips;
+    for (const trip of trips) this.told.add(trip);
   }
 
   /** Every trip, in creation order (the live objects: read, do not change). */
@@ -101,7 +122,7 @@ export class TripStore {
       );
       if (index >= 0) {
         trip.bookings.splice(index, 1);
-        trip.modifiedUtc = concurDateTime(this.clock.now());
+        this.touch(trip);
         return true;
       }
     }
@@ -123,6 +144,7 @@ export class TripStore {
     const trip = this.newTrip(context, tripHeader(itinerary), 'ConcurTravel');
     trip.bookings = posted.map((booking) => this.takeBooking(context.companyId, booking, trip));
     trip.canceled = isCanceledStatus(itinerary.tripStatus);
+    this.touch(trip);
     return trip;
   }
 
@@ -321,7 +343,8 @@ export class TripStore {
     };
   }
 
-  private cancelStoredBooking(stored: StoredBooking): void {
+  /** Cancels one stored booking as Concur does (its cancel stamps); the caller marks the trip changed. */
+  cancelStoredBooking(stored: StoredBooking): void {
     if (stored.canceled) return;
     const now = this.now();
     stored.canceled = true;
@@ -337,8 +360,15 @@ export class TripStore {
     };
   }
 
-  private touch(trip: StoredTrip): void {
+  /**
+   * Marks the trip modified now and tells the listeners: `created` the first time, then `cancelled` once no
+   * booking of it is left, else `updated` (or the change given, e.g. `anonymized`).
+   */
+  touch(trip: StoredTrip, change?: TripChange): void {
     trip.modifiedUtc = this.now();
+    const told = change ?? (!this.told.has(trip) ? 'created' : trip.canceled ? 'cancelled' : 'updated');
+    this.told.add(trip);
+    for (const listener of this.listeners) listener(trip, told);
   }
 
   private now(): string {

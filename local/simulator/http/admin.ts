@@ -13,6 +13,8 @@ import type { TripStore } from '../store';
 import type { TokenRegistry } from '../tokens';
 import { jsonAnswer } from './answers';
 import type { HttpAnswer } from './answers';
+import { handleTravelerAdmin, isTravelerAdminPath } from './traveler-admin';
+import type { TravelerAdminContext } from './traveler-admin';
 
 export interface AdminContext {
   faults: SimulatorFaults;
@@ -21,6 +23,7 @@ export interface AdminContext {
   tokens: TokenRegistry;
   users: UserDirectory;
   reset: () => void;
+  concur: TravelerAdminContext;
 }
 
 const nextSchema = z.object({
@@ -151,7 +154,8 @@ const handlers: Record<string, Handler> = {
 
 export function handleAdmin(context: AdminContext, method: string, path: string, body: string): HttpAnswer {
   const handler = handlers[`${method} ${path.replace(/\/$/, '')}`];
-  if (!handler) {
+  const concurPath = path.replace(/\/$/, '');
+  if (!handler && !isTravelerAdminPath(concurPath)) {
     return jsonAnswer(
       { error: `no admin operation at ${method} ${path}`, operations: Object.keys(handlers) },
       404,
@@ -164,7 +168,9 @@ export function handleAdmin(context: AdminContext, method: string, path: string,
     return jsonAnswer({ error: 'the body is not JSON' }, 400);
   }
   try {
-    return handler(context, parsed);
+    return handler
+      ? handler(context, parsed)
+      : handleTravelerAdmin(context.concur, method, concurPath, parsed);
   } catch (error) {
     if (error instanceof z.core.$ZodError) {
       return jsonAnswer(

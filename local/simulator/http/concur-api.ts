@@ -31,7 +31,7 @@ export interface ApiContext {
 }
 
 export interface ApiCall {
-  route: Exclude<ApiRoute, 'token' | 'identitySearch'>;
+  route: Exclude<ApiRoute, 'token' | 'identitySearch' | 'tripGetV4'>;
   /** From the path of `GET /api/travel/trip/v1.1/{tripId}`, decoded. */
   tripId?: string;
   query: QueryParams;

@@ -22,6 +22,7 @@ import { handleConcurApi, handleIdentitySearch } from './concur-api';
 import { scimErrorAnswer } from '../identity';
 import type { ApiContext } from './concur-api';
 import { handleTokenRequest } from './oauth';
+import { handleTripGetV4 } from './itinerary-v4-api';
 
 export const CORRELATION_HEADER = 'concur-correlationid';
 const ADMIN_PREFIX = '/_sim';
@@ -162,6 +163,12 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
       if (matched.route === 'identitySearch') {
         return handleIdentitySearch(context.api, { authorization: request.headers.authorization, body });
       }
+      if (matched.route === 'tripGetV4') {
+        return handleTripGetV4(context.api, {
+          authorization: request.headers.authorization,
+          tripId: matched.tripId ?? '',
+        });
+      }
       return handleConcurApi(context.api, {
         route: matched.route,
         ...(matched.tripId !== undefined ? { tripId: matched.tripId } : {}),
@@ -195,9 +202,11 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
         const result =
           route === 'token'
             ? jsonAnswer({ error: 'server_error', error_description: message }, failure.status)
-            : route === 'identitySearch'
-              ? scimErrorAnswer(failure.status, message)
-              : errorAnswer(failure.status, message, context.clock.now(), exchange.correlationId);
+            : route === 'tripGetV4'
+              ? jsonAnswer({ errors: [{ errorCode: 'serverError', errorMessage: message }] }, failure.status)
+              : route === 'identitySearch'
+                ? scimErrorAnswer(failure.status, message)
+                : errorAnswer(failure.status, message, context.clock.now(), exchange.correlationId);
         const headers: Record<string, string> =
           failure.retryAfter !== undefined ? { 'Retry-After': String(failure.retryAfter) } : {};
         return answer(exchange, { ...result, headers });
@@ -214,7 +223,7 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
       case 'malformed-xml':
         return answer(
           exchange,
-          route === 'token' || route === 'identitySearch'
+          route === 'token' || route === 'identitySearch' || route === 'tripGetV4'
             ? { status: 200, contentType: 'application/json', body: truncatedJson(committed?.body) }
             : {
                 status: 200,
