@@ -78,18 +78,39 @@ function problem(
   response.end(JSON.stringify({ type: problemType(kind), title, status, detail }));
 }
 
+/** What a refused body may still send after the limit before its connection is cut. */
+const DRAIN_AFTER_LIMIT_BYTES = 8 * 1024 * 1024;
+
 /**
- * The body, or undefined when it is larger than API Gateway takes. The rest of a body too large is read and
- * dropped, not left unread: leaving the loop early would destroy the connection before the 413 is sent.
+ * The body, or undefined as soon as it is known to be larger than API Gateway takes (its Content-Length, or what
+ * arrived). The rest of a body too large is read and dropped for a while, so that a client still sending reads
+ * the 413 instead of a reset; one that keeps sending past DRAIN_AFTER_LIMIT_BYTES has its connection cut.
  */
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
-  }
-  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks);
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    const refuse = () => {
+      refused = true;
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    if (Number(request.headers['content-length']) > MAX_BODY_BYTES) refuse();
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (refused) {
+        if (size > MAX_BODY_BYTES + DRAIN_AFTER_LIMIT_BYTES) request.destroy();
+      } else if (size > MAX_BODY_BYTES) refuse();
+      else chunks.push(chunk);
+    });
+    request.once('end', () => {
+      if (!refused) resolve(Buffer.concat(chunks));
+    });
+    request.once('error', (error) => {
+      if (!refused) reject(error);
+    });
+  });
 }
 
 /** What Node's HTTP parser refuses before a request exists, answered as problem+json like every other refusal. */
