@@ -45,7 +45,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { ACTIVITY_INDEX, TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
+import { ACTIVITY_INDEX, OPEN_OPERATIONS_INDEX, TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
 import { routes } from '../shared/http/routes';
 import type { FunctionName, RouteDefinition } from '../shared/http/routes';
 import { BUNDLED_DOCS_ASSETS_DIR, DOCS_ASSET_NAMES } from '../shared/http/docs-page';
@@ -96,7 +96,7 @@ export function functionNames(): FunctionName[] {
 export interface FunctionAccess {
   /**
    * The state table: supplier keys only (read), or also mappings, leases, operations, rate windows (readWrite),
-   * or the operations and their `OPEN` index items alone, queried, read, updated and removed (operations).
+   * or the open-operations index queried and the operations alone updated (operations: the sweeper).
    */
   state?: 'read' | 'readWrite' | 'operations';
   /** The idempotency records of its POST and PUT routes. */
@@ -381,13 +381,21 @@ export class GatewayApiStack extends Stack {
       if (access.state === 'read') stateTableItems.grantReadData(fn);
       if (access.state === 'readWrite') stateTableItems.grantReadWriteData(fn);
       if (access.state === 'operations') {
-        // The items of the two partitions it works on (the keys in shared/events/operations.ts), nothing else.
+        // The overdue operations from their index (which holds nothing else), then the operation items alone
+        // (their keys in shared/events/operations.ts), claimed and marked queued by conditional updates.
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'OpenOperationsIndex',
+            actions: ['dynamodb:Query'],
+            resources: [`${stateTable.tableArn}/index/${OPEN_OPERATIONS_INDEX.name}`],
+          }),
+        );
         fn.addToRolePolicy(
           new PolicyStatement({
             sid: 'OperationItems',
-            actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+            actions: ['dynamodb:UpdateItem'],
             resources: [stateTable.tableArn],
-            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OPEN', 'OPERATION#*'] } },
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OPERATION#*'] } },
           }),
         );
       }

@@ -72,14 +72,15 @@ export class GatewayStateStack extends Stack {
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
-      // The trip listing (a supplier's records grouped by trip) and the supplier's activity (its mappings and
-      // operations, newest first): a Query per page, never a scan (docs/data-model.md). CloudFormation adds one
-      // index per update, so a later index comes in a deployment of its own.
+      // The trip listing (a supplier's records grouped by trip), the supplier's activity (its mappings and
+      // operations, newest first) and the sweeper's open operations: a Query per page, never a scan
+      // (docs/data-model.md). CloudFormation adds one index per update, so a later index comes in a deployment of
+      // its own.
       globalSecondaryIndexes: STATE_TABLE_INDEXES.map((index) => ({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        projectionType: ProjectionType[index.projection],
       })),
     });
     const idempotencyTable = new TableV2(this, 'IdempotencyTable', {

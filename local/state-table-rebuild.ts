@@ -2,7 +2,8 @@
  * A data directory made by an earlier version holds a state table without the indexes added since, and dynalite
  * cannot add an index to a table. So the table is made anew with every index and its items are written back:
  * first saved to a file in the data directory (written and synced before the table is dropped), so a start
- * interrupted at any point finds them there and finishes the rebuild instead of losing them.
+ * interrupted at any point finds them there and finishes the rebuild instead of losing them. Items an earlier
+ * version wrote differently are written back as this one writes them (`upgraded`).
  */
 import {
   closeSync,
@@ -51,9 +52,30 @@ export async function rebuildOldStateTable(
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   await createTables(client, names);
-  for (const item of items) await client.send(new PutItemCommand({ TableName: names.state, Item: item }));
+  for (const item of items.map(upgraded)) {
+    if (item) await client.send(new PutItemCommand({ TableName: names.state, Item: item }));
+  }
   rmSync(savedItemsFile);
   return items.length;
+}
+
+/**
+ * An item as this version keeps it, or undefined for one it no longer keeps. Open operations are in the
+ * open-operations index by their `sweepAt` (shared/events/operations.ts): the `OPEN` items that listed them
+ * before go, an operation ended just after it was marked queued loses the `sweepAt` that version left on it, and
+ * one left open by a version before `sweepAt` gets one at its last change, so the first sweep queues it again
+ * (its message was in a queue that did not outlive its process).
+ */
+function upgraded(item: Item): Item | undefined {
+  if (item.pk?.S === 'OPEN') return undefined;
+  if (item.sk?.S !== 'OPERATION' || !item.pk?.S?.startsWith('OPERATION#')) return item;
+  const open = item.status?.S === 'accepted' || item.status?.S === 'processing';
+  if (!open) {
+    const { sweepAt: _ended, ...rest } = item;
+    return rest;
+  }
+  if (item.sweepAt === undefined && item.updatedAt?.S) return { ...item, sweepAt: { S: item.updatedAt.S } };
+  return item;
 }
 
 /** The indexes the table lacks; undefined when there is no table yet. */

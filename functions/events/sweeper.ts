@@ -3,9 +3,8 @@
  * again the operations left open long after their next step was due (docs/events.md).
  */
 import { operationSweeper } from '../../shared/composition/async-requests';
-import type { SweepResult } from '../../shared/events/sweeper';
 
-export const handler = async (): Promise<{ requeued: number; cleared: number }> => {
-  const { requeued, cleared }: SweepResult = await operationSweeper().sweep();
-  return { requeued: requeued.length, cleared };
+export const handler = async (): Promise<{ requeued: number }> => {
+  const { requeued } = await operationSweeper().sweep();
+  return { requeued: requeued.length };
 };

@@ -1,8 +1,9 @@
 /**
  * Operation records: one item per accepted event or asynchronous request in the state table, changed only
  * with single-item conditional writes, plus one `PARKED` index item per parked operation so that listing them
- * is one Query, and one `OPEN` index item per operation not yet ended, so that the sweeper finds those left
- * behind with one Query. Layout and conditions: docs/events.md.
+ * is one Query. An operation not yet ended carries `sweepAt`, which puts it in the open-operations index, so
+ * that the sweeper finds those left behind with a Query, at no write of its own. Layout and conditions:
+ * docs/events.md.
  */
 import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -16,7 +17,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient, isConditionalCheckFailed } from '../adapters/dynamodb/document-client';
-import { operationsActivityKey } from '../adapters/dynamodb/tables';
+import { OPEN_OPERATIONS_INDEX, operationsActivityKey } from '../adapters/dynamodb/tables';
 import type { Clock } from '../gateway/ports';
 import type { ProblemDetails } from '../problem';
 import type { Command } from './envelope';
@@ -47,8 +48,9 @@ export interface OperationRecord {
   nextAttemptAt?: string;
   parkedAt?: string;
   /**
-   * While the operation is open: when it is overdue, i.e. its next step (a send, a receive, the end of an
-   * attempt) should long have happened. An open operation past it is stuck, and the sweeper queues it again.
+   * While the operation is open, and only then: when it is overdue, i.e. its next step (a send, a receive, the
+   * end of an attempt) should long have happened. An open operation past it is stuck, and the sweeper queues it
+   * again. With `status`, the key of the open-operations index.
    */
   sweepAt?: string;
   /** SHA-256 of the type and command: a redelivery of the event id with other content is told apart. */
@@ -80,10 +82,10 @@ function canonicalJson(value: unknown): string {
 
 const SORT_KEY = 'OPERATION';
 const PARKED_PARTITION = 'PARKED';
-const OPEN_PARTITION = 'OPEN';
-const operationKey = (id: string) => ({ pk: `OPERATION#${id}`, sk: SORT_KEY });
+const OPERATION_PREFIX = 'OPERATION#';
+const operationKey = (id: string) => ({ pk: `${OPERATION_PREFIX}${id}`, sk: SORT_KEY });
 const parkedKey = (parkedAt: string, id: string) => ({ pk: PARKED_PARTITION, sk: `${parkedAt}#${id}` });
-const openKey = (id: string) => ({ pk: OPEN_PARTITION, sk: id });
+const OPEN_STATUSES: readonly OperationStatus[] = ['accepted', 'processing'];
 /** What a listing's cursor says, once decoded: where the previous page ended, `<instant>#<operation id>`. */
 const CURSOR_POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z#op_[0-9a-f]{26}$/;
 const NOT_FINAL = '#status IN (:accepted, :processing)';
@@ -115,12 +117,6 @@ export interface DynamoOperationsOptions {
   sweepAfterMs?: number;
 }
 
-/** An `OPEN` index item: the operation it stands for, and when it was written. */
-export interface OpenIndexItem {
-  operationId: string;
-  indexedAt: string;
-}
-
 export class DynamoOperations {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
@@ -135,8 +131,8 @@ export class DynamoOperations {
   }
 
   /**
-   * Creates the operation, or answers the one that already has its id. The `OPEN` index item is written first,
-   * so no open operation is ever missing from it (one whose creation failed leaves an item the sweeper removes).
+   * Creates the operation, or answers the one that already has its id. An open one is overdue from the start
+   * (`sweepAt`), so it is in the open-operations index from its first write on.
    */
   async create(operation: NewOperation): Promise<{ record: OperationRecord; created: boolean }> {
     const now = this.isoNow();
@@ -145,10 +141,9 @@ export class DynamoOperations {
       attempts: 0,
       createdAt: now,
       updatedAt: now,
-      sweepAt: this.sweepAt(0),
+      ...(isOpen(operation.status) ? { sweepAt: this.sweepAt(0) } : {}),
       contentDigest: contentDigestOf(operation),
     };
-    if (operation.status === 'accepted') await this.putOpenIndex(record.id);
     try {
       await this.documents.send(
         new PutCommand({
@@ -178,8 +173,18 @@ export class DynamoOperations {
     return Item ? toRecord(Item) : undefined;
   }
 
+  /**
+   * Records that its message was sent, and that it is overdue if not received long after. An operation that
+   * ended meanwhile (its message was quick) gets `queuedAt` alone: `sweepAt` is only ever on an open one.
+   */
   async markQueued(id: string): Promise<void> {
-    await this.update(id, { queuedAt: this.isoNow(), sweepAt: this.sweepAt(0) }, 'attribute_exists(pk)', {});
+    const queuedAt = this.isoNow();
+    try {
+      await this.update(id, { queuedAt, sweepAt: this.sweepAt(0) }, NOT_FINAL, notFinalValues);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      await this.update(id, { queuedAt }, 'attribute_exists(pk)', {});
+    }
   }
 
   /**
@@ -261,7 +266,6 @@ export class DynamoOperations {
       if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
-    await this.deleteOpenIndex(id);
     return ended;
   }
 
@@ -284,37 +288,29 @@ export class DynamoOperations {
     }
   }
 
-  /** The `OPEN` index, a page at a time; `cursor` continues. */
-  async listOpen(
-    options: { limit?: number; cursor?: string } = {},
-  ): Promise<{ items: OpenIndexItem[]; nextCursor?: string }> {
-    const page = await this.documents.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': OPEN_PARTITION },
-        Limit: options.limit ?? 100,
-        ...(options.cursor ? { ExclusiveStartKey: openKey(options.cursor) } : {}),
-      }),
-    );
-    const items = (page.Items ?? []).map((item) => ({
-      operationId: String(item.sk),
-      indexedAt: String(item.indexedAt),
-    }));
-    return {
-      items,
-      ...(page.LastEvaluatedKey ? { nextCursor: String(page.LastEvaluatedKey.sk) } : {}),
-    };
-  }
-
-  async deleteOpenIndex(id: string): Promise<void> {
-    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: openKey(id) }));
-  }
-
-  private async putOpenIndex(id: string): Promise<void> {
-    await this.documents.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...openKey(id), indexedAt: this.isoNow() } }),
-    );
+  /**
+   * The ids of the open operations overdue now (`sweepAt` passed), oldest first, a page at a time from the
+   * open-operations index. The index is eventually consistent: what it answers is a candidate, claimed (or not)
+   * by a conditional write on the operation itself.
+   */
+  async *listOverdue(options: { pageSize?: number } = {}): AsyncGenerator<string[]> {
+    const now = this.isoNow();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: OPEN_OPERATIONS_INDEX.name,
+          KeyConditionExpression: 'sk = :operation AND sweepAt <= :now',
+          ExpressionAttributeValues: { ':operation': SORT_KEY, ':now': now },
+          Limit: options.pageSize ?? 100,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const ids = (page.Items ?? []).map((item) => String(item.pk).slice(OPERATION_PREFIX.length));
+      if (ids.length > 0) yield ids;
+      start = page.LastEvaluatedKey;
+    } while (start);
   }
 
   /** When an operation whose next step is due in `dueInMs` counts as stuck. */
@@ -422,7 +418,6 @@ export class DynamoOperations {
    */
   async reopen(id: string): Promise<OperationRecord | undefined> {
     let record: OperationRecord;
-    await this.putOpenIndex(id);
     try {
       record = await this.update(
         id,
@@ -500,6 +495,10 @@ export class DynamoOperations {
   private isoNow(): string {
     return new Date(this.clock.now()).toISOString();
   }
+}
+
+function isOpen(status: OperationStatus): boolean {
+  return OPEN_STATUSES.includes(status);
 }
 
 function toRecord(item: Record<string, unknown>): OperationRecord {

@@ -22,25 +22,18 @@ export interface SweeperDependencies {
   queue: Pick<EventQueue, 'send'>;
   logger: Pick<Logger, 'info' | 'warn'>;
   metrics?: GatewayMetrics;
-  clock?: { now(): number };
 }
 
 export interface SweepResult {
   /** Operations queued again. */
   requeued: string[];
-  /** Index items removed: their operation had ended (or was never created). */
-  cleared: number;
 }
-
-const FINAL = new Set(['succeeded', 'skipped', 'failed', 'parked']);
 
 export class OperationSweeper {
   private readonly metrics: GatewayMetrics;
-  private readonly now: () => number;
 
   constructor(private readonly deps: SweeperDependencies) {
     this.metrics = deps.metrics ?? noMetrics;
-    this.now = () => (deps.clock ?? Date).now();
   }
 
   /** Queues the operation again when it is stuck (open and overdue); answers whether it did. */
@@ -59,31 +52,18 @@ export class OperationSweeper {
     return true;
   }
 
-  /** One pass over the open operations. */
+  /** One pass over the overdue operations of the open-operations index. */
   async sweep(): Promise<SweepResult> {
-    const { operations } = this.deps;
-    const result: SweepResult = { requeued: [], cleared: 0 };
-    // An index item without its operation is written just before the operation: only an old one is an orphan.
-    const orphanBefore = new Date(this.now() - operations.sweepAfterMs).toISOString();
-    const nowIso = new Date(this.now()).toISOString();
-    let cursor: string | undefined;
-    do {
-      const page = await operations.listOpen({ limit: 100, ...(cursor ? { cursor } : {}) });
+    const result: SweepResult = { requeued: [] };
+    for await (const ids of this.deps.operations.listOverdue()) {
       await Promise.all(
-        page.items.map(async ({ operationId, indexedAt }) => {
-          const record = await operations.get(operationId);
-          if ((record && FINAL.has(record.status)) || (!record && indexedAt < orphanBefore)) {
-            await operations.deleteOpenIndex(operationId);
-            result.cleared += 1;
-          } else if (record?.sweepAt && record.sweepAt <= nowIso) {
-            if (await this.requeueIfStuck(operationId)) result.requeued.push(operationId);
-          }
+        ids.map(async (operationId) => {
+          if (await this.requeueIfStuck(operationId)) result.requeued.push(operationId);
         }),
       );
-      cursor = page.nextCursor;
-    } while (cursor);
-    if (result.requeued.length > 0 || result.cleared > 0)
-      this.deps.logger.info('operations swept', { ...result, requeued: result.requeued.length });
+    }
+    if (result.requeued.length > 0)
+      this.deps.logger.info('operations swept', { requeued: result.requeued.length });
     return result;
   }
 }

@@ -20,13 +20,20 @@ describe('createTables', () => {
       { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
     ]);
     expect(state.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(state.Table?.GlobalSecondaryIndexes?.map((index) => [index.IndexName, index.KeySchema])).toEqual([
+    expect(
+      state.Table?.GlobalSecondaryIndexes?.map((index) => [
+        index.IndexName,
+        index.KeySchema,
+        index.Projection?.ProjectionType,
+      ]),
+    ).toEqual([
       [
         'trips-by-supplier',
         [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'tripId', KeyType: 'RANGE' },
         ],
+        'ALL',
       ],
       [
         'activity-by-supplier',
@@ -34,6 +41,15 @@ describe('createTables', () => {
           { AttributeName: 'activityKey', KeyType: 'HASH' },
           { AttributeName: 'updatedAt', KeyType: 'RANGE' },
         ],
+        'ALL',
+      ],
+      [
+        'open-operations',
+        [
+          { AttributeName: 'sk', KeyType: 'HASH' },
+          { AttributeName: 'sweepAt', KeyType: 'RANGE' },
+        ],
+        'KEYS_ONLY',
       ],
     ]);
 
@@ -65,7 +81,12 @@ describe('createTables', () => {
   });
 
   it('names the attributes Powertools idempotency and the TTL settings expect', () => {
-    expect(TRIPS_INDEX).toEqual({ name: 'trips-by-supplier', partitionKey: 'pk', sortKey: 'tripId' });
+    expect(TRIPS_INDEX).toEqual({
+      name: 'trips-by-supplier',
+      partitionKey: 'pk',
+      sortKey: 'tripId',
+      projection: 'ALL',
+    });
     expect(IDEMPOTENCY_TABLE).toEqual({ partitionKey: 'id', ttlAttribute: 'expiration' });
     expect(STATE_TABLE).toEqual({ partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' });
   });

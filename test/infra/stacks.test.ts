@@ -326,7 +326,9 @@ describe('state', () => {
           Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
         ],
         // The trip listing's index: a supplier's records (partition pk) by trip id; the activity index: a
-        // supplier's mappings and operations by last change. Each came in a deployment of its own.
+        // supplier's mappings and operations by last change; the open operations by status and when they are
+        // overdue (every operation has sk OPERATION; only open ones have sweepAt), keys only. Each came in a
+        // deployment of its own.
         GlobalSecondaryIndexes: [
           {
             IndexName: 'trips-by-supplier',
@@ -343,6 +345,14 @@ describe('state', () => {
               { AttributeName: 'updatedAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'open-operations',
+            KeySchema: [
+              { AttributeName: 'sk', KeyType: 'HASH' },
+              { AttributeName: 'sweepAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
           },
         ],
       },
@@ -394,20 +404,24 @@ describe('permissions', () => {
       const state = actionsOn(name, /StateTable/);
       const idempotency = actionsOn(name, /IdempotencyTable/);
       if (!access.state) expect(state, `${name} on the state table`).toEqual([]);
-      else expect(state, `${name} on the state table`).toContain('dynamodb:GetItem');
+      else if (access.state !== 'operations')
+        expect(state, `${name} on the state table`).toContain('dynamodb:GetItem');
       if (access.state === 'read') for (const write of WRITES) expect(state, name).not.toContain(write);
       if (access.state === 'readWrite') expect(state, name).toEqual(expect.arrayContaining(WRITES));
       if (access.state === 'operations') {
-        expect(state.sort(), name).toEqual([
-          'dynamodb:DeleteItem',
-          'dynamodb:GetItem',
-          'dynamodb:Query',
-          'dynamodb:UpdateItem',
-        ]);
-        const onTable = statementsOf(name).filter((s) => /StateTable/.test(JSON.stringify(s.Resource)));
+        // Overdue operations from their index, then each claimed and recorded as queued: conditional updates.
+        expect(state.sort(), name).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
+        const onTable = statementsOf(name).filter(
+          (s) =>
+            /StateTable/.test(JSON.stringify(s.Resource)) && !/\/index\//.test(JSON.stringify(s.Resource)),
+        );
+        expect(
+          onTable.flatMap((statement) => [statement.Action].flat()),
+          name,
+        ).toEqual(['dynamodb:UpdateItem']);
         for (const statement of onTable) {
           expect((statement as { Condition?: unknown }).Condition, name).toEqual({
-            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OPEN', 'OPERATION#*'] },
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OPERATION#*'] },
           });
         }
       }
@@ -435,8 +449,12 @@ describe('permissions', () => {
     expect(FUNCTION_ACCESS.translate).toEqual({ state: 'read', idempotency: true });
   });
 
-  it('lets only the trips function query the trips index and the activity function the activity index, by name', () => {
-    const indexOf: Record<string, string> = { trips: 'trips-by-supplier', activity: 'activity-by-supplier' };
+  it('lets only the trips function query the trips index, the activity function the activity index and the sweeper the open-operations index, by name', () => {
+    const indexOf: Record<string, string> = {
+      trips: 'trips-by-supplier',
+      activity: 'activity-by-supplier',
+      sweeper: 'open-operations',
+    };
     for (const name of Object.keys(FUNCTION_ACCESS)) {
       const onIndexes = statementsOf(name).filter((statement) =>
         JSON.stringify(statement.Resource).includes('/index/'),
@@ -450,6 +468,7 @@ describe('permissions', () => {
       expect(JSON.stringify(onIndexes[0]!.Resource)).toContain(`/index/${indexOf[name]}"`);
     }
     expect(FUNCTION_ACCESS.activity).toEqual({ state: 'read', activityIndex: true });
+    expect(FUNCTION_ACCESS.sweeper).toEqual({ state: 'operations', sendsEvents: true });
   });
 
   it("lets the functions that call Concur use the stage's connection token secrets and read its app secrets", () => {

@@ -1,6 +1,7 @@
 /**
  * A state table made before an index existed is rebuilt with every index and keeps its items, also when the
- * rebuild was interrupted after the table was dropped (the items saved in the data directory finish it).
+ * rebuild was interrupted after the table was dropped (the items saved in the data directory finish it). The
+ * operations earlier versions left open are found by the sweeper afterwards, whichever version wrote them.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVITY_INDEX, STATE_TABLE_INDEXES, TRIPS_INDEX } from '../../shared/adapters/dynamodb/tables';
+import { DynamoOperations } from '../../shared/events/operations';
+import { OperationSweeper } from '../../shared/events/sweeper';
 import { rebuildOldStateTable } from '../../local/state-table-rebuild';
 import { startTestDynalite, type TestDynalite } from '../support/dynalite';
 
@@ -120,5 +123,76 @@ describe('an old state table', () => {
     expect(await rebuildOldStateTable(dynamo.client, names, saved)).toBe(12);
     expect(await itemsOf(names.state)).toEqual(before);
     expect(existsSync(saved)).toBe(false);
+  });
+
+  it('leaves every open operation, whichever version wrote it, to the sweeper, and nothing else', async () => {
+    const names = await oldTable(0);
+    const operation = (id: string, fields: Record<string, string>) =>
+      dynamo.client.send(
+        new PutItemCommand({
+          TableName: names.state,
+          Item: {
+            pk: { S: `OPERATION#${id}` },
+            sk: { S: 'OPERATION' },
+            id: { S: id },
+            supplierId: { S: 'demo-supplier' },
+            command: { M: { kind: { S: 'cancelTrip' }, companyId: { S: 'c' }, tripId: { S: 'T1' } } },
+            ...Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, { S: value }])),
+          },
+        }),
+      );
+    const openItem = (id: string) =>
+      dynamo.client.send(
+        new PutItemCommand({
+          TableName: names.state,
+          Item: { pk: { S: 'OPEN' }, sk: { S: id }, indexedAt: { S: '2027-01-01T00:00:00.000Z' } },
+        }),
+      );
+    // Before sweepAt and the OPEN items: accepted, its message in a queue that died with its process.
+    await operation('op_before_sweeps', { status: 'accepted', updatedAt: '2027-01-01T00:00:00.000Z' });
+    // With an OPEN item and sweepAt: processing, overdue at the time it says.
+    await operation('op_with_open_item', {
+      status: 'processing',
+      updatedAt: '2027-01-02T00:00:00.000Z',
+      sweepAt: '2027-01-02T00:20:00.000Z',
+    });
+    await openItem('op_with_open_item');
+    // Ended just before its sender marked it queued, which left a sweepAt on it; and its OPEN item, orphaned.
+    await operation('op_ended', {
+      status: 'succeeded',
+      updatedAt: '2027-01-01T00:00:00.000Z',
+      sweepAt: '2027-01-01T00:15:00.000Z',
+    });
+    await openItem('op_ended');
+    const saved = join(mkdtempSync(join(tmpdir(), 'rebuild-')), 'state-table-rebuild.json');
+
+    expect(await rebuildOldStateTable(dynamo.client, names, saved)).toBe(5);
+
+    expect((await itemsOf(names.state)).map((item) => item.pk!.S).sort()).toEqual([
+      'OPERATION#op_before_sweeps',
+      'OPERATION#op_ended',
+      'OPERATION#op_with_open_item',
+    ]);
+    const clock = { now: () => Date.parse('2027-01-02T00:10:00Z') };
+    const operations = new DynamoOperations({ client: dynamo.client, tableName: names.state, clock });
+    expect(await operations.get('op_ended')).not.toHaveProperty('sweepAt');
+    const overdue = async () => {
+      const ids: string[] = [];
+      for await (const page of operations.listOverdue()) ids.push(...page);
+      return ids;
+    };
+    expect(await overdue()).toEqual(['op_before_sweeps']);
+    const sent: string[] = [];
+    const sweeper = new OperationSweeper({
+      operations,
+      queue: { send: async ({ operationId }) => void sent.push(operationId) },
+      logger: { info: () => undefined, warn: () => undefined },
+    });
+    expect(await sweeper.sweep()).toEqual({ requeued: ['op_before_sweeps'] });
+    // Queued again at 00:10, the first is not overdue again before 00:25.
+    clock.now = () => Date.parse('2027-01-02T00:22:00Z');
+    expect(await overdue()).toEqual(['op_with_open_item']);
+    expect(await sweeper.sweep()).toEqual({ requeued: ['op_with_open_item'] });
+    expect(sent).toEqual(['op_before_sweeps', 'op_with_open_item']);
   });
 });

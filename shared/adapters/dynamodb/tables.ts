@@ -19,7 +19,7 @@ export const STATE_TABLE = {
 } as const;
 
 /**
- * The state table's one secondary index: a supplier's records by trip. Its partition key is the table's own
+ * The state table's index of a supplier's records by trip. Its partition key is the table's own
  * (`COMPANY#…#SOURCE#…`), its sort key the `tripId` that booking mappings and the supplier's trips carry, so the
  * index is sparse (items without a trip stay out) and one trip's records sit side by side.
  */
@@ -27,6 +27,7 @@ export const TRIPS_INDEX = {
   name: 'trips-by-supplier',
   partitionKey: STATE_TABLE.partitionKey,
   sortKey: 'tripId',
+  projection: 'ALL',
 } as const;
 
 /**
@@ -39,6 +40,21 @@ export const ACTIVITY_INDEX = {
   name: 'activity-by-supplier',
   partitionKey: 'activityKey',
   sortKey: 'updatedAt',
+  projection: 'ALL',
+} as const;
+
+/**
+ * The state table's index of open operations by when they are overdue. An operation carries `sweepAt` exactly
+ * while it is open (`accepted` or `processing`) and no other item carries it, so the index is sparse and holds
+ * only those, all in one partition (the table's sort key, `OPERATION` on every operation), and the sweeper reads
+ * the overdue ones with one Query. The marker is written with the operation, in its own single-item writes,
+ * never as an item of its own. Only the keys are projected: the sweeper claims each by a conditional write.
+ */
+export const OPEN_OPERATIONS_INDEX = {
+  name: 'open-operations',
+  partitionKey: STATE_TABLE.sortKey,
+  sortKey: 'sweepAt',
+  projection: 'KEYS_ONLY',
 } as const;
 
 /** The activity index partition of a booking source's mappings. */
@@ -47,7 +63,7 @@ export const bookingsActivityKey = (bookingSource: string): string => `BOOKINGS#
 export const operationsActivityKey = (supplierId: string): string => `OPERATIONS#${supplierId}`;
 
 /** The secondary indexes of the state table, as created (dynalite, tests) and deployed (the CDK stack). */
-export const STATE_TABLE_INDEXES = [TRIPS_INDEX, ACTIVITY_INDEX] as const;
+export const STATE_TABLE_INDEXES = [TRIPS_INDEX, ACTIVITY_INDEX, OPEN_OPERATIONS_INDEX] as const;
 
 /** The table Powertools idempotency's DynamoDBPersistenceLayer writes to (its default attribute names). */
 export const IDEMPOTENCY_TABLE = {
@@ -70,6 +86,7 @@ function stateTableInput(name: string): CreateTableCommandInput {
       { AttributeName: TRIPS_INDEX.sortKey, AttributeType: 'S' },
       { AttributeName: ACTIVITY_INDEX.partitionKey, AttributeType: 'S' },
       { AttributeName: ACTIVITY_INDEX.sortKey, AttributeType: 'S' },
+      { AttributeName: OPEN_OPERATIONS_INDEX.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
@@ -81,7 +98,7 @@ function stateTableInput(name: string): CreateTableCommandInput {
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: index.projection },
     })),
   };
 }
