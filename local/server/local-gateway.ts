@@ -19,6 +19,8 @@ import {
 import { startDynalite } from '../dynalite';
 import { createTables } from '../../shared/adapters/dynamodb/tables';
 import { rebuildOldStateTable } from '../state-table-rebuild';
+import { applySeedConnections } from '../seeded-connections';
+import type { SeedConnection } from '../seeded-connections';
 import { startLocalSecretsManager } from '../secrets-manager';
 import { startLocalSqs } from '../sqs';
 import { startEventPoller } from '../events-poller';
@@ -33,6 +35,7 @@ import { DEFAULT_COMPANY_ID, startSimulator } from '../simulator';
 import type { Simulator, SimulatorOptions } from '../simulator';
 import type { ClientOptions } from '../simulator';
 import { APP_ID_PATTERN, DEFAULT_APP_ID } from '../../shared/tokens';
+import type { ConnectionRef } from '../../shared/gateway/ports';
 import { userOptionsSchema } from '../simulator/identity';
 import { startLambdaHttpServer } from './lambda-http-server';
 import type { LambdaHandler } from './lambda-http-server';
@@ -218,6 +221,8 @@ export interface LocalGateway {
   demoApiKey?: string;
   /** The demo supplier's webhook signing secret. */
   demoWebhookSecret?: string;
+  /** Connections stored since the seed's unchanged entry was applied (`companies connect`): kept, not seeded. */
+  keptConnections: ConnectionRef[];
   close(): Promise<void>;
 }
 
@@ -296,33 +301,44 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
 
   let demoApiKey: string | undefined;
   let demoWebhookSecret: string | undefined;
+  const seedConnections: SeedConnection[] = [];
   if (options.seed) {
     const apps = seedApps(options.seed);
     for (const { id, ...app } of apps) await admin.configureApp(id, app);
     for (const company of options.seed.companies) {
       // A company at a real Concur has the tokens the seed names, for the default app; one the simulator serves
       // has a connection for every app.
-      if (company.concur) {
-        await admin.configureConnection({ appId: DEFAULT_APP_ID, companyId: company.id }, company.concur);
+      const { concur } = company;
+      if (concur) {
+        seedConnections.push({
+          ref: { appId: DEFAULT_APP_ID, companyId: company.id },
+          entry: { concur },
+          tokens: () => concur,
+          simulated: false,
+        });
         continue;
       }
       for (const app of apps) {
-        const pair =
-          app.id === DEFAULT_APP_ID
-            ? {
-                accessToken: simulator!.tokens.accessTokenFor(company.id),
-                refreshToken: simulator!.tokens.refreshTokenFor(company.id),
-              }
-            : simulator!.tokens.issueTokenPair(company.id, { clientId: app.clientId });
-        await admin.configureConnection(
-          { appId: app.id, companyId: company.id },
-          {
-            baseUrl: simulator!.url,
-            accessToken: pair.accessToken,
-            refreshToken: pair.refreshToken,
-            expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+        seedConnections.push({
+          ref: { appId: app.id, companyId: company.id },
+          entry: { simulator: { clientId: app.clientId } },
+          tokens: () => {
+            const pair =
+              app.id === DEFAULT_APP_ID
+                ? {
+                    accessToken: simulator!.tokens.accessTokenFor(company.id),
+                    refreshToken: simulator!.tokens.refreshTokenFor(company.id),
+                  }
+                : simulator!.tokens.issueTokenPair(company.id, { clientId: app.clientId });
+            return {
+              baseUrl: simulator!.url,
+              accessToken: pair.accessToken,
+              refreshToken: pair.refreshToken,
+              expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+            };
           },
-        );
+          simulated: true,
+        });
       }
     }
     for (const { webhookSecret, apiKey, ...supplier } of options.seed.suppliers) {
@@ -342,20 +358,31 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         }
       : demoConcurAt(options.concurBaseUrl!, options.demoConcur);
     await admin.configureApp(DEFAULT_APP_ID, concur.app);
-    await admin.configureConnection(
-      { appId: DEFAULT_APP_ID, companyId: DEFAULT_COMPANY_ID },
-      {
+    seedConnections.push({
+      ref: { appId: DEFAULT_APP_ID, companyId: DEFAULT_COMPANY_ID },
+      entry: simulator
+        ? { simulator: { clientId: concur.app.clientId } }
+        : {
+            concur: {
+              baseUrl: concur.baseUrl,
+              accessToken: concur.accessToken,
+              refreshToken: concur.refreshToken,
+            },
+          },
+      tokens: () => ({
         baseUrl: concur.baseUrl,
         accessToken: concur.accessToken,
         refreshToken: concur.refreshToken,
         expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
-      },
-    );
+      }),
+      simulated: simulator !== undefined,
+    });
     demoApiKey = await demoKey(options.dataDir, 'demo-api-key', admin.generateApiKey);
     await admin.registerSupplier({ ...DEMO_SUPPLIER, profile: 'tmc' }, demoApiKey);
     demoWebhookSecret = await demoKey(options.dataDir, 'demo-webhook-secret', generateWebhookSecret);
     await admin.configureWebhookSecrets(DEMO_SUPPLIER.id, [demoWebhookSecret]);
   }
+  const { kept: keptConnections } = await applySeedConnections(layout.root, admin, seedConnections);
 
   const handlers = options.handlers ?? (await loadHandlers());
   const server = await startLambdaHttpServer(handlers, {
@@ -406,6 +433,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     simulator,
     demoApiKey,
     demoWebhookSecret,
+    keptConnections,
     queues: {
       endpoint: sqs.endpoint,
       eventsQueueUrl: queues.eventsQueueUrl,

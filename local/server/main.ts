@@ -152,6 +152,11 @@ if (gateway.demoApiKey) {
     console.log(`  company ${company.id}: ${concur}`);
   }
 }
+for (const { appId, companyId } of gateway.keptConnections) {
+  console.log(
+    `  company ${companyId}, app ${appId}: the connection stored by companies connect is kept (change its seed entry to replace it)`,
+  );
+}
 
 const stop = async () => {
   await gateway.close();
