@@ -68,14 +68,14 @@ export interface GatewayApiStackProps extends StackProps {
 }
 
 /**
- * The HTTP functions of the route table, the events queue's processor, the operations sweeper and the deliveries
- * queue's sender.
+ * The HTTP functions of the route table, the events queue's processor, the operations sweeper, the deliveries
+ * queue's sender and the keep-alive of Concur connections.
  */
-export type LambdaName = FunctionName | 'processor' | 'sweeper' | 'deliveries';
+export type LambdaName = FunctionName | 'processor' | 'sweeper' | 'deliveries' | 'keepalive';
 
 /**
  * The real handler of a function: functions/http/<name>.ts (functions/events/<name>.ts,
- * functions/deliveries/sender.ts), exporting `handler`.
+ * functions/deliveries/sender.ts, functions/connections/keep-alive.ts), exporting `handler`.
  */
 export function defaultEntry(name: LambdaName): string {
   const path =
@@ -83,7 +83,9 @@ export function defaultEntry(name: LambdaName): string {
       ? `../functions/events/${name}.ts`
       : name === 'deliveries'
         ? '../functions/deliveries/sender.ts'
-        : `../functions/http/${name}.ts`;
+        : name === 'keepalive'
+          ? '../functions/connections/keep-alive.ts'
+          : `../functions/http/${name}.ts`;
   return fileURLToPath(new URL(path, import.meta.url));
 }
 
@@ -121,6 +123,8 @@ export interface FunctionAccess {
   apiBaseUrl?: true;
   /** Queries the state table's activity index (the supplier's bookings and operations, newest first). */
   activityIndex?: true;
+  /** Lists the connections' secrets (names only): the keep-alive goes through every connection. */
+  listsConnections?: true;
 }
 
 export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
@@ -141,10 +145,22 @@ export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
   },
   sweeper: { state: 'operations', sendsEvents: true },
   deliveries: { state: 'readWrite', endpointSecrets: 'sign', receivesDeliveries: true },
+  // Refreshes under the token lease and counts in the outbound rate windows, as live traffic does.
+  keepalive: { state: 'readWrite', concur: true, listsConnections: true },
 };
 
 /** How often the sweeper looks for operations left behind (each is overdue 15 minutes before it is taken). */
 const SWEEP_SCHEDULE = Schedule.rate(Duration.minutes(5));
+
+/**
+ * How often the keep-alive runs: daily, so that a connection is refreshed within a day of its last refresh turning
+ * 7 days old (a weekly run would let it reach 14, where the stale alarm fires), far inside the six months.
+ */
+const KEEP_ALIVE_SCHEDULE = Schedule.rate(Duration.days(1));
+/** One keep-alive run: every connection read, those due refreshed four at a time. */
+const KEEP_ALIVE_TIMEOUT = Duration.minutes(10);
+/** The keep-alive's counts come once a day: its alarms look at a day. */
+const KEEP_ALIVE_ALARM_PERIOD = Duration.days(1);
 
 /** The function that serves the API reference's assets carries them in its bundle. */
 const docsFunction = routes.find((route) => route.operationId === 'docsAsset')?.function;
@@ -454,6 +470,15 @@ export class GatewayApiStack extends Stack {
           reason: `Per-supplier webhook signing secrets are created at onboarding, after deployment: the function may only read secrets under ${names.secretPrefix}/suppliers/.`,
         });
       }
+      if (access.listsConnections) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'ListConnectionSecrets',
+            actions: ['secretsmanager:ListSecrets'],
+            resources: ['*'],
+          }),
+        );
+      }
       if (access.concur) {
         appSecret.grantRead(fn);
         fn.addToRolePolicy(
@@ -485,8 +510,9 @@ export class GatewayApiStack extends Stack {
       }
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Added by X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+        reason: access.listsConnections
+          ? 'X-Ray active tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and secretsmanager:ListSecrets (names of the connections, never values) support no resource-level permissions.'
+          : 'Added by X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
       });
 
       alarm(
@@ -545,6 +571,18 @@ export class GatewayApiStack extends Stack {
       description: `${names.resourcePrefix}: runs the operations sweeper`,
       schedule: SWEEP_SCHEDULE,
       targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })],
+    });
+
+    // --- Keep-alive of Concur connections -------------------------------------------------------------------
+    const keepAlive = makeFunction(
+      'keepalive',
+      KEEP_ALIVE_TIMEOUT,
+      'refreshes the Concur connections not refreshed for 7 days, so that no refresh token reaches its six months unused',
+    );
+    new Rule(this, 'KeepAliveSchedule', {
+      description: `${names.resourcePrefix}: runs the keep-alive of Concur connections`,
+      schedule: KEEP_ALIVE_SCHEDULE,
+      targets: [new LambdaFunction(keepAlive, { retryAttempts: 0 })],
     });
 
     // --- Webhook deliveries --------------------------------------------------------------------------------
@@ -675,6 +713,21 @@ export class GatewayApiStack extends Stack {
       "Concur refused a company's refresh token: connect the company again (runbook: when an alarm fires)",
     );
     alarm(
+      'KeepAliveRefusedAlarm',
+      gatewayMetric(GATEWAY_METRICS.keepAliveRefused, { period: KEEP_ALIVE_ALARM_PERIOD }),
+      1,
+      "Concur refused a connection's refresh token at the keep-alive: connect the company again (runbook: keep-alive of connections)",
+    );
+    alarm(
+      'ConnectionsStaleAlarm',
+      gatewayMetric(GATEWAY_METRICS.connectionsStale, {
+        period: KEEP_ALIVE_ALARM_PERIOD,
+        statistic: 'Maximum',
+      }),
+      1,
+      'A Concur connection has not been refreshed for 14 days: its keep-alive refreshes keep failing (runbook: keep-alive of connections)',
+    );
+    alarm(
       'EventsRequeuedAlarm',
       gatewayMetric(GATEWAY_METRICS.eventsRequeued),
       1,
@@ -700,7 +753,7 @@ export class GatewayApiStack extends Stack {
     );
 
     // --- Dashboard -----------------------------------------------------------------------------------------
-    const lambdas = [...functions.values(), processor, sweeper, deliveries];
+    const lambdas = [...functions.values(), processor, sweeper, deliveries, keepAlive];
     const dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: names.resourcePrefix,
       defaultInterval: Duration.hours(3),
@@ -837,6 +890,24 @@ export class GatewayApiStack extends Stack {
         title: 'Outbound rate limit: waits and rejections; wait time (p99, ms)',
         left: [gatewayMetric(GATEWAY_METRICS.limiterWaits), gatewayMetric(GATEWAY_METRICS.limiterRejections)],
         right: [gatewayMetric(GATEWAY_METRICS.limiterWaitTime, { statistic: 'p99' })],
+        width: 12,
+      }),
+    );
+
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Keep-alive of connections (daily): refreshed, refused, failed; stale (14 days)',
+        left: [
+          gatewayMetric(GATEWAY_METRICS.keepAliveRefreshed, { period: KEEP_ALIVE_ALARM_PERIOD }),
+          gatewayMetric(GATEWAY_METRICS.keepAliveRefused, { period: KEEP_ALIVE_ALARM_PERIOD }),
+          gatewayMetric(GATEWAY_METRICS.keepAliveFailed, { period: KEEP_ALIVE_ALARM_PERIOD }),
+        ],
+        right: [
+          gatewayMetric(GATEWAY_METRICS.connectionsStale, {
+            period: KEEP_ALIVE_ALARM_PERIOD,
+            statistic: 'Maximum',
+          }),
+        ],
         width: 12,
       }),
     );

@@ -4,10 +4,11 @@
  */
 import type { Command } from 'commander';
 import { connectCompany } from '../../shared/concur-client';
+import { ConnectionKeepAlive, KEEP_ALIVE_DEFAULTS } from '../../shared/keep-alive';
 import { DEFAULT_APP_ID, featuresOf } from '../../shared/tokens';
 import type { CompanyTokens, ConnectionRef } from '../../shared/tokens';
 import { operatorConcur } from './concur';
-import { emit, OperatorError, table } from './output';
+import { emit, OperatorError, parseDuration, table } from './output';
 import type { OperatorCommand } from './run';
 import type { Target } from './target';
 
@@ -53,12 +54,10 @@ function connectionView(
 /** Every connection (of one company, when given), by company then app. */
 async function connections(target: Target, onlyCompanyId?: string): Promise<CompanyConnection[]> {
   const { credentials } = operatorConcur(target);
-  const summaries = await target.secrets.listSecrets(credentials.connectionsPrefix());
   const found: CompanyConnection[] = [];
-  for (const summary of summaries) {
-    const ref = credentials.connectionOfSecret(summary.name);
-    if (ref === undefined || (onlyCompanyId !== undefined && ref.companyId !== onlyCompanyId)) continue;
-    found.push(connectionView(ref, await credentials.readConnection(ref), summary.lastChangedAt));
+  for (const { ref, lastChangedAt } of await credentials.listConnections()) {
+    if (onlyCompanyId !== undefined && ref.companyId !== onlyCompanyId) continue;
+    found.push(connectionView(ref, await credentials.readConnection(ref), lastChangedAt));
   }
   return found.sort((a, b) => a.companyId.localeCompare(b.companyId) || a.appId.localeCompare(b.appId));
 }
@@ -248,6 +247,48 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
       };
       emit(options, result, (r) => [
         `Company ${companyId}: Concur answered ${r.status} in ${r.latencyMs} ms (concur-correlationid ${r.correlationId ?? 'none'}).`,
+      ]);
+    },
+  );
+
+  operator(
+    companies
+      .command('keep-alive')
+      .description(
+        'refresh every connection not refreshed for a while (what the scheduled keep-alive does), so that no refresh token reaches its six months unused; exit 1 when Concur refused or a refresh failed',
+      )
+      .option(
+        '--older-than <duration>',
+        'refresh the connections not refreshed for this long (e.g. 7d, 24h; 0 refreshes every one)',
+        '7d',
+      ),
+    async (target, options) => {
+      const olderThanMs = parseDuration(options.olderThan as string);
+      const { credentials, tokens } = operatorConcur(target);
+      const report = await new ConnectionKeepAlive({ connections: credentials, tokens }).run({ olderThanMs });
+      if (report.refused > 0 || report.failed > 0) process.exitCode = 1;
+      emit(options, report, (r) => [
+        ...(r.connections.length === 0
+          ? ['No companies connected.']
+          : table(
+              ['ID', 'APP', 'OUTCOME', 'REFRESHED', 'REFRESH EXPIRES', 'ATTENTION'],
+              r.connections.map((c) => [
+                c.companyId,
+                c.appId,
+                c.outcome,
+                c.refreshedAt ?? 'unknown',
+                c.refreshExpiresAt ?? 'unknown',
+                [
+                  ...(c.outcome === 'refused' ? ['connect it again (Concur refused its refresh token)'] : []),
+                  ...(c.outcome === 'failed' ? [`refresh failed: ${c.reason ?? 'unknown'}`] : []),
+                  ...(c.stale
+                    ? [`not refreshed for ${KEEP_ALIVE_DEFAULTS.staleAfterMs / 86_400_000} days`]
+                    : []),
+                  ...(c.expiring ? ['refresh token ends within 30 days: connect it again'] : []),
+                ].join('; '),
+              ]),
+            )),
+        `${r.refreshed} refreshed, ${r.recent} refreshed recently (left alone), ${r.refused} refused, ${r.failed} failed.`,
       ]);
     },
   );

@@ -186,6 +186,8 @@ export interface LocalGatewayOptions {
   deliveriesHandler?: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
   /** The outbound limit to each Concur base URL (requests a minute); 3,000 by default. */
   concurRatePerMinute?: number;
+  /** How often the keep-alive of Concur connections runs (3,600 s; it refreshes those not refreshed for 7 days). */
+  keepAliveIntervalSeconds?: number;
   /** Where the access log's lines go (one JSON line per request); standard output by default. */
   accessLog?: (line: string) => void;
 }
@@ -408,6 +410,12 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     () => sweep(),
     (error) => gatewayLogger().error('operations sweep failed', { error: error as Error }),
   );
+  const { handler: keepAlive } = await import('../../functions/connections/keep-alive');
+  const keepAliveTimer = startTimer(
+    (options.keepAliveIntervalSeconds ?? 3_600) * 1000,
+    () => keepAlive(),
+    (error) => gatewayLogger().error('keep-alive of Concur connections failed', { error: error as Error }),
+  );
   const sendWebhooks =
     options.deliveriesHandler ?? (await import('../../functions/deliveries/sender')).handler;
   const deliveryPoller = startEventPoller({
@@ -445,6 +453,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       await withdrawEndpoints(options.dataDir);
       await server.close();
       await sweeper.stop();
+      await keepAliveTimer.stop();
       await poller.stop();
       await deliveryPoller.stop();
       await sqs.close();

@@ -71,6 +71,9 @@ try {
         ? { sweepIntervalSeconds: Number(env.EVENT_SWEEP_INTERVAL_SECONDS) }
         : {}),
     },
+    ...(env.KEEP_ALIVE_INTERVAL_SECONDS
+      ? { keepAliveIntervalSeconds: Number(env.KEEP_ALIVE_INTERVAL_SECONDS) }
+      : {}),
     ...(env.CONCUR_ACCESS_TOKEN
       ? {
           demoConcur: {

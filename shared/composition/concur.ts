@@ -80,7 +80,7 @@ const outboundLimiter = () =>
 const concurClient = () =>
   once('concurClient', () => createConcurClient(gatewayLogger(), outboundLimiter(), gatewayMetrics().count));
 
-const tokenProvider = () =>
+export const tokenProvider = (): TokenProvider =>
   once(
     'tokens',
     () =>

@@ -13,8 +13,17 @@ export const GATEWAY_METRICS = {
   tokenRefreshes: 'ConcurTokenRefreshes',
   /** Token refreshes that failed; by `status` (4xx: Concur refused the refresh token, a person must act). */
   tokenRefreshFailures: 'ConcurTokenRefreshFailures',
-  /** A company's refresh token ends within 30 days (counted when its access token is read). */
+  /**
+   * A company's refresh token ends within 30 days: counted when its access token is read, and by each keep-alive
+   * run once per such connection (its expiry did not move on with the refreshes).
+   */
   refreshTokenExpiring: 'ConcurRefreshTokenExpiring',
+  /** Each keep-alive run: connections it refreshed, whose refresh Concur refused, whose refresh failed otherwise. */
+  keepAliveRefreshed: 'KeepAliveRefreshed',
+  keepAliveRefused: 'KeepAliveRefused',
+  keepAliveFailed: 'KeepAliveFailed',
+  /** Each keep-alive run: connections not refreshed for 14 days (their refreshes keep failing). */
+  connectionsStale: 'ConnectionsStale',
   /** Requests that waited for a slot of the outbound rate limit, how long (ms), and those that found none in time. */
   limiterWaits: 'ConcurLimiterWaits',
   limiterWaitTime: 'ConcurLimiterWaitTime',

@@ -150,6 +150,16 @@ export class CompanyCredentials {
       : undefined;
   }
 
+  /** Every connection, each with when its secret last changed (when the store says). */
+  async listConnections(): Promise<{ ref: ConnectionRef; lastChangedAt?: Date }[]> {
+    const found: { ref: ConnectionRef; lastChangedAt?: Date }[] = [];
+    for (const { name, lastChangedAt } of await this.store.listSecrets(this.connectionsPrefix())) {
+      const ref = this.connectionOfSecret(name);
+      if (ref !== undefined) found.push({ ref, ...(lastChangedAt ? { lastChangedAt } : {}) });
+    }
+    return found;
+  }
+
   appSecretId(appId: string = DEFAULT_APP_ID): string {
     return appId === DEFAULT_APP_ID ? `${this.prefix}/app` : `${this.prefix}/apps/${appId}`;
   }

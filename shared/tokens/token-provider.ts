@@ -13,6 +13,10 @@
  * request of the company answers `CompanyAuthRefusedError` at once, without calling Concur, until an operator
  * stores new tokens.
  *
+ * A refresh token Concur never sees again expires six months after it was issued; a refresh keeps it alive. The
+ * keep-alive (`refreshIfOlderThan`) refreshes a connection not refreshed since a given time, under the same
+ * lease, so that it never races a refresh of live traffic.
+ *
  * Tokens never appear in errors or logs.
  */
 import { randomUUID } from 'node:crypto';
@@ -148,10 +152,18 @@ interface CachedAccess {
   access: CompanyAccess;
   expiresAtMs: number;
   readAtMs: number;
+  /** When Concur last issued the tokens; undefined when not known (stored before it was kept). */
+  refreshedAtMs?: number;
 }
 
-/** What a caller needs of the stored tokens: fresh ones, or ones other than a token Concur rejected. */
-type Wanted = { kind: 'fresh' } | { kind: 'replacing'; rejectedAccessToken: string };
+/**
+ * What a caller needs of the stored tokens: fresh ones, ones other than a token Concur rejected, or ones Concur
+ * issued at or after `sinceMs` (the keep-alive).
+ */
+type Wanted =
+  | { kind: 'fresh' }
+  | { kind: 'replacing'; rejectedAccessToken: string }
+  | { kind: 'refreshedSince'; sinceMs: number };
 
 const WRITE_BACK_ATTEMPTS = 3;
 
@@ -206,6 +218,15 @@ export class TokenProvider {
   }
 
   /**
+   * Refreshes the connection unless Concur issued its tokens at or after `sinceMs` (another refresh may have
+   * done so meanwhile): a refresh token in use never reaches its six months. Throws what a refresh throws
+   * (`CompanyAuthRefusedError` when Concur refused the connection's refresh tokens).
+   */
+  async refreshIfOlderThan(connection: ConnectionRef, sinceMs: number): Promise<void> {
+    await this.obtain(connection, { kind: 'refreshedSince', sinceMs });
+  }
+
+  /**
    * The scopes Concur granted the connection (space-separated) as last stored, without refreshing anything;
    * undefined when Concur never said (tokens stored before scopes were kept).
    */
@@ -227,7 +248,7 @@ export class TokenProvider {
       const inFlight = this.flights.get(key);
       if (!inFlight) break;
       const result = await inFlight;
-      if (this.satisfies(result.access.accessToken, result.expiresAtMs, wanted)) return result;
+      if (this.satisfies(result, wanted)) return result;
     }
     const flight = this.fly(connection, wanted).finally(() => this.flights.delete(key));
     this.flights.set(key, flight);
@@ -244,16 +265,12 @@ export class TokenProvider {
     const holder = randomUUID();
     const polls = Math.max(1, Math.ceil(leaseWaitMs / pollIntervalMs));
     for (let poll = 0; ; poll += 1) {
-      if (this.satisfies(stored.accessToken, Date.parse(stored.expiresAt), wanted)) {
-        return this.remember(connection, stored);
-      }
+      if (this.satisfies(tokenTimes(stored), wanted)) return this.remember(connection, stored);
       if (await locks.tryAcquire(leaseName, holder, leaseTtlMs)) {
         try {
           // The previous holder may have finished between our read and our lease.
           stored = await credentials.readConnection(connection);
-          if (this.satisfies(stored.accessToken, Date.parse(stored.expiresAt), wanted)) {
-            return this.remember(connection, stored);
-          }
+          if (this.satisfies(tokenTimes(stored), wanted)) return this.remember(connection, stored);
           if (wanted.kind === 'replacing') this.refuseIfRefreshedRecently(connection, stored);
           return this.remember(connection, await this.refreshAndStore(connection, stored));
         } finally {
@@ -361,13 +378,17 @@ export class TokenProvider {
         ...(tokens.scope !== undefined ? { scope: tokens.scope } : {}),
       },
       expiresAtMs: Date.parse(tokens.expiresAt),
+      ...(tokens.refreshedAt !== undefined ? { refreshedAtMs: Date.parse(tokens.refreshedAt) } : {}),
       readAtMs: this.options.clock.now(),
     };
     this.cache.set(keyOf(connection), entry);
     return entry;
   }
 
-  /** Concur's refresh tokens last six months and do not slide: someone must connect the company again. */
+  /**
+   * A refresh token lasts six months from its issue; a refresh mostly moves its expiry on (Concur's answer says),
+   * but one whose expiry did not move must be replaced by connecting the company again.
+   */
   private warnIfRefreshExpiring({ companyId, appId }: ConnectionRef, tokens: CompanyTokens): void {
     if (tokens.refreshExpiresAt === undefined) return;
     const left = Date.parse(tokens.refreshExpiresAt) - this.options.clock.now();
@@ -382,12 +403,27 @@ export class TokenProvider {
     this.options.count?.(REFRESH_TOKEN_EXPIRING_METRIC);
   }
 
-  private satisfies(accessToken: string, expiresAtMs: number, wanted: Wanted): boolean {
-    if (wanted.kind === 'replacing' && accessToken === wanted.rejectedAccessToken) return false;
-    return this.isFresh(expiresAtMs);
+  private satisfies(
+    tokens: { access: { accessToken: string }; expiresAtMs: number; refreshedAtMs?: number },
+    wanted: Wanted,
+  ): boolean {
+    if (wanted.kind === 'refreshedSince') {
+      return tokens.refreshedAtMs !== undefined && tokens.refreshedAtMs >= wanted.sinceMs;
+    }
+    if (wanted.kind === 'replacing' && tokens.access.accessToken === wanted.rejectedAccessToken) return false;
+    return this.isFresh(tokens.expiresAtMs);
   }
 
   private isFresh(expiresAtMs: number): boolean {
     return expiresAtMs - this.options.refreshSkewMs > this.options.clock.now();
   }
+}
+
+/** The stored tokens' times (and access token), as `satisfies` compares them. */
+function tokenTimes(tokens: CompanyTokens) {
+  return {
+    access: { accessToken: tokens.accessToken },
+    expiresAtMs: Date.parse(tokens.expiresAt),
+    ...(tokens.refreshedAt !== undefined ? { refreshedAtMs: Date.parse(tokens.refreshedAt) } : {}),
+  };
 }

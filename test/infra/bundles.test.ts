@@ -24,7 +24,8 @@ import {
   consoleAssetName,
 } from '../../shared/console/console-page';
 import { routes } from '../../shared/http/routes';
-import { DEFAULT_SECRET_PREFIX } from '../../shared/tokens/company-credentials';
+import { DEFAULT_APP_ID, DEFAULT_SECRET_PREFIX } from '../../shared/tokens/company-credentials';
+import { administration } from '../../shared/composition/administration';
 import type { FunctionName } from '../../shared/http/routes';
 import { api, bookingPath, carBooking, COMPANY, TRAVELER } from '../gateway/support';
 import { awaitOperation } from '../events/support';
@@ -220,6 +221,41 @@ describe('the sweeper’s bundle', () => {
     expect(result.requeued, bundle.output()).toBeGreaterThanOrEqual(1);
     const done = await awaitOperation(gateway, gateway.demoApiKey!, `${gateway.url}/v1/operations/${id}`);
     expect(done.body.operation).toMatchObject({ status: 'succeeded', result: { status: 201 } });
+  });
+});
+
+describe('the keep-alive’s bundle', () => {
+  it('refreshes, on its scheduled invocation, a connection not refreshed for 7 days', async () => {
+    const keepAlive = synthesized.functions.find((fn) => fn.logicalId.startsWith('keepaliveFunction'))!;
+    expect(keepAlive, 'the keep-alive function').toBeDefined();
+    const connection = { appId: DEFAULT_APP_ID, companyId: COMPANY };
+    const tokens = await administration().readConnection(connection);
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    await administration().configureConnection(connection, { ...tokens, refreshedAt: tenDaysAgo });
+    const refreshes = gateway.simulator!.requests.of('token').length;
+    const scheduled = {
+      version: '0',
+      id: 'd4e5f6',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time: new Date().toISOString(),
+      resources: [],
+      detail: {},
+    };
+    const context = {
+      functionName: 'concur-gateway-bundles-keepalive',
+      awsRequestId: 'keep-alive-1',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:concur-gateway-bundles-keepalive',
+      memoryLimitInMB: '512',
+      getRemainingTimeInMillis: () => 600_000,
+    } as unknown as Context;
+    const bundle = await bundleOf(keepAlive);
+    const result = (await bundle.invoke(scheduled as never, context)) as unknown as Record<string, number>;
+    expect(result, bundle.output()).toMatchObject({ refreshed: 1, refused: 0, failed: 0, stale: 0 });
+    expect(gateway.simulator!.requests.of('token')).toHaveLength(refreshes + 1);
+    const after = await administration().readConnection(connection);
+    expect(Date.parse(after.refreshedAt!)).toBeGreaterThan(Date.parse(tenDaysAgo));
+    expect(after.accessToken).not.toBe(tokens.accessToken);
   });
 });
 

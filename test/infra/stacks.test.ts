@@ -95,8 +95,9 @@ describe('functions and routes', () => {
   it('creates one function per function name of the route table, ARM64 on Node.js 24 with X-Ray', () => {
     const names = functionNames();
     expect(names).toEqual([...new Set(routes.map((route) => route.function))]);
-    // The route table's functions, the events processor, the operations sweeper and the webhook sender.
-    template.resourceCountIs('AWS::Lambda::Function', names.length + 3);
+    // The route table's functions, the events processor, the operations sweeper, the webhook sender and the
+    // keep-alive of Concur connections.
+    template.resourceCountIs('AWS::Lambda::Function', names.length + 4);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs24.x',
@@ -115,13 +116,14 @@ describe('functions and routes', () => {
       'concur-gateway-test-processor': 60,
       'concur-gateway-test-sweeper': 60,
       'concur-gateway-test-deliveries': 30,
+      'concur-gateway-test-keepalive': 600,
     });
     for (const name of names) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `concur-gateway-test-${name}`,
       });
     }
-    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 4);
+    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 5);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -159,6 +161,8 @@ describe('functions and routes', () => {
       expect(defaultEntry(name).endsWith(join('functions', 'events', `${name}.ts`))).toBe(true);
       expect(existsSync(defaultEntry(name)), name).toBe(true);
     }
+    expect(defaultEntry('keepalive').endsWith(join('functions', 'connections', 'keep-alive.ts'))).toBe(true);
+    expect(existsSync(defaultEntry('keepalive'))).toBe(true);
   });
 
   it('declares one route per route-table entry, integrated with the function the table names', () => {
@@ -556,14 +560,15 @@ describe('permissions', () => {
     expect(onQueue('sqs:ChangeMessageVisibility')).toHaveLength(1);
   });
 
-  it('grants no wildcard actions, no managed policies, and nothing on * but X-Ray', () => {
+  it('grants no wildcard actions, no managed policies, and nothing on * but X-Ray and the listing of secrets', () => {
     for (const statement of statements()) {
       for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*$/);
       if (statement.Resource === '*') {
-        expect([statement.Action].flat().sort()).toEqual([
-          'xray:PutTelemetryRecords',
-          'xray:PutTraceSegments',
-        ]);
+        // ListSecrets has no resource-level permissions; it names secrets, never reads them.
+        expect([
+          ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+          ['secretsmanager:ListSecrets'],
+        ]).toContainEqual([statement.Action].flat().sort());
       }
       if (JSON.stringify(statement.Action).includes('dynamodb:')) {
         expect(JSON.stringify(statement.Resource)).toMatch(/StateTable|IdempotencyTable/);
@@ -595,11 +600,11 @@ describe('dashboard', () => {
       `SEARCH('{ConcurGateway/test,operation,service,status} MetricName=\\\\\\"${GATEWAY_METRICS.concurErrors}\\\\\\"', 'Sum', 300)`,
     );
     const functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
-      [...functionNames(), 'processor', 'sweeper', 'deliveries'].some((name) =>
+      [...functionNames(), 'processor', 'sweeper', 'deliveries', 'keepalive'].some((name) =>
         id.startsWith(`${name}Function`),
       ),
     );
-    expect(functionIds).toHaveLength(functionNames().length + 3);
+    expect(functionIds).toHaveLength(functionNames().length + 4);
     for (const id of functionIds) expect(body, id).toContain(id);
   });
 
@@ -647,11 +652,12 @@ describe('dashboard', () => {
 
 describe('alarms', () => {
   it('alarms on each function’s errors and throttles and on API 5xx, to an encrypted TLS-only topic', () => {
-    const functionCount = functionNames().length + 3;
+    const functionCount = functionNames().length + 4;
     // Per function errors and throttles, the API's 5xx, the events' dead letters and oldest message, a refresh
     // token near its end, a refresh token refused, parked events, operations queued again by the sweeper, the
-    // deliveries' dead letters, failing webhook attempts, disabled endpoints.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 10);
+    // deliveries' dead letters, failing webhook attempts, disabled endpoints, a keep-alive refresh refused and a
+    // connection not refreshed for 14 days.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 12);
     for (const metricName of [
       GATEWAY_METRICS.webhookAttemptsFailed,
       GATEWAY_METRICS.webhookEndpointsDisabled,
@@ -756,18 +762,53 @@ describe('events', () => {
     });
   });
 
-  it('runs the operations sweeper every 5 minutes from an EventBridge rule, and nothing else on it', () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
-    expect(rules).toHaveLength(1);
-    expect(rules[0]!.Properties.ScheduleExpression).toBe('rate(5 minutes)');
-    const targets = rules[0]!.Properties.Targets as { Arn: { 'Fn::GetAtt': string[] } }[];
-    expect(targets).toHaveLength(1);
-    expect(targets[0]!.Arn['Fn::GetAtt'][0]).toMatch(/^sweeperFunction/);
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'events.amazonaws.com',
-      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^sweeperFunction'), 'Arn'] },
-    });
+  it('runs the operations sweeper every 5 minutes and the keep-alive daily from EventBridge rules, each alone on its rule', () => {
+    const rules = Object.entries(template.findResources('AWS::Events::Rule'));
+    expect(rules.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'KeepAliveSchedule',
+      'SweeperSchedule',
+    ]);
+    for (const [prefix, schedule, target] of [
+      ['SweeperSchedule', 'rate(5 minutes)', /^sweeperFunction/],
+      ['KeepAliveSchedule', 'rate(1 day)', /^keepaliveFunction/],
+    ] as const) {
+      const [, rule] = rules.find(([id]) => id.startsWith(prefix))!;
+      expect(rule.Properties.ScheduleExpression, prefix).toBe(schedule);
+      const targets = rule.Properties.Targets as { Arn: { 'Fn::GetAtt': string[] } }[];
+      expect(targets).toHaveLength(1);
+      expect(targets[0]!.Arn['Fn::GetAtt'][0]).toMatch(target);
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp(target.source), 'Arn'] },
+      });
+    }
+  });
+
+  it('alarms when Concur refuses a keep-alive refresh and when a connection has not refreshed for 14 days, over a day', () => {
+    for (const [alarmName, metricName, statistic] of [
+      ['KeepAliveRefusedAlarm', GATEWAY_METRICS.keepAliveRefused, 'Sum'],
+      ['ConnectionsStaleAlarm', GATEWAY_METRICS.connectionsStale, 'Maximum'],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `concur-gateway-test-${alarmName}`,
+        Namespace: 'ConcurGateway/test',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'service', Value: 'concur-gateway' }],
+        Statistic: statistic,
+        Period: 86_400,
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('lets the keep-alive list the connections’ secrets by name, and no other function', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const listing = policies.filter(([, policy]) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:ListSecrets'),
+    );
+    expect(listing.map(([id]) => id)).toHaveLength(1);
+    expect(listing[0]![0]).toMatch(/^keepaliveRole/);
   });
 
   it('feeds the processor from the queue in batches with partial batch failures', () => {

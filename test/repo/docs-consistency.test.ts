@@ -16,6 +16,7 @@ import {
   maxBodyBytesOf,
   routes,
 } from '../../shared/http/routes';
+import { KEEP_ALIVE_DEFAULTS } from '../../shared/keep-alive';
 import { DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS } from '../../shared/suppliers';
 import {
   appCredentialsSchema,
@@ -174,6 +175,25 @@ describe('the events queue’s retries (docs/events.md)', () => {
     ]);
     expect(numbersIn(operations, /kept failing for \d+ to (\d+) minutes/, 'operations.md')).toEqual([
       longest,
+    ]);
+  });
+});
+
+describe('the keep-alive of connections (docs/operations.md, README)', () => {
+  it('states the age that gets a connection refreshed and the age that makes it stale, as the defaults set them', () => {
+    const days = (ms: number) => ms / 86_400_000;
+    const operations = doc('docs/operations.md');
+    expect(numbersIn(operations, /has not\s+issued tokens for in (\d+) days/, 'operations.md')).toEqual([
+      days(KEEP_ALIVE_DEFAULTS.olderThanMs),
+    ]);
+    expect(numbersIn(readme, /not refreshed for (\d+) days,/, 'README')).toEqual([
+      days(KEEP_ALIVE_DEFAULTS.olderThanMs),
+    ]);
+    expect(numbersIn(operations, /has not been refreshed for (\d+)\s+days/, 'operations.md')).toEqual([
+      days(KEEP_ALIVE_DEFAULTS.staleAfterMs),
+    ]);
+    expect(numbersIn(readme, /has not refreshed for (\d+) days/, 'README')).toEqual([
+      days(KEEP_ALIVE_DEFAULTS.staleAfterMs),
     ]);
   });
 });
