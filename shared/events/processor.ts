@@ -30,10 +30,16 @@ export interface RetryPolicy {
   attemptTimeoutSeconds: number;
 }
 
+/**
+ * Seconds at first (a passing fault), about 5 minutes by the seventh receive (Concur asks to wait 5 minutes
+ * after a 503), then growing to half an hour: the retries span more than 2 hours however the jitter falls, so
+ * Concur's weekly maintenance window or an outage of that length parks nothing (docs/events.md computes the
+ * span from these numbers).
+ */
 export const DEFAULT_EVENT_RETRY: RetryPolicy = {
   baseSeconds: 5,
-  maxSeconds: 900,
-  maxReceives: 8,
+  maxSeconds: 1_800,
+  maxReceives: 17,
   attemptTimeoutSeconds: 120,
 };
 

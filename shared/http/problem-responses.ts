@@ -75,6 +75,17 @@ const UPSTREAM_STATUS: Record<string, [number, string, string]> = {
   'answer-too-large': [502, 'concur-answer-too-large', 'Concur answered more than the gateway reads'],
 };
 
+/**
+ * When to come back when Concur did not say: Concur's own 503 means maintenance or an outage, and its status-code
+ * reference asks to wait 5 minutes; anything else unavailable (no answer, another 5xx, a 429) is worth a try sooner.
+ */
+export const CONCUR_503_RETRY_AFTER_SECONDS = 300;
+const OTHER_RETRY_AFTER_SECONDS = 30;
+const defaultRetryAfterSeconds = (error: { kind: string; status?: number }) =>
+  error.kind === 'unavailable' && error.status === 503
+    ? CONCUR_503_RETRY_AFTER_SECONDS
+    : OTHER_RETRY_AFTER_SECONDS;
+
 /** Errors of shared/tokens that mean the credentials are missing or unusable. */
 const NOT_CONFIGURED = new Set([
   'CompanyNotConfiguredError',
@@ -175,7 +186,7 @@ export function problemFor(error: unknown, requestId: string): ProblemAnswer {
       },
     });
     if (status === 503 || status === 429)
-      result.headers['retry-after'] = String(error.retryAfterSeconds ?? 30);
+      result.headers['retry-after'] = String(error.retryAfterSeconds ?? defaultRetryAfterSeconds(error));
     return result;
   }
   return answer(

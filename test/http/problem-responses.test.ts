@@ -62,6 +62,8 @@ describe('problem+json answers', () => {
     });
     expect(answer.headers['retry-after']).toBe('7');
     expect(problemFor(upstream('rate-limited'), 'r').headers['retry-after']).toBe('30');
+    // Concur's own 503 without a Retry-After: its status-code reference asks to wait 5 minutes.
+    expect(problemFor(upstream('unavailable'), 'r').headers['retry-after']).toBe('300');
   });
 
   it('keeps field paths, and never shows the text of an unexpected error', () => {
