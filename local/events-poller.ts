@@ -1,10 +1,10 @@
 /**
  * What Lambda's SQS event source mapping does, on one machine: workers long-poll the events queue, hand each
  * batch to the processor function's handler as an SQS event, and delete the messages it did not report as
- * failures. A reported failure stays on the queue and comes back when its visibility timeout ends.
+ * failures (one DeleteMessageBatch). A reported failure stays on the queue and comes back when its visibility timeout ends.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
@@ -68,15 +68,19 @@ export function startEventPoller(options: EventPollerOptions): EventPoller {
         const records = Messages.map(toRecord);
         const { batchItemFailures } = await options.handler({ Records: records }, context());
         const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
-        await Promise.all(
-          records
-            .filter((record) => !failed.has(record.messageId))
-            .map((record) =>
-              options.client.send(
-                new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: record.receiptHandle }),
-              ),
-            ),
-        );
+        const done = records.filter((record) => !failed.has(record.messageId));
+        // One request for the batch, as the event source mapping deletes them.
+        if (done.length > 0) {
+          await options.client.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: options.queueUrl,
+              Entries: done.map((record, index) => ({
+                Id: String(index),
+                ReceiptHandle: record.receiptHandle,
+              })),
+            }),
+          );
+        }
       } catch (error) {
         if (!running) return;
         // Like a failed invocation: the batch's messages come back after their visibility timeout.

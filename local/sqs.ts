@@ -110,6 +110,14 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
     return true;
   };
 
+  /** Deletes the message the handle names; like SQS, an outdated handle (received again since) is no error. */
+  const deleteByHandle = (queue: Queue, handle: string): JournalEntry[] => {
+    const message = queue.messages.get(handle.split('#')[0]!);
+    if (!message || message.receiptHandle !== handle) return [];
+    queue.messages.delete(message.id);
+    return [{ op: 'delete', queue: queue.name, id: message.id }];
+  };
+
   const visibleMessages = (queue: Queue, max: number, changes: JournalEntry[]): StoredMessage[] => {
     const now = Date.now();
     const found: StoredMessage[] = [];
@@ -218,14 +226,15 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
     },
     DeleteMessage: async (input) => {
       const queue = queueOf(input);
-      const handle = stringField(input, 'ReceiptHandle');
-      const message = queue.messages.get(handle.split('#')[0]!);
-      // Like SQS, deleting with an outdated handle of a message received again since is not an error.
-      if (message && message.receiptHandle === handle) {
-        queue.messages.delete(message.id);
-        await persist([{ op: 'delete', queue: queue.name, id: message.id }]);
-      }
+      await persist(deleteByHandle(queue, stringField(input, 'ReceiptHandle')));
       return {};
+    },
+    // What Lambda's event source mapping deletes a batch's messages with: one request, one journal write.
+    DeleteMessageBatch: async (input) => {
+      const queue = queueOf(input);
+      const entries = batchEntries(input);
+      await persist(entries.flatMap((entry) => deleteByHandle(queue, entry.ReceiptHandle)));
+      return { Successful: entries.map((entry) => ({ Id: entry.Id })), Failed: [] };
     },
     ChangeMessageVisibility: async (input) => {
       const queue = queueOf(input);
@@ -336,6 +345,24 @@ function stringField(input: Record<string, unknown>, field: string): string {
   if (typeof value !== 'string' || value === '')
     throw new SqsError('MissingParameter', `${field} is required`);
   return value;
+}
+
+/** A batch request's entries: 1 to 10, each with an `Id` of its own and a receipt handle. */
+function batchEntries(input: Record<string, unknown>): { Id: string; ReceiptHandle: string }[] {
+  const entries = input.Entries;
+  if (!Array.isArray(entries) || entries.length === 0)
+    throw new SqsError('EmptyBatchRequest', 'the batch request holds no entries');
+  if (entries.length > 10)
+    throw new SqsError('TooManyEntriesInBatchRequest', 'a batch request holds at most 10 entries');
+  const parsed = entries.map((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null)
+      throw new SqsError('InvalidParameterValue', 'each entry must be an object');
+    const fields = entry as Record<string, unknown>;
+    return { Id: stringField(fields, 'Id'), ReceiptHandle: stringField(fields, 'ReceiptHandle') };
+  });
+  if (new Set(parsed.map((entry) => entry.Id)).size !== parsed.length)
+    throw new SqsError('BatchEntryIdsNotDistinct', 'two entries of the batch have the same Id');
+  return parsed;
 }
 
 function secondsField(input: Record<string, unknown>, field: string, fallback: number, max = 43_200): number {

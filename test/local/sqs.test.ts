@@ -5,6 +5,7 @@
 import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
+  DeleteMessageBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -126,6 +127,57 @@ describe('local SQS', () => {
     expect(await receive(url)).toEqual([]);
     const [dead] = await receive(deadLetters);
     expect(dead).toMatchObject({ Body: 'poison', Attributes: { ApproximateReceiveCount: '4' } });
+  });
+
+  it('deletes a batch of received messages in one request, skipping a handle received again since', async () => {
+    const url = await queue('batch-delete', { VisibilityTimeout: '2' });
+    for (let n = 0; n < 4; n++)
+      await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `m${n}` }));
+    const first = await receive(url);
+    expect(first).toHaveLength(4);
+    await sleepSeconds(3);
+    // m0 is received again: its first handle is outdated.
+    const { Messages: [again] = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1, VisibilityTimeout: 60 }),
+    );
+    expect(again!.Body).toBe('m0');
+    const answer = await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: first.map((message, n) => ({ Id: `e${n}`, ReceiptHandle: message.ReceiptHandle })),
+      }),
+    );
+    expect(answer.Successful!.map((entry) => entry.Id)).toEqual(['e0', 'e1', 'e2', 'e3']);
+    expect(answer.Failed ?? []).toEqual([]);
+    const attributes = (
+      await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))
+    ).Attributes!;
+    expect(attributes).toMatchObject({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '1',
+    });
+    await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: [{ Id: 'again', ReceiptHandle: again!.ReceiptHandle }],
+      }),
+    );
+    await sleepSeconds(3);
+    expect(await receive(url)).toEqual([]);
+    await expect(
+      client.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: [] })),
+    ).rejects.toMatchObject({ name: 'EmptyBatchRequest' });
+    await expect(
+      client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: [
+            { Id: 'same', ReceiptHandle: 'a#b' },
+            { Id: 'same', ReceiptHandle: 'c#d' },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'BatchEntryIdsNotDistinct' });
   });
 
   it('answers SQS errors the SDK understands', async () => {
