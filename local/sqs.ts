@@ -38,6 +38,8 @@ interface Queue {
   arn: string;
   attributes: Record<string, string>;
   messages: Map<string, StoredMessage>;
+  /** Long polls waiting for a message: woken when one is sent or made visible sooner. */
+  waiters: Set<() => void>;
 }
 
 const ACCOUNT = '000000000000';
@@ -56,7 +58,32 @@ class SqsError extends Error {
 }
 
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Wakes the queue's waiting long polls, to look again. */
+function wake(queue: Queue): void {
+  for (const waiter of [...queue.waiters]) waiter();
+}
+
+/** Waits until woken or `ms` passed. */
+function waitOn(queue: Queue, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      queue.waiters.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    queue.waiters.add(done);
+  });
+}
+
+/** When the next of the queue's hidden messages becomes visible; undefined when none is hidden. */
+function nextVisibleAt(queue: Queue, now: number): number | undefined {
+  let next: number | undefined;
+  for (const message of queue.messages.values()) {
+    if (message.visibleAt > now && (next === undefined || message.visibleAt < next)) next = message.visibleAt;
+  }
+  return next;
+}
 
 export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<RunningLocalSqs> {
   const scale = options.secondsScale ?? 1;
@@ -71,6 +98,7 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
     arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`,
     attributes,
     messages: new Map(),
+    waiters: new Set(),
   });
   const opened = options.dataDir
     ? await QueueJournal.open(options.dataDir, () => entriesOf(stateOf(queues)))
@@ -106,6 +134,7 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
       const moved: StoredMessage = { ...message, visibleAt: now, receiptHandle: undefined };
       target.messages.set(message.id, moved);
       changes.push({ op: 'put', queue: target.name, message: moved });
+      wake(target);
     }
     return true;
   };
@@ -185,6 +214,7 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
         receiveCount: 0,
       };
       queue.messages.set(message.id, message);
+      wake(queue);
       await persist([{ op: 'put', queue: queue.name, message }]);
       return { MessageId: message.id, MD5OfMessageBody: message.md5 };
     },
@@ -195,8 +225,10 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
       const waitUntil = Date.now() + ms(secondsField(input, 'WaitTimeSeconds', 0, 20));
       const changes: JournalEntry[] = [];
       let found = visibleMessages(queue, max, changes);
-      while (found.length === 0 && Date.now() < waitUntil && !closing) {
-        await sleep(Math.min(10, waitUntil - Date.now()));
+      // A long poll sleeps until a message is sent, the next hidden one becomes visible, or its wait ends.
+      for (let now = Date.now(); found.length === 0 && now < waitUntil && !closing; now = Date.now()) {
+        const until = Math.min(waitUntil, nextVisibleAt(queue, now) ?? waitUntil);
+        await waitOn(queue, Math.max(1, until - now));
         found = visibleMessages(queue, max, changes);
       }
       const now = Date.now();
@@ -244,6 +276,7 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
         throw new SqsError('MessageNotInflight', 'The message referred to is not in flight.');
       }
       message.visibleAt = Date.now() + ms(secondsField(input, 'VisibilityTimeout', 0, 43_200));
+      wake(queue);
       await persist([{ op: 'put', queue: queue.name, message: { ...message } }]);
       return {};
     },
@@ -281,6 +314,7 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
     endpoint,
     close: async () => {
       closing = true;
+      for (const queue of queues.values()) wake(queue);
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
