@@ -3,7 +3,7 @@
  * connections, test one. Never a token shown.
  */
 import type { Command } from 'commander';
-import { connectCompany } from '../../shared/concur-client';
+import { CONCUR_GLZ_URL, connectCompany } from '../../shared/concur-client';
 import { ConnectionKeepAlive, KEEP_ALIVE_DEFAULTS } from '../../shared/keep-alive';
 import { DEFAULT_APP_ID, featuresOf } from '../../shared/tokens';
 import type { CompanyTokens, ConnectionRef } from '../../shared/tokens';
@@ -12,8 +12,19 @@ import { emit, OperatorError, parseDuration, table } from './output';
 import type { OperatorCommand } from './run';
 import type { Target } from './target';
 
-/** Concur's global token endpoint: it answers with the company's own geolocation. */
+/** Where tokens obtained elsewhere are used when no --geolocation names the company's. */
 const DEFAULT_GEOLOCATION = 'https://us.api.concursolutions.com';
+
+/**
+ * Where a company request token is exchanged: `--geolocation` when given, else `CONCUR_GLZ_URL`, else the local
+ * simulator's GLZ for `--local` data served by npm start, else Concur's GLZ base URI.
+ */
+function exchangeUrl(target: Target, override: string | undefined, env = process.env): string {
+  if (override !== undefined) return override;
+  if (env.CONCUR_GLZ_URL) return env.CONCUR_GLZ_URL;
+  if (target.localSimulatorUrl !== undefined) return `${target.localSimulatorUrl}/glz`;
+  return CONCUR_GLZ_URL;
+}
 
 /** What may be shown of a connection (a Concur app's access to a company): where, until when, since when. */
 export interface CompanyConnection {
@@ -103,9 +114,15 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
       )
       .argument('<id>', 'the company id suppliers use in the gateway’s URLs')
       .option('--app <id>', 'the Concur app the tokens are for (see apps list)', DEFAULT_APP_ID)
-      .option('--request-token <token>', 'a company request token (valid 24 hours, one use)')
+      .option(
+        '--request-token <token>',
+        'a company request token (valid 24 hours; sent again with the same token when an answer is lost)',
+      )
       .option('--company-uuid <uuid>', 'the company’s UUID at Concur')
-      .option('--geolocation <url>', `where to exchange or call (default ${DEFAULT_GEOLOCATION})`)
+      .option(
+        '--geolocation <url>',
+        `where to exchange the request token instead of Concur's GLZ (${CONCUR_GLZ_URL}, or CONCUR_GLZ_URL; Concur's answer names the company's geolocation, which is stored), or where tokens obtained elsewhere are used (default ${DEFAULT_GEOLOCATION})`,
+      )
       .option('--access-token <token>', 'an access token obtained elsewhere')
       .option('--refresh-token <token>', 'its refresh token')
       .option('--expires-at <instant>', 'when the access token expires (ISO 8601)')
@@ -115,6 +132,7 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
       const ref: ConnectionRef = { appId: options.app as string, companyId };
       let tokens: CompanyTokens;
       let correlationId: string | undefined;
+      let exchanges: number | undefined;
       if (options.requestToken !== undefined) {
         if (options.companyUuid === undefined)
           throw new OperatorError('--request-token needs --company-uuid');
@@ -123,13 +141,14 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
         }
         const app = await credentials.readApp(ref.appId);
         const answer = await connectCompany({
-          geolocation: (options.geolocation as string | undefined) ?? DEFAULT_GEOLOCATION,
+          baseUrl: exchangeUrl(target, options.geolocation as string | undefined),
           clientId: app.clientId,
           clientSecret: app.clientSecret,
           companyUuid: options.companyUuid as string,
           requestToken: options.requestToken as string,
         });
         correlationId = answer.correlationId;
+        exchanges = answer.attempts;
         tokens = {
           accessToken: answer.accessToken,
           refreshToken: answer.refreshToken,
@@ -164,8 +183,16 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
       }
       await credentials.writeConnection(ref, tokens);
       const connection = connectionView(ref, tokens, new Date());
-      emit(options, { ...connection, ...(correlationId ? { correlationId } : {}) }, (c) => [
+      const shown = {
+        ...connection,
+        ...(correlationId ? { correlationId } : {}),
+        ...(exchanges !== undefined ? { exchanges } : {}),
+      };
+      emit(options, shown, (c) => [
         `Company ${companyId} connected for app ${ref.appId}; its tokens are in ${credentials.connectionSecretId(ref)}.`,
+        ...(exchanges !== undefined && exchanges > 1
+          ? [`The request token was sent ${exchanges} times: the earlier exchanges got no answer or a 5xx.`]
+          : []),
         ...humanConnection(c),
       ]);
     },

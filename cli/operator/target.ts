@@ -43,6 +43,8 @@ export interface Target {
   secretPrefix: string;
   /** The running local gateway's URL, when the target is local data served by `npm start`. */
   localGatewayUrl?: string;
+  /** The running local Concur simulator's URL, when `npm start` runs one for the local data. */
+  localSimulatorUrl?: string;
   /** The events queue, once it answered; an OperatorError saying why when it cannot be reached. */
   eventQueue(): Promise<EventQueue>;
   /** A command's failure as this target explains it (the local simulator not running), or as it is. */
@@ -154,6 +156,7 @@ async function openLocal(dataDir: string): Promise<Target> {
     tables: LOCAL_TABLES,
     secretPrefix: LOCAL_SECRET_PREFIX,
     ...(running ? { localGatewayUrl: running.gateway } : {}),
+    ...(running?.simulator ? { localSimulatorUrl: running.simulator } : {}),
     eventQueue: async () => {
       // The local queue lives in the memory of `npm start`: without it there is no queue to put events on.
       if (!sqs || !running?.eventsQueueUrl)

@@ -19,6 +19,8 @@ export type ApiRoute = (typeof API_ROUTES)[number];
 
 export interface MatchedRoute {
   route: ApiRoute;
+  /** The token request reached the global (GLZ) base URI, `/glz` here, rather than a geolocation. */
+  glz?: boolean;
   /** The trip id of `GET /api/travel/trip/v1.1/{tripId}` (or v4's `/travel/v4/trips/{id}`), URL-decoded. */
   tripId?: string;
 }
@@ -29,6 +31,9 @@ const TRIP_DETAILS = /^\/api\/travel\/trip\/v1\.1\/([^/]+)\/?$/;
 const BOOKING_BASE = /^\/api\/travel\/booking\/v1\.[01]\/?$/;
 const BOOKING_CANCEL = /^\/api\/travel\/booking\/v1\.[01]\/cancel\/?$/;
 const TOKEN = /^\/oauth2\/v0\/token\/?$/;
+/** Concur's GLZ base URI (`https://glz.api.concursolutions.com`) is the simulator's `/glz`. */
+export const GLZ_PATH = '/glz';
+const GLZ_TOKEN = /^\/glz\/oauth2\/v0\/token\/?$/;
 const TRIP_V4 = /^\/travel\/v4\/trips\/([^/]+)\/?$/;
 const IDENTITY_SEARCH = /^\/profile\/identity\/v4\.1\/Users\/\.search\/?$/;
 
@@ -44,6 +49,7 @@ export function matchRoute(
   const post = method === 'POST';
   const get = method === 'GET';
   if (TOKEN.test(path)) return post ? { route: 'token' } : 'method-not-allowed';
+  if (GLZ_TOKEN.test(path)) return post ? { route: 'token', glz: true } : 'method-not-allowed';
   if (IDENTITY_SEARCH.test(path)) return post ? { route: 'identitySearch' } : 'method-not-allowed';
   if (TRIP_BASE.test(path)) {
     if (get) return { route: 'tripList' };

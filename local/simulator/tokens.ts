@@ -100,8 +100,12 @@ interface RequestTokenRecord {
   companyId: string;
   /** Epoch ms: 24 hours after it was minted. */
   expiresAt: number;
-  used: boolean;
+  /** Password grants it was exchanged in: Concur allows a few within the 24 hours, for lost answers. */
+  uses: number;
 }
+
+/** "The request token can only be used up five times" (Concur's TMC overview). */
+const REQUEST_TOKEN_USES = 5;
 
 /** Concur's company request tokens are valid for 24 hours. */
 export const REQUEST_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -230,13 +234,14 @@ export class TokenRegistry {
 
   /**
    * A company request token, as Concur's Company Request Token tool or App Center's connect flow hands one out:
-   * valid 24 hours, good for one password grant with `credtype=authtoken` by a client of that company.
+   * valid 24 hours, for a password grant with `credtype=authtoken` by a client of that company, which may be
+   * sent again after a network failure (at most five exchanges in all, each issuing new tokens).
    */
   mintRequestToken(companyId: string): { requestToken: string; companyId: string; expiresAt: string } {
     if (!this.company(companyId)) throw new Error(`unknown company "${companyId}"`);
     const requestToken = this.newRefreshToken();
     const expiresAt = this.nowMs() + REQUEST_TOKEN_LIFETIME_MS;
-    this.requestTokens.set(requestToken, { companyId, expiresAt, used: false });
+    this.requestTokens.set(requestToken, { companyId, expiresAt, uses: 0 });
     return { requestToken, companyId, expiresAt: new Date(expiresAt).toISOString() };
   }
 
@@ -288,7 +293,12 @@ export class TokenRegistry {
       code: 5,
     };
     const record = this.requestTokens.get(password);
-    if (!record || record.companyId !== username || record.used || this.nowMs() >= record.expiresAt) {
+    if (
+      !record ||
+      record.companyId !== username ||
+      record.uses >= REQUEST_TOKEN_USES ||
+      this.nowMs() >= record.expiresAt
+    ) {
       return incorrect;
     }
     if (client.companyId !== record.companyId) {
@@ -299,7 +309,7 @@ export class TokenRegistry {
         code: 53,
       };
     }
-    record.used = true;
+    record.uses += 1;
     const company = this.company(record.companyId)!;
     return this.issue(
       this.principalForClient(client, company.defaultUser),

@@ -11,5 +11,5 @@ export { DEFAULT_RETRY_POLICY } from './retry-policy';
 export type { RetryPolicy } from './retry-policy';
 export { CORRELATION_HEADER } from './http-attempt';
 export type { ClientLogger, ConcurCallContext, Sleep } from './transport';
-export { connectCompany } from './company-connect';
+export { CONCUR_GLZ_URL, connectCompany } from './company-connect';
 export type { CompanyConnectRequest, CompanyConnectResult } from './company-connect';

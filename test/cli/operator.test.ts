@@ -309,21 +309,83 @@ describe('companies', () => {
       expect(shown.stdout).not.toMatch(/accessToken"|refreshToken"/);
     }
 
-    const used = await runCli([
+    // A request token Concur never issued (or past its 24 hours) is refused, and never printed.
+    const unknownToken = 'rt-the-company-never-handed-over';
+    const refused = await runCli([
       'companies',
       'connect',
       COMPANY,
       ...local(),
       '--request-token',
-      requestToken,
+      unknownToken,
       '--company-uuid',
       COMPANY,
       '--geolocation',
       server.endpoints.simulator!,
     ]);
-    expect(used.status).toBe(1);
-    expect(used.stderr).toContain('invalid_grant, code 5');
-    expect(used.stderr).not.toContain(requestToken);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('invalid_grant, code 5');
+    expect(refused.stderr).not.toContain(unknownToken);
+  });
+
+  it('connects through Concur’s GLZ, follows the geolocation it answers, and sends the request token again when an answer is lost', async () => {
+    const simulator = server.endpoints.simulator!;
+    const mint = async () => {
+      const minted = await fetch(`${simulator}/_sim/tokens/request-token`, {
+        method: 'POST',
+        body: JSON.stringify({ companyId: COMPANY }),
+      });
+      return ((await minted.json()) as { requestToken: string }).requestToken;
+    };
+    const tokenRequests = async () =>
+      (
+        (await (await fetch(`${simulator}/_sim/requests`)).json()) as {
+          requests: { route?: string; path: string; status: number | null; outcome: string }[];
+        }
+      ).requests.filter((entry) => entry.route === 'token');
+    const before = (await tokenRequests()).length;
+    // The first exchange takes effect at Concur, and its answer never arrives.
+    await fetch(`${simulator}/_sim/faults/next`, {
+      method: 'POST',
+      body: JSON.stringify({ route: 'token', action: { kind: 'destroy', commit: true } }),
+    });
+    const connected = await runJson<Record<string, unknown>>([
+      'companies',
+      'connect',
+      COMPANY,
+      ...local(),
+      '--request-token',
+      await mint(),
+      '--company-uuid',
+      COMPANY,
+    ]);
+    // Stored where Concur said the company lives, not at the GLZ it asked.
+    expect(connected).toMatchObject({ companyId: COMPANY, geolocation: simulator, exchanges: 2 });
+    const exchanges = (await tokenRequests()).slice(before);
+    expect(exchanges.map((entry) => [entry.path, entry.outcome, entry.status])).toEqual([
+      ['/glz/oauth2/v0/token', 'destroyed', null],
+      ['/glz/oauth2/v0/token', 'answered', 200],
+    ]);
+    const tested = await runJson<Record<string, unknown>>(['companies', 'test', COMPANY, ...local()]);
+    expect(tested).toMatchObject({ ok: true, status: 200, geolocation: simulator });
+
+    // Asked at a geolocation that is not the company's (an operator's --geolocation), Concur answers code 16
+    // "user lives elsewhere" with the right one: the grant goes there.
+    const elsewhere = simulator.replace('127.0.0.1', 'localhost');
+    const followed = await runJson<Record<string, unknown>>([
+      'companies',
+      'connect',
+      COMPANY,
+      ...local(),
+      '--request-token',
+      await mint(),
+      '--company-uuid',
+      COMPANY,
+      '--geolocation',
+      elsewhere,
+    ]);
+    expect(followed).toMatchObject({ geolocation: simulator, exchanges: 1 });
+    expect((await tokenRequests()).slice(before + 2).map((entry) => entry.status)).toEqual([400, 200]);
   });
 
   it('tests a company with a harmless Concur call: its status, latency and correlation id', async () => {

@@ -5,7 +5,7 @@
  * (the simulator itself) and an id_token. Errors are Concur's documented
  * `{ code, error, error_description, geolocation }`. A request that reaches the simulator under another host name
  * than its own is refused like a call to the wrong geolocation (code 16, "user lives elsewhere"), naming the
- * right one.
+ * right one. The GLZ base URI (`/glz`) is global: it answers any host, with the geolocation the company lives at.
  */
 import { IDENTITY_SCOPES } from '../identity';
 import type { TokenRegistry } from '../tokens';
@@ -16,11 +16,15 @@ export function handleTokenRequest(
   tokens: TokenRegistry,
   baseUrl: string,
   now: Date,
-  request: { contentType: string | undefined; host: string | undefined; body: string },
+  request: { contentType: string | undefined; host: string | undefined; body: string; glz?: boolean },
 ): HttpAnswer {
   const refuse = (status: number, code: number, error: string, description: string) =>
     jsonAnswer({ code, error, error_description: description, geolocation: baseUrl }, status);
-  if (request.host !== undefined && request.host.toLowerCase() !== new URL(baseUrl).host.toLowerCase()) {
+  if (
+    !request.glz &&
+    request.host !== undefined &&
+    request.host.toLowerCase() !== new URL(baseUrl).host.toLowerCase()
+  ) {
     return refuse(400, 16, 'invalid_request', 'user lives elsewhere');
   }
   if (!/^application\/x-www-form-urlencoded\b/i.test(request.contentType ?? '')) {

@@ -158,6 +158,7 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
           contentType: request.headers['content-type'],
           host: request.headers.host,
           body,
+          glz: matched.glz === true,
         });
       }
       if (matched.route === 'identitySearch') {

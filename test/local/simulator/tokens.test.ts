@@ -205,8 +205,9 @@ describe('company request tokens and the password grant (credtype=authtoken)', (
   async function passwordGrant(
     sim: Simulator,
     form: Record<string, string>,
+    baseUrl = sim.url,
   ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await fetch(`${sim.url}/oauth2/v0/token`, {
+    const response = await fetch(`${baseUrl}/oauth2/v0/token`, {
       method: 'POST',
       body: new URLSearchParams(form),
     });
@@ -228,7 +229,7 @@ describe('company request tokens and the password grant (credtype=authtoken)', (
     credtype: 'authtoken',
   });
 
-  it('exchanges a minted request token once for working tokens that become the company’s current pair', async () => {
+  it('exchanges a minted request token for working tokens that become the company’s current pair, up to five times', async () => {
     const { sim, clock } = await startTestSimulator();
     const minted = await mint(sim, 'demo-company');
     expect(minted.status).toBe(200);
@@ -245,7 +246,17 @@ describe('company request tokens and the password grant (credtype=authtoken)', (
     const refreshed = await refresh(sim, answer.body.refresh_token as string);
     expect(refreshed.status).toBe(200);
 
-    const again = await passwordGrant(sim, formFor(sim, 'demo-company', minted.body.requestToken as string));
+    // Concur lets a request token be exchanged again within its 24 hours (an answer lost to the network), up to
+    // five times in all, each time for new tokens.
+    const form = formFor(sim, 'demo-company', minted.body.requestToken as string);
+    const tokens = new Set([answer.body.access_token]);
+    for (let use = 2; use <= 5; use += 1) {
+      const repeated = await passwordGrant(sim, form);
+      expect(repeated.status, `exchange ${use}`).toBe(200);
+      tokens.add(repeated.body.access_token);
+    }
+    expect(tokens.size).toBe(5);
+    const again = await passwordGrant(sim, form);
     expect(again).toEqual({
       status: 400,
       body: {
@@ -255,6 +266,18 @@ describe('company request tokens and the password grant (credtype=authtoken)', (
         geolocation: sim.url,
       },
     });
+  });
+
+  it('answers the password grant at the GLZ base URI (/glz) under any host name, with the geolocation the company lives at', async () => {
+    const { sim } = await startTestSimulator();
+    const { requestToken } = (await mint(sim, 'demo-company')).body as { requestToken: string };
+    const elsewhere = sim.url.replace('127.0.0.1', 'localhost');
+    // A geolocation that is not the company's sends it home; GLZ serves every company.
+    const wrongPlace = await passwordGrant(sim, formFor(sim, 'demo-company', requestToken), elsewhere);
+    expect(wrongPlace.body).toMatchObject({ code: 16, geolocation: sim.url });
+    const glz = await passwordGrant(sim, formFor(sim, 'demo-company', requestToken), `${elsewhere}/glz`);
+    expect(glz.status).toBe(200);
+    expect(glz.body.geolocation).toBe(sim.url);
   });
 
   it('refuses an expired, unknown or another company’s request token, and a wrong credtype or client, with Concur’s codes', async () => {
