@@ -11,6 +11,7 @@ import {
 import type { SupplierRecord } from '../../shared/suppliers';
 import { DEFAULT_WEBHOOK_SECRETS_MAX_AGE_MS, WebhookSecrets } from '../../shared/events/webhooks';
 import { DEFAULT_APP_ID } from '../../shared/tokens';
+import { generateTestApiKey, sandboxCompanyId } from '../../shared/sandbox';
 import { DynamoSupplierActivity } from '../../shared/activity/dynamo-activity';
 import { requireConnectedCompany } from './companies';
 import { operatorConcur } from './concur';
@@ -101,10 +102,14 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
       await directory.addSupplier(supplier);
       const apiKey = generateApiKey();
       await directory.addApiKey(supplier.id, apiKey);
-      emit(options, { supplier, apiKey }, () => [
+      const testApiKey = generateTestApiKey();
+      await directory.addApiKey(supplier.id, testApiKey);
+      const sandbox = sandboxCompanyId(supplier.id);
+      emit(options, { supplier, apiKey, testApiKey, sandboxCompany: sandbox }, () => [
         `Supplier ${supplier.id} added (booking source ${supplier.bookingSource}, Concur app ${appId}, companies ${supplier.companies.join(', ')}, profile ${supplier.profile}).`,
-        'Its API key, shown only this once (only its hash is stored):',
-        apiKey,
+        'Its API keys, shown only this once (only their hashes are stored):',
+        `live: ${apiKey}`,
+        `test: ${testApiKey} (reaches only its sandbox company ${sandbox}, at the simulator)`,
       ]);
     },
   );
@@ -160,6 +165,7 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
       .command('rotate-key')
       .description('print a new API key; the supplier’s other keys keep working for the grace, then stop')
       .argument('<id>', 'the supplier id')
+      .option('--test', 'a new test key (cgw_test_…) instead; only the test keys end, the live ones stay')
       .option(
         '--grace <duration>',
         'how long the old keys keep working: 0 ends them now; e.g. 30m, 24h, 7d',
@@ -169,17 +175,18 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
       const graceMs = parseDuration(options.grace as string);
       const directory = directoryOf(target);
       if (!(await directory.getSupplierRecord(id))) throw new OperatorError(`no supplier ${id}`);
-      const apiKey = generateApiKey();
+      const mode = options.test ? 'test' : 'live';
+      const apiKey = mode === 'test' ? generateTestApiKey() : generateApiKey();
       const ended = await directory.rotateApiKey(id, apiKey, graceMs);
       const oldKeysEndAt = new Date(Date.now() + graceMs).toISOString();
-      emit(options, { supplierId: id, apiKey, oldKeys: ended.length, oldKeysEndAt }, () => [
-        `New API key of ${id}, shown only this once:`,
+      emit(options, { supplierId: id, mode, apiKey, oldKeys: ended.length, oldKeysEndAt }, () => [
+        `New ${mode} API key of ${id}, shown only this once:`,
         apiKey,
         ended.length === 0
-          ? 'It had no other key still working.'
+          ? `It had no other ${mode} key still working.`
           : graceMs === 0
-            ? `Its ${ended.length} other key(s) stop now (a warm function may accept them for up to ${CACHE_SECONDS} s more).`
-            : `Its ${ended.length} other key(s) keep working until ${oldKeysEndAt}.`,
+            ? `Its ${ended.length} other ${mode} key(s) stop now (a warm function may accept them for up to ${CACHE_SECONDS} s more).`
+            : `Its ${ended.length} other ${mode} key(s) keep working until ${oldKeysEndAt}.`,
       ]);
     },
   );

@@ -28,6 +28,9 @@ import { createDeliveriesQueues } from '../deliveries-queue';
 import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
 import { generateWebhookSecret } from '../../shared/events/webhooks';
 import { administration } from '../../shared/composition/administration';
+import type { Administration } from '../../shared/composition/administration';
+import { supplierDirectory } from '../../shared/composition/dynamodb';
+import { generateTestApiKey, modeOfKey, SANDBOX_APP_ID, sandboxCompanyId } from '../../shared/sandbox';
 import { API_KEY_FORMAT } from '../../shared/suppliers/api-keys';
 import { resetServices } from '../../shared/composition/container';
 import { gatewayLogger } from '../../shared/composition/logging';
@@ -36,7 +39,7 @@ import type { Simulator, SimulatorOptions } from '../simulator';
 import type { ClientOptions } from '../simulator';
 import { APP_ID_PATTERN, DEFAULT_APP_ID } from '../../shared/tokens';
 import type { ConnectionRef } from '../../shared/gateway/ports';
-import { userOptionsSchema } from '../simulator/identity';
+import { DEFAULT_USERS, userOptionsSchema } from '../simulator/identity';
 import { startLambdaHttpServer } from './lambda-http-server';
 import type { LambdaHandler } from './lambda-http-server';
 
@@ -77,6 +80,16 @@ export const localSeedSchema = z
           z.regex(API_KEY_FORMAT, {
             error: 'must be cgw_ followed by at least 32 URL-safe characters (A-Z, a-z, 0-9, - and _)',
           }),
+          z.refine((key) => modeOfKey(key) === 'live', { error: 'a live key does not start with cgw_test_' }),
+        ),
+        /** A test key (`cgw_test_…`): its requests go to the supplier's sandbox company at the simulator. */
+        testApiKey: z.optional(
+          z.string().check(
+            z.regex(API_KEY_FORMAT, {
+              error: 'must be cgw_test_ followed by at least 27 URL-safe characters',
+            }),
+            z.refine((key) => modeOfKey(key) === 'test', { error: 'a test key starts with cgw_test_' }),
+          ),
         ),
         companies: z.array(z.string().check(z.minLength(1))),
         profile: z.optional(z.enum(['tmc', 'triplink'])),
@@ -221,6 +234,8 @@ export interface LocalGateway {
   };
   /** The demo supplier's API key (absent when a seed file replaced the demo). */
   demoApiKey?: string;
+  /** The demo supplier's test key (`cgw_test_…`): its requests go to its sandbox company at the simulator. */
+  demoTestApiKey?: string;
   /** The demo supplier's webhook signing secret. */
   demoWebhookSecret?: string;
   /** Connections stored since the seed's unchanged entry was applied (`companies connect`): kept, not seeded. */
@@ -242,25 +257,6 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   }
   const dynalite = await startDynalite({ path: layout.dynamodb });
   const secrets = await startLocalSecretsManager({ dataDir: layout.secrets });
-  // The simulator serves the demo company, and the seed's companies that name no Concur of their own.
-  const simulatedCompanies: NonNullable<SimulatorOptions['companies']> = options.concurBaseUrl
-    ? []
-    : options.seed
-      ? options.seed.companies
-          .filter((company) => !company.concur)
-          .map(({ id, users }) => ({ id, ...(users ? { users } : {}) }))
-      : [{ id: DEFAULT_COMPANY_ID }];
-  const simulator =
-    simulatedCompanies.length === 0
-      ? undefined
-      : await startSimulatorOn(options.simulatorPort ?? 0, options.simulatorPortIsPreference ?? false, {
-          // New ids each start, so they never repeat those of the trips kept from earlier runs.
-          seed: Date.now() % 2 ** 31,
-          stateFile: layout.simulatorState,
-          companies: simulatedCompanies,
-          ...(options.seed ? { clients: simulatorClients(options.seed, simulatedCompanies) } : {}),
-        });
-
   const sqs = await startLocalSqs({ secondsScale: options.events?.secondsScale, dataDir: layout.queues });
   const sqsClient = new SQSClient({
     endpoint: sqs.endpoint,
@@ -300,9 +296,36 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   await createTables(dynalite.client, tables);
   resetServices();
   const admin = administration();
+  // The simulator serves the demo company, the seed's companies that name no Concur of their own, and every
+  // supplier's sandbox company (test keys reach only those).
+  const simulatedCompanies: NonNullable<SimulatorOptions['companies']> = options.concurBaseUrl
+    ? []
+    : options.seed
+      ? options.seed.companies
+          .filter((company) => !company.concur)
+          .map(({ id, users }) => ({ id, ...(users ? { users } : {}) }))
+      : [{ id: DEFAULT_COMPANY_ID }];
+  const sandboxSuppliers = await suppliersWithSandbox(
+    options.seed ? options.seed.suppliers.map((supplier) => supplier.id) : [DEMO_SUPPLIER.id],
+  );
+  const simulator =
+    simulatedCompanies.length + sandboxSuppliers.length === 0
+      ? undefined
+      : await startSimulatorOn(options.simulatorPort ?? 0, options.simulatorPortIsPreference ?? false, {
+          // New ids each start, so they never repeat those of the trips kept from earlier runs.
+          seed: Date.now() % 2 ** 31,
+          stateFile: layout.simulatorState,
+          companies: [...simulatedCompanies, ...sandboxCompanies(sandboxSuppliers)],
+          clients: [
+            ...(options.seed ? simulatorClients(options.seed, simulatedCompanies) : []),
+            ...sandboxClients(sandboxSuppliers),
+          ],
+        });
+  if (simulator) await connectSandboxes(admin, simulator, sandboxSuppliers);
 
   let demoApiKey: string | undefined;
   let demoWebhookSecret: string | undefined;
+  let demoTestApiKey: string | undefined;
   const seedConnections: SeedConnection[] = [];
   if (options.seed) {
     const apps = seedApps(options.seed);
@@ -343,26 +366,27 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         });
       }
     }
-    for (const { webhookSecret, apiKey, ...supplier } of options.seed.suppliers) {
+    for (const { webhookSecret, apiKey, testApiKey, ...supplier } of options.seed.suppliers) {
       await admin.registerSupplier({ ...supplier, profile: supplier.profile ?? 'tmc' }, apiKey);
+      if (testApiKey) await admin.addApiKey(supplier.id, testApiKey);
       if (webhookSecret) {
         const secrets = typeof webhookSecret === 'string' ? [webhookSecret] : webhookSecret;
         await admin.configureWebhookSecrets(supplier.id, secrets);
       }
     }
   } else {
-    const concur = simulator
+    const concur = !options.concurBaseUrl
       ? {
-          baseUrl: simulator.url,
-          accessToken: simulator.tokens.accessTokenFor(DEFAULT_COMPANY_ID),
-          refreshToken: simulator.tokens.refreshTokenFor(DEFAULT_COMPANY_ID),
-          app: simulator.tokens.clientFor(DEFAULT_COMPANY_ID),
+          baseUrl: simulator!.url,
+          accessToken: simulator!.tokens.accessTokenFor(DEFAULT_COMPANY_ID),
+          refreshToken: simulator!.tokens.refreshTokenFor(DEFAULT_COMPANY_ID),
+          app: simulator!.tokens.clientFor(DEFAULT_COMPANY_ID),
         }
-      : demoConcurAt(options.concurBaseUrl!, options.demoConcur);
+      : demoConcurAt(options.concurBaseUrl, options.demoConcur);
     await admin.configureApp(DEFAULT_APP_ID, concur.app);
     seedConnections.push({
       ref: { appId: DEFAULT_APP_ID, companyId: DEFAULT_COMPANY_ID },
-      entry: simulator
+      entry: !options.concurBaseUrl
         ? { simulator: { clientId: concur.app.clientId } }
         : {
             concur: {
@@ -377,10 +401,12 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         refreshToken: concur.refreshToken,
         expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
       }),
-      simulated: simulator !== undefined,
+      simulated: !options.concurBaseUrl,
     });
     demoApiKey = await demoKey(options.dataDir, 'demo-api-key', admin.generateApiKey);
     await admin.registerSupplier({ ...DEMO_SUPPLIER, profile: 'tmc' }, demoApiKey);
+    demoTestApiKey = await demoKey(options.dataDir, 'demo-test-api-key', generateTestApiKey);
+    await admin.addApiKey(DEMO_SUPPLIER.id, demoTestApiKey);
     demoWebhookSecret = await demoKey(options.dataDir, 'demo-webhook-secret', generateWebhookSecret);
     await admin.configureWebhookSecrets(DEMO_SUPPLIER.id, [demoWebhookSecret]);
   }
@@ -440,6 +466,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     url: server.url,
     simulator,
     demoApiKey,
+    demoTestApiKey,
     demoWebhookSecret,
     keptConnections,
     queues: {
@@ -482,6 +509,41 @@ function simulatorClients(seed: LocalSeed, companies: readonly { id: string }[])
       ...(app.bookingSources?.length === 1 ? { bookingSource: app.bookingSources[0]! } : {}),
     })),
   );
+}
+
+/**
+ * The suppliers whose sandbox companies the simulator serves: those the start registers, and those registered
+ * before (e.g. by `concur-gateway suppliers add --local`), which get theirs at this start.
+ */
+async function suppliersWithSandbox(registeredNow: string[]): Promise<string[]> {
+  const known = (await supplierDirectory().listSuppliers()).map((supplier) => supplier.id);
+  return [...new Set([...registeredNow, ...known])];
+}
+
+/** The sandbox app's client at the local simulator: a test key's calls never carry a real app's credentials. */
+const SANDBOX_CLIENT = { clientId: 'sandbox-client', clientSecret: 'sandbox-client-secret' };
+
+const sandboxCompanies = (supplierIds: string[]) =>
+  supplierIds.map((id) => ({ id: sandboxCompanyId(id), users: [...DEFAULT_USERS] }));
+
+const sandboxClients = (supplierIds: string[]): ClientOptions[] =>
+  supplierIds.map((id) => ({ companyId: sandboxCompanyId(id), ...SANDBOX_CLIENT }));
+
+/** The sandbox app and its connection to each sandbox company, at the simulator. */
+async function connectSandboxes(admin: Administration, simulator: Simulator, supplierIds: string[]) {
+  await admin.configureApp(SANDBOX_APP_ID, SANDBOX_CLIENT);
+  for (const id of supplierIds) {
+    const companyId = sandboxCompanyId(id);
+    await admin.configureConnection(
+      { appId: SANDBOX_APP_ID, companyId },
+      {
+        baseUrl: simulator.url,
+        accessToken: simulator.tokens.accessTokenFor(companyId),
+        refreshToken: simulator.tokens.refreshTokenFor(companyId),
+        expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+      },
+    );
+  }
 }
 
 /** The simulator on `port`; on a free port instead when `port` is only a preference and is taken. */

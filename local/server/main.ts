@@ -1,13 +1,14 @@
 /**
  * `npm start`: the whole gateway on this machine. Environment:
  *   PORT (3000), HOST (127.0.0.1), DATA_DIR (.gateway-data), SIMULATOR_PORT (4010),
- *   CONCUR_BASE_URL (no simulator then; with CONCUR_ACCESS_TOKEN, CONCUR_REFRESH_TOKEN, CONCUR_CLIENT_ID,
+ *   CONCUR_BASE_URL (the simulator then serves only the test keys' sandbox companies; with CONCUR_ACCESS_TOKEN, CONCUR_REFRESH_TOKEN, CONCUR_CLIENT_ID,
  *   CONCUR_CLIENT_SECRET for the demo company), LOCAL_SEED (a JSON file of suppliers and companies).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DEFAULT_COMPANY_ID } from '../simulator';
+import { isSandboxCompany } from '../../shared/sandbox';
 import { localSeedSchema, startLocalGateway } from './local-gateway';
 import type { LocalGateway, LocalSeed } from './local-gateway';
 
@@ -123,13 +124,14 @@ console.log(`  API reference:  ${gateway.url}/docs`);
 console.log(`  Console:        ${gateway.url}/console (sign in with the API key below)`);
 console.log(`  data:           ${dataDir}${dataDirIsNew ? ' (a new folder, made now)' : ''}`);
 if (!seed) {
-  console.log(
-    `  Concur:         ${gateway.simulator ? `simulator at ${gateway.simulator.url}` : env.CONCUR_BASE_URL}`,
-  );
+  console.log(`  Concur:         ${env.CONCUR_BASE_URL || `simulator at ${gateway.simulator!.url}`}`);
 }
 if (gateway.demoApiKey) {
   console.log(`  demo supplier:  DemoSupplier, company ${DEFAULT_COMPANY_ID}`);
   console.log(`  API key:        ${gateway.demoApiKey}`);
+  console.log(
+    `  test key:       ${gateway.demoTestApiKey} (test mode: company sandbox-demo-supplier at the simulator ${gateway.simulator!.url})`,
+  );
   console.log(
     `  webhook secret: ${gateway.demoWebhookSecret} (POST ${gateway.url}/v1/webhooks/demo-supplier)\n`,
   );
@@ -153,6 +155,10 @@ if (gateway.demoApiKey) {
       ? `Concur at ${company.concur.baseUrl}`
       : `simulator at ${gateway.simulator!.url}`;
     console.log(`  company ${company.id}: ${concur}`);
+  }
+  if (gateway.simulator) {
+    const sandboxes = gateway.simulator.companies.map((c) => c.id).filter(isSandboxCompany);
+    console.log(`  test keys:      simulator at ${gateway.simulator.url} (${sandboxes.join(', ')})`);
   }
 }
 for (const { appId, companyId } of gateway.keptConnections) {

@@ -15,6 +15,8 @@ export interface Administration {
   configureConnection(connection: ConnectionRef, tokens: CompanyTokens): Promise<void>;
   readConnection(connection: ConnectionRef): Promise<CompanyTokens>;
   registerSupplier(supplier: Supplier, apiKey: string): Promise<void>;
+  /** Another key of the supplier: a live one, or a test one (`cgw_test_…`). */
+  addApiKey(supplierId: string, apiKey: string): Promise<void>;
   /** The supplier's webhook signing secrets (`whsec_…`), newest first. */
   configureWebhookSecrets(supplierId: string, secrets: string[]): Promise<void>;
   generateApiKey(): string;
@@ -30,6 +32,7 @@ export function administration(): Administration {
       await supplierDirectory().registerSupplier(supplier);
       await supplierDirectory().addApiKey(supplier.id, apiKey);
     },
+    addApiKey: (supplierId, apiKey) => supplierDirectory().addApiKey(supplierId, apiKey),
     configureWebhookSecrets: (supplierId, secrets) => webhookSecrets().write(supplierId, secrets),
     generateApiKey,
   };

@@ -118,6 +118,7 @@ export function renderConsolePage(assetBaseUrl = '/console/assets'): string {
 <li><button type="button" id="sign-out">Sign out</button></li>
 </ul>
 </nav>
+<p id="test-mode" class="test-mode" role="status" hidden>Test mode: this key reaches your sandbox company at the Concur simulator. Nothing here is live data, and no real Concur is called.</p>
 </header>
 <main>
 <div id="alert" class="alert" role="alert"></div>

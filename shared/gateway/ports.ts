@@ -14,6 +14,8 @@ export interface Supplier {
   profile: ValidationProfile;
   /** The Concur app whose connections its calls use; the default app when absent. */
   concurApp?: string;
+  /** False for a test key's sandbox principal (shared/sandbox); live when absent. */
+  livemode?: false;
 }
 
 /** The app of suppliers that name none: the gateway's own Concur app. */

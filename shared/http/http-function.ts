@@ -25,6 +25,7 @@ import { HttpProblem, problemFor, problemResponse } from './problem-responses';
 import { parseJsonBody } from './json-body';
 import { withSourceMappedStack } from '../observability/source-mapped-stack';
 import { withChangeActor } from '../activity/actor';
+import { isLivemode } from '../sandbox';
 
 export interface RouteRequest {
   requestId: string;
@@ -110,11 +111,16 @@ export function httpFunction(
       const request = routeRequest(event, supplier, route);
       if (route.respondAsync && prefersAsync(event.headers.prefer)) {
         const { deps } = await ready!;
-        return toResult(await deps.respondAsync!(route.operationId, request, supplier!));
+        return toResult(
+          withLivemode(await deps.respondAsync!(route.operationId, request, supplier!), supplier),
+        );
       }
       return toResult(
-        await withChangeActor({ kind: 'api', requestId: request.requestId }, () =>
-          handlers[route.operationId]!(request),
+        withLivemode(
+          await withChangeActor({ kind: 'api', requestId: request.requestId }, () =>
+            handlers[route.operationId]!(request),
+          ),
+          supplier,
         ),
       );
     };
@@ -220,6 +226,17 @@ async function authenticate(event: APIGatewayProxyEventV2, deps: HttpDependencie
       challenge,
     );
   return supplier;
+}
+
+/**
+ * Stripe's `livemode` on every JSON object a supplier's key is answered: false for a test key's requests (the
+ * sandbox), true otherwise.
+ */
+function withLivemode(answer: HttpAnswer, supplier: Supplier | undefined): HttpAnswer {
+  const { body } = answer;
+  if (!supplier || answer.contentType || body === null || typeof body !== 'object' || Array.isArray(body))
+    return answer;
+  return { ...answer, body: { ...body, livemode: isLivemode(supplier) } };
 }
 
 /** RFC 7240: `Prefer: respond-async` (possibly among other preferences). */

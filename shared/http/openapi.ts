@@ -530,6 +530,57 @@ function successResponse(operation: Operation): JsonObject {
   return json(schema, description);
 }
 
+/** Answers to a supplier's key carry `livemode` (shared/http/http-function.ts): their JSON schemas, to extend. */
+const answerSchemas: { schema: JsonObject }[] = [];
+
+function withLivemode(response: JsonObject): void {
+  const content = (response.content as Record<string, { schema: JsonObject }> | undefined)?.[
+    'application/json'
+  ];
+  if (content) answerSchemas.push(content);
+}
+
+const LIVEMODE = {
+  type: 'boolean',
+  description:
+    'false when a test key (cgw_test_…) made the request: the sandbox answered, not a real Concur.',
+};
+
+const extendedWithLivemode = (schema: JsonObject): JsonObject => {
+  const { properties, required } = schema as { properties?: JsonObject; required?: string[] };
+  if (!properties) throw new Error('an answer that is not an object cannot carry livemode');
+  return {
+    ...schema,
+    properties: { ...properties, livemode: LIVEMODE },
+    required: [...(required ?? []), 'livemode'],
+  };
+};
+
+/**
+ * Adds `livemode` to each answer's schema: inline, or in its component, or, for a component the webhooks' events
+ * also carry (which have no `livemode`), in a component of its own, `{name}Answer`.
+ */
+function addLivemode(schemas: Record<string, JsonObject>, webhooks: unknown): void {
+  const inWebhooks = JSON.stringify(webhooks);
+  const extended = new Set<string>();
+  for (const content of answerSchemas) {
+    const ref = content.schema.$ref;
+    if (typeof ref !== 'string') {
+      if (!(content.schema.properties as JsonObject | undefined)?.livemode)
+        content.schema = extendedWithLivemode(content.schema);
+      continue;
+    }
+    const id = ref.slice('#/components/schemas/'.length);
+    if (inWebhooks.includes(`"${ref}"`)) {
+      schemas[`${id}Answer`] ??= extendedWithLivemode(schemas[id]!);
+      content.schema = { $ref: `${ref}Answer` };
+    } else if (!extended.has(id)) {
+      schemas[id] = extendedWithLivemode(schemas[id]!);
+      extended.add(id);
+    }
+  }
+}
+
 function operationObject(route: RouteDefinition): JsonObject {
   const operation = Object.hasOwn(describedOperations(), route.operationId)
     ? describedOperations()[route.operationId]!
@@ -541,6 +592,7 @@ function operationObject(route: RouteDefinition): JsonObject {
       operationAcceptedSchema,
       'Prefer: respond-async: accepted; Location names the operation.',
     );
+  if (route.authenticated) Object.values(responses).forEach(withLivemode);
   const statuses = new Set(operation.problems ?? []);
   if (route.authenticated) [401, 403].forEach((s) => statuses.add(s));
   if (operation.body) [400, 413, 415].forEach((s) => statuses.add(s));
@@ -649,7 +701,9 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
     const paths: Record<string, Record<string, JsonObject>> = {};
     for (const route of routes)
       (paths[route.path] ??= {})[route.method.toLowerCase()] = operationObject(route);
+    const webhooks = supplierWebhooks();
     addDiscriminators(components);
+    addLivemode(components, webhooks);
     return {
       openapi: '3.1.0',
       info: {
@@ -663,7 +717,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}): Json
         ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}),
       })),
       paths,
-      webhooks: supplierWebhooks(),
+      webhooks,
       components: {
         schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
         securitySchemes: {

@@ -8,7 +8,11 @@ export const API_KEY_FORMAT = /^cgw_[A-Za-z0-9_-]{32,}$/;
 
 /** A new API key: 192 random bits, URL-safe. Shown once to the supplier; only its hash is stored. */
 export function generateApiKey(): string {
-  return `${API_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+  for (;;) {
+    const key = `${API_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+    // One in 2^30 would read as a test key (`cgw_test_…`): draw again.
+    if (!key.startsWith(`${API_KEY_PREFIX}test_`)) return key;
+  }
 }
 
 /**

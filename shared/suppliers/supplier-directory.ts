@@ -16,12 +16,24 @@ import { VALIDATION_PROFILES } from '../concur';
 import type { Clock, Supplier } from '../gateway/ports';
 import { APP_ID_PATTERN } from '../tokens/company-credentials';
 import { API_KEY_FORMAT, hashApiKey } from './api-keys';
+import {
+  isReservedSupplierId,
+  isSandboxCompany,
+  liveSupplierIdOf,
+  modeOfKey,
+  sandboxPrincipal,
+  type KeyMode,
+} from '../sandbox';
 
 export interface SupplierDirectory {
   /** Creates the supplier or replaces its settings; its API keys stay valid. */
   registerSupplier(supplier: Supplier): Promise<void>;
-  /** Throws UnknownSupplierError, or ApiKeyInUseError when the key belongs to another supplier. */
+  /**
+   * Adds a live key, or a test key (`cgw_test_…`). Throws UnknownSupplierError, or ApiKeyInUseError when the key
+   * belongs to another supplier.
+   */
   addApiKey(supplierId: string, apiKey: string): Promise<void>;
+  /** The supplier of a live key; the supplier's sandbox principal for a test key. */
   authenticate(apiKey: string): Promise<Supplier | undefined>;
 }
 
@@ -34,6 +46,7 @@ export interface SupplierRecord extends Supplier {
 /** One of a supplier's API keys, by hash: never the key itself. */
 export interface ApiKeyRecord {
   hash: string;
+  mode: KeyMode;
   createdAt: string;
   /** ISO instant after which the key stops working; absent while it has no end. */
   validUntil?: string;
@@ -76,6 +89,17 @@ const supplierSchema = z.object({
   /** Absent on suppliers stored before apps: they use the default app. */
   concurApp: z.optional(z.string().check(z.regex(APP_ID_PATTERN))),
 });
+/** What a supplier may be registered as: the sandbox principals' ids and companies are not names it may take. */
+const registrationSchema = supplierSchema.check(
+  z.refine((supplier) => !isReservedSupplierId(supplier.id), {
+    error: 'a supplier id holds no /',
+    path: ['id'],
+  }),
+  z.refine((supplier) => !supplier.companies.some(isSandboxCompany), {
+    error: 'a company whose id starts with sandbox- is a sandbox company, reached with test keys',
+    path: ['companies'],
+  }),
+);
 const supplierItemSchema = z.extend(supplierSchema, {
   disabled: z.optional(z.boolean()),
   updatedAt: z.string(),
@@ -113,7 +137,7 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
   }
 
   private async putSupplier(supplier: Supplier, mustBeNew: boolean): Promise<void> {
-    const checked = supplierSchema.parse(supplier);
+    const checked = registrationSchema.parse(supplier);
     try {
       await this.documents.send(
         new PutCommand({
@@ -187,6 +211,7 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
     });
     const keys: ApiKeyRecord[] = items.map((item) => ({
       hash: String(item.sk).slice(API_KEY_LISTING_PREFIX.length),
+      mode: item.mode === 'test' ? 'test' : 'live',
       createdAt: String(item.createdAt),
       ...(typeof item.validUntil === 'string' ? { validUntil: item.validUntil } : {}),
     }));
@@ -194,15 +219,17 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
   }
 
   /**
-   * Adds `newApiKey` and ends every other key of the supplier `graceMs` from now (0: now). A key that already
-   * ends sooner keeps its end. Returns the hashes of the keys given an end.
+   * Adds `newApiKey` and ends every other key of the supplier in its mode (live or test) `graceMs` from now (0:
+   * now). A key that already ends sooner keeps its end. Returns the hashes of the keys given an end.
    */
   async rotateApiKey(supplierId: string, newApiKey: string, graceMs: number): Promise<string[]> {
     await this.addApiKey(supplierId, newApiKey);
     const newHash = hashApiKey(newApiKey);
+    const mode = modeOfKey(newApiKey);
     const validUntil = new Date(this.clock.now() + graceMs).toISOString();
     const ended: string[] = [];
     for (const key of await this.listApiKeys(supplierId)) {
+      if (key.mode !== mode) continue;
       if (key.hash === newHash || (key.validUntil !== undefined && key.validUntil <= validUntil)) continue;
       // The key item first: it is what authentication reads.
       for (const itemKey of [
@@ -232,8 +259,10 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
   async addApiKey(supplierId: string, apiKey: string): Promise<void> {
     // A key authenticate() would never accept is refused, never stored.
     if (!API_KEY_FORMAT.test(apiKey)) throw new MalformedApiKeyError();
-    if (!(await this.getSupplier(supplierId))) throw new UnknownSupplierError(supplierId);
+    if (liveSupplierIdOf(supplierId) !== undefined || !(await this.getSupplier(supplierId)))
+      throw new UnknownSupplierError(supplierId);
     const hash = hashApiKey(apiKey);
+    const mode = modeOfKey(apiKey);
     // Listed under the supplier before it can authenticate, so that rotation always finds a working key.
     await this.documents
       .send(
@@ -242,6 +271,7 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
           Item: {
             pk: supplierKey(supplierId),
             sk: `${API_KEY_LISTING_PREFIX}${hash}`,
+            mode,
             createdAt: this.isoNow(),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -259,6 +289,7 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
             pk: apiKeyKey(hash),
             sk: API_KEY_SORT_KEY,
             supplierId,
+            mode,
             createdAt: this.isoNow(),
           },
           // Adding the same key to the same supplier again is a harmless retry.
@@ -284,11 +315,20 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
     if (!Item || typeof Item.supplierId !== 'string') return undefined;
     if (typeof Item.validUntil === 'string' && Date.parse(Item.validUntil) <= this.clock.now())
       return undefined;
-    return this.getSupplier(Item.supplierId);
+    const supplier = await this.getSupplier(Item.supplierId);
+    return supplier && Item.mode === 'test' ? sandboxPrincipal(supplier) : supplier;
   }
 
-  /** The supplier while it is enabled; undefined when it is unknown or disabled. */
+  /**
+   * The supplier while it is enabled; undefined when it is unknown or disabled. A sandbox principal's id (as an
+   * operation of a test key's request names it) gives that principal, while its supplier is enabled.
+   */
   async getSupplier(supplierId: string): Promise<Supplier | undefined> {
+    const liveId = liveSupplierIdOf(supplierId);
+    if (liveId !== undefined) {
+      const supplier = await this.getSupplier(liveId);
+      return supplier && sandboxPrincipal(supplier);
+    }
     const { Item } = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,

@@ -218,6 +218,37 @@ describe('rotating and disabling keys', () => {
     expect((await putBooking(unused.apiKey, 'ROTA-4')).status).toBe(201);
   });
 
+  it('prints a test key beside the live one, and rotate-key --test ends the test keys alone', async () => {
+    const added = await runJson<{ apiKey: string; testApiKey: string; sandboxCompany: string }>([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'testy',
+      '--booking-source',
+      'TestyCars',
+      '--company',
+      COMPANY,
+    ]);
+    expect(added.apiKey).not.toMatch(/^cgw_test_/);
+    expect(added.testApiKey).toMatch(/^cgw_test_[A-Za-z0-9_-]{32}$/);
+    expect(added.sandboxCompany).toBe('sandbox-testy');
+    // A test key never reaches a live company.
+    expect((await putBooking(added.testApiKey, 'TESTY-1')).status).toBe(403);
+    const rotated = await runJson<{ apiKey: string; mode: string; oldKeys: number }>([
+      'suppliers',
+      'rotate-key',
+      'testy',
+      '--test',
+      ...local(),
+      '--grace',
+      '0',
+    ]);
+    expect(rotated).toMatchObject({ mode: 'test', oldKeys: 1 });
+    expect(rotated.apiKey).toMatch(/^cgw_test_/);
+    expect((await putBooking(added.apiKey, 'TESTY-2')).status).toBe(201);
+  });
+
   it('disable stops every key of the supplier', async () => {
     const { apiKey } = await runJson<{ apiKey: string }>([
       'suppliers',

@@ -294,6 +294,39 @@ describe('the supplier console in a real browser (headless Chromium)', () => {
     },
   );
 
+  it(
+    'shows a test key’s sandbox under a test-mode banner, and no banner for a live key',
+    { timeout: 60_000 },
+    async ({ annotate }) => {
+      const sandbox = 'sandbox-demo-supplier';
+      const testKey = gateway.demoTestApiKey!;
+      expect(
+        (
+          await api(gateway, testKey).put(bookingPath('SANDBOX-1', sandbox), {
+            booking: carBooking({}, { confirmationNumber: 'SANDBOX-1' }),
+            traveler: { loginId: TRAVELER },
+          })
+        ).status,
+      ).toBe(201);
+      const { context, page, errors } = await openConsole();
+      await signIn(page, testKey);
+      const rows = page.getByRole('table', { name: 'Your bookings' }).locator('tbody tr');
+      await expect.poll(() => rows.allTextContents()).toEqual([expect.stringContaining('SANDBOX-1')]);
+      const banner = page.getByRole('status').filter({ hasText: 'Test mode' });
+      expect(await banner.isVisible()).toBe(true);
+      expect(await seriousViolations(page)).toEqual([]);
+      await attachScreenshot(page, annotate, 'test mode, 1280 px');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      expect(await banner.isVisible()).toBe(false);
+      await signIn(page, gateway.apiKey);
+      await expect.poll(() => rows.count()).toBeGreaterThan(0);
+      expect(await rows.allTextContents()).not.toContainEqual(expect.stringContaining('SANDBOX-1'));
+      expect(await banner.isVisible()).toBe(false);
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+  );
+
   it('shows a wrong key’s refusal in an alert, and no data', { timeout: 60_000 }, async () => {
     const { context, page } = await openConsole();
     await signIn(page, 'cgw_this-key-was-never-issued-by-anyone-at-all');

@@ -211,10 +211,18 @@ describe('the OpenAPI document', () => {
       expect(body.properties.type.const, type).toBe(type);
       expect(body.required, type).toEqual(['type', 'timestamp', 'data']);
     }
-    // An operation event's data is the operation as GET /v1/operations/{operationId} answers it.
+    // An operation event's data is the operation as GET /v1/operations/{operationId} answers it, without the
+    // answer's livemode.
     const parked = document.webhooks['operation.parked'].post.requestBody.content['application/json'].schema;
     const getOperation = document.paths['/v1/operations/{operationId}'].get.responses['200'];
-    expect(parked.properties.data).toEqual(getOperation.content['application/json'].schema);
+    const schemas = document.components.schemas;
+    expect(parked.properties.data).toEqual({ $ref: '#/components/schemas/Operation' });
+    expect(getOperation.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/OperationAnswer',
+    });
+    const { livemode, ...answer } = schemas.OperationAnswer.properties;
+    expect(livemode.type).toBe('boolean');
+    expect(answer).toEqual(schemas.Operation.properties);
   });
 
   it('shows the endpoint secret only in the answers of create and rotate', () => {

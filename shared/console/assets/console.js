@@ -12,6 +12,7 @@ const elements = {
   apiKey: document.getElementById('api-key'),
   signOut: document.getElementById('sign-out'),
   alert: document.getElementById('alert'),
+  testMode: document.getElementById('test-mode'),
   view: document.getElementById('view'),
 };
 
@@ -63,6 +64,8 @@ async function callApi(path, { method = 'GET', body, key = storedKey() } = {}) {
     parsed = { title: text.slice(0, 200) };
   }
   if (!response.ok) throw new ApiError(response.status, parsed);
+  // Every answer to a key says its mode: a test key's (livemode false) shows the test-mode banner.
+  if (typeof parsed?.livemode === 'boolean') elements.testMode.hidden = parsed.livemode;
   return parsed;
 }
 
@@ -94,6 +97,7 @@ function signOut() {
   sessionStorage.removeItem(KEY_ITEM);
   elements.view.replaceChildren();
   elements.nav.hidden = true;
+  elements.testMode.hidden = true;
   elements.signIn.hidden = false;
   clearAlert();
   if (location.hash) history.replaceState(null, '', location.pathname);
