@@ -5,6 +5,8 @@
  * test output.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -200,7 +202,7 @@ describe('the supplier console in a real browser (headless Chromium)', () => {
       await expect
         .poll(() => page.getByRole('heading', { level: 2 }).textContent())
         .toBe('Webhook endpoints');
-      expect(await page.locator('#view').textContent()).toContain('not available');
+      expect(await page.getByRole('button', { name: 'Add endpoint' }).isVisible()).toBe(true);
       expect(await seriousViolations(page)).toEqual([]);
 
       await page.getByRole('link', { name: 'Try it' }).click();
@@ -291,6 +293,99 @@ describe('the supplier console in a real browser (headless Chromium)', () => {
       await expect.poll(() => page.locator('pre.xml').count()).toBe(1);
       expect(errors).toEqual([]);
       await context.close();
+    },
+  );
+
+  it(
+    'manages webhook endpoints: adds one with its secret shown once, sends a test event, lists its deliveries, resends a failed one, rotates, deletes',
+    { timeout: 120_000 },
+    async ({ annotate }) => {
+      // A receiver that fails its first answer, then takes everything.
+      const received: { id: string; body: string }[] = [];
+      const receiver = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk) => (body += chunk));
+        request.on('end', () => {
+          received.push({ id: String(request.headers['webhook-id']), body });
+          response.writeHead(received.length === 1 ? 410 : 204).end();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      const { context, page, errors } = await openConsole();
+      page.on('dialog', (dialog) => void dialog.accept());
+      await signIn(page, otherKey);
+      await expect.poll(() => page.getByRole('table', { name: 'Your bookings' }).count()).toBe(1);
+      await page.getByRole('link', { name: 'Webhook endpoints' }).click();
+      await expect.poll(() => page.locator('#view').textContent()).toContain('No webhook endpoints yet.');
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await page.getByLabel('URL').fill(receiverUrl);
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      const secret = page.locator('.secret-value');
+      await expect.poll(() => secret.textContent()).toMatch(/^whsec_/);
+      const firstSecret = (await secret.textContent())!;
+      const endpoints = page.getByRole('table', { name: 'Your webhook endpoints' });
+      await expect
+        .poll(() => endpoints.locator('tbody tr').allTextContents())
+        .toEqual([expect.stringContaining(receiverUrl)]);
+      expect(await seriousViolations(page)).toEqual([]);
+      await attachScreenshot(page, annotate, 'webhook endpoint added, 1280 px');
+      // The secret is shown once: the listing and a fresh view of it never carry it.
+      const listed = await api(gateway, otherKey).get('/v1/webhook-endpoints');
+      expect(JSON.stringify(listed.body)).not.toContain(firstSecret);
+      await page.getByRole('link', { name: 'Operations' }).click();
+      await page.getByRole('link', { name: 'Webhook endpoints' }).click();
+      await expect.poll(() => endpoints.count()).toBe(1);
+      expect(await page.locator('#view').textContent()).not.toContain(firstSecret);
+
+      // The first test event is refused (410: not retried), the second delivered.
+      const row = endpoints.locator('tbody tr', { hasText: receiverUrl });
+      await row.getByRole('button', { name: 'Send test event' }).click();
+      await expect
+        .poll(() => page.getByRole('status').allTextContents())
+        .toContainEqual(expect.stringMatching(/Test event msg_\S+ queued/));
+      await expect.poll(() => received.length, { timeout: 30_000 }).toBe(1);
+      await row.getByRole('button', { name: 'Deliveries' }).click();
+      const deliveries = page.getByRole('table', { name: 'Deliveries' });
+      await expect
+        .poll(
+          async () => {
+            await page.getByRole('button', { name: 'Refresh deliveries' }).click();
+            return deliveries.locator('tbody tr').allTextContents();
+          },
+          { timeout: 30_000 },
+        )
+        .toEqual([expect.stringContaining('HTTP 410')]);
+      expect(await seriousViolations(page)).toEqual([]);
+      await deliveries.getByRole('button', { name: 'Resend' }).click();
+      await expect.poll(() => received.length, { timeout: 30_000 }).toBe(2);
+      // Sent again under the same webhook-id: a receiver deduplicates by it.
+      expect(received[1]!.id).toBe(received[0]!.id);
+      await expect
+        .poll(
+          async () => {
+            await page.getByRole('button', { name: 'Refresh deliveries' }).click();
+            return deliveries.locator('tbody tr').allTextContents();
+          },
+          { timeout: 30_000 },
+        )
+        .toContainEqual(expect.stringContaining('HTTP 204'));
+      await attachScreenshot(page, annotate, 'webhook deliveries, 1280 px');
+
+      await row.getByRole('button', { name: 'Rotate secret' }).click();
+      await expect.poll(() => secret.textContent()).toMatch(/^whsec_/);
+      expect(await secret.textContent()).not.toBe(firstSecret);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await row.getByRole('button', { name: 'Delete' }).click();
+      await expect.poll(() => page.locator('#view').textContent()).toContain('No webhook endpoints yet.');
+      expect((await api(gateway, otherKey).get('/v1/webhook-endpoints')).body.endpoints).toEqual([]);
+      // The demo supplier never saw the other's endpoint.
+      expect((await api(gateway, gateway.apiKey).get('/v1/webhook-endpoints')).body.endpoints).toEqual([]);
+      expect(errors).toEqual([]);
+      await context.close();
+      await new Promise((resolve) => receiver.close(resolve));
     },
   );
 

@@ -491,15 +491,244 @@ async function showOperations() {
   await load();
 }
 
-function showWebhookEndpoints() {
+/** The signing secret, shown once: after a create or a rotation, never again. */
+function secretNotice(endpoint, what) {
+  return h(
+    'div',
+    { class: 'secret', role: 'status' },
+    h(
+      'p',
+      {},
+      `${what} ${endpoint.id}. Its signing secret, shown only now: keep it to verify webhook-signature.`,
+    ),
+    h('code', { class: 'secret-value' }, endpoint.secret),
+  );
+}
+
+const endpointPath = (id) => `/v1/webhook-endpoints/${encodeURIComponent(id)}`;
+
+function deliveryAnswer(delivery) {
+  if (delivery.status !== undefined) return `HTTP ${delivery.status}`;
+  return delivery.error ?? 'no answer';
+}
+
+/** An endpoint's delivery attempts, newest first; a failed one can be sent again. */
+async function showDeliveries(endpoint, container, notice) {
+  const state = { cursors: [] };
+  const load = async () => {
+    container.replaceChildren(h('p', {}, 'Loading…'));
+    let page;
+    try {
+      page = await callApi(
+        `${endpointPath(endpoint.id)}/deliveries${query({ limit: '25', cursor: state.cursors.at(-1) })}`,
+      );
+    } catch (error) {
+      container.replaceChildren();
+      handleFailure(error);
+      return;
+    }
+    const rows = page.deliveries.map((delivery) => {
+      const delivered = delivery.status !== undefined && delivery.status >= 200 && delivery.status < 300;
+      return h(
+        'tr',
+        {},
+        h('td', {}, h('code', {}, delivery.messageId)),
+        h('td', {}, delivery.eventType),
+        h('td', {}, timeElement(delivery.attemptedAt)),
+        h('td', {}, delivery.attempt),
+        h('td', {}, deliveryAnswer(delivery)),
+        h('td', {}, `${delivery.latencyMs} ms`),
+        h(
+          'td',
+          {},
+          delivered
+            ? '—'
+            : h(
+                'button',
+                {
+                  type: 'button',
+                  onclick: async () => {
+                    // The API sends again every message that failed since a time: this attempt's.
+                    try {
+                      const { recovered } = await callApi(`${endpointPath(endpoint.id)}/recover`, {
+                        method: 'POST',
+                        body: JSON.stringify({ since: delivery.attemptedAt }),
+                      });
+                      notice.replaceChildren(
+                        h(
+                          'p',
+                          { role: 'status' },
+                          recovered === 0
+                            ? 'Nothing to resend: the message is still being tried, or was delivered since.'
+                            : `${recovered} failed message(s) since this attempt queued again.`,
+                        ),
+                      );
+                    } catch (error) {
+                      handleFailure(error);
+                    }
+                  },
+                },
+                'Resend',
+              ),
+        ),
+      );
+    });
+    container.replaceChildren(
+      h('h3', { id: 'deliveries-heading', tabindex: '-1' }, `Deliveries to ${endpoint.url}`),
+      rows.length
+        ? table('Deliveries', ['Message', 'Event', 'Attempted', 'Attempt', 'Answer', 'Time', 'Resend'], rows)
+        : h('p', {}, 'No deliveries yet.'),
+      h(
+        'div',
+        { class: 'pager' },
+        h('button', { type: 'button', onclick: load }, 'Refresh deliveries'),
+        pager(state, page.nextCursor, load),
+      ),
+    );
+    document.getElementById('deliveries-heading')?.focus();
+  };
+  await load();
+}
+
+async function showWebhookEndpoints() {
+  const url = h('input', {
+    id: 'endpoint-url',
+    type: 'url',
+    required: true,
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  const notice = h('div', { 'aria-live': 'polite' });
+  const list = h('div', { 'aria-live': 'polite' });
+  const deliveries = h('section', { 'aria-label': 'Deliveries' });
+  const act = async (work) => {
+    clearAlert();
+    try {
+      await work();
+    } catch (error) {
+      handleFailure(error);
+    }
+  };
+  const load = async () => {
+    let page;
+    try {
+      page = await callApi('/v1/webhook-endpoints');
+    } catch (error) {
+      list.replaceChildren();
+      handleFailure(error);
+      return;
+    }
+    const rows = page.endpoints.map((endpoint) =>
+      h(
+        'tr',
+        {},
+        h(
+          'td',
+          {},
+          h('code', {}, endpoint.url),
+          endpoint.description ? h('div', {}, endpoint.description) : undefined,
+        ),
+        h(
+          'td',
+          {},
+          h('span', { class: `status status-${endpoint.status}` }, endpoint.status),
+          endpoint.failingSince
+            ? h('div', {}, 'failing since ', timeElement(endpoint.failingSince))
+            : undefined,
+        ),
+        h('td', {}, endpoint.eventTypes.length ? endpoint.eventTypes.join(', ') : 'every event'),
+        h(
+          'td',
+          { class: 'actions' },
+          h(
+            'button',
+            { type: 'button', onclick: () => act(() => showDeliveries(endpoint, deliveries, notice)) },
+            'Deliveries',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: () =>
+                act(async () => {
+                  const { message } = await callApi(`${endpointPath(endpoint.id)}/test`, { method: 'POST' });
+                  notice.replaceChildren(
+                    h('p', { role: 'status' }, `Test event ${message.id} queued for ${endpoint.url}.`),
+                  );
+                }),
+            },
+            'Send test event',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: () =>
+                act(async () => {
+                  const answer = await callApi(`${endpointPath(endpoint.id)}/rotate-secret`, {
+                    method: 'POST',
+                    body: '{}',
+                  });
+                  notice.replaceChildren(secretNotice(answer.endpoint, 'New secret of'));
+                }),
+            },
+            'Rotate secret',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: () =>
+                act(async () => {
+                  if (!window.confirm(`Delete the endpoint ${endpoint.url}? It receives nothing more.`))
+                    return;
+                  await callApi(endpointPath(endpoint.id), { method: 'DELETE' });
+                  notice.replaceChildren(h('p', { role: 'status' }, `Endpoint ${endpoint.url} deleted.`));
+                  deliveries.replaceChildren();
+                  await load();
+                }),
+            },
+            'Delete',
+          ),
+        ),
+      ),
+    );
+    list.replaceChildren(
+      rows.length
+        ? table('Your webhook endpoints', ['URL', 'Status', 'Events', 'Actions'], rows)
+        : h('p', {}, 'No webhook endpoints yet.'),
+    );
+  };
+  const add = (event) => {
+    event.preventDefault();
+    act(async () => {
+      const answer = await callApi('/v1/webhook-endpoints', {
+        method: 'POST',
+        body: JSON.stringify({ url: url.value.trim() }),
+      });
+      url.value = '';
+      notice.replaceChildren(secretNotice(answer.endpoint, 'Endpoint added:'));
+      await load();
+    }).then(() => undefined);
+  };
   render(
     heading('Webhook endpoints'),
     h(
       'p',
-      {},
-      'Managing webhook endpoints (the gateway calling your systems when an operation ends) from the console is not available yet: use the /v1/webhook-endpoints routes of the API reference (/docs).',
+      { class: 'hint' },
+      'Where the gateway sends you signed events (Standard Webhooks) when an operation of yours ends. An endpoint’s signing secret is shown once, when it is added or rotated.',
     ),
+    h(
+      'form',
+      { class: 'filters', onsubmit: add },
+      h('div', { class: 'field' }, h('label', { for: 'endpoint-url' }, 'URL'), url),
+      h('button', { type: 'submit' }, 'Add endpoint'),
+    ),
+    notice,
+    list,
+    deliveries,
   );
+  await load();
 }
 
 const EXAMPLE_BOOKING = {
