@@ -11,7 +11,8 @@ import {
 import type { SupplierRecord } from '../../shared/suppliers';
 import { DEFAULT_WEBHOOK_SECRETS_MAX_AGE_MS, WebhookSecrets } from '../../shared/events/webhooks';
 import { DEFAULT_APP_ID } from '../../shared/tokens';
-import { generateTestApiKey, sandboxCompanyId } from '../../shared/sandbox';
+import { generateTestApiKey, sandboxCompanyId, sandboxPrincipal } from '../../shared/sandbox';
+import type { Supplier } from '../../shared/gateway/ports';
 import { DynamoSupplierActivity } from '../../shared/activity/dynamo-activity';
 import { requireConnectedCompany } from './companies';
 import { operatorConcur } from './concur';
@@ -36,10 +37,14 @@ const countsText = (byStatus: Record<string, number>) =>
  * What the supplier's records tell of its activity, from the activity index: its mappings and operations by
  * status, and the newest change either made (the last request that changed something; reads leave no record).
  */
-async function supplierActivityOf(activity: DynamoSupplierActivity, supplier: SupplierRecord) {
+async function supplierActivityOf(
+  activity: DynamoSupplierActivity,
+  principal: Pick<Supplier, 'id' | 'bookingSource'>,
+  inCompany: (companyId: string) => boolean,
+) {
   const [bookings, operations] = await Promise.all([
-    activity.countByStatus({ bookingSource: supplier.bookingSource }),
-    activity.countByStatus({ supplierId: supplier.id }),
+    activity.countByStatus({ bookingSource: principal.bookingSource }, inCompany),
+    activity.countByStatus({ supplierId: principal.id }),
   ]);
   const summary = (counted: { counts: Record<string, number>; lastChangeAt?: string }) => ({
     total: Object.values(counted.counts).reduce((sum, count) => sum + count, 0),
@@ -147,15 +152,19 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
     async (target, options, id) => {
       const supplier = await directoryOf(target).getSupplierRecord(id);
       if (!supplier) throw new OperatorError(`no supplier ${id}`);
-      const activity = await supplierActivityOf(
-        new DynamoSupplierActivity({ client: target.dynamodb, tableName: target.tables.state }),
-        supplier,
-      );
-      emit(options, { supplier, activity }, () => [
+      const records = new DynamoSupplierActivity({ client: target.dynamodb, tableName: target.tables.state });
+      // Live and test activity from the same records: the sandbox company's bookings are the test key's.
+      const sandbox = sandboxCompanyId(supplier.id);
+      const [activity, testActivity] = await Promise.all([
+        supplierActivityOf(records, supplier, (companyId) => companyId !== sandbox),
+        supplierActivityOf(records, sandboxPrincipal(supplier), (companyId) => companyId === sandbox),
+      ]);
+      emit(options, { supplier, activity, testActivity }, () => [
         `Supplier ${supplier.id}: booking source ${supplier.bookingSource}, Concur app ${supplier.concurApp ?? DEFAULT_APP_ID}, companies ${supplier.companies.join(', ')}, profile ${supplier.profile}, ${supplier.disabled ? 'disabled' : 'enabled'}, updated ${supplier.updatedAt}.`,
         `Bookings (${activity.bookings.total}): ${countsText(activity.bookings.byStatus)}`,
         `Operations (${activity.operations.total}): ${countsText(activity.operations.byStatus)}`,
         `Last request: ${activity.lastRequestAt ?? 'none recorded'}`,
+        `Test mode (company ${sandbox}): bookings (${testActivity.bookings.total}): ${countsText(testActivity.bookings.byStatus)}; operations (${testActivity.operations.total}): ${countsText(testActivity.operations.byStatus)}; last request: ${testActivity.lastRequestAt ?? 'none recorded'}`,
       ]);
     },
   );

@@ -162,10 +162,12 @@ export class DynamoSupplierActivity implements BookingHistory {
 
   /**
    * How many of a partition's items are in each status, and the newest change: the operator's summary of a
-   * supplier. It reads the whole partition (the index, statuses and times only).
+   * supplier. It reads the whole partition (the index, statuses, times and companies only); `inCompany` keeps
+   * the items of the companies it accepts (a booking source's live companies, or its sandbox company).
    */
   async countByStatus(
     partition: { bookingSource: string } | { supplierId: string },
+    inCompany: (companyId: string) => boolean = () => true,
   ): Promise<{ counts: Record<string, number>; lastChangeAt?: string }> {
     const activityKey =
       'bookingSource' in partition
@@ -180,7 +182,7 @@ export class DynamoSupplierActivity implements BookingHistory {
           TableName: this.tableName,
           IndexName: ACTIVITY_INDEX.name,
           KeyConditionExpression: '#activityKey = :activityKey',
-          ProjectionExpression: '#status, #updatedAt',
+          ProjectionExpression: '#status, #updatedAt, companyId',
           ExpressionAttributeNames: {
             '#activityKey': ACTIVITY_INDEX.partitionKey,
             '#status': 'status',
@@ -192,6 +194,8 @@ export class DynamoSupplierActivity implements BookingHistory {
         }),
       );
       for (const item of page.Items ?? []) {
+        // Operations carry no company of their own: a supplier's partition is all its own.
+        if (typeof item.companyId === 'string' && !inCompany(item.companyId)) continue;
         const status = String(item.status);
         counts[status] = (counts[status] ?? 0) + 1;
         lastChangeAt ??= String(item.updatedAt);

@@ -14,6 +14,7 @@ import type { LocalGateway } from '../../local/server/local-gateway';
 import { administration } from '../../shared/composition/administration';
 import { supplierDirectory } from '../../shared/composition/dynamodb';
 import { generateTestApiKey } from '../../shared/sandbox';
+import { runJson } from '../cli/support';
 import { api, bookingPath, carBooking, COMPANY, TRAVELER } from '../gateway/support';
 
 const SANDBOX = 'sandbox-demo-supplier';
@@ -38,12 +39,13 @@ let live: Awaited<ReturnType<typeof recordingConcur>>;
 let gateway: LocalGateway;
 let liveKey: string;
 let testKey: string;
+const dataDir = mkdtempSync(join(tmpdir(), 'cgw-test-mode-'));
 
 beforeAll(async () => {
   live = await recordingConcur();
   gateway = await startLocalGateway({
     port: 0,
-    dataDir: mkdtempSync(join(tmpdir(), 'cgw-test-mode-')),
+    dataDir,
     simulatorPort: 0,
     concurBaseUrl: live.url,
     demoConcur: { accessToken: 'live-access-token', refreshToken: 'live-refresh-token' },
@@ -135,6 +137,25 @@ describe('test mode', () => {
     const answer = await api(gateway, liveKey).get('/v1/operations');
     expect(answer.body.livemode).toBe(true);
   });
+
+  it('shows the operator the live and the test activity apart, from the same records', async () => {
+    const shown = await runJson<{ activity: unknown; testActivity: unknown }>([
+      'suppliers',
+      'show',
+      'demo-supplier',
+      '--local',
+      dataDir,
+    ]);
+    expect(shown.activity).toEqual({
+      bookings: { total: 0, byStatus: {} },
+      operations: { total: 0, byStatus: {} },
+    });
+    expect(shown.testActivity).toMatchObject({
+      bookings: { total: 2, byStatus: { active: 2 } },
+      operations: { total: 1, byStatus: { succeeded: 1 } },
+      lastRequestAt: expect.any(String),
+    });
+  }, 60_000);
 
   it('ends a test key by rotating the test keys alone: the live key keeps working', async () => {
     const directory = supplierDirectory();
