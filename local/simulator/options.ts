@@ -22,6 +22,11 @@ export interface SimulatorOptions {
   accessTokenLifetimeSeconds?: number;
   /** Default 182 days (Concur: six months). */
   refreshTokenLifetimeSeconds?: number;
+  /**
+   * Whether a refresh moves the refresh token's end to a full lifetime from now (default true: a refresh grant
+   * keeps a connection alive, as Concur's migration guide says); false keeps the end the first token had.
+   */
+  refreshExtendsLifetime?: boolean;
   /** Time as the simulator sees it (token expiry, generated dates, list defaults); see createManualClock. */
   clock?: Clock;
   /** Seeds the generated ids and tokens and the random faults. Default 1. */
@@ -47,6 +52,7 @@ export interface ResolvedOptions {
   clients: ClientOptions[];
   accessTokenLifetimeSeconds: number;
   refreshTokenLifetimeSeconds: number;
+  refreshExtendsLifetime: boolean;
   clock: Clock;
   seed: number;
   faults: FaultOptions;
@@ -78,6 +84,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     clients,
     accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600,
     refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds ?? 182 * 24 * 3600,
+    refreshExtendsLifetime: options.refreshExtendsLifetime ?? true,
     clock: options.clock ?? systemClock,
     seed: options.seed ?? 1,
     faults: options.faults ?? {},

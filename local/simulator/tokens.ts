@@ -84,6 +84,8 @@ export interface TokenSettings {
   clients: readonly ClientOptions[];
   accessTokenLifetimeSeconds: number;
   refreshTokenLifetimeSeconds: number;
+  /** A refresh moves the refresh token's end to a full lifetime from now; else the chain keeps its first end. */
+  refreshExtendsLifetime: boolean;
   seed: number;
 }
 
@@ -363,11 +365,15 @@ export class TokenRegistry {
     if (record.used || record.revoked || this.nowMs() >= record.expiresAt) return invalidGrant;
     const keep = this.keepingRefreshTokens.has(record.principal.companyId);
     if (!keep) record.used = true;
-    // The new refresh token inherits the old one's expiry: refreshing does not extend the six months.
+    // A refresh keeps the connection alive: its refresh token lives a full lifetime from now (unless the option
+    // says the chain keeps the first token's end).
     return this.issue(
       { ...record.principal },
       this.latestRefresh.get(record.principal.companyId) === refreshToken,
-      { refreshExpiresAt: record.expiresAt, ...(keep ? { keptRefreshToken: refreshToken } : {}) },
+      {
+        ...(this.settings.refreshExtendsLifetime ? {} : { refreshExpiresAt: record.expiresAt }),
+        ...(keep ? { keptRefreshToken: refreshToken } : {}),
+      },
     );
   }
 

@@ -26,7 +26,7 @@ export interface TokenRefreshResult {
   expiresInSeconds: number;
   /**
    * When the refresh token stops working (Concur's `refresh_expires_in`, epoch seconds), as an ISO instant.
-   * Concur does not slide it on refresh: the company must be connected again before it.
+   * A refresh mostly moves it on; where it does not, the company must be connected again before it.
    */
   refreshExpiresAt?: string;
   /** Where the company's APIs now live; store it too. */

@@ -134,6 +134,10 @@ describe('keep-alive of Concur connections', () => {
     for (const ref of [old1, old2]) {
       const after = await administration().readConnection(ref);
       expect(after.accessToken).not.toBe(before.get(ref)!.accessToken);
+      // The refresh moved the refresh token's end on: what keeps the connection alive.
+      expect(Date.parse(after.refreshExpiresAt!)).toBeGreaterThan(
+        Date.parse(before.get(ref)!.refreshExpiresAt!),
+      );
       expect(Date.parse(after.expiresAt)).toBeGreaterThan(Date.now() + 30 * 60_000);
     }
   });

@@ -1,7 +1,7 @@
 /**
  * `POST /oauth2/v0/token`, the refresh_token grant and the password grant with a company request token
  * (`credtype=authtoken`), answered like Concur: JSON with expires_in as a string, token_type Bearer, a rotated
- * refresh token, refresh_expires_in (epoch seconds, not moved by a refresh), the geolocation to call the APIs at
+ * refresh token, refresh_expires_in (epoch seconds, moved on by a refresh unless the simulator is told otherwise), the geolocation to call the APIs at
  * (the simulator itself) and an id_token. Errors are Concur's documented
  * `{ code, error, error_description, geolocation }`. A request that reaches the simulator under another host name
  * than its own is refused like a call to the wrong geolocation (code 16, "user lives elsewhere"), naming the

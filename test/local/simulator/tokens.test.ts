@@ -93,8 +93,22 @@ describe('OAuth2 tokens', () => {
     });
   });
 
-  it('does not slide the refresh token expiry: every rotated refresh token ends when the first one does', async () => {
+  it('moves the refresh token’s end on with every refresh: a connection refreshed in time lives on', async () => {
     const { sim, clock } = await startTestSimulator({ refreshTokenLifetimeSeconds: 100 });
+    const first = await refresh(sim, sim.tokens.refreshTokenFor());
+    clock.advance(60_000);
+    const second = await refresh(sim, first.body.refresh_token as string);
+    expect(second.body.refresh_expires_in).toBe((first.body.refresh_expires_in as number) + 60);
+    clock.advance(60_000);
+    // 120 s after the first refresh, past the first token's 100 s: the refreshed one still works.
+    expect((await refresh(sim, second.body.refresh_token as string)).status).toBe(200);
+  });
+
+  it('with refreshExtendsLifetime false, every rotated refresh token ends when the first one does', async () => {
+    const { sim, clock } = await startTestSimulator({
+      refreshTokenLifetimeSeconds: 100,
+      refreshExtendsLifetime: false,
+    });
     const first = await refresh(sim, sim.tokens.refreshTokenFor());
     clock.advance(60_000);
     const second = await refresh(sim, first.body.refresh_token as string);
