@@ -71,7 +71,8 @@ export interface GatewayApiStackProps extends StackProps {
  * The HTTP functions of the route table, the events queue's processor, the operations sweeper, the deliveries
  * queue's sender and the keep-alive of Concur connections.
  */
-export type LambdaName = FunctionName | 'processor' | 'sweeper' | 'deliveries' | 'keepalive';
+export type LambdaName =
+  FunctionName | 'processor' | 'sweeper' | 'deliveries' | 'keepalive' | 'changeApplier';
 
 /**
  * The real handler of a function: functions/http/<name>.ts (functions/events/<name>.ts,
@@ -85,7 +86,9 @@ export function defaultEntry(name: LambdaName): string {
         ? '../functions/deliveries/sender.ts'
         : name === 'keepalive'
           ? '../functions/connections/keep-alive.ts'
-          : `../functions/http/${name}.ts`;
+          : name === 'changeApplier'
+            ? '../functions/change-notices/applier.ts'
+            : `../functions/http/${name}.ts`;
   return fileURLToPath(new URL(path, import.meta.url));
 }
 
@@ -119,6 +122,8 @@ export interface FunctionAccess {
   sendsDeliveries?: true;
   /** Consumes the deliveries queue (its event source grants that) and postpones its messages by their URL. */
   receivesDeliveries?: true;
+  /** Sends to the change notices queue (the ESS route), or consumes it (the change applier, by its event source). */
+  changeNotices?: 'send' | 'receive';
   /** Names the API's own URL in what it sends (the operations' links in webhooks). */
   apiBaseUrl?: true;
   /** Queries the state table's activity index (the supplier's bookings and operations, newest first). */
@@ -147,6 +152,15 @@ export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
   deliveries: { state: 'readWrite', endpointSecrets: 'sign', receivesDeliveries: true },
   // Refreshes under the token lease and counts in the outbound rate windows, as live traffic does.
   keepalive: { state: 'readWrite', concur: true, listsConnections: true },
+  // Verifies ESS's signature and queues: no state, no secret, no Concur.
+  changes: { idempotency: true, changeNotices: 'send' },
+  changeApplier: {
+    state: 'readWrite',
+    concur: true,
+    tripsIndex: true,
+    sendsDeliveries: true,
+    changeNotices: 'receive',
+  },
 };
 
 /** How often the sweeper looks for operations left behind (each is overdue 15 minutes before it is taken). */
@@ -176,6 +190,10 @@ const BUNDLE_TARGET = 'node20';
 const FUNCTION_TIMEOUT = Duration.seconds(29);
 /** One batch of events: ten records in parallel, each within the Concur budget (25 s) and a lease wait. */
 const PROCESSOR_TIMEOUT = Duration.seconds(60);
+/** One batch of itinerary events: each reads one trip at Concur (25 s budget) and writes a few mappings. */
+const CHANGE_APPLIER_TIMEOUT = Duration.seconds(60);
+/** Bad ESS signatures in 5 minutes worth a look: Concur's key changed, or someone is probing the route. */
+const ESS_SIGNATURE_FAILURES_ALARM = 5;
 /** One batch of webhooks: ten sends in parallel, each at most 10 s, and the endpoint's rate limit. */
 const DELIVERIES_TIMEOUT = Duration.seconds(30);
 /** Attempts failing at suppliers' endpoints in 5 minutes that are worth a look (one supplier's outage is not). */
@@ -228,6 +246,8 @@ export class GatewayApiStack extends Stack {
       eventsDeadLetterQueue,
       deliveriesQueue,
       deliveriesDeadLetterQueue,
+      changeNoticesQueue,
+      changeNoticesDeadLetterQueue,
       eventSources,
     } = props.state;
     const throttles = props.throttle ?? DEFAULT_THROTTLES;
@@ -354,6 +374,7 @@ export class GatewayApiStack extends Stack {
           ...(access.sendsDeliveries || access.receivesDeliveries
             ? { DELIVERIES_QUEUE_URL: deliveriesQueue.queueUrl }
             : {}),
+          ...(access.changeNotices ? { CHANGE_NOTICES_QUEUE_URL: changeNoticesQueue.queueUrl } : {}),
           POWERTOOLS_SERVICE_NAME: 'concur-gateway',
           POWERTOOLS_METRICS_NAMESPACE: names.metricsNamespace,
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -439,6 +460,7 @@ export class GatewayApiStack extends Stack {
       if (access.idempotency) idempotencyTable.grantReadWriteData(fn);
       if (access.sendsEvents) eventsQueue.grantSendMessages(fn);
       if (access.sendsDeliveries) deliveriesQueue.grantSendMessages(fn);
+      if (access.changeNotices === 'send') changeNoticesQueue.grantSendMessages(fn);
       if (access.endpointSecrets) {
         fn.addToRolePolicy(
           new PolicyStatement({
@@ -611,6 +633,29 @@ export class GatewayApiStack extends Stack {
       'Webhook deliveries the delivery function could not handle at all are in the dead-letter queue (runbook: webhooks to suppliers)',
     );
 
+    // --- Changes made in Concur (ESS itinerary events) ------------------------------------------------------
+    const changeApplier = makeFunction(
+      'changeApplier',
+      CHANGE_APPLIER_TIMEOUT,
+      'applies itinerary events from Concur (Itinerary v4 reads) and tells the suppliers that own the bookings',
+    );
+    changeApplier.addEventSource(
+      new SqsEventSource(changeNoticesQueue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: 2,
+      }),
+    );
+    alarm(
+      'ChangeNoticesDeadLettersAlarm',
+      changeNoticesDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: ALARM_PERIOD,
+        statistic: 'Maximum',
+      }),
+      1,
+      'Itinerary events from Concur could not be applied and are in the dead-letter queue (runbook: changes made in Concur)',
+    );
+
     // --- HTTP API ------------------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: RetentionDays.THREE_MONTHS,
@@ -663,9 +708,11 @@ export class GatewayApiStack extends Stack {
         id: 'AwsSolutions-APIG4',
         reason: route.authenticated
           ? 'Suppliers authenticate in the handler with an API key checked against SHA-256 hashes in the state table.'
-          : route.signed
-            ? 'Partners authenticate in the handler with a Standard Webhooks signature by their own secret.'
-            : 'A public route (health, OpenAPI document, docs page): it needs no authorization.',
+          : route.function === 'changes'
+            ? "Concur's ESS authenticates in the handler with its Concur-Signature (RSA, Concur's public key)."
+            : route.signed
+              ? 'Partners authenticate in the handler with a Standard Webhooks signature by their own secret.'
+              : 'A public route (health, OpenAPI document, docs page): it needs no authorization.',
       });
     }
     // The operations' links in the webhooks the processor sends.
@@ -749,6 +796,12 @@ export class GatewayApiStack extends Stack {
       "A supplier's webhook endpoint failed every attempt for 5 days and was disabled (runbook: webhooks to suppliers)",
     );
     alarm(
+      'EssSignatureFailuresAlarm',
+      gatewayMetric(GATEWAY_METRICS.essSignatureFailures),
+      ESS_SIGNATURE_FAILURES_ALARM,
+      `At least ${ESS_SIGNATURE_FAILURES_ALARM} ESS deliveries with a Concur-Signature that did not verify in 5 minutes (runbook: changes made in Concur)`,
+    );
+    alarm(
       'EventsParkedAlarm',
       gatewayMetric(GATEWAY_METRICS.eventsParked),
       1,
@@ -756,7 +809,7 @@ export class GatewayApiStack extends Stack {
     );
 
     // --- Dashboard -----------------------------------------------------------------------------------------
-    const lambdas = [...functions.values(), processor, sweeper, deliveries, keepAlive];
+    const lambdas = [...functions.values(), processor, sweeper, deliveries, keepAlive, changeApplier];
     const dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: names.resourcePrefix,
       defaultInterval: Duration.hours(3),
@@ -858,6 +911,31 @@ export class GatewayApiStack extends Stack {
           gatewayMetric(GATEWAY_METRICS.webhookAttemptsFailed),
         ],
         right: [gatewayMetric(GATEWAY_METRICS.webhookEndpointsDisabled)],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Change notices queue depth, dead letters',
+        left: [
+          changeNoticesQueue.metricApproximateNumberOfMessagesVisible({
+            period: ALARM_PERIOD,
+            statistic: 'Maximum',
+          }),
+          changeNoticesDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period: ALARM_PERIOD,
+            statistic: 'Maximum',
+          }),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Changes made in Concur: ESS events received, signature failures, changes told to suppliers',
+        left: [
+          gatewayMetric(GATEWAY_METRICS.concurEventsReceived),
+          gatewayMetric(GATEWAY_METRICS.concurChangesAnnounced),
+        ],
+        right: [gatewayMetric(GATEWAY_METRICS.essSignatureFailures)],
         width: 12,
       }),
     );

@@ -4,6 +4,10 @@
  * retained when the stack is deleted, and nothing here changes when only the code does, so the stateless stack
  * can be destroyed and deployed again without touching data.
  */
+import {
+  CHANGE_NOTICES_MAX_RECEIVES,
+  CHANGE_NOTICES_VISIBILITY_TIMEOUT_SECONDS,
+} from '../shared/change-notices/ports';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -40,6 +44,9 @@ export interface GatewayState {
   /** Webhooks to suppliers' endpoints, for the delivery function. */
   deliveriesQueue: IQueue;
   deliveriesDeadLetterQueue: IQueue;
+  /** Itinerary events from Concur's ESS, for the change applier. */
+  changeNoticesQueue: IQueue;
+  changeNoticesDeadLetterQueue: IQueue;
   /** EventBridge `source` → supplier id. */
   eventSources: Readonly<Record<string, string>>;
 }
@@ -154,6 +161,27 @@ export class GatewayStateStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       deadLetterQueue: { queue: deliveriesDeadLetterQueue, maxReceiveCount: DELIVERIES_MAX_RECEIVES },
     });
+    // Itinerary events ESS delivered: an acknowledged event lives only here until it is applied.
+    const changeNoticesDeadLetterQueue = new Queue(this, 'ChangeNoticesDeadLetterQueue', {
+      queueName: `${names.resourcePrefix}-change-notices-dlq`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(changeNoticesDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This is the dead-letter queue of the change notices queue; it has none of its own.',
+    });
+    const changeNoticesQueue = new Queue(this, 'ChangeNoticesQueue', {
+      queueName: `${names.resourcePrefix}-change-notices`,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(CHANGE_NOTICES_VISIBILITY_TIMEOUT_SECONDS),
+      retentionPeriod: Duration.days(4),
+      removalPolicy: RemovalPolicy.RETAIN,
+      deadLetterQueue: { queue: changeNoticesDeadLetterQueue, maxReceiveCount: CHANGE_NOTICES_MAX_RECEIVES },
+    });
     const partnerBus = new EventBus(this, 'PartnerEventBus', {
       eventBusName: `${names.resourcePrefix}-partners`,
     });
@@ -176,6 +204,8 @@ export class GatewayStateStack extends Stack {
       partnerBus,
       deliveriesQueue,
       deliveriesDeadLetterQueue,
+      changeNoticesQueue,
+      changeNoticesDeadLetterQueue,
       eventSources,
     };
 
@@ -187,6 +217,10 @@ export class GatewayStateStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.deliveriesQueueUrl, { value: deliveriesQueue.queueUrl });
     new CfnOutput(this, STACK_OUTPUTS.deliveriesDeadLetterQueueUrl, {
       value: deliveriesDeadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, STACK_OUTPUTS.changeNoticesQueueUrl, { value: changeNoticesQueue.queueUrl });
+    new CfnOutput(this, STACK_OUTPUTS.changeNoticesDeadLetterQueueUrl, {
+      value: changeNoticesDeadLetterQueue.queueUrl,
     });
     new CfnOutput(this, STACK_OUTPUTS.partnerBusArn, { value: partnerBus.eventBusArn });
     new CfnOutput(this, STACK_OUTPUTS.secretPrefix, {

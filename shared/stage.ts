@@ -23,6 +23,8 @@ export const STACK_OUTPUTS = {
   partnerBusArn: 'PartnerBusArn',
   deliveriesQueueUrl: 'DeliveriesQueueUrl',
   deliveriesDeadLetterQueueUrl: 'DeliveriesDeadLetterQueueUrl',
+  changeNoticesQueueUrl: 'ChangeNoticesQueueUrl',
+  changeNoticesDeadLetterQueueUrl: 'ChangeNoticesDeadLetterQueueUrl',
 } as const;
 
 export interface StageNames {

@@ -25,6 +25,7 @@ import { startLocalSecretsManager } from '../secrets-manager';
 import { startLocalSqs } from '../sqs';
 import { startEventPoller } from '../events-poller';
 import { createDeliveriesQueues } from '../deliveries-queue';
+import { createChangeNoticesQueues } from '../change-notices-queue';
 import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
 import { generateWebhookSecret } from '../../shared/events/webhooks';
 import { administration } from '../../shared/composition/administration';
@@ -197,6 +198,13 @@ export interface LocalGatewayOptions {
   events?: LocalEventsOptions;
   /** The deliveries queue's consumer; by default this source's (functions/deliveries/sender.ts) in this process. */
   deliveriesHandler?: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  /**
+   * Subscribes the gateway's `POST /v1/concur/events` to the simulator's ESS, so changes made there reach the
+   * suppliers (`npm start` does; a test that counts Concur calls does not want the trip reads each event causes).
+   */
+  concurEvents?: boolean;
+  /** The change notices queue's consumer; by default this source's (functions/change-notices/applier.ts). */
+  changeNoticesHandler?: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
   /** The outbound limit to each Concur base URL (requests a minute); 3,000 by default. */
   concurRatePerMinute?: number;
   /** How often the keep-alive of Concur connections runs (3,600 s; it refreshes those not refreshed for 7 days). */
@@ -231,6 +239,8 @@ export interface LocalGateway {
     deadLetterQueueUrl: string;
     deliveriesQueueUrl: string;
     deliveriesDeadLetterQueueUrl: string;
+    changeNoticesQueueUrl: string;
+    changeNoticesDeadLetterQueueUrl: string;
   };
   /** The demo supplier's API key (absent when a seed file replaced the demo). */
   demoApiKey?: string;
@@ -268,12 +278,14 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     options.events?.attemptTimeoutSeconds ?? DEFAULT_EVENT_RETRY.attemptTimeoutSeconds;
   const queues = await createEventQueues(sqsClient, maxReceives, attemptTimeoutSeconds);
   const deliveries = await createDeliveriesQueues(sqsClient);
+  const changeNotices = await createChangeNoticesQueues(sqsClient);
 
   const tables = LOCAL_TABLES;
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     EVENTS_QUEUE_URL: queues.eventsQueueUrl,
     DELIVERIES_QUEUE_URL: deliveries.deliveriesQueueUrl,
+    CHANGE_NOTICES_QUEUE_URL: changeNotices.changeNoticesQueueUrl,
     // People test webhooks with a receiver on their own machine: only this local server allows it.
     WEBHOOK_ALLOW_LOOPBACK: 'true',
     EVENT_MAX_RECEIVES: String(maxReceives),
@@ -322,6 +334,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
           ],
         });
   if (simulator) await connectSandboxes(admin, simulator, sandboxSuppliers);
+  // The simulator signs its ESS deliveries with its own key; Concur's published key is the default otherwise.
+  if (simulator) process.env.CONCUR_ESS_PUBLIC_KEYS = simulator.ess.publicKeyPem;
 
   let demoApiKey: string | undefined;
   let demoWebhookSecret: string | undefined;
@@ -452,6 +466,23 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     workers: options.events?.workers ?? 4,
     onError: (error) => gatewayLogger().error('delivery batch failed', { error: error as Error }),
   });
+  const applyChanges =
+    options.changeNoticesHandler ?? (await import('../../functions/change-notices/applier')).handler;
+  const changeNoticesPoller = startEventPoller({
+    client: sqsClient,
+    queueUrl: changeNotices.changeNoticesQueueUrl,
+    queueArn: changeNotices.changeNoticesQueueArn,
+    handler: applyChanges,
+    workers: options.events?.workers ?? 4,
+    onError: (error) => gatewayLogger().error('change notices batch failed', { error: error as Error }),
+  });
+  // The companies the simulator serves tell their changes through ESS: the gateway subscribes itself.
+  const essSubscription = options.concurEvents
+    ? // The companies it serves, not the test-mode sandboxes (their trips are no supplier's live bookings).
+      simulator?.ess.subscribe(`${server.url}/v1/concur/events`, {
+        companyIds: simulatedCompanies.map((company) => company.id),
+      })
+    : undefined;
   // The operator's command line (`--local`) finds the running stores here.
   await publishEndpoints(options.dataDir, {
     pid: process.pid,
@@ -475,14 +506,18 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
       deliveriesQueueUrl: deliveries.deliveriesQueueUrl,
       deliveriesDeadLetterQueueUrl: deliveries.deliveriesDeadLetterQueueUrl,
+      changeNoticesQueueUrl: changeNotices.changeNoticesQueueUrl,
+      changeNoticesDeadLetterQueueUrl: changeNotices.changeNoticesDeadLetterQueueUrl,
     },
     close: async () => {
       await withdrawEndpoints(options.dataDir);
+      if (essSubscription) simulator?.ess.unsubscribe(essSubscription.id);
       await server.close();
       await sweeper.stop();
       await keepAliveTimer.stop();
       await poller.stop();
       await deliveryPoller.stop();
+      await changeNoticesPoller.stop();
       await sqs.close();
       await simulator?.close();
       await secrets.close();
@@ -591,13 +626,14 @@ async function demoKey(dataDir: string, name: string, generate: () => string): P
 }
 
 async function loadHandlers(): Promise<Record<FunctionName, LambdaHandler>> {
-  const [bookings, trips, translate, events, endpoints, activity, meta] = await Promise.all([
+  const [bookings, trips, translate, events, endpoints, activity, changes, meta] = await Promise.all([
     import('../../functions/http/bookings'),
     import('../../functions/http/trips'),
     import('../../functions/http/translate'),
     import('../../functions/http/events'),
     import('../../functions/http/endpoints'),
     import('../../functions/http/activity'),
+    import('../../functions/http/changes'),
     import('../../functions/http/meta'),
   ]);
   return {
@@ -607,6 +643,7 @@ async function loadHandlers(): Promise<Record<FunctionName, LambdaHandler>> {
     events: events.handler,
     endpoints: endpoints.handler,
     activity: activity.handler,
+    changes: changes.handler,
     meta: meta.handler,
   };
 }

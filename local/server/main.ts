@@ -63,6 +63,8 @@ try {
     simulatorPortIsPreference: env.SIMULATOR_PORT === undefined,
     trustForwardedHeaders: env.TRUST_FORWARDED_HEADERS === 'true',
     seed,
+    // The companies the simulator serves tell their changes through ESS, as a subscribed Concur company does.
+    concurEvents: true,
     events: {
       ...(env.EVENT_ATTEMPT_TIMEOUT_SECONDS
         ? { attemptTimeoutSeconds: Number(env.EVENT_ATTEMPT_TIMEOUT_SECONDS) }

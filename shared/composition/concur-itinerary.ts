@@ -15,6 +15,8 @@ import type { ConcurCallContext, ConcurResult } from '../concur-client';
 import type { Booking, Itinerary } from '../concur';
 import { GatewayError } from '../gateway/errors';
 import type { ConcurCall, ConcurIdentity, ConcurItinerary, ConnectionRef } from '../gateway/ports';
+import { DEFAULT_APP_ID } from '../gateway/ports';
+import type { ConcurTripsV4 } from '../change-notices/ports';
 import { noMetrics, statusClassOf } from '../observability/counter';
 import type { CountEvent, GatewayMetrics } from '../observability/counter';
 import { GATEWAY_METRICS } from '../observability/metric-names';
@@ -198,6 +200,25 @@ export function createConcurItinerary(deps: CompanyCallDependencies): ConcurItin
       measured('getTrip', () => call(connection, loginId, (c) => client.getTrip(c, tripId))),
     listTrips: (connection, { loginId, ...filters }) =>
       measured('listTrips', () => call(connection, loginId, (c) => client.listAllTrips(c, filters))),
+  };
+}
+
+/** Itinerary v4's trip read, with the company's (company-level) token of the gateway's own app. */
+export function createConcurTripsV4(deps: CompanyCallDependencies): ConcurTripsV4 {
+  const call = companyCaller(deps);
+  const measured = measurer(deps.metrics);
+  return {
+    read: async (companyId, v4TripId) => {
+      try {
+        const found = await measured('getTripV4', () =>
+          call({ appId: DEFAULT_APP_ID, companyId }, undefined, (c) => deps.client.getTripV4(c, v4TripId)),
+        );
+        return found.value;
+      } catch (error) {
+        if (error instanceof ConcurApiError && error.kind === 'not-found') return undefined;
+        throw error;
+      }
+    },
   };
 }
 

@@ -14,6 +14,7 @@ import { SecretsManagerStore } from '../adapters/secrets/secret-store';
 import { BookingService } from '../gateway/bookings';
 import { DEFAULT_LOCK_OPTIONS } from '../gateway/locking';
 import type { ConcurIdentity, ConcurItinerary, TravelerDirectory } from '../gateway/ports';
+import type { ConcurTripsV4 } from '../change-notices/ports';
 import { TravelerResolver } from '../gateway/travelers';
 import { TripKeyService } from '../gateway/trip-keys';
 import { TripService } from '../gateway/trips';
@@ -24,6 +25,7 @@ import {
   countedRefresh,
   createConcurClient,
   createConcurIdentity,
+  createConcurTripsV4,
   createConcurItinerary,
 } from './concur-itinerary';
 import { recordingHistory } from '../activity/recording-mappings';
@@ -49,7 +51,7 @@ const locks = (): DynamoLocks =>
   once('locks', () => new DynamoLocks({ client: dynamoDbClient(), tableName: stateTableName() }));
 
 /** The mappings, each stored change recorded in its booking's history. */
-const mappings = () =>
+export const mappings = () =>
   once('mappings', () =>
     recordingHistory(
       new DynamoBookingMappings({ client: dynamoDbClient(), tableName: stateTableName() }),
@@ -108,6 +110,10 @@ const concurCallDependencies = () => ({
 /** Concur's Itinerary operations with the tokens of the supplier's app's connection to the company. */
 const concurItinerary = (): ConcurItinerary =>
   once('concur', () => createConcurItinerary(concurCallDependencies()));
+
+/** Itinerary v4 trips, read with the gateway's own app's company tokens. */
+export const concurTripsV4 = (): ConcurTripsV4 =>
+  once('concurTripsV4', () => createConcurTripsV4(concurCallDependencies()));
 
 const concurIdentity = (): ConcurIdentity =>
   once('identity', () => createConcurIdentity(concurCallDependencies()));

@@ -294,6 +294,43 @@ export class ConcurClient {
     return this.result(response, found);
   }
 
+  /**
+   * Itinerary v4's trip (`GET /travel/v4/trips/{id}`), with a company-level token: its JSON, unparsed beyond
+   * being an object. The id comes from an itinerary event; the path is built here, never taken from the event.
+   */
+  async getTripV4(
+    context: ConcurCallContext,
+    tripId: string,
+  ): Promise<ConcurResult<Record<string, unknown>>> {
+    const response = await this.transport.exchange(
+      { ...context, loginId: undefined },
+      {
+        method: 'GET',
+        path: `/travel/v4/trips/${encodeURIComponent(tripId)}`,
+        accept: 'application/json',
+        safeToRepeat: true,
+      },
+    );
+    let trip: unknown;
+    try {
+      trip = JSON.parse(response.text);
+    } catch {
+      trip = undefined;
+    }
+    if (typeof trip !== 'object' || trip === null || Array.isArray(trip)) {
+      throw new ConcurApiError(
+        'malformed-response',
+        'Concur answered an Itinerary v4 trip with no JSON object',
+        {
+          status: response.status,
+          correlationId: response.correlationId,
+          attempts: response.attempts,
+        },
+      );
+    }
+    return this.result(response, trip as Record<string, unknown>);
+  }
+
   /** Concur's OAuth2 refresh-token grant; a refused refresh token is `refresh-rejected`. One attempt. */
   refreshToken(input: TokenRefreshRequest): Promise<TokenRefreshResult> {
     return refreshAccessToken(

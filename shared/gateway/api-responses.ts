@@ -4,6 +4,7 @@
  * the supplier functions import their types alone and do not pay for building them at a cold start.
  */
 import * as z from '../zod';
+import { CONCUR_STATES } from './ports';
 import { withMeta } from '../zod';
 
 export const bookingStatusSchema = z.enum(['active', 'cancelled', 'rebooking']).apply(withMeta, {
@@ -50,6 +51,13 @@ export const bookingMappingSchema = z
       description: 'What a retry of the same request will finish, e.g. cancel-previous.',
     }),
     lastError: z.optional(z.string()),
+    concurState: z.optional(z.enum(CONCUR_STATES)).apply(withMeta, {
+      description:
+        "What was last seen of the booking in Concur when someone other than this gateway changed it: changed_in_concur, cancelled_in_concur, or removed_in_concur (the trip was deleted or anonymized). Absent: nothing seen but the gateway's own changes.",
+    }),
+    concurChangedAt: z.optional(z.string()).apply(withMeta, {
+      description: 'When the gateway learned of that change (ISO 8601).',
+    }),
   })
   .apply(withMeta, { id: 'BookingMapping' });
 

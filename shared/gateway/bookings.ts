@@ -2,7 +2,7 @@
  * Bookings by confirmation number: create, update, rebook and cancel at Concur, exactly once and in order,
  * with the mapping (company, booking source, confirmation number) → record locator and trip kept in step.
  */
-import type { Itinerary } from '../concur';
+import type { Booking, Itinerary } from '../concur';
 import {
   cancelRequestSchema,
   putBookingRequestSchema,
@@ -209,6 +209,10 @@ export class BookingService {
       // (cleared, should the booking have moved into such a trip).
       tripName: undefined,
       ...tripDetailsOf(redactTrip(posted.value, supplier.bookingSource)),
+      // What the gateway posted is the booking now: a change seen in Concur later is compared with it.
+      ...bookingSpanOf(request.booking),
+      concurState: undefined,
+      concurChangedAt: undefined,
     };
     const change = {
       action: rebooking ? ('rebooked' as const) : existing ? ('updated' as const) : ('created' as const),
@@ -406,6 +410,23 @@ export class BookingService {
     if (!mapping) throw notFoundError(key);
     return mapping;
   }
+}
+
+/** The booking's dates: its earliest segment start and latest segment end (a segment without an end ends at its start). */
+export function bookingSpanOf(booking: Booking): {
+  bookingStartDateLocal?: string;
+  bookingEndDateLocal?: string;
+} {
+  let start: string | undefined;
+  let end: string | undefined;
+  for (const segment of booking.segments ?? []) {
+    if (!segment) continue;
+    const segmentStart = segment.startDateLocal ?? segment.endDateLocal ?? undefined;
+    const segmentEnd = segment.endDateLocal ?? segment.startDateLocal ?? undefined;
+    if (segmentStart && (start === undefined || segmentStart < start)) start = segmentStart;
+    if (segmentEnd && (end === undefined || segmentEnd > end)) end = segmentEnd;
+  }
+  return { bookingStartDateLocal: start, bookingEndDateLocal: end };
 }
 
 const notFoundError = (key: BookingKey) =>

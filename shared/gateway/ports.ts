@@ -41,6 +41,13 @@ export interface BookingKey {
 
 export type BookingStatus = 'active' | 'cancelled' | 'rebooking';
 
+/**
+ * A booking as last seen in Concur after someone other than this gateway changed it (the traveler, an agent,
+ * Concur): moved or re-dated, cancelled, or gone with its trip (deleted or anonymized). docs/events.md.
+ */
+export const CONCUR_STATES = ['changed_in_concur', 'cancelled_in_concur', 'removed_in_concur'] as const;
+export type ConcurState = (typeof CONCUR_STATES)[number];
+
 export interface BookingMapping extends BookingKey {
   recordLocator: string;
   tripId?: string;
@@ -61,6 +68,11 @@ export interface BookingMapping extends BookingKey {
   tripName?: string;
   tripStartDateLocal?: string;
   tripEndDateLocal?: string;
+  /** The booking's own dates (earliest segment start, latest end) as last posted or seen in Concur. */
+  bookingStartDateLocal?: string;
+  bookingEndDateLocal?: string;
+  concurState?: ConcurState;
+  concurChangedAt?: string;
 }
 
 /** A trip's name and dates as Concur answered them (`YYYY-MM-DDThh:mm:ss`, local). */
@@ -125,7 +137,10 @@ export type BookingChangeAction =
   | 'cancelled'
   | 'version-moved'
   | 'trip-replaced'
-  | 'trip-cancelled';
+  | 'trip-cancelled'
+  | 'changed-in-concur'
+  | 'cancelled-in-concur'
+  | 'removed-in-concur';
 
 /** Why a mapping changed, and what Concur answered the call that changed it: one history record. */
 export interface ChangeNote {

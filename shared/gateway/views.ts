@@ -25,6 +25,8 @@ export function bookingMappingView(mapping: BookingMapping): BookingMappingView 
       : {}),
     ...(mapping.pendingStep ? { pendingStep: mapping.pendingStep } : {}),
     ...(mapping.lastError ? { lastError: mapping.lastError } : {}),
+    ...(mapping.concurState ? { concurState: mapping.concurState } : {}),
+    ...(mapping.concurChangedAt ? { concurChangedAt: mapping.concurChangedAt } : {}),
   };
 }
 

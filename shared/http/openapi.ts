@@ -47,6 +47,8 @@ import {
 } from '../gateway/api-responses';
 import { DOCS_ASSET_NAMES } from './docs-page';
 import { envelopeSchema } from '../events/envelope';
+import { concurEventAcceptedSchema } from '../change-notices/api-responses';
+import { itineraryEventSchema } from '../change-notices/itinerary-event';
 import { IDEMPOTENCY_TTL_SECONDS } from './http-function';
 import {
   createEndpointRequestSchema,
@@ -283,6 +285,22 @@ function describeOperations(): Record<string, Operation> {
       success: [200, translationSchema, 'The Concur XML.'],
       problems: [400, 403],
     },
+    receiveConcurEvent: {
+      summary: "Receive Concur's itinerary events (ESS), signed in Concur-Signature; applied from a queue",
+      description:
+        "For Concur's Event Subscription Service only (topic `public.concur.travel.itinerary`): each verified event is queued and answered 202 at once; the trip it names is then read with Itinerary v4 and compared with the gateway's mappings, and the supplier that owns a changed booking is told (`booking.changed_in_concur`, `booking.cancelled_in_concur` under `webhooks`). Another topic or event type is answered 200 and ignored.",
+      body: [itineraryEventSchema, "Concur's itinerary event: {id, eventType, topic, timeStamp, facts}."],
+      success: [
+        202,
+        concurEventAcceptedSchema,
+        'Accepted: queued to be applied (an event id seen before is applied once).',
+      ],
+      problems: [400, 401, 413],
+      problemDescriptions: {
+        400: 'Signed, but no itinerary event: every problem with its JSON path (ESS does not retry a 4xx).',
+        401: 'No Concur-Signature, or one that does not verify with the configured Concur public key (ESS retries).',
+      },
+    },
     receiveWebhook: {
       summary:
         'Receive a partner event, signed as Standard Webhooks prescribe; applied from the events queue',
@@ -480,7 +498,16 @@ function parameters(route: RouteDefinition, operation: Operation): JsonObject[] 
       out.push({ name, in: 'query', required, schema: rest, ...(description ? { description } : {}) });
     }
   }
-  if (route.signed) {
+  if (route.function === 'changes') {
+    out.push({
+      name: 'Concur-Signature',
+      in: 'header',
+      required: true,
+      description:
+        "ESS's signature of the raw body: base64 RSA-SHA256, verified with Concur's published public key (docs/events.md).",
+      schema: { type: 'string' },
+    });
+  } else if (route.signed) {
     for (const [name, description] of [
       ['webhook-id', 'The event id: the same id again is the same event (its operation is answered again).'],
       ['webhook-timestamp', 'Seconds since the epoch; at most 5 minutes away from now.'],
@@ -633,6 +660,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   trips: 'Trips the supplier creates, and the trips that hold its bookings.',
   translate: 'Dry runs: the Concur XML a document would become, without calling Concur.',
   events: 'Partner events (signed webhooks) and the operations that apply events and asynchronous requests.',
+  changes: "Changes made in Concur: Concur's ESS delivers itinerary events here.",
   endpoints:
     'Your webhook endpoints: where the gateway sends you signed events (see `webhooks`), their attempts, recovery.',
   meta: 'Health, this document and the reference page.',

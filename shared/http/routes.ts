@@ -5,7 +5,8 @@
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Each value names a Lambda function whose handler lives in `functions/http/<name>.ts`. */
-export type FunctionName = 'bookings' | 'trips' | 'translate' | 'events' | 'endpoints' | 'activity' | 'meta';
+export type FunctionName =
+  'bookings' | 'trips' | 'translate' | 'events' | 'endpoints' | 'activity' | 'changes' | 'meta';
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -132,6 +133,14 @@ export const routes: readonly RouteDefinition[] = [
     signed: true,
     // The operation record keeps the event in one DynamoDB item (400 KB) beside its result.
     maxBodyBytes: EVENT_MAX_BODY_BYTES,
+  },
+  {
+    method: 'POST',
+    path: '/v1/concur/events',
+    function: 'changes',
+    operationId: 'receiveConcurEvent',
+    authenticated: false,
+    signed: true,
   },
   {
     method: 'GET',

@@ -41,6 +41,11 @@ export const GATEWAY_METRICS = {
   webhooksFailed: 'WebhooksFailed',
   webhookAttemptsFailed: 'WebhookAttemptsFailed',
   webhookEndpointsDisabled: 'WebhookEndpointsDisabled',
+  /** ESS deliveries whose Concur-Signature did not verify (401), and itinerary events queued to be applied. */
+  essSignatureFailures: 'EssSignatureFailures',
+  concurEventsReceived: 'ConcurEventsReceived',
+  /** Changes made in Concur told to suppliers (booking.changed_in_concur, booking.cancelled_in_concur). */
+  concurChangesAnnounced: 'ConcurChangesAnnounced',
 } as const;
 
 /** The `operation` dimension: the gateway's Concur operations (Itinerary v1.1, and the Identity v4.1 user search). */
@@ -53,6 +58,7 @@ export const CONCUR_OPERATIONS = [
   'getTrip',
   'listTrips',
   'findUsers',
+  'getTripV4',
 ] as const;
 export type ConcurOperationName = (typeof CONCUR_OPERATIONS)[number];
 

@@ -2,6 +2,7 @@
  * What the webhook endpoint routes answer, and the events endpoints receive, as zod schemas for the OpenAPI
  * document only (the routes build plain objects of these types).
  */
+import { concurChangeSchema } from '../change-notices/api-responses';
 import * as z from '../zod';
 import { withMeta } from '../zod';
 import { operationSchema } from '../gateway/api-responses';
@@ -81,26 +82,21 @@ export const supplierEventBodySchema = (type: string, data: z.ZodMiniType) =>
     data,
   });
 
-const concurChangeData = z
-  .looseObject({
-    companyId: z.string(),
-    confirmationNumber: z.optional(z.string()),
-    tripId: z.string(),
-  })
-  .apply(withMeta, {
-    id: 'ConcurChange',
-    description:
-      'A change made in Concur by someone other than this gateway: what changed, and the mapping as GET …/bookings/{confirmationNumber} shows it. No part of the gateway produces these events yet.',
-  });
+/** Trip events have no producer yet: their data is described loosely. */
+const concurTripChangeData = z.looseObject({ companyId: z.string(), tripId: z.string() }).apply(withMeta, {
+  id: 'ConcurTripChange',
+  description:
+    'A change made in Concur to a trip you created. No part of the gateway produces these events yet.',
+});
 
 /** Each event type's `data`. */
 export const supplierEventData: Record<string, z.ZodMiniType> = {
   'operation.succeeded': operationSchema,
   'operation.parked': operationSchema,
   'operation.failed': operationSchema,
-  'booking.changed_in_concur': concurChangeData,
-  'booking.cancelled_in_concur': concurChangeData,
-  'trip.changed_in_concur': concurChangeData,
-  'trip.cancelled_in_concur': concurChangeData,
+  'booking.changed_in_concur': concurChangeSchema,
+  'booking.cancelled_in_concur': concurChangeSchema,
+  'trip.changed_in_concur': concurTripChangeData,
+  'trip.cancelled_in_concur': concurTripChangeData,
   ping: z.strictObject({ endpointId: z.string() }).apply(withMeta, { id: 'Ping' }),
 };

@@ -14,7 +14,7 @@ export const COMPANY = DEFAULT_COMPANY_ID;
 export const TRAVELER = 'cm@example.com';
 
 export async function startTestGateway(
-  options: Pick<LocalGatewayOptions, 'events' | 'concurRatePerMinute'> = {},
+  options: Pick<LocalGatewayOptions, 'events' | 'concurRatePerMinute' | 'concurEvents'> = {},
 ): Promise<LocalGateway & { apiKey: string }> {
   const gateway = await startLocalGateway({
     port: 0,

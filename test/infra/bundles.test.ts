@@ -61,6 +61,8 @@ async function bundleOf(fn: BundledFunction, extraEnv: Record<string, string> = 
         'AWS_ENDPOINT_URL_SQS',
         // The local server's one relaxation: webhook endpoints on this machine (http://127.0.0.1:…).
         'WEBHOOK_ALLOW_LOOPBACK',
+        // The simulator signs its ESS deliveries with its own key, which the local server configures.
+        'CONCUR_ESS_PUBLIC_KEYS',
       ].map((name) => [name, process.env[name] ?? '']),
     );
     // What the local gateway set up, in the names it put in process.env.
@@ -69,6 +71,7 @@ async function bundleOf(fn: BundledFunction, extraEnv: Record<string, string> = 
       idempotency: process.env.IDEMPOTENCY_TABLE_NAME!,
       eventsQueue: process.env.EVENTS_QUEUE_URL!,
       deliveriesQueue: process.env.DELIVERIES_QUEUE_URL!,
+      changeNoticesQueue: process.env.CHANGE_NOTICES_QUEUE_URL!,
       apiUrl: process.env.API_BASE_URL!,
     };
     const secretPrefix = process.env.SECRET_PREFIX || DEFAULT_SECRET_PREFIX;
@@ -103,13 +106,16 @@ beforeAll(async () => {
   synthesized = synthesizeGateway();
   const handlers = {} as Record<FunctionName, LambdaHandler>;
   for (const fn of synthesized.functions.filter((f) => f.routeKeys.length > 0)) {
-    handlers[functionNameOf(fn)] = async (event, context) => {
+    const name = functionNameOf(fn);
+    handlers[name] = async (event, context) => {
       invoked.add(fn.logicalId);
       return (await bundleOf(fn)).invoke(event, context);
     };
   }
   // The webhook sender's bundle consumes the local deliveries queue.
   const sender = synthesized.functions.find((fn) => fn.logicalId.startsWith('deliveriesFunction'))!;
+  // The change applier's bundle consumes the local change notices queue.
+  const applier = synthesized.functions.find((fn) => fn.logicalId.startsWith('changeApplierFunction'))!;
   gateway = await startLocalGateway({
     port: 0,
     dataDir: mkdtempSync(join(tmpdir(), 'cgw-bundles-data-')),
@@ -118,6 +124,10 @@ beforeAll(async () => {
     deliveriesHandler: async (event, context) => {
       invoked.add(sender.logicalId);
       return (await bundleOf(sender)).invoke(event as never, context) as never;
+    },
+    changeNoticesHandler: async (event, context) => {
+      invoked.add(applier.logicalId);
+      return (await bundleOf(applier)).invoke(event as never, context) as never;
     },
   });
 }, 300_000);
@@ -419,6 +429,54 @@ describe('the supplier functions’ bundles', () => {
     }
   }, 120_000);
 
+  it('receive an ESS event the traveler’s cancel causes, apply it, and tell the booking’s owner signed', async () => {
+    const receiver = await startReceiver();
+    // Subscribed for this test only: the other tests count Concur calls, and each event causes a trip read.
+    const subscription = gateway.simulator!.ess.subscribe(`${gateway.url}/v1/concur/events`, {
+      companyIds: [COMPANY],
+    });
+    try {
+      const client = api(gateway, gateway.demoApiKey);
+      const created = await client.post('/v1/webhook-endpoints', {
+        url: receiver.url,
+        eventTypes: ['booking.cancelled_in_concur'],
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const { secret } = created.body.endpoint as { secret: string };
+      const put = await client.put(bookingPath('BUNDLE-ESS'), {
+        booking: carBooking(
+          {},
+          { startDateLocal: '2030-02-10T12:00:00', endDateLocal: '2030-02-12T12:00:00' },
+        ),
+        traveler: { loginId: TRAVELER },
+      });
+      expect(put.status, JSON.stringify(put.body)).toBe(201);
+      const tripId = put.body.booking.tripId as string;
+      const cancel = await fetch(
+        `${gateway.simulator!.url}/_sim/trips/${encodeURIComponent(tripId)}/traveler-cancel`,
+        { method: 'POST' },
+      );
+      expect(cancel.status).toBe(200);
+      const [told] = await receiver.waitFor(1, 60_000);
+      const signed = {
+        'webhook-id': told!.headers['webhook-id']!,
+        'webhook-timestamp': told!.headers['webhook-timestamp']!,
+        'webhook-signature': told!.headers['webhook-signature']!,
+      };
+      expect(new Webhook(secret).verify(told!.body, signed)).toMatchObject({
+        type: 'booking.cancelled_in_concur',
+        data: { confirmationNumber: 'BUNDLE-ESS', tripId },
+      });
+      for (const prefix of ['changesFunction', 'changeApplierFunction']) {
+        const fn = synthesized.functions.find((candidate) => candidate.logicalId.startsWith(prefix))!;
+        expect(invoked.has(fn.logicalId), prefix).toBe(true);
+      }
+    } finally {
+      gateway.simulator!.ess.unsubscribe(subscription.id);
+      await receiver.close();
+    }
+  }, 120_000);
+
   it('translate a booking into the XML Concur would get', async () => {
     const client = api(gateway, gateway.demoApiKey);
     const answer = await client.post('/v1/translate/booking?confirmationNumber=BUNDLE-DRY', {
@@ -529,9 +587,11 @@ describe('the supplier functions’ bundles', () => {
     }
   });
 
-  it('were each invoked, so every function serving routes, and the webhook sender, was exercised', () => {
+  it('were each invoked, so every function serving routes, the webhook sender and the change applier, was exercised', () => {
     const serving = synthesized.functions.filter((fn) => fn.routeKeys.length > 0).map((fn) => fn.logicalId);
-    const sender = synthesized.functions.find((fn) => fn.logicalId.startsWith('deliveriesFunction'))!;
-    expect([...invoked].sort()).toEqual([...serving, sender.logicalId].sort());
+    const consumers = ['deliveriesFunction', 'changeApplierFunction'].map(
+      (prefix) => synthesized.functions.find((fn) => fn.logicalId.startsWith(prefix))!.logicalId,
+    );
+    expect([...invoked].sort()).toEqual([...serving, ...consumers].sort());
   });
 });

@@ -1,3 +1,4 @@
+import { CHANGE_NOTICES_MAX_RECEIVES } from '../../shared/change-notices/ports';
 import { spawnSync } from 'node:child_process';
 /**
  * The CDK app's two stacks of a stage, synthesized once in-process with cdk-nag's AWS Solutions rules registered
@@ -95,9 +96,9 @@ describe('functions and routes', () => {
   it('creates one function per function name of the route table, ARM64 on Node.js 24 with X-Ray', () => {
     const names = functionNames();
     expect(names).toEqual([...new Set(routes.map((route) => route.function))]);
-    // The route table's functions, the events processor, the operations sweeper, the webhook sender and the
-    // keep-alive of Concur connections.
-    template.resourceCountIs('AWS::Lambda::Function', names.length + 4);
+    // The route table's functions, the events processor, the operations sweeper, the webhook sender, the
+    // keep-alive of Concur connections and the change applier.
+    template.resourceCountIs('AWS::Lambda::Function', names.length + 5);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs24.x',
@@ -117,13 +118,14 @@ describe('functions and routes', () => {
       'concur-gateway-test-sweeper': 60,
       'concur-gateway-test-deliveries': 30,
       'concur-gateway-test-keepalive': 600,
+      'concur-gateway-test-changeApplier': 60,
     });
     for (const name of names) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `concur-gateway-test-${name}`,
       });
     }
-    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 5);
+    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 6);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -141,6 +143,7 @@ describe('functions and routes', () => {
           ...(access.sendsEvents ? ['EVENTS_QUEUE_URL'] : []),
           ...(access.eventSources ? ['EVENT_SOURCES'] : []),
           ...(access.sendsDeliveries || access.receivesDeliveries ? ['DELIVERIES_QUEUE_URL'] : []),
+          ...(access.changeNotices ? ['CHANGE_NOTICES_QUEUE_URL'] : []),
           ...(access.apiBaseUrl ? ['API_BASE_URL'] : []),
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_METRICS_NAMESPACE',
@@ -282,6 +285,10 @@ describe('state', () => {
       'AWS::SQS::Queue',
       'AWS::SQS::Queue',
       'AWS::SQS::Queue',
+      'AWS::SQS::Queue',
+      'AWS::SQS::Queue',
+      'AWS::SQS::QueuePolicy',
+      'AWS::SQS::QueuePolicy',
       'AWS::SQS::QueuePolicy',
       'AWS::SQS::QueuePolicy',
       'AWS::SQS::QueuePolicy',
@@ -453,9 +460,10 @@ describe('permissions', () => {
     expect(FUNCTION_ACCESS.translate).toEqual({ state: 'read', idempotency: true });
   });
 
-  it('lets only the trips function query the trips index, the activity function the activity index and the sweeper the open-operations index, by name', () => {
+  it('lets only the trips function and the change applier query the trips index, the activity function the activity index and the sweeper the open-operations index, by name', () => {
     const indexOf: Record<string, string> = {
       trips: 'trips-by-supplier',
+      changeApplier: 'trips-by-supplier',
       activity: 'activity-by-supplier',
       sweeper: 'open-operations',
     };
@@ -550,6 +558,32 @@ describe('permissions', () => {
     });
   });
 
+  it('lets only the ESS route send to the change notices queue and only the change applier receive from it', () => {
+    const onQueue = (action: string) =>
+      statements().filter(
+        (s) =>
+          [s.Action].flat().includes(action) && JSON.stringify(s.Resource).includes('ChangeNoticesQueue'),
+      );
+    expect(onQueue('sqs:SendMessage')).toHaveLength(1);
+    expect(actionsOn('changes', /ChangeNoticesQueue/)).toContain('sqs:SendMessage');
+    expect(onQueue('sqs:ReceiveMessage')).toHaveLength(1);
+    expect(actionsOn('changeApplier', /ChangeNoticesQueue/)).toContain('sqs:ChangeMessageVisibility');
+    // The ESS route reads no state table, no secret, no Concur: it verifies and queues.
+    expect(FUNCTION_ACCESS.changes).toEqual({ idempotency: true, changeNotices: 'send' });
+    expect(
+      statementsOf('changes').filter((s) => /StateTable|secretsmanager/.test(JSON.stringify(s))),
+    ).toEqual([]);
+    stateTemplate.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'concur-gateway-test-change-notices',
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { maxReceiveCount: CHANGE_NOTICES_MAX_RECEIVES },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^changeApplierFunction') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
   it('lets the functions that accept events send to the events queue, and only the processor receive from it', () => {
     const onQueue = (action: string) =>
       statements().filter(
@@ -600,11 +634,11 @@ describe('dashboard', () => {
       `SEARCH('{ConcurGateway/test,operation,service,status} MetricName=\\\\\\"${GATEWAY_METRICS.concurErrors}\\\\\\"', 'Sum', 300)`,
     );
     const functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
-      [...functionNames(), 'processor', 'sweeper', 'deliveries', 'keepalive'].some((name) =>
+      [...functionNames(), 'processor', 'sweeper', 'deliveries', 'keepalive', 'changeApplier'].some((name) =>
         id.startsWith(`${name}Function`),
       ),
     );
-    expect(functionIds).toHaveLength(functionNames().length + 4);
+    expect(functionIds).toHaveLength(functionNames().length + 5);
     for (const id of functionIds) expect(body, id).toContain(id);
   });
 
@@ -652,15 +686,16 @@ describe('dashboard', () => {
 
 describe('alarms', () => {
   it('alarms on each function’s errors and throttles and on API 5xx, to an encrypted TLS-only topic', () => {
-    const functionCount = functionNames().length + 4;
+    const functionCount = functionNames().length + 5;
     // Per function errors and throttles, the API's 5xx, the events' dead letters and oldest message, a refresh
     // token near its end, a refresh token refused, parked events, operations queued again by the sweeper, the
-    // deliveries' dead letters, failing webhook attempts, disabled endpoints, a keep-alive refresh refused and a
-    // connection not refreshed for 14 days.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 12);
+    // deliveries' dead letters, failing webhook attempts, disabled endpoints, a keep-alive refresh refused, a
+    // connection not refreshed for 14 days, the change notices' dead letters and ESS signature failures.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 14);
     for (const metricName of [
       GATEWAY_METRICS.webhookAttemptsFailed,
       GATEWAY_METRICS.webhookEndpointsDisabled,
+      GATEWAY_METRICS.essSignatureFailures,
     ])
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'ConcurGateway/test',

@@ -39,7 +39,8 @@ export interface BundledFunction {
 }
 
 /** The stage's resources this machine stands in for. */
-export type StageResource = 'state' | 'idempotency' | 'eventsQueue' | 'deliveriesQueue' | 'apiUrl';
+export type StageResource =
+  'state' | 'idempotency' | 'eventsQueue' | 'deliveriesQueue' | 'changeNoticesQueue' | 'apiUrl';
 
 export interface SynthesizedGateway {
   outdir: string;
@@ -82,6 +83,13 @@ export function synthesizeGateway(): SynthesizedGateway {
     ...ofType('AWS::SQS::Queue')
       .filter(([id]) => id.startsWith('DeliveriesQueue'))
       .map(([id, queue]) => ({ id, name: queue.Properties.QueueName, resource: 'deliveriesQueue' as const })),
+    ...ofType('AWS::SQS::Queue')
+      .filter(([id]) => id.startsWith('ChangeNoticesQueue'))
+      .map(([id, queue]) => ({
+        id,
+        name: queue.Properties.QueueName,
+        resource: 'changeNoticesQueue' as const,
+      })),
   ];
   const apiIds = ofType('AWS::ApiGatewayV2::Api').map(([id]) => id);
   const resourceOf = (value: unknown): StageResource | undefined => {

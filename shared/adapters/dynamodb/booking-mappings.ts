@@ -61,6 +61,10 @@ const CHANGEABLE_FIELDS: Record<keyof BookingMappingChanges, true> = {
   tripName: true,
   tripStartDateLocal: true,
   tripEndDateLocal: true,
+  bookingStartDateLocal: true,
+  bookingEndDateLocal: true,
+  concurState: true,
+  concurChangedAt: true,
 };
 
 /** Items read per page of the trips index: a listing stops reading as soon as its page of trips is full. */

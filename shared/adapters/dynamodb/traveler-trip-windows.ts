@@ -6,9 +6,9 @@
  * Freshness is checked on read: DynamoDB's TTL deletes expired items late, and dynalite never does.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock, ConcurTripSummary, TravelerTripWindows } from '../../gateway/ports';
-import { documentClient } from './document-client';
+import { documentClient, queryAll } from './document-client';
 
 /** Concur: "The retrieval interval should never be less than ten minutes". */
 export const TRAVELER_WINDOW_RETENTION_MS = 10 * 60 * 1000;
@@ -56,6 +56,25 @@ export class DynamoTravelerTripWindows implements TravelerTripWindows {
         },
       }),
     );
+  }
+}
+
+/** Deletes every month kept of one traveler (Concur erased the traveler's trip). */
+export async function forgetTravelerWindows(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  companyId: string,
+  loginId: string,
+): Promise<void> {
+  const { pk } = windowKey(companyId, loginId, '');
+  const items = await queryAll(documents, {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk },
+    ProjectionExpression: 'pk, sk',
+  });
+  for (const item of items) {
+    await documents.send(new DeleteCommand({ TableName: tableName, Key: { pk: item.pk, sk: item.sk } }));
   }
 }
 

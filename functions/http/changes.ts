@@ -1,0 +1,13 @@
+/** Lambda: ESS deliveries of changes made in Concur (`POST /v1/concur/events`), queued to be applied. */
+import { receiveConcurEvent } from '../../shared/change-notices/receiver';
+import { concurEventIntake } from '../../shared/composition/change-notices';
+import { idempotencyStore } from '../../shared/composition/dynamodb';
+import { gatewayLogger } from '../../shared/composition/logging';
+import { httpFunction } from '../../shared/http/http-function';
+
+export const handler = httpFunction(
+  'changes',
+  { receiveConcurEvent: async (request) => receiveConcurEvent(concurEventIntake(), request) },
+  // No supplier key: ESS authenticates by its signature. Idempotency-Key works as on every POST.
+  () => ({ logger: gatewayLogger(), idempotencyStore: idempotencyStore() }),
+);
