@@ -576,6 +576,8 @@ async function connectSandboxes(admin: Administration, simulator: Simulator, sup
         accessToken: simulator.tokens.accessTokenFor(companyId),
         refreshToken: simulator.tokens.refreshTokenFor(companyId),
         expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+        // Issued by this simulator as it started: nothing for the keep-alive to refresh before a week.
+        refreshedAt: new Date().toISOString(),
       },
     );
   }
