@@ -14,13 +14,12 @@ import {
   ReferenceStrength,
   RemovalPolicy,
   Stack,
-  Token,
   Validations,
 } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { ApiMapping, HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   Alarm,
@@ -34,16 +33,17 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { ACTIVITY_INDEX, OPEN_OPERATIONS_INDEX, TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
 import { routes } from '../shared/http/routes';
@@ -56,6 +56,7 @@ import {
 } from '../shared/console/console-page';
 import { CONCUR_OPERATIONS, GATEWAY_METRICS } from '../shared/observability/metric-names';
 import { STACK_OUTPUTS } from '../shared/stage';
+import { CHANGE_APPLIER_TIMEOUT, HTTP_FUNCTION_TIMEOUT, PROCESSOR_TIMEOUT } from './function-timeouts';
 import type { GatewayState } from './state-stack';
 
 export interface GatewayApiStackProps extends StackProps {
@@ -65,6 +66,10 @@ export interface GatewayApiStackProps extends StackProps {
   throttle?: ApiThrottles;
   /** Where each function's handler lives: functions/http/<name>.ts unless a test says otherwise. */
   entryFor?: (name: LambdaName) => string;
+  /** How long the log groups keep their events (default 30 days). */
+  logRetention?: RetentionDays;
+  /** An address the alarm topic mails, once it confirmed the subscription. */
+  alarmEmail?: string;
 }
 
 /**
@@ -97,13 +102,37 @@ export function functionNames(): FunctionName[] {
   return [...new Set(routes.map((route) => route.function))];
 }
 
+/**
+ * The DynamoDB actions of each kind of access, and nothing more: no function scans (only the operator's listing
+ * does, with the operator's own credentials), no table has a stream, and no adapter batches.
+ */
+export const DYNAMODB_ACTIONS = {
+  /** Supplier keys: single items. */
+  stateRead: ['dynamodb:GetItem'],
+  /** Supplier keys, mappings and a booking's history: single items and Query, nothing written. */
+  stateQuery: ['dynamodb:GetItem', 'dynamodb:Query'],
+  /** Mappings, leases, operations, rate windows: single-item reads and conditional writes, and Query. */
+  stateReadWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+  ],
+  /** Powertools idempotency records. */
+  idempotency: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  /** The trip listing's index. */
+  tripsIndex: ['dynamodb:Query'],
+} as const;
+
 /** What each function's composition (functions/…/<name>.ts) uses, and so all its role may do. */
 export interface FunctionAccess {
   /**
-   * The state table: supplier keys only (read), or also mappings, leases, operations, rate windows (readWrite),
-   * or the open-operations index queried and the operations alone updated (operations: the sweeper).
+   * The state table: supplier keys only (read), also mappings and histories read and queried (query), or also
+   * mappings, leases, operations, rate windows written (readWrite), or the open-operations index queried and the
+   * operations alone updated (operations: the sweeper).
    */
-  state?: 'read' | 'readWrite' | 'operations';
+  state?: 'read' | 'query' | 'readWrite' | 'operations';
   /** The idempotency records of its POST and PUT routes. */
   idempotency?: true;
   /** Calls Concur: the app's OAuth client (read), each company's tokens (read, written back after a refresh). */
@@ -139,7 +168,7 @@ export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
   trips: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true, tripsIndex: true },
   events: { state: 'readWrite', idempotency: true, sendsEvents: true, webhookSecrets: true },
   endpoints: { state: 'readWrite', idempotency: true, endpointSecrets: 'manage', sendsDeliveries: true },
-  activity: { state: 'read', activityIndex: true },
+  activity: { state: 'query', activityIndex: true },
   processor: {
     state: 'readWrite',
     concur: true,
@@ -163,6 +192,11 @@ export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
   },
 };
 
+/** Writes bookings, trips or operations: its logs are the record of what it did. */
+export function changesData(access: FunctionAccess): boolean {
+  return access.state === 'readWrite' || access.state === 'operations';
+}
+
 /** How often the sweeper looks for operations left behind (each is overdue 15 minutes before it is taken). */
 const SWEEP_SCHEDULE = Schedule.rate(Duration.minutes(5));
 
@@ -180,18 +214,11 @@ const KEEP_ALIVE_ALARM_PERIOD = Duration.days(1);
 const docsFunction = routes.find((route) => route.operationId === 'docsAsset')?.function;
 const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
-/**
- * Lambda blocked creating nodejs20.x functions on 2026-08-31 (updates on 2026-09-30), so the functions run on
- * Node.js 24 while the bundle still targets Node.js 20, the project's engine floor.
- */
-const RUNTIME = Runtime.NODEJS_24_X;
-const BUNDLE_TARGET = 'node20';
-/** API Gateway's integration limit. */
-const FUNCTION_TIMEOUT = Duration.seconds(29);
-/** One batch of events: ten records in parallel, each within the Concur budget (25 s) and a lease wait. */
-const PROCESSOR_TIMEOUT = Duration.seconds(60);
-/** One batch of itinerary events: each reads one trip at Concur (25 s budget) and writes a few mappings. */
-const CHANGE_APPLIER_TIMEOUT = Duration.seconds(60);
+/** The functions run on Node.js 24, and esbuild compiles for exactly that runtime (see README: Node versions). */
+export const RUNTIME = Runtime.NODEJS_24_X;
+export const BUNDLE_TARGET = 'node24';
+/** Log groups keep their events this long unless `-c logRetentionDays=N` says otherwise. */
+export const DEFAULT_LOG_RETENTION = RetentionDays.ONE_MONTH;
 /** Bad ESS signatures in 5 minutes worth a look: Concur's key changed, or someone is probing the route. */
 const ESS_SIGNATURE_FAILURES_ALARM = 5;
 /** One batch of webhooks: ten sends in parallel, each at most 10 s, and the endpoint's rate limit. */
@@ -200,12 +227,26 @@ const DELIVERIES_TIMEOUT = Duration.seconds(30);
 const FAILING_ATTEMPTS_ALARM = 50;
 /** The outbound limit to each Concur base URL, under Concur's 4,000 requests a minute per domain. */
 export const CONCUR_RATE_PER_MINUTE = 3_000;
+/** The metric the access log's 401 answers are counted in. */
+export const API_UNAUTHORIZED_METRIC = 'ApiUnauthorized';
 /**
  * An event waiting 30 minutes is a problem. SQS leaves a message received three times or more out of this metric,
  * so an operation retrying through a Concur outage (up to about 4 hours, docs/events.md) does not count.
  */
 const OLDEST_EVENT_ALARM_SECONDS = 30 * 60;
 const ALARM_PERIOD = Duration.minutes(5);
+/**
+ * Thresholds of the alarms on load and abuse, each counted in one 5-minute period (docs/operations.md: when an
+ * alarm fires). A function's p99 duration alarms at half its timeout, for three periods in a row.
+ */
+export const ALARM_THRESHOLDS = {
+  p99OfTimeout: 0.5,
+  concur5xx: 10,
+  concur429: 5,
+  unauthorized: 100,
+  limiterRejections: 10,
+  dynamodbThrottles: 1,
+} as const;
 
 export interface Throttle {
   rateLimit: number;
@@ -248,9 +289,13 @@ export class GatewayApiStack extends Stack {
       deliveriesDeadLetterQueue,
       changeNoticesQueue,
       changeNoticesDeadLetterQueue,
+      partnerDeadLetterQueue,
       eventSources,
+      logsKey,
+      apiDomain,
     } = props.state;
     const throttles = props.throttle ?? DEFAULT_THROTTLES;
+    const logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
     const companySecretsArn = this.formatArn({
       service: 'secretsmanager',
       resource: 'secret',
@@ -311,37 +356,52 @@ export class GatewayApiStack extends Stack {
         conditions: alarmsFromThisAccount,
       }),
     );
+    if (props.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const alarmAction = new SnsAction(alarmTopic);
-    const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string) =>
-      new Alarm(this, alarmId, {
+    // Every alarm says when it fires and when it is over, so nobody keeps chasing what has already passed.
+    const alarm = (
+      alarmId: string,
+      metric: IMetric,
+      threshold: number,
+      description: string,
+      evaluationPeriods = 1,
+    ) => {
+      const created = new Alarm(this, alarmId, {
         alarmName: `${names.resourcePrefix}-${alarmId}`,
         metric,
         threshold,
-        evaluationPeriods: 1,
+        evaluationPeriods,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
-      }).addAlarmAction(alarmAction);
+      });
+      created.addAlarmAction(alarmAction);
+      created.addOkAction(alarmAction);
+      return created;
+    };
 
     // --- Functions -----------------------------------------------------------------------------------------
-    // cdk-nag names an IAM5 finding by the resource as synthesized: a known region or account appears literally.
-    const shown = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
+    // cdk-nag names an IAM5 finding by the resource as synthesized; the stack has no environment of its own,
+    // so its region and account are the deployment's.
     const secretsFinding = (path: string) =>
-      `arn:<AWS::Partition>:secretsmanager:${shown(this.region, '<AWS::Region>')}:${shown(this.account, '<AWS::AccountId>')}:secret:${names.secretPrefix}/${path}`;
+      `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${names.secretPrefix}/${path}`;
     const companySecretsFinding = secretsFinding('companies/*');
     const appSecretsFinding = secretsFinding('apps/*');
-    // The table's items only: grant*Data on the table itself would also allow every index (`index/*`); each
-    // index is granted by name to the function that queries it.
-    const stateTableItems = TableV2.fromTableAttributes(this, 'StateTableItems', {
-      tableArn: stateTable.tableArn,
-    });
     const supplierSecretsFinding = secretsFinding('suppliers/*');
     const endpointSecretsFinding = secretsFinding('suppliers/*/endpoints/*');
+    // The table's items only (an index is granted by name to the function that queries it), with the actions
+    // of the access: the grant*Data helpers would add Scan, the stream actions and DescribeTable.
+    const tableStatement = (sid: string, table: ITableV2, actions: readonly string[]) =>
+      new PolicyStatement({ sid, actions: [...actions], resources: [table.tableArn] });
 
     const makeFunction = (name: LambdaName, timeout: Duration, description: string) => {
+      const access = FUNCTION_ACCESS[name];
       const logGroup = new LogGroup(this, `${name}Logs`, {
-        retention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
+        retention: logRetention,
+        encryptionKey: logsKey,
+        // The functions that change bookings, trips and operations: their logs are the record of what they did
+        // and outlive the stack; the others' go with it.
+        removalPolicy: changesData(access) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
       // An own role instead of AWSLambdaBasicExecutionRole: it may write to this function's log group only.
       const role = new Role(this, `${name}Role`, {
@@ -349,7 +409,6 @@ export class GatewayApiStack extends Stack {
         description: `The ${names.resourcePrefix} ${name} function`,
       });
       logGroup.grantWrite(role);
-      const access = FUNCTION_ACCESS[name];
       const fn = new NodejsFunction(this, `${name}Function`, {
         functionName: `${names.resourcePrefix}-${name}`,
         entry: entryFor(name),
@@ -418,8 +477,12 @@ export class GatewayApiStack extends Stack {
             : {}),
         },
       });
-      if (access.state === 'read') stateTableItems.grantReadData(fn);
-      if (access.state === 'readWrite') stateTableItems.grantReadWriteData(fn);
+      if (access.state === 'read')
+        fn.addToRolePolicy(tableStatement('StateTable', stateTable, DYNAMODB_ACTIONS.stateRead));
+      if (access.state === 'query')
+        fn.addToRolePolicy(tableStatement('StateTable', stateTable, DYNAMODB_ACTIONS.stateQuery));
+      if (access.state === 'readWrite')
+        fn.addToRolePolicy(tableStatement('StateTable', stateTable, DYNAMODB_ACTIONS.stateReadWrite));
       if (access.state === 'operations') {
         // The overdue operations from their index (which holds nothing else), then the operation items alone
         // (their keys in shared/events/operations.ts), claimed and marked queued by conditional updates.
@@ -443,7 +506,7 @@ export class GatewayApiStack extends Stack {
         fn.addToRolePolicy(
           new PolicyStatement({
             sid: 'TripsIndex',
-            actions: ['dynamodb:Query'],
+            actions: [...DYNAMODB_ACTIONS.tripsIndex],
             resources: [`${stateTable.tableArn}/index/${TRIPS_INDEX.name}`],
           }),
         );
@@ -457,7 +520,10 @@ export class GatewayApiStack extends Stack {
           }),
         );
       }
-      if (access.idempotency) idempotencyTable.grantReadWriteData(fn);
+      if (access.idempotency)
+        fn.addToRolePolicy(
+          tableStatement('IdempotencyTable', idempotencyTable, DYNAMODB_ACTIONS.idempotency),
+        );
       if (access.sendsEvents) eventsQueue.grantSendMessages(fn);
       if (access.sendsDeliveries) deliveriesQueue.grantSendMessages(fn);
       if (access.changeNotices === 'send') changeNoticesQueue.grantSendMessages(fn);
@@ -552,13 +618,20 @@ export class GatewayApiStack extends Stack {
         1,
         `${name} function throttles in 5 minutes`,
       );
+      alarm(
+        `${name}LatencyAlarm`,
+        fn.metricDuration({ period: ALARM_PERIOD, statistic: 'p99' }),
+        timeout.toMilliseconds() * ALARM_THRESHOLDS.p99OfTimeout,
+        `${name} function p99 duration at half its timeout (${timeout.toSeconds() / 2} s) for 15 minutes`,
+        3,
+      );
       return fn;
     };
 
     const functions = new Map<FunctionName, NodejsFunction>();
     for (const name of functionNames()) {
       const operations = routes.filter((route) => route.function === name).map((route) => route.operationId);
-      functions.set(name, makeFunction(name, FUNCTION_TIMEOUT, operations.join(', ')));
+      functions.set(name, makeFunction(name, HTTP_FUNCTION_TIMEOUT, operations.join(', ')));
     }
 
     // --- Events processor ----------------------------------------------------------------------------------
@@ -584,6 +657,15 @@ export class GatewayApiStack extends Stack {
       eventsQueue.metricApproximateAgeOfOldestMessage({ period: ALARM_PERIOD, statistic: 'Maximum' }),
       OLDEST_EVENT_ALARM_SECONDS,
       'An event has waited in the events queue for more than 30 minutes before its third receive: the processor is not keeping up',
+    );
+    alarm(
+      'PartnerEventsDeadLettersAlarm',
+      partnerDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: ALARM_PERIOD,
+        statistic: 'Maximum',
+      }),
+      1,
+      'EventBridge could not deliver partner bus events to the events queue within its retries',
     );
 
     // --- Operations sweeper --------------------------------------------------------------------------------
@@ -658,7 +740,8 @@ export class GatewayApiStack extends Stack {
 
     // --- HTTP API ------------------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
-      retention: RetentionDays.THREE_MONTHS,
+      retention: logRetention,
+      encryptionKey: logsKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const api = new HttpApi(this, 'Api', {
@@ -729,6 +812,22 @@ export class GatewayApiStack extends Stack {
       5,
       'The API answered 5xx at least 5 times in 5 minutes',
     );
+    // API Gateway counts 4xx only all together: the 401s (unknown or ended keys) are counted from the access log.
+    const unauthorized = accessLogs
+      .addMetricFilter('UnauthorizedFilter', {
+        filterPattern: FilterPattern.stringValue('$.status', '=', '401'),
+        metricNamespace: names.metricsNamespace,
+        metricName: API_UNAUTHORIZED_METRIC,
+        metricValue: '1',
+      })
+      .metric({ period: ALARM_PERIOD, statistic: 'Sum' });
+    alarm(
+      'ApiUnauthorizedSurgeAlarm',
+      unauthorized,
+      ALARM_THRESHOLDS.unauthorized,
+      `At least ${ALARM_THRESHOLDS.unauthorized} requests with an unknown or ended API key in 5 minutes: someone may be guessing keys`,
+    );
+    if (apiDomain) new ApiMapping(this, 'ApiDomainMapping', { api, domainName: apiDomain, stage });
 
     // --- The gateway's own metrics (Powertools, EMF) -------------------------------------------------------
     const gatewayMetric = (
@@ -806,6 +905,67 @@ export class GatewayApiStack extends Stack {
       gatewayMetric(GATEWAY_METRICS.eventsParked),
       1,
       'Events were parked: find the cause with events list --parked, fix it, replay (runbook: replay parked events)',
+    );
+    // Every operation's series of one status class, summed (an alarm cannot use SEARCH).
+    const concurErrorsOf = (status: string) =>
+      new MathExpression({
+        expression: CONCUR_OPERATIONS.map((_, index) => `e${index}`).join(' + '),
+        usingMetrics: Object.fromEntries(
+          CONCUR_OPERATIONS.map((operation, index) => [
+            `e${index}`,
+            gatewayMetric(GATEWAY_METRICS.concurErrors, { dimensions: { operation, status } }),
+          ]),
+        ),
+        label: `Concur ${status} answers`,
+        period: ALARM_PERIOD,
+      });
+    alarm(
+      'Concur5xxAlarm',
+      concurErrorsOf('5xx'),
+      ALARM_THRESHOLDS.concur5xx,
+      `Concur answered 5xx to at least ${ALARM_THRESHOLDS.concur5xx} operations in 5 minutes (after the gateway's retries)`,
+    );
+    alarm(
+      'Concur429Alarm',
+      concurErrorsOf('429'),
+      ALARM_THRESHOLDS.concur429,
+      `Concur refused at least ${ALARM_THRESHOLDS.concur429} operations in 5 minutes with 429: its rate limit is reached`,
+    );
+    alarm(
+      'LimiterRejectionsAlarm',
+      gatewayMetric(GATEWAY_METRICS.limiterRejections),
+      ALARM_THRESHOLDS.limiterRejections,
+      `At least ${ALARM_THRESHOLDS.limiterRejections} Concur calls in 5 minutes found no slot in the gateway's outbound rate limit`,
+    );
+    const tableThrottles = (table: ITableV2) =>
+      new MathExpression({
+        expression: 'reads + writes',
+        usingMetrics: Object.fromEntries(
+          (['reads', 'writes'] as const).map((kind) => [
+            kind,
+            new Metric({
+              namespace: 'AWS/DynamoDB',
+              metricName: kind === 'reads' ? 'ReadThrottleEvents' : 'WriteThrottleEvents',
+              dimensionsMap: { TableName: table.tableName },
+              statistic: 'Sum',
+              period: ALARM_PERIOD,
+            }),
+          ]),
+        ),
+        label: 'throttled reads and writes',
+        period: ALARM_PERIOD,
+      });
+    alarm(
+      'StateTableThrottlesAlarm',
+      tableThrottles(stateTable),
+      ALARM_THRESHOLDS.dynamodbThrottles,
+      'DynamoDB throttled reads or writes of the state table in 5 minutes',
+    );
+    alarm(
+      'IdempotencyTableThrottlesAlarm',
+      tableThrottles(idempotencyTable),
+      ALARM_THRESHOLDS.dynamodbThrottles,
+      'DynamoDB throttled reads or writes of the idempotency table in 5 minutes',
     );
 
     // --- Dashboard -----------------------------------------------------------------------------------------
@@ -996,7 +1156,13 @@ export class GatewayApiStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.dashboardName, { value: names.resourcePrefix });
     new CfnOutput(this, STACK_OUTPUTS.apiUrl, {
       value: api.apiEndpoint,
-      description: 'Base URL of the HTTP API',
+      description: 'The HTTP API’s own URL: it changes when the API is created again',
+    });
+    new CfnOutput(this, STACK_OUTPUTS.supplierUrl, {
+      value: apiDomain ? `https://${apiDomain.name}` : api.apiEndpoint,
+      description: apiDomain
+        ? 'The URL suppliers and partners use: the custom domain, kept by every change of this stack'
+        : 'The URL suppliers and partners use: without -c domainName it is the API’s own and changes when the API is created again',
     });
     new CfnOutput(this, STACK_OUTPUTS.alarmTopicArn, { value: alarmTopic.topicArn });
   }

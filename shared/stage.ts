@@ -16,6 +16,8 @@ export const STACK_OUTPUTS = {
   appSecretArn: 'AppSecretArn',
   secretPrefix: 'SecretPrefix',
   apiUrl: 'ApiUrl',
+  supplierUrl: 'SupplierUrl',
+  apiDomainTarget: 'ApiDomainTarget',
   alarmTopicArn: 'AlarmTopicArn',
   dashboardName: 'DashboardName',
   eventsQueueUrl: 'EventsQueueUrl',

@@ -42,8 +42,11 @@ export interface TravelerRecords {
   forgetTraveler(companyId: string, loginId: string): Promise<void>;
 }
 
-/** The applier's timeout and more: an event's message stays hidden this long while it is applied. */
-export const CHANGE_NOTICES_VISIBILITY_TIMEOUT_SECONDS = 90;
+/**
+ * An event's message stays hidden this long while it is applied: six times the applier's 60 s timeout, as AWS
+ * advises for a queue feeding a function (infra/function-timeouts.ts derives the timeout from it).
+ */
+export const CHANGE_NOTICES_VISIBILITY_TIMEOUT_SECONDS = 360;
 /**
  * Receives before an event goes to the dead-letter queue: an event meeting a booking's change in progress waits
  * 5 s each time, and Concur or the tables failing for minutes must not lose it.

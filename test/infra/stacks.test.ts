@@ -126,7 +126,10 @@ describe('functions and routes', () => {
       });
     }
     template.resourceCountIs('AWS::Logs::LogGroup', names.length + 6);
-    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
+    template.allResourcesProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 30,
+      KmsKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('LogsKey') },
+    });
   });
 
   it('gives each function the settings of what its composition uses, and nothing more', () => {
@@ -279,8 +282,9 @@ describe('state', () => {
     expect(resources.map(([, r]) => r.Type).sort()).toEqual([
       'AWS::DynamoDB::GlobalTable',
       'AWS::DynamoDB::GlobalTable',
+      'AWS::Events::Archive',
       'AWS::Events::EventBus',
-      'AWS::Events::Rule',
+      'AWS::KMS::Key',
       'AWS::SQS::Queue',
       'AWS::SQS::Queue',
       'AWS::SQS::Queue',
@@ -295,11 +299,37 @@ describe('state', () => {
       'AWS::SQS::QueuePolicy',
       'AWS::SecretsManager::Secret',
     ]);
-    const kept = ['AWS::DynamoDB::GlobalTable', 'AWS::SQS::Queue', 'AWS::SecretsManager::Secret'];
+    const kept = [
+      'AWS::DynamoDB::GlobalTable',
+      'AWS::SQS::Queue',
+      'AWS::SecretsManager::Secret',
+      'AWS::Events::EventBus',
+      'AWS::Events::Archive',
+      'AWS::KMS::Key',
+    ];
     for (const [id, resource] of resources.filter(([, r]) => kept.includes(r.Type as string))) {
       expect(resource.DeletionPolicy, id).toBe('Retain');
       expect(resource.UpdateReplacePolicy, id).toBe('Retain');
     }
+  });
+
+  it('refuses to delete either table even when asked outside CloudFormation: deletion protection', () => {
+    const tables = Object.values(stateTemplate.findResources('AWS::DynamoDB::GlobalTable'));
+    expect(tables).toHaveLength(2);
+    for (const table of tables) {
+      expect(table.Properties.Replicas).toEqual([
+        expect.objectContaining({ Region: { Ref: 'AWS::Region' }, DeletionProtectionEnabled: true }),
+      ]);
+    }
+  });
+
+  it('archives every partner event of the gateway’s types for 30 days, for a replay from EventBridge', () => {
+    stateTemplate.hasResourceProperties('AWS::Events::Archive', {
+      ArchiveName: 'concur-gateway-test-partners',
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PartnerEventBus'), 'Arn'] },
+      EventPattern: { 'detail-type': [...EVENT_TYPES] },
+      RetentionDays: 30,
+    });
   });
 
   it('keeps no state in the stateless stack: it takes its tables and secrets from the stateful one', () => {
@@ -403,12 +433,7 @@ describe('permissions', () => {
     statementsOf(name)
       .filter((statement) => resource.test(JSON.stringify(statement.Resource)))
       .flatMap((statement) => [statement.Action].flat());
-  const WRITES = [
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-  ];
+  const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
   it('gives each role only the tables, actions, secrets and queue of its composition', () => {
     for (const [name, access] of Object.entries(FUNCTION_ACCESS)) {
@@ -438,6 +463,12 @@ describe('permissions', () => {
       }
       if (access.idempotency) expect(idempotency, name).toEqual(expect.arrayContaining(WRITES));
       else expect(idempotency, `${name} on the idempotency table`).toEqual([]);
+      // Only the operator's listing scans (with the operator's credentials), and no table has a stream.
+      for (const action of [...state, ...idempotency]) {
+        expect(action, name).not.toMatch(
+          /^dynamodb:(Scan|GetRecords|GetShardIterator|DescribeStream|ListStreams|DescribeTable|Batch\w+)$/,
+        );
+      }
       expect(actionsOn(name, /\/companies\/|ConcurAppSecret/).length > 0, `${name} on Concur tokens`).toBe(
         Boolean(access.concur),
       );
@@ -687,11 +718,13 @@ describe('dashboard', () => {
 describe('alarms', () => {
   it('alarms on each function’s errors and throttles and on API 5xx, to an encrypted TLS-only topic', () => {
     const functionCount = functionNames().length + 5;
-    // Per function errors and throttles, the API's 5xx, the events' dead letters and oldest message, a refresh
-    // token near its end, a refresh token refused, parked events, operations queued again by the sweeper, the
-    // deliveries' dead letters, failing webhook attempts, disabled endpoints, a keep-alive refresh refused, a
-    // connection not refreshed for 14 days, the change notices' dead letters and ESS signature failures.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 2 + 14);
+    // Per function errors, throttles and p99 duration; the API's 5xx and 401s; the events' dead letters and
+    // oldest message, the partner bus's dead letters; a refresh token near its end, a refresh token refused,
+    // parked events, operations queued again by the sweeper; Concur's 5xx and 429; the outbound limiter's
+    // rejections; each table's throttles; the deliveries' dead letters, failing webhook attempts, disabled
+    // endpoints; a keep-alive refresh refused and a connection not refreshed for 14 days; the change notices'
+    // dead letters and ESS signature failures.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 3 + 21);
     for (const metricName of [
       GATEWAY_METRICS.webhookAttemptsFailed,
       GATEWAY_METRICS.webhookEndpointsDisabled,
@@ -701,7 +734,7 @@ describe('alarms', () => {
         Namespace: 'ConcurGateway/test',
         MetricName: metricName,
       });
-    for (const metricName of ['Errors', 'Throttles']) {
+    for (const metricName of ['Errors', 'Throttles', 'Duration']) {
       const alarms = template.findResources('AWS::CloudWatch::Alarm', {
         Properties: { Namespace: 'AWS/Lambda', MetricName: metricName },
       });
@@ -711,7 +744,11 @@ describe('alarms', () => {
       Namespace: 'AWS/ApiGateway',
       MetricName: '5xx',
     });
-    template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.anyValue() }] });
+    // Each alarm tells the topic when it fires and when it is over.
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+    });
 
     template.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
@@ -757,7 +794,6 @@ describe('events', () => {
     for (const id of ids) expect(queues[id]!.Properties.SqsManagedSseEnabled).toBe(true);
     expect(queues[events]!.Properties).toMatchObject({
       QueueName: 'concur-gateway-test-events',
-      VisibilityTimeout: DEFAULT_EVENT_RETRY.attemptTimeoutSeconds,
       RedrivePolicy: {
         deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] },
         maxReceiveCount: DEFAULT_EVENT_RETRY.maxReceives + 2,
@@ -774,27 +810,29 @@ describe('events', () => {
         },
       });
     }
-    stateTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: events }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: Match.arrayWith(['sqs:SendMessage']),
-          }),
-        ]),
-      },
-    });
   });
 
-  it('routes the partner bus events of the four types into the same queue', () => {
+  it.each([
+    ['events', 'processor'],
+    ['change-notices', 'changeApplier'],
+  ])('keeps the %s queue hidden for six times its function’s timeout, derived from it', (queueName, fn) => {
+    const functions = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { FunctionName: `concur-gateway-test-${fn}` },
+      }),
+    );
+    const [queue] = Object.values(
+      stateTemplate.findResources('AWS::SQS::Queue', {
+        Properties: { QueueName: `concur-gateway-test-${queueName}` },
+      }),
+    );
+    expect(functions).toHaveLength(1);
+    expect(queue!.Properties.VisibilityTimeout).toBe(6 * (functions[0]!.Properties.Timeout as number));
+  });
+
+  it('routes no partner bus event anywhere while no source is configured', () => {
     stateTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: 'concur-gateway-test-partners' });
-    stateTemplate.hasResourceProperties('AWS::Events::Rule', {
-      EventBusName: { Ref: Match.stringLikeRegexp('^PartnerEventBus') },
-      EventPattern: { 'detail-type': [...EVENT_TYPES] },
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsQueue'), 'Arn'] } })],
-    });
+    stateTemplate.resourceCountIs('AWS::Events::Rule', 0);
   });
 
   it('runs the operations sweeper every 5 minutes and the keep-alive daily from EventBridge rules, each alone on its rule', () => {
@@ -889,7 +927,9 @@ describe('events', () => {
       eventSources: { 'com.acme.reservations': 'acme' },
     });
     Template.fromStack(stage.stateful).hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('^PartnerEventBus') },
       EventPattern: { source: ['com.acme.reservations'], 'detail-type': [...EVENT_TYPES] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsQueue'), 'Arn'] } })],
     });
     Template.fromStack(stage.stateless).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ EVENT_SOURCES: '{"com.acme.reservations":"acme"}' }) },
