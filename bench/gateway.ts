@@ -45,6 +45,8 @@ export async function runGatewayBench(): Promise<void> {
   const gateway = await startLocalGateway({
     port: 0,
     concurRatePerMinute,
+    // Likewise the demo supplier's own rate (20 requests a second by default).
+    supplierRatePerSecond: 10_000,
     dataDir: mkdtempSync(join(tmpdir(), 'cgw-bench-')),
     simulatorPort: 0,
     accessLog: () => {},
@@ -126,14 +128,15 @@ export async function runGatewayBench(): Promise<void> {
       const perPut = (total: number) => (total / COUNTED_PUTS).toFixed(2);
       const concurCalls = simulator.requests.entries.length - concurBefore;
       const dynamodb = aws.requests.filter((request) => request.service === 'dynamodb');
-      // The limiter's writes are told apart by their item (pk RATE#…).
+      // The limiters' writes are told apart by their items (pk RATE#… outbound, SUPPLIER-RATE#… the supplier's).
       const limiter = dynamodb.filter((request) => request.body.includes('"RATE#'));
+      const supplierLimit = dynamodb.filter((request) => request.body.includes('"SUPPLIER-RATE#'));
       const secrets = aws.requests.length - dynamodb.length;
       const targets = new Map<string, number>();
       for (const { target } of aws.requests) targets.set(target, (targets.get(target) ?? 0) + 1);
       const detail = [...targets].map(([t, n]) => `${t.replace(/^.*\./, '')} ${perPut(n)}`).join(', ');
       console.log(
-        `  ${label}, per PUT over ${COUNTED_PUTS}: ${perPut(concurCalls)} Concur call(s), ${perPut(dynamodb.length)} DynamoDB calls (the booking's ${perPut(dynamodb.length - limiter.length)}, the outbound limiter's ${perPut(limiter.length)}), ${perPut(secrets)} Secrets Manager calls (${detail})`,
+        `  ${label}, per PUT over ${COUNTED_PUTS}: ${perPut(concurCalls)} Concur call(s), ${perPut(dynamodb.length)} DynamoDB calls (the booking's ${perPut(dynamodb.length - limiter.length - supplierLimit.length)}, the outbound limiter's ${perPut(limiter.length)}, the supplier limit's ${perPut(supplierLimit.length)}), ${perPut(secrets)} Secrets Manager calls (${detail})`,
       );
     }
   } finally {

@@ -56,6 +56,7 @@ import {
 } from '../shared/console/console-page';
 import { CONCUR_OPERATIONS, GATEWAY_METRICS } from '../shared/observability/metric-names';
 import { STACK_OUTPUTS } from '../shared/stage';
+import { DEFAULT_SUPPLIER_RATE_PER_SECOND, SUPPLIER_RATE_PARTITION_PREFIX } from '../shared/supplier-limits';
 import { CHANGE_APPLIER_TIMEOUT, HTTP_FUNCTION_TIMEOUT, PROCESSOR_TIMEOUT } from './function-timeouts';
 import type { GatewayState } from './state-stack';
 
@@ -70,6 +71,8 @@ export interface GatewayApiStackProps extends StackProps {
   logRetention?: RetentionDays;
   /** An address the alarm topic mails, once it confirmed the subscription. */
   alarmEmail?: string;
+  /** Requests a second of a supplier without a rate of its own (default 20). */
+  supplierRatePerSecond?: number;
 }
 
 /**
@@ -123,6 +126,8 @@ export const DYNAMODB_ACTIONS = {
   idempotency: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   /** The trip listing's index. */
   tripsIndex: ['dynamodb:Query'],
+  /** Taking a batch of a supplier's slots of the second. */
+  supplierLimits: ['dynamodb:UpdateItem'],
 } as const;
 
 /** What each function's composition (functions/…/<name>.ts) uses, and so all its role may do. */
@@ -159,16 +164,37 @@ export interface FunctionAccess {
   activityIndex?: true;
   /** Lists the connections' secrets (names only): the keep-alive goes through every connection. */
   listsConnections?: true;
+  /** Serves authenticated routes: counts each supplier's requests (`SUPPLIER-RATE#…` items of the state table). */
+  supplierLimits?: true;
 }
 
 export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
   meta: {},
-  translate: { state: 'read', idempotency: true },
-  bookings: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true },
-  trips: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true, tripsIndex: true },
-  events: { state: 'readWrite', idempotency: true, sendsEvents: true, webhookSecrets: true },
-  endpoints: { state: 'readWrite', idempotency: true, endpointSecrets: 'manage', sendsDeliveries: true },
-  activity: { state: 'query', activityIndex: true },
+  translate: { state: 'read', idempotency: true, supplierLimits: true },
+  bookings: { state: 'readWrite', idempotency: true, concur: true, sendsEvents: true, supplierLimits: true },
+  trips: {
+    state: 'readWrite',
+    idempotency: true,
+    concur: true,
+    sendsEvents: true,
+    tripsIndex: true,
+    supplierLimits: true,
+  },
+  events: {
+    state: 'readWrite',
+    idempotency: true,
+    sendsEvents: true,
+    webhookSecrets: true,
+    supplierLimits: true,
+  },
+  endpoints: {
+    state: 'readWrite',
+    idempotency: true,
+    endpointSecrets: 'manage',
+    sendsDeliveries: true,
+    supplierLimits: true,
+  },
+  activity: { state: 'query', activityIndex: true, supplierLimits: true },
   processor: {
     state: 'readWrite',
     concur: true,
@@ -296,6 +322,7 @@ export class GatewayApiStack extends Stack {
     } = props.state;
     const throttles = props.throttle ?? DEFAULT_THROTTLES;
     const logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
+    const supplierRatePerSecond = props.supplierRatePerSecond ?? DEFAULT_SUPPLIER_RATE_PER_SECOND;
     const companySecretsArn = this.formatArn({
       service: 'secretsmanager',
       resource: 'secret',
@@ -434,6 +461,7 @@ export class GatewayApiStack extends Stack {
             ? { DELIVERIES_QUEUE_URL: deliveriesQueue.queueUrl }
             : {}),
           ...(access.changeNotices ? { CHANGE_NOTICES_QUEUE_URL: changeNoticesQueue.queueUrl } : {}),
+          ...(access.supplierLimits ? { SUPPLIER_RATE_PER_SECOND: String(supplierRatePerSecond) } : {}),
           POWERTOOLS_SERVICE_NAME: 'concur-gateway',
           POWERTOOLS_METRICS_NAMESPACE: names.metricsNamespace,
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -524,6 +552,19 @@ export class GatewayApiStack extends Stack {
         fn.addToRolePolicy(
           tableStatement('IdempotencyTable', idempotencyTable, DYNAMODB_ACTIONS.idempotency),
         );
+      if (access.supplierLimits) {
+        // Only the rate windows' items: a function that otherwise only reads the table writes nothing else.
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'SupplierRateWindows',
+            actions: [...DYNAMODB_ACTIONS.supplierLimits],
+            resources: [stateTable.tableArn],
+            conditions: {
+              'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${SUPPLIER_RATE_PARTITION_PREFIX}*`] },
+            },
+          }),
+        );
+      }
       if (access.sendsEvents) eventsQueue.grantSendMessages(fn);
       if (access.sendsDeliveries) deliveriesQueue.grantSendMessages(fn);
       if (access.changeNotices === 'send') changeNoticesQueue.grantSendMessages(fn);

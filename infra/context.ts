@@ -6,6 +6,7 @@
 import type { App } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_STAGE, InvalidStageError, STAGE_NAME_PATTERN } from '../shared/stage';
+import { MAX_SUPPLIER_RATE_PER_SECOND } from '../shared/suppliers/supplier-directory';
 import { DEFAULT_THROTTLES } from './api-stack';
 import type { GatewayStageOptions } from './gateway';
 
@@ -34,6 +35,14 @@ export function stageOptionsFromContext(app: App): GatewayStageOptions {
       throw new ContextError(`-c ${key}=${text}: a positive number is needed`);
     return value;
   };
+  const wholeUpTo = (key: string, max: number): number | undefined => {
+    const text = context(key);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1 || value > max)
+      throw new ContextError(`-c ${key}=${text}: a whole number from 1 to ${max} is needed`);
+    return value;
+  };
   const stage = context('stage') ?? DEFAULT_STAGE;
   if (!STAGE_NAME_PATTERN.test(stage))
     throw new ContextError(`-c stage=${stage}: ${new InvalidStageError(stage).message}`);
@@ -44,6 +53,14 @@ export function stageOptionsFromContext(app: App): GatewayStageOptions {
     throw new ContextError('-c hostedZoneId and -c hostedZoneName go together');
   if (domainName === undefined && (context('certificateArn') ?? hostedZoneId) !== undefined)
     throw new ContextError('-c certificateArn and -c hostedZoneId need -c domainName');
+  if (domainName !== undefined && (context('certificateArn') ?? hostedZoneId) === undefined)
+    throw new ContextError(
+      `-c domainName=${domainName} needs -c certificateArn=… or -c hostedZoneId=… -c hostedZoneName=…`,
+    );
+  const sources = eventSources(context('eventSources'));
+  const accounts = partnerAccounts(context('partnerAccounts'));
+  if (accounts && Object.keys(sources ?? {}).length === 0)
+    throw new ContextError('-c partnerAccounts needs -c eventSources: the sources those accounts may put');
   const alarmEmail = context('alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail))
     throw new ContextError(`-c alarmEmail=${alarmEmail}: an e-mail address is needed`);
@@ -57,8 +74,8 @@ export function stageOptionsFromContext(app: App): GatewayStageOptions {
       },
       concurWrites: DEFAULT_THROTTLES.concurWrites,
     },
-    eventSources: eventSources(context('eventSources')),
-    partnerAccounts: partnerAccounts(context('partnerAccounts')),
+    eventSources: sources,
+    partnerAccounts: accounts,
     domain:
       domainName === undefined
         ? undefined
@@ -68,6 +85,7 @@ export function stageOptionsFromContext(app: App): GatewayStageOptions {
             hostedZone: hostedZoneId === undefined ? undefined : { id: hostedZoneId, name: hostedZoneName! },
           },
     logRetention: logRetention(context('logRetentionDays')),
+    supplierRatePerSecond: wholeUpTo('supplierRate', MAX_SUPPLIER_RATE_PER_SECOND),
     alarmEmail,
   };
 }

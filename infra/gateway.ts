@@ -25,6 +25,8 @@ export interface GatewayStageOptions {
   domain?: ApiDomainOptions;
   logRetention?: RetentionDays;
   alarmEmail?: string;
+  /** Requests a second of a supplier without a rate of its own. */
+  supplierRatePerSecond?: number;
 }
 
 export interface GatewayStage {
@@ -49,6 +51,7 @@ export function defineGatewayStage(app: App, options: GatewayStageOptions): Gate
     entryFor: options.entryFor,
     logRetention: options.logRetention,
     alarmEmail: options.alarmEmail,
+    supplierRatePerSecond: options.supplierRatePerSecond,
     description: `concur-gateway ${names.stage}: functions, HTTP API, alarms`,
     tags,
   });

@@ -7,6 +7,7 @@ import {
   DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS,
   DynamoSupplierDirectory,
   generateApiKey,
+  MAX_SUPPLIER_RATE_PER_SECOND,
 } from '../../shared/suppliers';
 import type { SupplierRecord } from '../../shared/suppliers';
 import { DEFAULT_WEBHOOK_SECRETS_MAX_AGE_MS, WebhookSecrets } from '../../shared/events/webhooks';
@@ -62,6 +63,20 @@ async function supplierActivityOf(
   };
 }
 
+const RATE_HELP = `requests a second it may send (1 to ${MAX_SUPPLIER_RATE_PER_SECOND}); without it, the stage's default`;
+
+function parseRate(text: string): number {
+  const rate = Number(text);
+  if (!/^\d+$/.test(text) || rate < 1 || rate > MAX_SUPPLIER_RATE_PER_SECOND)
+    throw new OperatorError(
+      `--rate ${text}: a whole number of requests a second from 1 to ${MAX_SUPPLIER_RATE_PER_SECOND}`,
+    );
+  return rate;
+}
+
+const rateText = (ratePerSecond: number | undefined) =>
+  ratePerSecond === undefined ? "the stage's default rate" : `${ratePerSecond} requests a second`;
+
 function directoryOf(target: Target): DynamoSupplierDirectory {
   return new DynamoSupplierDirectory({ client: target.dynamodb, tableName: target.tables.state });
 }
@@ -82,16 +97,19 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
       .option(
         '--concur-app <id>',
         'the Concur app it posts through (see apps list); the default app if left out',
-      ),
+      )
+      .option('--rate <n>', RATE_HELP),
     async (target, options) => {
       const directory = directoryOf(target);
       const concurApp = options.concurApp as string | undefined;
+      const ratePerSecond = options.rate === undefined ? undefined : parseRate(options.rate as string);
       const supplier = {
         id: options.id as string,
         bookingSource: options.bookingSource as string,
         companies: options.company as string[],
         profile: options.profile as ValidationProfile,
         ...(concurApp !== undefined ? { concurApp } : {}),
+        ...(ratePerSecond === undefined ? {} : { ratePerSecond }),
       };
       if (supplier.bookingSource.length > 32)
         throw new OperatorError('--booking-source: at most 32 characters');
@@ -111,7 +129,7 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
       await directory.addApiKey(supplier.id, testApiKey);
       const sandbox = sandboxCompanyId(supplier.id);
       emit(options, { supplier, apiKey, testApiKey, sandboxCompany: sandbox }, () => [
-        `Supplier ${supplier.id} added (booking source ${supplier.bookingSource}, Concur app ${appId}, companies ${supplier.companies.join(', ')}, profile ${supplier.profile}).`,
+        `Supplier ${supplier.id} added (booking source ${supplier.bookingSource}, Concur app ${appId}, companies ${supplier.companies.join(', ')}, profile ${supplier.profile}, ${rateText(ratePerSecond)}).`,
         'Its API keys, shown only this once (only their hashes are stored):',
         `live: ${apiKey}`,
         `test: ${testApiKey} (reaches only its sandbox company ${sandbox}, at the simulator)`,
@@ -127,13 +145,14 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
         rows.length === 0
           ? ['No suppliers.']
           : table(
-              ['ID', 'BOOKING SOURCE', 'APP', 'COMPANIES', 'PROFILE', 'STATE', 'UPDATED'],
+              ['ID', 'BOOKING SOURCE', 'APP', 'COMPANIES', 'PROFILE', 'RATE', 'STATE', 'UPDATED'],
               rows.map((s: SupplierRecord) => [
                 s.id,
                 s.bookingSource,
                 s.concurApp ?? DEFAULT_APP_ID,
                 s.companies.join(','),
                 s.profile,
+                s.ratePerSecond === undefined ? 'default' : `${s.ratePerSecond}/s`,
                 s.disabled ? 'disabled' : 'enabled',
                 s.updatedAt,
               ]),
@@ -165,6 +184,22 @@ export function registerSupplierCommands(program: Command, operator: OperatorCom
         `Operations (${activity.operations.total}): ${countsText(activity.operations.byStatus)}`,
         `Last request: ${activity.lastRequestAt ?? 'none recorded'}`,
         `Test mode (company ${sandbox}): bookings (${testActivity.bookings.total}): ${countsText(testActivity.bookings.byStatus)}; operations (${testActivity.operations.total}): ${countsText(testActivity.operations.byStatus)}; last request: ${testActivity.lastRequestAt ?? 'none recorded'}`,
+      ]);
+    },
+  );
+
+  operator(
+    suppliers
+      .command('update')
+      .description(`change a supplier's settings (functions see them within ${CACHE_SECONDS} s)`)
+      .argument('<id>', 'the supplier id')
+      .requiredOption('--rate <n|default>', `${RATE_HELP}; default: the stage's`),
+    async (target, options, id) => {
+      const text = options.rate as string;
+      const ratePerSecond = text === 'default' ? undefined : parseRate(text);
+      await directoryOf(target).setRate(id, ratePerSecond);
+      emit(options, { supplierId: id, ratePerSecond: ratePerSecond ?? null }, () => [
+        `Supplier ${id} now has ${rateText(ratePerSecond)} (within ${CACHE_SECONDS} s).`,
       ]);
     },
   );

@@ -27,6 +27,7 @@ import { startEventPoller } from '../events-poller';
 import { createDeliveriesQueues } from '../deliveries-queue';
 import { createChangeNoticesQueues } from '../change-notices-queue';
 import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
+import { DEFAULT_SUPPLIER_RATE_PER_SECOND } from '../../shared/supplier-limits';
 import { generateWebhookSecret } from '../../shared/events/webhooks';
 import { administration } from '../../shared/composition/administration';
 import type { Administration } from '../../shared/composition/administration';
@@ -209,6 +210,8 @@ export interface LocalGatewayOptions {
   concurRatePerMinute?: number;
   /** How often the keep-alive of Concur connections runs (3,600 s; it refreshes those not refreshed for 7 days). */
   keepAliveIntervalSeconds?: number;
+  /** Requests a second of a supplier without a rate of its own; the stage's default (20) by default. */
+  supplierRatePerSecond?: number;
   /** Where the access log's lines go (one JSON line per request); standard output by default. */
   accessLog?: (line: string) => void;
 }
@@ -295,6 +298,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       ? { EVENT_SWEEP_AFTER_SECONDS: String(options.events.sweepAfterSeconds) }
       : {}),
     CONCUR_RATE_PER_MINUTE: String(options.concurRatePerMinute ?? 3_000),
+    SUPPLIER_RATE_PER_SECOND: String(options.supplierRatePerSecond ?? DEFAULT_SUPPLIER_RATE_PER_SECOND),
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',

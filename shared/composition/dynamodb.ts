@@ -9,6 +9,13 @@ import { cachedAuthenticator } from '../suppliers/cached-authenticator';
 import { DynamoSupplierDirectory } from '../suppliers/supplier-directory';
 import type { HttpDependencies } from '../http/http-function';
 import { BoundedIdempotencyStore } from '../http/idempotency-store';
+import { SlotWindows } from '../adapters/dynamodb/slot-windows';
+import {
+  DEFAULT_SUPPLIER_RATE_PER_SECOND,
+  SUPPLIER_RATE_PARTITION_PREFIX,
+  supplierLimit,
+} from '../supplier-limits';
+import type { SupplierLimit } from '../supplier-limits';
 import { once, requiredEnv } from './container';
 import { gatewayLogger } from './logging';
 
@@ -28,6 +35,19 @@ export const supplierAuthentication = (): ((apiKey: string) => Promise<Supplier 
     cachedAuthenticator({ authenticate: (apiKey) => supplierDirectory().authenticate(apiKey) }),
   );
 
+/** Each supplier's requests a second, counted in the state table (`SUPPLIER-RATE#{supplierId}`). */
+export const supplierLimits = (): SupplierLimit =>
+  once('supplier-limits', () =>
+    supplierLimit(
+      new SlotWindows({
+        client: dynamoDbClient(),
+        tableName: stateTableName(),
+        partitionPrefix: SUPPLIER_RATE_PARTITION_PREFIX,
+      }),
+      Number(process.env.SUPPLIER_RATE_PER_SECOND ?? DEFAULT_SUPPLIER_RATE_PER_SECOND),
+    ),
+  );
+
 export const idempotencyStore = (): BasePersistenceLayer =>
   once(
     'idempotency',
@@ -42,6 +62,7 @@ export const idempotencyStore = (): BasePersistenceLayer =>
 export const supplierRouteDependencies = (): HttpDependencies => ({
   logger: gatewayLogger(),
   authenticate: supplierAuthentication(),
+  supplierLimit: supplierLimits(),
   idempotencyStore: idempotencyStore(),
 });
 

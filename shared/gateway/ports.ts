@@ -16,6 +16,8 @@ export interface Supplier {
   concurApp?: string;
   /** False for a test key's sandbox principal (shared/sandbox); live when absent. */
   livemode?: false;
+  /** Requests a second it may send to the API; absent: the stage's default (shared/supplier-limits). */
+  ratePerSecond?: number;
 }
 
 /** The app of suppliers that name none: the gateway's own Concur app. */

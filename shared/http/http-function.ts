@@ -19,6 +19,8 @@ import { MAX_PATH_PARAMETER_LENGTH, MAX_QUERY_VALUE_LENGTH, maxBodyBytesOf, rout
 import type { FunctionName, RouteDefinition } from './routes';
 import { GatewayError } from '../gateway/errors';
 import type { Supplier } from '../gateway/ports';
+import { SupplierRateLimitedError } from '../supplier-limits';
+import type { SupplierLimit } from '../supplier-limits';
 import type { FieldProblem } from '../problem';
 import { isPrintableText } from '../concur/xml-text';
 import { HttpProblem, problemFor, problemResponse } from './problem-responses';
@@ -62,6 +64,8 @@ export interface HttpDependencies {
   /** Accepts a write route's request as an operation (`Prefer: respond-async`): 202. */
   respondAsync?: (operationId: string, request: RouteRequest, supplier: Supplier) => Promise<HttpAnswer>;
   idempotencyStore?: BasePersistenceLayer;
+  /** Each authenticated supplier's own rate (shared/supplier-limits). */
+  supplierLimit?: SupplierLimit;
   logger: Logger;
 }
 
@@ -136,6 +140,11 @@ export function httpFunction(
       deps.authenticate,
     );
     missing(
+      'supplier limits',
+      ownRoutes.some((r) => r.authenticated),
+      deps.supplierLimit,
+    );
+    missing(
       'the events queue',
       ownRoutes.some((r) => r.respondAsync),
       deps.respondAsync,
@@ -169,6 +178,7 @@ export function httpFunction(
     const { deps, idempotent } = await ready;
     if (route.authenticated) {
       const supplier = await authenticate(event, deps);
+      await admit(supplier, deps);
       suppliers.set(event, supplier);
       // Where an API Gateway Lambda authorizer would put it: the idempotency key is scoped by it.
       (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: { supplierId: supplier.id } };
@@ -237,6 +247,18 @@ function withLivemode(answer: HttpAnswer, supplier: Supplier | undefined): HttpA
   if (!supplier || answer.contentType || body === null || typeof body !== 'object' || Array.isArray(body))
     return answer;
   return { ...answer, body: { ...body, livemode: isLivemode(supplier) } };
+}
+
+/** The supplier's own rate, before any work: 429 with the seconds until its next second begins. */
+async function admit(supplier: Supplier, deps: HttpDependencies): Promise<void> {
+  try {
+    await deps.supplierLimit!.admit(supplier);
+  } catch (error) {
+    if (!(error instanceof SupplierRateLimitedError)) throw error;
+    throw new HttpProblem(429, 'rate-limited', 'Too many requests', error.message, {
+      'retry-after': String(error.retryAfterSeconds),
+    });
+  }
 }
 
 /** RFC 7240: `Prefer: respond-async` (possibly among other preferences). */

@@ -442,7 +442,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than the route accepts (see the request body).',
   415: 'The body is not application/json.',
   422: 'The Idempotency-Key was already used with another body.',
-  429: 'Concur asks to slow down.',
+  429: 'The supplier sent more requests this second than its rate allows (Retry-After), or Concur asks to slow down.',
   502: 'Concur refused the request or answered something unusable (Concur’s status, message, correlation id).',
   503: 'Concur is unavailable after retries, or the Idempotency-Key store is (send again with the same key).',
   504: 'Concur did not answer in time, or did not confirm the outcome.',
@@ -621,7 +621,8 @@ function operationObject(route: RouteDefinition): JsonObject {
     );
   if (route.authenticated) Object.values(responses).forEach(withLivemode);
   const statuses = new Set(operation.problems ?? []);
-  if (route.authenticated) [401, 403].forEach((s) => statuses.add(s));
+  // An authenticated request beyond the supplier's own rate is refused before any work.
+  if (route.authenticated) [401, 403, 429].forEach((s) => statuses.add(s));
   if (operation.body) [400, 413, 415].forEach((s) => statuses.add(s));
   // Every POST and PUT takes an Idempotency-Key: reused with another body (422) or still in progress (409).
   if (route.method !== 'GET') [409, 422].forEach((s) => statuses.add(s));

@@ -3,6 +3,7 @@ export {
   ApiKeyInUseError,
   MalformedApiKeyError,
   DynamoSupplierDirectory,
+  MAX_SUPPLIER_RATE_PER_SECOND,
   SupplierExistsError,
   UnknownSupplierError,
   type ApiKeyRecord,

@@ -80,6 +80,9 @@ export class ApiKeyInUseError extends Error {
   }
 }
 
+/** A supplier's own rate may not exceed what a stage is ever throttled to. */
+export const MAX_SUPPLIER_RATE_PER_SECOND = 10_000;
+
 const supplierSchema = z.object({
   id: z.string().check(z.minLength(1), z.maxLength(128)),
   // Concur's BookingSource limit.
@@ -88,6 +91,7 @@ const supplierSchema = z.object({
   profile: z.enum(VALIDATION_PROFILES),
   /** Absent on suppliers stored before apps: they use the default app. */
   concurApp: z.optional(z.string().check(z.regex(APP_ID_PATTERN))),
+  ratePerSecond: z.optional(z.int().check(z.gte(1), z.lte(MAX_SUPPLIER_RATE_PER_SECOND))),
 });
 /** What a supplier may be registered as: the sandbox principals' ids and companies are not names it may take. */
 const registrationSchema = supplierSchema.check(
@@ -181,6 +185,34 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
       }),
     );
     return Item ? supplierRecord(Item) : undefined;
+  }
+
+  /**
+   * Sets the requests a second the supplier may send (undefined: the stage's default); functions see it within
+   * the authenticators' cache time.
+   */
+  async setRate(supplierId: string, ratePerSecond: number | undefined): Promise<void> {
+    if (ratePerSecond !== undefined) supplierSchema.shape.ratePerSecond.parse(ratePerSecond);
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: supplierKey(supplierId), sk: SUPPLIER_SORT_KEY },
+          UpdateExpression:
+            ratePerSecond === undefined
+              ? 'SET updatedAt = :now REMOVE ratePerSecond'
+              : 'SET updatedAt = :now, ratePerSecond = :rate',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ':now': this.isoNow(),
+            ...(ratePerSecond === undefined ? {} : { ':rate': ratePerSecond }),
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new UnknownSupplierError(supplierId);
+      throw error;
+    }
   }
 
   /** Its keys stop authenticating (within the authenticators' cache time); its data stays. */
@@ -346,7 +378,7 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
 }
 
 function supplierRecord(item: Record<string, unknown>): SupplierRecord {
-  const { id, bookingSource, companies, profile, concurApp, disabled, updatedAt } =
+  const { id, bookingSource, companies, profile, concurApp, ratePerSecond, disabled, updatedAt } =
     supplierItemSchema.parse(item);
   return {
     id,
@@ -354,6 +386,7 @@ function supplierRecord(item: Record<string, unknown>): SupplierRecord {
     companies,
     profile,
     ...(concurApp !== undefined ? { concurApp } : {}),
+    ...(ratePerSecond === undefined ? {} : { ratePerSecond }),
     disabled: disabled ?? false,
     updatedAt,
   };

@@ -71,7 +71,9 @@ describe('suppliers', () => {
 
     const listed = await runCli(['suppliers', 'list', ...local()]);
     expect(listed.status).toBe(0);
-    expect(listed.stdout).toMatch(/acme\s+AcmeCars\s+default\s+demo-company,other-company\s+tmc\s+enabled/);
+    expect(listed.stdout).toMatch(
+      /acme\s+AcmeCars\s+default\s+demo-company,other-company\s+tmc\s+default\s+enabled/,
+    );
     expect(listed.stdout).not.toContain(added.apiKey);
     const json = await runJson<{ suppliers: { id: string }[] }>(['suppliers', 'list', ...local()]);
     expect(json.suppliers.map((s) => s.id)).toEqual(['acme', 'demo-supplier']);
@@ -90,6 +92,64 @@ describe('suppliers', () => {
     ]);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('supplier acme already exists');
+  });
+
+  it('gives a supplier its own rate with add --rate, changes it with update --rate, refuses bad rates', async () => {
+    const added = await runJson<{ apiKey: string; supplier: Record<string, unknown> }>([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'slow',
+      '--booking-source',
+      'SlowCars',
+      '--company',
+      COMPANY,
+      '--rate',
+      '2',
+    ]);
+    expect(added.supplier.ratePerSecond).toBe(2);
+    // Its own 2 requests a second, not the default 20: a burst of 12 is mostly refused.
+    const slow = api({ url: server.endpoints.gateway }, added.apiKey);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, n) => slow.get(`/v1/companies/${COMPANY}/bookings/NONE-${n}`)),
+    );
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(6);
+    expect(refused[0]!.headers.get('retry-after')).toBe('1');
+    expect(answers.filter((answer) => answer.status === 404).length).toBeGreaterThanOrEqual(2);
+
+    const listed = await runCli(['suppliers', 'list', ...local()]);
+    expect(listed.stdout).toMatch(/slow\s+SlowCars\s+default\s+demo-company\s+tmc\s+2\/s\s+enabled/);
+    const updated = await runCli(['suppliers', 'update', 'slow', '--rate', '50', ...local()]);
+    expect(updated.status, updated.stderr).toBe(0);
+    expect(updated.stdout).toContain('Supplier slow now has 50 requests a second');
+    const back = await runJson<{ ratePerSecond: number | null }>([
+      'suppliers',
+      'update',
+      'slow',
+      '--rate',
+      'default',
+      ...local(),
+    ]);
+    expect(back.ratePerSecond).toBeNull();
+    const json = await runJson<{ suppliers: { id: string; ratePerSecond?: number }[] }>([
+      'suppliers',
+      'list',
+      ...local(),
+    ]);
+    expect(json.suppliers.find((s) => s.id === 'slow')!.ratePerSecond).toBeUndefined();
+
+    for (const [args, message] of [
+      [['update', 'slow', '--rate', '0'], '--rate 0: a whole number of requests a second from 1 to 10000'],
+      [['update', 'slow', '--rate', '2.5'], '--rate 2.5: a whole number'],
+      [['update', 'nobody', '--rate', '5'], 'nobody'],
+      [['add', '--id', 'x', '--booking-source', 'X', '--company', COMPANY, '--rate', 'fast'], '--rate fast'],
+    ] as const) {
+      const refusedCommand = await runCli(['suppliers', ...args, ...local()]);
+      expect(refusedCommand.status, args.join(' ')).toBe(1);
+      expect(refusedCommand.stderr).toContain(message);
+    }
   });
 
   it('finds the booking by company and confirmation number', async () => {

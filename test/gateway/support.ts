@@ -14,12 +14,18 @@ export const COMPANY = DEFAULT_COMPANY_ID;
 export const TRAVELER = 'cm@example.com';
 
 export async function startTestGateway(
-  options: Pick<LocalGatewayOptions, 'events' | 'concurRatePerMinute' | 'concurEvents'> = {},
+  options: Pick<
+    LocalGatewayOptions,
+    'events' | 'concurRatePerMinute' | 'concurEvents' | 'supplierRatePerSecond'
+  > = {},
 ): Promise<LocalGateway & { apiKey: string }> {
   const gateway = await startLocalGateway({
     port: 0,
     dataDir: mkdtempSync(join(tmpdir(), 'cgw-test-')),
     simulatorPort: 0,
+    // The tests of everything else send bursts well above a supplier's default 20 a second; the limit itself is
+    // tested with its own rate (test/gateway/supplier-limits.test.ts).
+    supplierRatePerSecond: 1_000,
     ...options,
   });
   return { ...gateway, apiKey: gateway.demoApiKey! };

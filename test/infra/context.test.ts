@@ -35,6 +35,15 @@ describe('cdk synth -c with a value the app cannot use', () => {
     [{ throttleBurst: '-5' }, /^cdk app: -c throttleBurst=-5: a positive number is needed$/],
     [{ eventSources: '{not json' }, /^cdk app: -c eventSources=\{not json: not JSON/],
     [{ eventSources: '["a"]' }, /^cdk app: -c eventSources=\["a"\]: a JSON object of source → supplier id/],
+    [{ partnerAccounts: '123' }, /^cdk app: -c partnerAccounts=123: 12-digit AWS account ids/],
+    [{ partnerAccounts: '111122223333' }, /^cdk app: -c partnerAccounts needs -c eventSources/],
+    [{ domainName: 'api.example.com' }, /^cdk app: -c domainName=api.example.com needs -c certificateArn/],
+    [
+      { logRetentionDays: '31' },
+      /^cdk app: -c logRetentionDays=31: one of CloudWatch Logs' retention periods/,
+    ],
+    [{ alarmEmail: 'oncall' }, /^cdk app: -c alarmEmail=oncall: an e-mail address is needed$/],
+    [{ supplierRate: '2.5' }, /^cdk app: -c supplierRate=2.5: a whole number from 1 to 10000 is needed$/],
   ])(
     '%j: one line naming it, exit 1',
     (context, message) => {

@@ -58,6 +58,7 @@ beforeAll(() => {
     partnerAccounts: PARTNER_ACCOUNTS.join(','),
     logRetentionDays: '90',
     alarmEmail: 'oncall@example.com',
+    supplierRate: '35',
   }));
   api = Template.fromStack(prod.stateless);
   state = Template.fromStack(prod.stateful);
@@ -228,6 +229,21 @@ describe('the partner bus', () => {
     ).toThrow(/eventSources/);
     expect(() => stageOptionsFromContext(new App({ context: { partnerAccounts: '1234,acme' } }))).toThrow(
       /12-digit/,
+    );
+  });
+});
+
+describe('per-supplier rate', () => {
+  it('gives the functions of authenticated routes the stage’s default rate from -c supplierRate', () => {
+    const functions = Object.values(api.findResources('AWS::Lambda::Function'));
+    for (const [name, access] of Object.entries(FUNCTION_ACCESS)) {
+      const fn = functions.find((f) => f.Properties.FunctionName === `concur-gateway-prod-${name}`)!;
+      expect(fn.Properties.Environment.Variables.SUPPLIER_RATE_PER_SECOND, name).toBe(
+        access.supplierLimits ? '35' : undefined,
+      );
+    }
+    expect(() => stageOptionsFromContext(new App({ context: { supplierRate: '0' } }))).toThrow(
+      /whole number from 1 to 10000/,
     );
   });
 });

@@ -148,12 +148,14 @@ describe('functions and routes', () => {
           ...(access.sendsDeliveries || access.receivesDeliveries ? ['DELIVERIES_QUEUE_URL'] : []),
           ...(access.changeNotices ? ['CHANGE_NOTICES_QUEUE_URL'] : []),
           ...(access.apiBaseUrl ? ['API_BASE_URL'] : []),
+          ...(access.supplierLimits ? ['SUPPLIER_RATE_PER_SECOND'] : []),
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_METRICS_NAMESPACE',
           'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
         ].sort(),
       );
       if (variables.SECRET_PREFIX !== undefined) expect(variables.SECRET_PREFIX).toBe('concur-gateway/test');
+      if (access.supplierLimits) expect(variables.SUPPLIER_RATE_PER_SECOND).toBe('20');
     }
   });
 
@@ -427,11 +429,18 @@ describe('permissions', () => {
       )
       .flatMap(
         (policy) =>
-          policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+          policy.Properties.PolicyDocument.Statement as {
+            Sid?: string;
+            Action: string | string[];
+            Resource: unknown;
+            Condition?: unknown;
+          }[],
       );
+  /** The actions of a role on a resource, but the supplier rate windows' own statement (below). */
   const actionsOn = (name: string, resource: RegExp) =>
     statementsOf(name)
       .filter((statement) => resource.test(JSON.stringify(statement.Resource)))
+      .filter((statement) => statement.Sid !== 'SupplierRateWindows')
       .flatMap((statement) => [statement.Action].flat());
   const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
@@ -488,7 +497,23 @@ describe('permissions', () => {
       );
     }
     expect(FUNCTION_ACCESS.meta).toEqual({});
-    expect(FUNCTION_ACCESS.translate).toEqual({ state: 'read', idempotency: true });
+    expect(FUNCTION_ACCESS.translate).toEqual({ state: 'read', idempotency: true, supplierLimits: true });
+  });
+
+  it('lets the functions of authenticated routes count their suppliers’ requests, and write no other item', () => {
+    for (const [name, access] of Object.entries(FUNCTION_ACCESS)) {
+      const windows = statementsOf(name).filter((statement) => statement.Sid === 'SupplierRateWindows');
+      const authenticated = routes.some((route) => route.function === name && route.authenticated);
+      expect(Boolean(access.supplierLimits), name).toBe(authenticated);
+      expect(windows, name).toHaveLength(authenticated ? 1 : 0);
+      if (!authenticated) continue;
+      expect(windows[0]).toMatchObject({
+        Action: 'dynamodb:UpdateItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SUPPLIER-RATE#*'] } },
+      });
+      expect(JSON.stringify(windows[0]!.Resource)).toContain('StateTable');
+      expect(JSON.stringify(windows[0]!.Resource)).not.toContain('/index/');
+    }
   });
 
   it('lets only the trips function and the change applier query the trips index, the activity function the activity index and the sweeper the open-operations index, by name', () => {

@@ -1,20 +1,16 @@
 /**
- * The outbound rate limit shared by every function and worker: a fixed one-second window counter per key in
- * the state table (`pk = RATE#{key}`, `sk = {epoch second}`), taken with one conditional `UpdateItem`.
- *
- * A container takes its slots in small batches (a tenth of a window's allowance) and spends them locally
- * within that second, so a warm container does not pay a DynamoDB write for every Concur call. Slots a
- * container took but did not use lapse with their second; the window's total never exceeds the limit.
+ * The outbound rate limit shared by every function and worker: one-second windows of slots per Concur base URL
+ * (slot-windows.ts, `pk = RATE#{key}`), a tenth of a window's allowance taken per write. A request waits for
+ * the next window when this one is full, up to `maxWaitMs`.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { OUTBOUND_RATE_LIMITED_CODE } from '../../concur-client/http-attempt';
 import type { Clock } from '../../gateway/ports';
 import { noMetrics } from '../../observability/counter';
 import type { GatewayMetrics } from '../../observability/counter';
 import { GATEWAY_METRICS } from '../../observability/metric-names';
-import { documentClient, isConditionalCheckFailed } from './document-client';
+import { batchOf, SlotWindows } from './slot-windows';
+import type { WindowLimit } from './slot-windows';
 
 export interface RateLimiterOptions {
   client: DynamoDBClient;
@@ -49,33 +45,23 @@ export interface OutboundLimiter {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Slots this container holds for a key: usable only within their second. */
-interface HeldSlots {
-  second: number;
-  remaining: number;
-  /** The window was found full: wait for the next one without asking again. */
-  full: boolean;
-}
-
 export class DynamoRateLimiter implements OutboundLimiter {
-  private readonly documents: DynamoDBDocumentClient;
-  private readonly perSecond: number;
-  private readonly batch: number;
+  private readonly windows: SlotWindows;
+  private readonly limit: WindowLimit;
   private readonly clock: Clock;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly held = new Map<string, HeldSlots>();
-  /** One write at a time per key: concurrent callers wait for it rather than each taking a batch. */
-  private readonly taking = new Map<string, Promise<void>>();
   private readonly metrics: GatewayMetrics;
 
   constructor(private readonly options: RateLimiterOptions) {
-    this.documents = documentClient(options.client);
-    this.perSecond = Math.max(1, Math.floor(options.ratePerMinute / 60));
-    this.batch = Math.min(
-      this.perSecond,
-      Math.max(1, options.slotsPerTake ?? Math.floor(this.perSecond / 10)),
-    );
     this.clock = options.clock ?? { now: () => Date.now() };
+    this.windows = new SlotWindows({
+      client: options.client,
+      tableName: options.tableName,
+      partitionPrefix: 'RATE#',
+      clock: this.clock,
+    });
+    const perSecond = Math.max(1, Math.floor(options.ratePerMinute / 60));
+    this.limit = { perSecond, batch: batchOf(perSecond, options.slotsPerTake) };
     this.sleep = options.sleep ?? defaultSleep;
     this.metrics = options.metrics ?? noMetrics;
   }
@@ -86,34 +72,14 @@ export class DynamoRateLimiter implements OutboundLimiter {
     let waited = false;
     for (;;) {
       const now = this.clock.now();
-      const second = Math.floor(now / 1000);
-      const slots = this.held.get(key);
-      if (slots?.second === second && slots.remaining > 0) {
-        slots.remaining--;
+      if (await this.windows.trySpend(key, this.limit)) {
         if (waited) {
           this.metrics.count(GATEWAY_METRICS.limiterWaits);
           this.metrics.time(GATEWAY_METRICS.limiterWaitTime, now - startedAt);
         }
         return;
       }
-      if (slots?.second !== second || !slots.full) {
-        const pending = this.taking.get(key);
-        if (pending) {
-          await pending;
-          continue;
-        }
-        const take = this.take(key, second).finally(() => this.taking.delete(key));
-        this.taking.set(
-          key,
-          take.then(
-            () => undefined,
-            () => undefined,
-          ),
-        );
-        await take;
-        continue;
-      }
-      const nextWindow = (second + 1) * 1000;
+      const nextWindow = (Math.floor(now / 1000) + 1) * 1000;
       if (nextWindow >= giveUpAt) {
         this.metrics.count(GATEWAY_METRICS.limiterRejections);
         throw new OutboundRateLimitedError(key);
@@ -121,39 +87,6 @@ export class DynamoRateLimiter implements OutboundLimiter {
       // A little jitter keeps the waiters from all arriving in the same millisecond.
       await this.sleep(nextWindow - now + Math.random() * 20);
       waited = true;
-    }
-  }
-
-  /** Takes a batch of the second's slots, or a single one when a batch no longer fits, or finds it full. */
-  private async take(key: string, second: number): Promise<void> {
-    for (const count of this.batch > 1 ? [this.batch, 1] : [1]) {
-      if (await this.takeSlots(key, second, count)) {
-        this.held.set(key, { second, remaining: count, full: false });
-        return;
-      }
-    }
-    this.held.set(key, { second, remaining: 0, full: true });
-  }
-
-  private async takeSlots(key: string, second: number, count: number): Promise<boolean> {
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: { pk: `RATE#${key}`, sk: String(second) },
-          UpdateExpression: 'ADD used :count SET expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_not_exists(used) OR used <= :room',
-          ExpressionAttributeValues: {
-            ':count': count,
-            ':room': this.perSecond - count,
-            ':expiresAt': second + 60,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
     }
   }
 }
