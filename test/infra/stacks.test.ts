@@ -451,7 +451,9 @@ describe('permissions', () => {
       if (!access.state) expect(state, `${name} on the state table`).toEqual([]);
       else if (access.state !== 'operations')
         expect(state, `${name} on the state table`).toContain('dynamodb:GetItem');
-      if (access.state === 'read') for (const write of WRITES) expect(state, name).not.toContain(write);
+      if (access.state === 'read' || access.state === 'query')
+        for (const write of WRITES) expect(state, name).not.toContain(write);
+      if (access.state === 'query') expect(state, name).toContain('dynamodb:Query');
       if (access.state === 'readWrite') expect(state, name).toEqual(expect.arrayContaining(WRITES));
       if (access.state === 'operations') {
         // Overdue operations from their index, then each claimed and recorded as queued: conditional updates.
@@ -535,7 +537,7 @@ describe('permissions', () => {
       expect(onIndexes[0]!.Action).toBe('dynamodb:Query');
       expect(JSON.stringify(onIndexes[0]!.Resource)).toContain(`/index/${indexOf[name]}"`);
     }
-    expect(FUNCTION_ACCESS.activity).toEqual({ state: 'read', activityIndex: true });
+    expect(FUNCTION_ACCESS.activity).toEqual({ state: 'query', activityIndex: true, supplierLimits: true });
     expect(FUNCTION_ACCESS.sweeper).toEqual({ state: 'operations', sendsEvents: true });
   });
 
