@@ -70,4 +70,5 @@ export const supplierRouteDependencies = (): HttpDependencies => ({
 export const supplierReadDependencies = (): HttpDependencies => ({
   logger: gatewayLogger(),
   authenticate: supplierAuthentication(),
+  supplierLimit: supplierLimits(),
 });

@@ -13,7 +13,7 @@ export const SUPPLIER_RATE_PARTITION_PREFIX = 'SUPPLIER-RATE#';
 /** A second's slots of a key, counted across containers (shared/adapters/dynamodb/slot-windows.ts). */
 export interface SlotCounter {
   /** Spends one of this second's slots; false when the second has none left. */
-  trySpend(key: string, limit: { perSecond: number; batch: number }): Promise<boolean>;
+  trySpend(key: string, limit: { perSecond: number; batch: number; growing?: boolean }): Promise<boolean>;
 }
 
 export class SupplierRateLimitedError extends Error {
@@ -38,11 +38,11 @@ export function supplierLimit(counter: SlotCounter, defaultPerSecond: number): S
   return {
     async admit(supplier) {
       const perSecond = supplier.ratePerSecond ?? defaultPerSecond;
-      // A quarter of the second's requests per write: a warm container writes at most four times a second for a
-      // supplier at its full rate (far less per request than the request's own writes), and leaves the rest of
-      // the second to the supplier's other containers.
+      // At most a quarter of the second's requests per write, growing from one (a container takes what it already
+      // used in the second): a busy container writes a few times a second for a supplier at its full rate, and
+      // the supplier's other functions, each serving a request now and then, do not hold slots they never use.
       const batch = Math.max(1, Math.floor(perSecond / 4));
-      if (!(await counter.trySpend(supplier.id, { perSecond, batch })))
+      if (!(await counter.trySpend(supplier.id, { perSecond, batch, growing: true })))
         throw new SupplierRateLimitedError(supplier.id, perSecond, 1);
     },
   };

@@ -26,12 +26,19 @@ export interface SlotWindowsOptions {
 export interface WindowLimit {
   perSecond: number;
   batch: number;
+  /**
+   * Take no more than this container already took in the second (one at first, then doubling, up to `batch`):
+   * for windows shared by many containers that each serve few requests (one per function and supplier).
+   */
+  growing?: boolean;
 }
 
 /** Slots this container holds for a key: usable only within their second. */
 interface HeldSlots {
   second: number;
   remaining: number;
+  /** Slots this container took of this second so far. */
+  taken: number;
   /** The window was found full: nothing more to take in this second. */
   full: boolean;
 }
@@ -82,15 +89,21 @@ export class SlotWindows implements SlotCounter {
     }
   }
 
-  /** Takes a batch of the second's slots, or a single one when a batch no longer fits, or finds it full. */
+  /**
+   * Takes a batch of the second's slots (growing: as many as this container already took in it, one at first,
+   * at most a batch), or a single one when that no longer fits, or finds the window full.
+   */
   private async take(key: string, second: number, limit: WindowLimit): Promise<void> {
-    for (const count of limit.batch > 1 ? [limit.batch, 1] : [1]) {
+    const before = this.held.get(key);
+    const taken = before?.second === second ? before.taken : 0;
+    const wanted = limit.growing ? Math.min(limit.batch, Math.max(1, taken)) : limit.batch;
+    for (const count of wanted > 1 ? [wanted, 1] : [1]) {
       if (await this.takeSlots(key, second, count, limit.perSecond)) {
-        this.held.set(key, { second, remaining: count, full: false });
+        this.held.set(key, { second, remaining: count, taken: taken + count, full: false });
         return;
       }
     }
-    this.held.set(key, { second, remaining: 0, full: true });
+    this.held.set(key, { second, remaining: 0, taken, full: true });
   }
 
   private async takeSlots(key: string, second: number, count: number, perSecond: number): Promise<boolean> {
