@@ -137,7 +137,7 @@ describe('a deployed stage, found from its stack outputs', () => {
     const listed = await runJson<{ suppliers: { id: string }[] }>(['suppliers', 'list', ...stage], env);
     expect(listed.suppliers.map((s) => s.id)).toEqual(['acme']);
     const human = await runCli(['suppliers', 'list', ...stage], env);
-    expect(human.stdout).toMatch(/acme\s+AcmeCars\s+default\s+ACME\s+tmc\s+enabled/);
+    expect(human.stdout).toMatch(/acme\s+AcmeCars\s+default\s+ACME\s+tmc\s+default\s+enabled/);
   });
 
   it('rotates a webhook secret there and reaches the stage’s events queue for a replay', async () => {
