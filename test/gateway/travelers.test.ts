@@ -56,6 +56,8 @@ beforeAll(async () => {
   gateway = await startLocalGateway({
     port: 0,
     dataDir: mkdtempSync(join(tmpdir(), 'cgw-travelers-')),
+    // The tests send their requests back to back: above the default per-supplier rate, which is not tested here.
+    supplierRatePerSecond: 1_000,
     concurBaseUrl: simulator.url,
     demoConcur: {
       accessToken: simulator.tokens.accessTokenFor(COMPANY),
