@@ -293,6 +293,8 @@ describe('state', () => {
       'AWS::SQS::Queue',
       'AWS::SQS::Queue',
       'AWS::SQS::Queue',
+      'AWS::SQS::Queue',
+      'AWS::SQS::QueuePolicy',
       'AWS::SQS::QueuePolicy',
       'AWS::SQS::QueuePolicy',
       'AWS::SQS::QueuePolicy',
