@@ -54,9 +54,12 @@ describe('a data directory from before Concur apps', () => {
       'list',
       ...local,
     ]);
+    // Beside the old connections, each supplier's sandbox connection for its test keys, made at this start.
     expect(companies.map((c) => [c.companyId, c.appId])).toEqual([
       ['demo-company', 'default'],
       ['old-elsewhere', 'default'],
+      ['sandbox-demo-supplier', 'sandbox'],
+      ['sandbox-oldsup', 'sandbox'],
     ]);
     expect(companies[1]).toMatchObject({
       geolocation: 'https://eu2.api.concursolutions.com',
@@ -64,6 +67,9 @@ describe('a data directory from before Concur apps', () => {
       scopes: null,
     });
     const { apps } = await runJson<{ apps: Record<string, unknown>[] }>(['apps', 'list', ...local]);
-    expect(apps).toEqual([expect.objectContaining({ appId: 'default', bookingSources: null })]);
+    expect(apps).toEqual([
+      expect.objectContaining({ appId: 'default', bookingSources: null }),
+      expect.objectContaining({ appId: 'sandbox', clientId: 'sandbox-client' }),
+    ]);
   });
 });
