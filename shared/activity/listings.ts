@@ -15,7 +15,7 @@ import {
   bookingListQuerySchema,
   operationListQuerySchema,
 } from './contract';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor } from '../gateway/signed-cursor';
 import type { ActivityPosition, DynamoSupplierActivity } from './dynamo-activity';
 import type { HistoryEntry } from './history';
 

@@ -4,7 +4,6 @@
  * supplier's bookings and trips (a Query of the trips index per page, no call to Concur), and only `?traveler=`
  * asks Concur: that traveler's list, one calendar month per request, each month's answer kept for 10 minutes.
  */
-import { createHash } from 'node:crypto';
 import type { Itinerary, ItineraryInfo } from '../concur';
 import {
   TRAVELER_LIST_DEFAULT_PAST_DAYS,
@@ -28,6 +27,11 @@ import type {
   TripRecord,
 } from './ports';
 import { connectionOf } from './ports';
+import {
+  cursorRefusal,
+  decodeCursor as decodeSignedCursor,
+  encodeCursor as encodeSignedCursor,
+} from './signed-cursor';
 
 export interface TripListingDependencies {
   mappings: BookingMappings;
@@ -126,16 +130,12 @@ function listingScope(supplier: Supplier, companyId: string, query: TripListQuer
   ]);
 }
 
-const digestOf = (scope: string, payload: string) =>
-  createHash('sha256').update(scope).update('\n').update(payload).digest('base64url').slice(0, 22);
-
 function encodeCursor(scope: string, position: ListingPosition): string {
   const fields =
     position.kind === 'records'
       ? ['r', position.position.tripId, position.position.sk]
       : ['t', position.tripId, position.start];
-  const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
-  return `${payload}.${digestOf(scope, payload)}`;
+  return encodeSignedCursor(scope, fields);
 }
 
 function decodeCursor<K extends ListingPosition['kind']>(
@@ -143,24 +143,12 @@ function decodeCursor<K extends ListingPosition['kind']>(
   cursor: string,
   kind: K,
 ): Extract<ListingPosition, { kind: K }> {
-  const refuse = (message: string) =>
-    new GatewayError('validation', 'the cursor is not one this listing gave out', [
-      { path: 'cursor', message },
-    ]);
-  const [payload, digest, ...rest] = cursor.split('.');
-  if (!payload || !digest || rest.length > 0) throw refuse('not a valid cursor');
-  if (digest !== digestOf(scope, payload)) {
-    throw refuse('not a cursor of this listing (another supplier, company or filters, or altered)');
-  }
-  let fields: unknown;
-  try {
-    fields = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    throw refuse('not a valid cursor');
-  }
-  if (!Array.isArray(fields) || fields.length !== 3 || !fields.every((field) => typeof field === 'string')) {
-    throw refuse('not a valid cursor');
-  }
+  const fields = decodeSignedCursor(
+    scope,
+    cursor,
+    (candidate) => candidate.length === 3,
+    'another supplier, company or filters',
+  );
   const [tag, tripId, last] = fields as [string, string, string];
   // Only key values this listing writes: a forged one must not reach DynamoDB as an invalid start key.
   const isRecordKey = /^(BOOKING|TRIP)#./.test(last);
@@ -172,7 +160,7 @@ function decodeCursor<K extends ListingPosition['kind']>(
         : tag === 't'
           ? { kind: 'traveler', tripId, start: last }
           : undefined;
-  if (position?.kind !== kind) throw refuse('not a valid cursor');
+  if (position?.kind !== kind) throw cursorRefusal('not a valid cursor');
   return position as Extract<ListingPosition, { kind: K }>;
 }
 
