@@ -41,7 +41,7 @@ import type { Simulator, SimulatorOptions } from '../simulator';
 import type { ClientOptions } from '../simulator';
 import { APP_ID_PATTERN, DEFAULT_APP_ID } from '../../shared/tokens';
 import type { ConnectionRef } from '../../shared/gateway/ports';
-import { DEFAULT_USERS, userOptionsSchema } from '../simulator/identity';
+import { DEFAULT_USERS, IDENTITY_SCOPES, userOptionsSchema } from '../simulator/identity';
 import { startLambdaHttpServer } from './lambda-http-server';
 import type { LambdaHandler } from './lambda-http-server';
 
@@ -59,7 +59,15 @@ const appSchema = z.strictObject({
   clientSecret: headerSafe('clientSecret'),
   /** The booking sources Concur approved for the app; absent: any (a TMC's app). */
   bookingSources: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(32)))),
+  /**
+   * The scopes the simulator grants the app (its token answers' `scope`); absent: a production itinerary app's,
+   * `openid ITINER`, without Identity's, so travelers are named by login only.
+   */
+  scopes: z.optional(z.array(z.string().check(z.regex(/^[\x21-\x7e]+$/)))),
 });
+
+/** What the demo company grants its app at the simulator: itineraries, and Identity's reads for traveler lookups. */
+const DEMO_SCOPES = ['openid', 'ITINER', ...Object.values(IDENTITY_SCOPES)];
 
 /** LOCAL_SEED: the Concur apps, suppliers and companies to start with instead of the demo. */
 export const localSeedSchema = z
@@ -320,7 +328,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       ? options.seed.companies
           .filter((company) => !company.concur)
           .map(({ id, users }) => ({ id, ...(users ? { users } : {}) }))
-      : [{ id: DEFAULT_COMPANY_ID }];
+      : [{ id: DEFAULT_COMPANY_ID, scopes: DEMO_SCOPES }];
   const sandboxSuppliers = await suppliersWithSandbox(
     options.seed ? options.seed.suppliers.map((supplier) => supplier.id) : [DEMO_SUPPLIER.id],
   );
@@ -347,7 +355,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   const seedConnections: SeedConnection[] = [];
   if (options.seed) {
     const apps = seedApps(options.seed);
-    for (const { id, ...app } of apps) await admin.configureApp(id, app);
+    for (const { id, clientId, clientSecret, bookingSources } of apps)
+      await admin.configureApp(id, { clientId, clientSecret, ...(bookingSources ? { bookingSources } : {}) });
     for (const company of options.seed.companies) {
       // A company at a real Concur has the tokens the seed names, for the default app; one the simulator serves
       // has a connection for every app.
@@ -378,6 +387,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
               accessToken: pair.accessToken,
               refreshToken: pair.refreshToken,
               expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+              // What the simulator grants the app, as its token answer would say: a lookup it may not make costs no call.
+              scope: simulator!.tokens.grantedScope(company.id, app.clientId),
             };
           },
           simulated: true,
@@ -418,6 +429,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         accessToken: concur.accessToken,
         refreshToken: concur.refreshToken,
         expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+        ...(!options.concurBaseUrl ? { scope: simulator!.tokens.grantedScope(DEFAULT_COMPANY_ID) } : {}),
       }),
       simulated: !options.concurBaseUrl,
     });
@@ -546,6 +558,7 @@ function simulatorClients(seed: LocalSeed, companies: readonly { id: string }[])
       clientId: app.clientId,
       clientSecret: app.clientSecret,
       ...(app.bookingSources?.length === 1 ? { bookingSource: app.bookingSources[0]! } : {}),
+      ...(app.scopes ? { scopes: app.scopes } : {}),
     })),
   );
 }
@@ -562,8 +575,9 @@ async function suppliersWithSandbox(registeredNow: string[]): Promise<string[]> 
 /** The sandbox app's client at the local simulator: a test key's calls never carry a real app's credentials. */
 const SANDBOX_CLIENT = { clientId: 'sandbox-client', clientSecret: 'sandbox-client-secret' };
 
+/** Each sandbox company has the demo's traveler, found by login, email or employee id, as at the demo company. */
 const sandboxCompanies = (supplierIds: string[]) =>
-  supplierIds.map((id) => ({ id: sandboxCompanyId(id), users: [...DEFAULT_USERS] }));
+  supplierIds.map((id) => ({ id: sandboxCompanyId(id), users: [...DEFAULT_USERS], scopes: DEMO_SCOPES }));
 
 const sandboxClients = (supplierIds: string[]): ClientOptions[] =>
   supplierIds.map((id) => ({ companyId: sandboxCompanyId(id), ...SANDBOX_CLIENT }));
@@ -580,6 +594,7 @@ async function connectSandboxes(admin: Administration, simulator: Simulator, sup
         accessToken: simulator.tokens.accessTokenFor(companyId),
         refreshToken: simulator.tokens.refreshTokenFor(companyId),
         expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+        scope: simulator.tokens.grantedScope(companyId),
         // Issued by this simulator as it started: nothing for the keep-alive to refresh before a week.
         refreshedAt: new Date().toISOString(),
       },

@@ -27,6 +27,11 @@ export interface SimulatorOptions {
    * keeps a connection alive, as Concur's migration guide says); false keeps the end the first token had.
    */
   refreshExtendsLifetime?: boolean;
+  /**
+   * Whether a refresh answers a new refresh token, the old one then refused (default false: the refresh token it was
+   * given, which stays valid, as Concur does most of the time). A client's `rotateRefreshTokens` overrides it.
+   */
+  rotateRefreshTokens?: boolean;
   /** Time as the simulator sees it (token expiry, generated dates, list defaults); see createManualClock. */
   clock?: Clock;
   /** Seeds the generated ids and tokens and the random faults. Default 1. */
@@ -53,6 +58,7 @@ export interface ResolvedOptions {
   accessTokenLifetimeSeconds: number;
   refreshTokenLifetimeSeconds: number;
   refreshExtendsLifetime: boolean;
+  rotateRefreshTokens: boolean;
   clock: Clock;
   seed: number;
   faults: FaultOptions;
@@ -85,6 +91,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600,
     refreshTokenLifetimeSeconds: options.refreshTokenLifetimeSeconds ?? 182 * 24 * 3600,
     refreshExtendsLifetime: options.refreshExtendsLifetime ?? true,
+    rotateRefreshTokens: options.rotateRefreshTokens ?? false,
     clock: options.clock ?? systemClock,
     seed: options.seed ?? 1,
     faults: options.faults ?? {},

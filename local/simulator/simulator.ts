@@ -42,8 +42,13 @@ export interface SimulatorTokens {
   clientFor(companyId?: string): Pick<ClientOptions, 'clientId' | 'clientSecret'>;
   /** A fresh access and refresh token, optionally for another client, traveler or booking source. */
   issueTokenPair(companyId?: string, options?: IssueOptions): TokenPair;
-  /** Refreshes answer the refresh token they were given (as Concur mostly does) instead of rotating it. */
-  keepRefreshTokens(companyId: string, keep: boolean): void;
+  /**
+   * Whether the client's refreshes answer a new refresh token (the old one then refused) or the one they were given
+   * (the default, as Concur mostly does); `undefined` goes back to the options. Until the next reset.
+   */
+  setRefreshRotation(clientId: string, rotate: boolean | undefined): void;
+  /** The `scope` the token endpoint answers the client (default: the company's first) at the company. */
+  grantedScope(companyId?: string, clientId?: string): string;
 }
 
 /** The companies' users, as Identity v4.1 search finds them. */
@@ -166,7 +171,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return { clientId, clientSecret };
       },
       issueTokenPair: (companyId, issueOptions) => tokens.issueTokenPair(company(companyId), issueOptions),
-      keepRefreshTokens: (companyId, keep) => tokens.keepRefreshTokens(company(companyId), keep),
+      setRefreshRotation: (clientId, rotate) => tokens.setRefreshRotation(clientId, rotate),
+      grantedScope: (companyId, clientId) => {
+        const id = company(companyId);
+        const client =
+          clientId === undefined
+            ? tokens.clientFor(id)
+            : tokens.clients.find((c) => c.clientId === clientId && c.companyId === id);
+        if (!client) throw new Error(`unknown client "${clientId}" of company "${id}"`);
+        return tokens.scopesOf(client).join(' ');
+      },
     },
     users: {
       add: (companyId, user) => {

@@ -1,8 +1,10 @@
 /**
  * OAuth2 as Concur runs it, per company: each company (an OAuth client's tenant) has clients, access tokens
- * (1 hour) and refresh tokens (6 months) that ROTATE: a refresh answers a new refresh token and the old one stops
- * working. Every token carries its principal: the company, the traveler it acts as by default, and the booking
- * source of its client (see docs/simulator.md, "Who is the caller's booking source").
+ * (1 hour) and refresh tokens (6 months). A refresh answers the refresh token it was given, which stays valid (what
+ * Concur does most of the time), unless rotation is asked for (the simulator's or the client's option): then it
+ * answers a new one and the old one stops working. Every token carries its principal: the company, the traveler it
+ * acts as by default, the booking source of its client (see docs/simulator.md, "Who is the caller's booking
+ * source") and the scopes Concur granted its client.
  */
 import type { UserOptions } from './identity';
 import { SeededRandom } from './random';
@@ -24,11 +26,14 @@ export interface CompanyOptions {
    */
   users?: UserOptions[];
   /**
-   * The scopes Concur granted the company's tokens (Identity v4.1 checks them). Default: every identity read
-   * scope (`identity.user.ids.read`, `identity.user.core.read`, `identity.user.enterprise.read`).
+   * The scopes of the company's tokens whose client names none (Identity v4.1 checks them). Default: those of a
+   * production itinerary app, `openid ITINER`: no Identity scope, so user searches are refused.
    */
   scopes?: string[];
 }
+
+/** "Production itinerary applications will have limited scopes registered": openid and ITINER (the TMC guide). */
+export const DEFAULT_APP_SCOPES: readonly string[] = ['openid', 'ITINER'];
 
 export interface ClientOptions {
   clientId: string;
@@ -36,6 +41,10 @@ export interface ClientOptions {
   companyId: string;
   /** The supplier name Concur configured for this app: tokens issued to it act as this booking source. */
   bookingSource?: string;
+  /** The scopes Concur granted the app; default: its company's `scopes`, else `openid ITINER`. */
+  scopes?: string[];
+  /** Whether its refreshes answer a new refresh token (the old one then stops working); default: the simulator's. */
+  rotateRefreshTokens?: boolean;
 }
 
 /** Who is calling: resolved from the access token of a request. */
@@ -46,6 +55,8 @@ export interface Principal {
   /** The caller's booking source; undefined for a TMC/administrator token, which may write any source. */
   bookingSource?: string;
   clientId: string;
+  /** What Concur granted the token's client (the token answer's `scope`). */
+  scopes: string[];
 }
 
 export interface TokenPair {
@@ -86,6 +97,8 @@ export interface TokenSettings {
   refreshTokenLifetimeSeconds: number;
   /** A refresh moves the refresh token's end to a full lifetime from now; else the chain keeps its first end. */
   refreshExtendsLifetime: boolean;
+  /** A refresh answers a new refresh token (and the old one stops working), for clients that do not say. */
+  rotateRefreshTokens: boolean;
   seed: number;
 }
 
@@ -133,8 +146,8 @@ export class TokenRegistry {
   private refreshTokens = new Map<string, RefreshTokenRecord>();
   private latestAccess = new Map<string, string>();
   private latestRefresh = new Map<string, string>();
-  /** Companies whose refreshes answer the refresh token they were given ("most of the time the same", Concur's docs). */
-  private keepingRefreshTokens = new Set<string>();
+  /** Rotation set while the simulator runs, per client id (over the options), until the next reset. */
+  private rotationOverrides = new Map<string, boolean>();
   private requestTokens = new Map<string, RequestTokenRecord>();
   readonly clients: readonly ClientOptions[];
 
@@ -164,7 +177,7 @@ export class TokenRegistry {
     this.refreshTokens = new Map();
     this.latestAccess = new Map();
     this.latestRefresh = new Map();
-    this.keepingRefreshTokens = new Set();
+    this.rotationOverrides = new Map();
     this.requestTokens = new Map();
     for (const company of this.settings.companies) {
       const client = this.clientFor(company.id);
@@ -172,6 +185,7 @@ export class TokenRegistry {
         companyId: company.id,
         user: company.defaultUser,
         clientId: client.clientId,
+        scopes: this.scopesOf(client),
         ...(company.bookingSource !== undefined ? { bookingSource: company.bookingSource } : {}),
       };
       const accessToken = company.accessToken ?? this.newAccessToken();
@@ -363,7 +377,7 @@ export class TokenRegistry {
     };
     if (!record || record.principal.clientId !== client.clientId) return invalidGrant;
     if (record.used || record.revoked || this.nowMs() >= record.expiresAt) return invalidGrant;
-    const keep = this.keepingRefreshTokens.has(record.principal.companyId);
+    const keep = !this.rotates(client);
     if (!keep) record.used = true;
     // A refresh keeps the connection alive: its refresh token lives a full lifetime from now (unless the option
     // says the chain keeps the first token's end).
@@ -378,12 +392,28 @@ export class TokenRegistry {
   }
 
   /**
-   * Whether the company's refreshes rotate the refresh token (the default: the old one stops working) or answer
-   * the same one, which stays valid, as Concur does most of the time.
+   * Whether the client's refreshes answer a new refresh token, the old one then refused, or the one they were
+   * given, which stays valid; `undefined` goes back to the options. Until the next reset.
    */
-  keepRefreshTokens(companyId: string, keep: boolean): void {
-    if (keep) this.keepingRefreshTokens.add(companyId);
-    else this.keepingRefreshTokens.delete(companyId);
+  setRefreshRotation(clientId: string, rotate: boolean | undefined): void {
+    if (!this.clients.some((client) => client.clientId === clientId))
+      throw new Error(`unknown client "${clientId}"`);
+    if (rotate === undefined) this.rotationOverrides.delete(clientId);
+    else this.rotationOverrides.set(clientId, rotate);
+  }
+
+  /** Whether a refresh by this client answers a new refresh token. */
+  rotates(client: ClientOptions): boolean {
+    return (
+      this.rotationOverrides.get(client.clientId) ??
+      client.rotateRefreshTokens ??
+      this.settings.rotateRefreshTokens
+    );
+  }
+
+  /** The scopes Concur granted the client: its own, else its company's, else a production itinerary app's. */
+  scopesOf(client: ClientOptions): string[] {
+    return [...(client.scopes ?? this.company(client.companyId)?.scopes ?? DEFAULT_APP_SCOPES)];
   }
 
   /** Reads `Authorization: Bearer <t>` or `Authorization: OAuth <t>` (the seeds' form). */
@@ -446,7 +476,10 @@ export class TokenRegistry {
       expired: false,
       revoked: false,
     });
-    if (!chain.keptRefreshToken) {
+    const kept = chain.keptRefreshToken === undefined ? undefined : this.refreshTokens.get(refreshToken);
+    // A kept refresh token lives on as a new one would (its end moved unless the chain keeps its first end).
+    if (kept) kept.expiresAt = refreshExpiresAt;
+    else {
       this.refreshTokens.set(refreshToken, {
         principal,
         expiresAt: refreshExpiresAt,
@@ -474,6 +507,7 @@ export class TokenRegistry {
       companyId: client.companyId,
       user,
       clientId: client.clientId,
+      scopes: this.scopesOf(client),
       ...(bookingSource !== undefined ? { bookingSource } : {}),
     };
   }

@@ -3,7 +3,7 @@
  * attempts made and the waits asked for (waits are recorded, never slept).
  */
 import { describe, expect, it } from 'vitest';
-import { ConcurApiError } from '../../shared/concur-client';
+import { ConcurApiError, connectCompany } from '../../shared/concur-client';
 import {
   carBooking,
   contextFor,
@@ -191,6 +191,45 @@ describe('the wire', () => {
     }
     expect(posts[0]!.headers['content-type']).toMatch(/^application\/xml/);
     expect(posts[2]!.headers['content-length']).toBe('0');
+  });
+
+  it('sends Content-Length to the token endpoint, the company connect and the user search too', async () => {
+    const { client } = recordingClient();
+    const { clientId, clientSecret } = simulator().tokens.clientFor();
+    const companyId = simulator().defaultCompanyId;
+    simulator().requests.clear();
+    await client.refreshToken({
+      baseUrl: simulator().url,
+      clientId,
+      clientSecret,
+      refreshToken: simulator().tokens.issueTokenPair().refreshToken,
+    });
+    const minted = await fetch(`${simulator().url}/_sim/tokens/request-token`, {
+      method: 'POST',
+      body: JSON.stringify({ companyId }),
+    });
+    const { requestToken } = (await minted.json()) as { requestToken: string };
+    await connectCompany({
+      baseUrl: simulator().url,
+      clientId,
+      clientSecret,
+      companyUuid: companyId,
+      requestToken,
+    });
+    // Refused for want of the Identity scopes (the simulator's default app): the request is what counts here.
+    await client.searchUsers(context(), { email: 'chris.miller@example.com' }).catch(() => undefined);
+    const posts = simulator().requests.entries;
+    expect(posts.map((entry) => [entry.route, entry.status])).toEqual([
+      ['token', 200],
+      ['token', 200],
+      ['identitySearch', 403],
+    ]);
+    for (const entry of posts) {
+      // The log keeps the token forms' secrets redacted, so their length is not the logged body's.
+      if (entry.route === 'token') expect(Number(entry.headers['content-length'])).toBeGreaterThan(100);
+      else expect(entry.headers['content-length']).toBe(String(Buffer.byteLength(entry.body)));
+      expect(entry.headers['transfer-encoding']).toBeUndefined();
+    }
   });
 
   it('logs method, path, status, attempts, waits and correlation ids, and never a token or secret', async () => {

@@ -46,7 +46,7 @@ describe("the company's Concur tokens", () => {
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => put(`EXPIRED-${i}`)));
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
     expect(simulator.requests.of('token')).toHaveLength(1);
-    // The rotated tokens went back into the company's secret: the old refresh token is spent at Concur.
+    // The refreshed tokens went back into the company's secret.
     const stored = await admin.readConnection({ appId: DEFAULT_APP_ID, companyId: COMPANY });
     expect(stored.refreshToken).toBe(simulator.tokens.refreshTokenFor(COMPANY));
     expect(Date.parse(stored.expiresAt)).toBeGreaterThan(Date.now());
@@ -182,18 +182,51 @@ describe('a token refresh that goes wrong', () => {
 
   it('survives a lost answer: the refresh is sent again with the same refresh token, which Concur mostly keeps', async () => {
     const simulator = gateway.simulator!;
-    simulator.tokens.keepRefreshTokens(COMPANY, true);
-    try {
+    await expireStoredAccess();
+    const refreshes = simulator.requests.of('token').length;
+    // Concur issues the new access token, but its answer never arrives.
+    simulator.faults.failNext('token', { kind: 'destroy', commit: true }, 1);
+    const answer = await put('LOST-REFRESH');
+    expect(answer.status).toBe(201);
+    expect(simulator.requests.of('token')).toHaveLength(refreshes + 2);
+    expect((await put('LOST-REFRESH')).status).toBe(200);
+  });
+
+  it('keeps whatever refresh token Concur answers: the same one as Concur mostly answers, or a rotated one', async () => {
+    const simulator = gateway.simulator!;
+    const admin = administration();
+    const connection = { appId: DEFAULT_APP_ID, companyId: COMPANY };
+    const { clientId } = simulator.tokens.clientFor(COMPANY);
+    const refreshedOnce = async (confirmationNumber: string) => {
       await expireStoredAccess();
+      await refreshedLongAgo();
+      resetServices();
       const refreshes = simulator.requests.of('token').length;
-      // Concur issues the new access token, but its answer never arrives.
-      simulator.faults.failNext('token', { kind: 'destroy', commit: true }, 1);
-      const answer = await put('LOST-REFRESH');
-      expect(answer.status).toBe(201);
-      expect(simulator.requests.of('token')).toHaveLength(refreshes + 2);
-      expect((await put('LOST-REFRESH')).status).toBe(200);
+      expect((await put(confirmationNumber)).status).toBe(201);
+      expect(
+        simulator.requests
+          .of('token')
+          .slice(refreshes)
+          .map((entry) => entry.status),
+      ).toEqual([200]);
+      return admin.readConnection(connection);
+    };
+    // Concur's usual answer: the refresh token sent comes back, and stays the connection's.
+    const held = simulator.tokens.refreshTokenFor(COMPANY);
+    expect((await refreshedOnce('SAME-REFRESH-1')).refreshToken).toBe(held);
+    expect((await refreshedOnce('SAME-REFRESH-2')).refreshToken).toBe(held);
+
+    simulator.tokens.setRefreshRotation(clientId, true);
+    try {
+      // A rotation: the new refresh token is stored, the one sent is spent at Concur.
+      const rotated = await refreshedOnce('ROTATED-REFRESH-1');
+      expect(rotated.refreshToken).not.toBe(held);
+      expect(rotated.refreshToken).toBe(simulator.tokens.refreshTokenFor(COMPANY));
+      const again = await refreshedOnce('ROTATED-REFRESH-2');
+      expect(again.refreshToken).not.toBe(rotated.refreshToken);
+      expect(again.refreshToken).toBe(simulator.tokens.refreshTokenFor(COMPANY));
     } finally {
-      simulator.tokens.keepRefreshTokens(COMPANY, false);
+      simulator.tokens.setRefreshRotation(clientId, undefined);
     }
   });
 

@@ -27,6 +27,14 @@ const OTHER_COMPANY = 'other-company';
 const NO_IDENTITY_COMPANY = 'no-identity-company';
 const EMAIL = 'chris.miller@example.com';
 const APP = { clientId: 'travel-app', clientSecret: 'travel-app-secret' };
+/** What a company must grant the app for its travelers to be looked up (the simulator's default app has none). */
+const IDENTITY_SCOPES = [
+  'openid',
+  'ITINER',
+  'identity.user.ids.read',
+  'identity.user.core.read',
+  'identity.user.enterprise.read',
+];
 
 let simulator: Simulator;
 let gateway: LocalGateway;
@@ -38,6 +46,7 @@ beforeAll(async () => {
     companies: [
       {
         id: COMPANY,
+        scopes: IDENTITY_SCOPES,
         users: [
           { loginId: 'cm@example.com', email: EMAIL, employeeId: '1001' },
           { loginId: 'pat.one@example.com', email: 'desk@example.com', employeeId: '2001' },
@@ -46,9 +55,13 @@ beforeAll(async () => {
         ],
       },
       // Another company whose traveler has the same email: a lookup in one company never answers for the other.
-      { id: OTHER_COMPANY, users: [{ loginId: 'chris@other.example', email: EMAIL, employeeId: '1001' }] },
-      // A company whose app was granted no Identity scope.
-      { id: NO_IDENTITY_COMPANY, scopes: [], users: [{ loginId: 'x@third.example', email: EMAIL }] },
+      {
+        id: OTHER_COMPANY,
+        scopes: IDENTITY_SCOPES,
+        users: [{ loginId: 'chris@other.example', email: EMAIL, employeeId: '1001' }],
+      },
+      // A company where the app has the simulator's default scopes, a production itinerary app's: no Identity scope.
+      { id: NO_IDENTITY_COMPANY, users: [{ loginId: 'x@third.example', email: EMAIL }] },
     ],
     // One app connected to every company, as the gateway's OAuth client is.
     clients: [COMPANY, OTHER_COMPANY, NO_IDENTITY_COMPANY].map((companyId) => ({ companyId, ...APP })),
@@ -301,6 +314,30 @@ describe('a booking whose traveler is named by email or employee id', () => {
       });
       expect(answer.body.detail).toContain('identity.user.ids.read');
     }
+    expect(simulator.requests.entries.length).toBe(calls);
+  });
+
+  it('keeps the scope Concur answers with a refresh: at an app granted openid ITINER, the next lookup makes no Concur call', async () => {
+    const connection = { appId: DEFAULT_APP_ID, companyId: NO_IDENTITY_COMPANY };
+    const admin = administration();
+    const stored = await admin.readConnection(connection);
+    delete stored.scope;
+    await admin.configureConnection(connection, {
+      ...stored,
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    resetServices();
+    const refreshes = simulator.requests.of('token').length;
+    expect((await put('SCOPE-REFRESH-1', { loginId: 'x@third.example' }, NO_IDENTITY_COMPANY)).status).toBe(
+      201,
+    );
+    expect(simulator.requests.of('token')).toHaveLength(refreshes + 1);
+    expect((await admin.readConnection(connection)).scope).toBe('openid ITINER');
+    resetServices();
+    const calls = simulator.requests.entries.length;
+    const answer = await put('SCOPE-REFRESH-2', { email: EMAIL }, NO_IDENTITY_COMPANY);
+    expect(answer.status).toBe(422);
+    expect(answer.body.type).toBe('urn:concur-gateway:problem:traveler-lookup-unavailable');
     expect(simulator.requests.entries.length).toBe(calls);
   });
 

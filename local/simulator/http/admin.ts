@@ -126,6 +126,8 @@ const handlers: Record<string, Handler> = {
             clientId: c.clientId,
             clientSecret: c.clientSecret,
             bookingSource: c.bookingSource ?? null,
+            scope: tokens.scopesOf(c).join(' '),
+            rotatesRefreshTokens: tokens.rotates(c),
           })),
       })),
     }),

@@ -7,7 +7,6 @@ import { ConcurDocumentError, parseConcurXml } from '../../../shared/concur';
 import type { Booking, ConcurDocument, Itinerary } from '../../../shared/concur';
 import { withConcurExtras } from '../concur-extras';
 import { ScimError, scimErrorAnswer, searchUsers } from '../identity';
-import { grantedIdentityScopes } from './oauth';
 import { ConcurApiError, badRequest, refuseAllUsers } from '../errors';
 import type { QueryParams } from '../query-params';
 import { renderBooking, renderItinerary } from '../render';
@@ -40,7 +39,7 @@ export interface ApiCall {
   correlationId: string;
 }
 
-/** Identity v4.1 user search for the caller's company, with the company's scopes; refusals as SCIM errors. */
+/** Identity v4.1 user search for the caller's company, with its token's scopes; refusals as SCIM errors. */
 export function handleIdentitySearch(
   context: ApiContext,
   call: { authorization: string | undefined; body: string },
@@ -48,8 +47,7 @@ export function handleIdentitySearch(
   try {
     const authentication = context.tokens.authenticate(call.authorization);
     if (!authentication.ok) throw new ScimError(authentication.status, authentication.message);
-    const { companyId } = authentication.principal;
-    const scopes = grantedIdentityScopes(context.tokens, companyId);
+    const { companyId, scopes } = authentication.principal;
     return searchUsers(context.users.of(companyId), new Set(scopes), call.body);
   } catch (error) {
     if (!(error instanceof ScimError)) throw error;

@@ -1,13 +1,12 @@
 /**
  * `POST /oauth2/v0/token`, the refresh_token grant and the password grant with a company request token
- * (`credtype=authtoken`), answered like Concur: JSON with expires_in as a string, token_type Bearer, a rotated
- * refresh token, refresh_expires_in (epoch seconds, moved on by a refresh unless the simulator is told otherwise), the geolocation to call the APIs at
+ * (`credtype=authtoken`), answered like Concur: JSON with expires_in as a string, the app's scope, token_type
+ * Bearer, the refresh token (the same one unless rotation is on), refresh_expires_in (epoch seconds, moved on by a refresh unless the simulator is told otherwise), the geolocation to call the APIs at
  * (the simulator itself) and an id_token. Errors are Concur's documented
  * `{ code, error, error_description, geolocation }`. A request that reaches the simulator under another host name
  * than its own is refused like a call to the wrong geolocation (code 16, "user lives elsewhere"), naming the
  * right one. The GLZ base URI (`/glz`) is global: it answers any host, with the geolocation the company lives at.
  */
-import { IDENTITY_SCOPES } from '../identity';
 import type { TokenRegistry } from '../tokens';
 import { jsonAnswer } from './answers';
 import type { HttpAnswer } from './answers';
@@ -35,8 +34,8 @@ export function handleTokenRequest(
   const issuedAt = Math.floor(now.getTime() / 1000);
   return jsonAnswer({
     expires_in: String(result.expiresIn),
-    // What Concur granted: the itinerary scope and the company's Identity scopes (those its searches check).
-    scope: ['ITINER', 'openid', ...grantedIdentityScopes(tokens, result.principal.companyId)].join(' '),
+    // What Concur granted the app (Identity's searches check it).
+    scope: result.principal.scopes.join(' '),
     token_type: 'Bearer',
     access_token: result.accessToken,
     refresh_token: result.refreshToken,
@@ -57,9 +56,4 @@ export function handleTokenRequest(
 function unsignedJwt(claims: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.`;
-}
-
-/** The Identity scopes of the company's tokens: its `scopes` option, else every Identity read scope. */
-export function grantedIdentityScopes(tokens: TokenRegistry, companyId: string): string[] {
-  return tokens.company(companyId)?.scopes ?? Object.values(IDENTITY_SCOPES);
 }

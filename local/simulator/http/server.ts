@@ -128,10 +128,14 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
     const refuse = (status: number, message: string) =>
       answer(exchange, errorAnswer(status, message, context.clock.now(), correlationId));
 
-    // Concur does not accept chunked request bodies: only bodies announced with a Content-Length.
+    // Concur's front end refuses chunked request bodies with 400 (its status-code page): only bodies announced with a
+    // Content-Length get through, on every route, the token endpoint's included.
     if (request.headers['transfer-encoding'] !== undefined) {
       await drain(request, context.maxBodyBytes);
-      return refuse(411, 'Length Required: chunked request bodies are not supported; send Content-Length.');
+      return refuse(
+        400,
+        'Bad Request: Chunked Transfer-Encoding is not supported; send the body with a Content-Length.',
+      );
     }
     let body: string;
     try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../../../local/simulator';
 import { startTestSimulator } from './support';
+import type { CompanyOptions, SimulatorOptions } from '../../../local/simulator';
 
 const SEARCH_PATH = '/profile/identity/v4.1/Users/.search';
 const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:concur:2.0:SearchRequest';
@@ -24,6 +25,25 @@ async function search(sim: Simulator, body: unknown, token: string | null = sim.
   };
 }
 
+/** Every Identity read scope: what a company must be granted for its users to be searched. */
+const IDENTITY = [
+  'openid',
+  'ITINER',
+  'identity.user.ids.read',
+  'identity.user.core.read',
+  'identity.user.enterprise.read',
+];
+
+/** A simulator whose companies (the default one when none is given) are granted the Identity scopes. */
+const startGranted = (options: SimulatorOptions = {}) =>
+  startTestSimulator({
+    ...options,
+    companies: (options.companies ?? [{ id: 'demo-company' }]).map((company: CompanyOptions) => ({
+      scopes: IDENTITY,
+      ...company,
+    })),
+  });
+
 const byFilter = (filter: string, attributes?: string[]) => ({
   schemas: [SEARCH_REQUEST],
   filter,
@@ -32,7 +52,7 @@ const byFilter = (filter: string, attributes?: string[]) => ({
 
 describe('Identity v4.1 user search', () => {
   it("finds the default company's traveler by email, case-insensitively, as a SCIM ListResponse", async () => {
-    const { sim } = await startTestSimulator();
+    const { sim } = await startGranted();
     const answer = await search(sim, byFilter('emails.value eq "Chris.Miller@EXAMPLE.com"', ['userName']));
     expect(answer.status).toBe(200);
     expect(answer.type).toMatch(/^application\/json/);
@@ -47,7 +67,7 @@ describe('Identity v4.1 user search', () => {
   });
 
   it('finds users by employee number and activity, and several users sharing an email', async () => {
-    const { sim } = await startTestSimulator({
+    const { sim } = await startGranted({
       companies: [
         {
           id: 'acme',
@@ -84,7 +104,7 @@ describe('Identity v4.1 user search', () => {
   });
 
   it("searches only the caller's company", async () => {
-    const { sim } = await startTestSimulator({
+    const { sim } = await startGranted({
       companies: [
         { id: 'one', users: [{ loginId: 'u@one.example', email: 'same@example.com' }] },
         { id: 'two', users: [{ loginId: 'u@two.example', email: 'same@example.com' }] },
@@ -100,8 +120,33 @@ describe('Identity v4.1 user search', () => {
     ]);
   });
 
-  it('answers SCIM errors: no token 401, a bad token 403, a missing scope 403, a bad request 400', async () => {
+  it('refuses a search by default, as Concur refuses a production itinerary app (openid ITINER); an app granted the scopes searches', async () => {
     const { sim } = await startTestSimulator({
+      companies: [{ id: 'demo-company' }, { id: 'granted', users: [{ loginId: 'u@granted.example' }] }],
+      clients: [{ clientId: 'identity-app', clientSecret: 's', companyId: 'granted', scopes: IDENTITY }],
+    });
+    const refused = await search(sim, byFilter('userName eq "cm@example.com"'));
+    expect(refused).toMatchObject({
+      status: 403,
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+        status: '403',
+        detail: 'insufficient scope: identity.user.ids.read identity.user.core.read is required',
+      },
+    });
+    // The scopes belong to the app: the company's tokens of the app granted them search its users.
+    const granted = sim.tokens.issueTokenPair('granted', { clientId: 'identity-app' });
+    const found = await search(
+      sim,
+      byFilter('userName eq "u@granted.example"', ['userName']),
+      granted.accessToken,
+    );
+    expect(found.status).toBe(200);
+    expect(found.body.totalResults).toBe(1);
+  });
+
+  it('answers SCIM errors: no token 401, a bad token 403, a missing scope 403, a bad request 400', async () => {
+    const { sim } = await startGranted({
       companies: [
         { id: 'demo-company' },
         { id: 'no-identity', scopes: [] },
@@ -141,7 +186,7 @@ describe('Identity v4.1 user search', () => {
   });
 
   it('adds users through the admin API: 201, 409 for a login taken, 404 for an unknown company', async () => {
-    const { sim } = await startTestSimulator();
+    const { sim } = await startGranted();
     const add = (body: unknown) =>
       fetch(`${sim.url}/_sim/users`, { method: 'POST', body: JSON.stringify(body) });
     const user = { companyId: 'demo-company', loginId: 'pat@example.com', email: 'pat.lee@example.com' };
@@ -159,7 +204,7 @@ describe('Identity v4.1 user search', () => {
   });
 
   it('serves users added while it runs, until a reset', async () => {
-    const { sim } = await startTestSimulator();
+    const { sim } = await startGranted();
     sim.users.add('demo-company', { loginId: 'new@example.com', email: 'new.person@example.com' });
     expect((await search(sim, byFilter('emails.value eq "new.person@example.com"'))).body.totalResults).toBe(
       1,

@@ -73,27 +73,47 @@ describe('request log', () => {
     expect(sim.requests.entries.map((e) => e.correlationId)).toEqual(ids);
   });
 
-  it('refuses a chunked request body (no Content-Length) with 411, like Concur', async () => {
+  it('refuses a chunked request body (no Content-Length) with 400, as Concur does, on every route', async () => {
     const { sim } = await startTestSimulator();
-    const xml = seed('002#1').xml;
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        const bytes = new TextEncoder().encode(xml);
-        controller.enqueue(bytes.slice(0, 100));
-        controller.enqueue(bytes.slice(100));
-        controller.close();
-      },
-    });
+    const chunked = (text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          const bytes = new TextEncoder().encode(text);
+          controller.enqueue(bytes.slice(0, 100));
+          controller.enqueue(bytes.slice(100));
+          controller.close();
+        },
+      });
     const response = await fetch(`${sim.url}${TRIP_PATH}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${sim.accessTokenFor()}`, 'Content-Type': 'application/xml' },
-      body,
+      body: chunked(seed('002#1').xml),
       duplex: 'half',
     } as RequestInit);
-    expect(response.status).toBe(411);
-    expect(await response.text()).toContain('<Error><Message>Length Required');
-    expect(sim.requests.last()).toMatchObject({ status: 411, route: 'tripCreate' });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).toContain('<Error><Message>Bad Request: Chunked Transfer-Encoding is not supported');
+    expect(text).toContain(`<Id>${response.headers.get('concur-correlationid')}</Id>`);
+    expect(sim.requests.last()).toMatchObject({ status: 400, route: 'tripCreate' });
     expect(sim.requests.last()!.headers['transfer-encoding']).toBe('chunked');
     expect(sim.state.trips()).toEqual([]);
+    // The token endpoint too: a refresh sent chunked refreshes nothing.
+    const access = sim.accessTokenFor();
+    const client = sim.tokens.clientFor();
+    const form = new URLSearchParams({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: sim.tokens.refreshTokenFor(),
+    }).toString();
+    const token = await fetch(`${sim.url}/oauth2/v0/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: chunked(form.padEnd(120, '&')),
+      duplex: 'half',
+    } as RequestInit);
+    expect(token.status).toBe(400);
+    expect(sim.requests.last()).toMatchObject({ status: 400, route: 'token' });
+    expect(sim.accessTokenFor()).toBe(access);
   });
 });

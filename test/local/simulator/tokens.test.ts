@@ -29,39 +29,111 @@ async function refresh(
 }
 
 describe('OAuth2 tokens', () => {
-  it('refreshes with rotation: a new access and refresh token each time, the old refresh token refused', async () => {
+  it('refreshes as Concur mostly does: a new access token, the same refresh token, which keeps working', async () => {
     const { sim } = await startTestSimulator();
     const original = sim.tokens.refreshTokenFor();
     const originalAccess = sim.accessTokenFor();
     const first = await refresh(sim, original);
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ expires_in: '3600', token_type: 'Bearer', geolocation: sim.url });
+    expect(first.body).toMatchObject({
+      expires_in: '3600',
+      token_type: 'Bearer',
+      geolocation: sim.url,
+      refresh_token: original,
+    });
     expect(first.body.refresh_expires_in).toEqual(expect.any(Number));
     expect(first.body.id_token).toMatch(/^[\w-]+\.[\w-]+\.$/);
-    expect(first.body.refresh_token).not.toBe(original);
     expect(first.body.access_token).not.toBe(originalAccess);
-    // The rotated pair is now the company's current one.
     expect(sim.accessTokenFor()).toBe(first.body.access_token);
-    expect(sim.tokens.refreshTokenFor()).toBe(first.body.refresh_token);
+    expect(sim.tokens.refreshTokenFor()).toBe(original);
 
-    const reused = await refresh(sim, original);
-    expect(reused).toEqual({
+    const second = await refresh(sim, original);
+    expect(second.status).toBe(200);
+    expect(second.body.refresh_token).toBe(original);
+    expect(second.body.access_token).not.toBe(first.body.access_token);
+    // Both access tokens work until they expire.
+    for (const token of [first.body.access_token, second.body.access_token] as string[]) {
+      expect((await call(sim, TRIP_PATH, { token })).status).toBe(200);
+    }
+  });
+
+  it('rotates when asked (the simulator option, an app option, or at run time): a new refresh token each time, the old one refused', async () => {
+    const spent = {
       status: 400,
       body: {
         code: 108,
         error: 'invalid_grant',
         error_description: 'bad or expired refresh token',
-        geolocation: sim.url,
       },
-    });
+    };
+    const rotating = async (sim: Simulator) => {
+      const original = sim.tokens.refreshTokenFor();
+      const first = await refresh(sim, original);
+      expect(first.status).toBe(200);
+      expect(first.body.refresh_token).not.toBe(original);
+      // The rotated pair is now the company's current one.
+      expect(sim.accessTokenFor()).toBe(first.body.access_token);
+      expect(sim.tokens.refreshTokenFor()).toBe(first.body.refresh_token);
+      expect(await refresh(sim, original)).toMatchObject(spent);
+      const second = await refresh(sim, first.body.refresh_token as string);
+      expect(second.status).toBe(200);
+      expect(second.body.refresh_token).not.toBe(first.body.refresh_token);
+    };
+    await rotating((await startTestSimulator({ rotateRefreshTokens: true })).sim);
+    await rotating(
+      (
+        await startTestSimulator({
+          clients: [
+            {
+              clientId: 'demo-company-client',
+              clientSecret: 'demo-company-secret',
+              companyId: 'demo-company',
+              rotateRefreshTokens: true,
+            },
+          ],
+        })
+      ).sim,
+    );
+    const { sim } = await startTestSimulator();
+    sim.tokens.setRefreshRotation(sim.tokens.clientFor().clientId, true);
+    await rotating(sim);
+    // Back to the options: the same refresh token again.
+    sim.tokens.setRefreshRotation(sim.tokens.clientFor().clientId, undefined);
+    const current = sim.tokens.refreshTokenFor();
+    expect((await refresh(sim, current)).body.refresh_token).toBe(current);
+  });
 
-    const second = await refresh(sim, first.body.refresh_token as string);
-    expect(second.status).toBe(200);
-    expect(second.body.refresh_token).not.toBe(first.body.refresh_token);
-    // Both access tokens work until they expire.
-    for (const token of [first.body.access_token, second.body.access_token] as string[]) {
-      expect((await call(sim, TRIP_PATH, { token })).status).toBe(200);
-    }
+  it("answers the app's scope: a production itinerary app's openid ITINER by default, an app's or company's own when given", async () => {
+    const { sim } = await startTestSimulator({
+      companies: [
+        { id: 'demo-company' },
+        { id: 'granted', scopes: ['openid', 'ITINER', 'identity.user.ids.read'] },
+      ],
+      clients: [
+        { clientId: 'demo-company-client', clientSecret: 'demo-company-secret', companyId: 'demo-company' },
+        {
+          clientId: 'identity-app',
+          clientSecret: 'identity-secret',
+          companyId: 'demo-company',
+          scopes: ['openid', 'ITINER', 'identity.user.core.read'],
+        },
+      ],
+    });
+    expect((await refresh(sim, sim.tokens.refreshTokenFor())).body.scope).toBe('openid ITINER');
+    const other = sim.tokens.issueTokenPair('demo-company', { clientId: 'identity-app' });
+    const answer = await refresh(sim, other.refreshToken, {
+      client_id: 'identity-app',
+      client_secret: 'identity-secret',
+    });
+    expect(answer.body.scope).toBe('openid ITINER identity.user.core.read');
+    const granted = await refresh(sim, sim.tokens.refreshTokenFor('granted'), {
+      client_id: 'granted-client',
+      client_secret: 'granted-secret',
+    });
+    expect(granted.body.scope).toBe('openid ITINER identity.user.ids.read');
+    expect(sim.tokens.grantedScope('demo-company', 'identity-app')).toBe(
+      'openid ITINER identity.user.core.read',
+    );
   });
 
   it('refuses unknown, expired and revoked refresh tokens with invalid_grant, bad client credentials with invalid_client', async () => {
