@@ -2,6 +2,7 @@
 import { receiveConcurEvent } from '../../shared/change-notices/receiver';
 import { concurEventIntake } from '../../shared/composition/change-notices';
 import { idempotencyStore } from '../../shared/composition/dynamodb';
+import { edgeGuard } from '../../shared/composition/edge';
 import { gatewayLogger } from '../../shared/composition/logging';
 import { httpFunction } from '../../shared/http/http-function';
 
@@ -9,5 +10,5 @@ export const handler = httpFunction(
   'changes',
   { receiveConcurEvent: async (request) => receiveConcurEvent(concurEventIntake(), request) },
   // No supplier key: ESS authenticates by its signature. Idempotency-Key works as on every POST.
-  () => ({ logger: gatewayLogger(), idempotencyStore: idempotencyStore() }),
+  () => ({ logger: gatewayLogger(), edge: edgeGuard(), idempotencyStore: idempotencyStore() }),
 );

@@ -1,4 +1,5 @@
 /** Lambda: health, the OpenAPI document, the API reference page and the supplier console. */
+import { edgeGuard } from '../../shared/composition/edge';
 import { gatewayLogger } from '../../shared/composition/logging';
 import { docsAsset, renderDocsPage } from '../../shared/http/docs-page';
 import { httpFunction } from '../../shared/http/http-function';
@@ -50,5 +51,5 @@ export const handler = httpFunction(
       };
     },
   },
-  () => ({ logger: gatewayLogger() }),
+  () => ({ logger: gatewayLogger(), edge: edgeGuard() }),
 );

@@ -17,6 +17,7 @@ import {
 } from '../supplier-limits';
 import type { SupplierLimit } from '../supplier-limits';
 import { once, requiredEnv } from './container';
+import { edgeGuard } from './edge';
 import { gatewayLogger } from './logging';
 
 export const dynamoDbClient = (): DynamoDBClient => once('dynamodb', () => new DynamoDBClient({}));
@@ -61,6 +62,7 @@ export const idempotencyStore = (): BasePersistenceLayer =>
 /** What a function of authenticated, idempotent supplier routes needs around its use cases. */
 export const supplierRouteDependencies = (): HttpDependencies => ({
   logger: gatewayLogger(),
+  edge: edgeGuard(),
   authenticate: supplierAuthentication(),
   supplierLimit: supplierLimits(),
   idempotencyStore: idempotencyStore(),
@@ -69,6 +71,7 @@ export const supplierRouteDependencies = (): HttpDependencies => ({
 /** What a function of authenticated read-only routes needs: no idempotency store, as nothing is written. */
 export const supplierReadDependencies = (): HttpDependencies => ({
   logger: gatewayLogger(),
+  edge: edgeGuard(),
   authenticate: supplierAuthentication(),
   supplierLimit: supplierLimits(),
 });

@@ -1,8 +1,8 @@
 /**
  * One way to make a Lambda function of the HTTP API: a tiny middy core per route, with behaviour composed from
  * the middlewares registered here, in this order:
- *   header normalisation → problem+json answers → supplier authentication → idempotency (POST/PUT with an
- *   Idempotency-Key) → JSON body parsing → the route's handler.
+ *   header normalisation → problem+json answers → the edge guard (with AWS WAF in front) → supplier
+ *   authentication → idempotency (POST/PUT with an Idempotency-Key) → JSON body parsing → the route's handler.
  *
  * Idempotency wraps the route's work with Powertools' `makeIdempotent`, not its middy middleware: the
  * middleware's `onError` deletes the key's record even when its own `before` refused the request (a duplicate
@@ -19,6 +19,8 @@ import { MAX_PATH_PARAMETER_LENGTH, MAX_QUERY_VALUE_LENGTH, maxBodyBytesOf, rout
 import type { FunctionName, RouteDefinition } from './routes';
 import { GatewayError } from '../gateway/errors';
 import type { Supplier } from '../gateway/ports';
+import type { EdgeGuard } from '../edge';
+import { ORIGIN_VERIFY_HEADER } from '../edge';
 import { SupplierRateLimitedError } from '../supplier-limits';
 import type { SupplierLimit } from '../supplier-limits';
 import type { FieldProblem } from '../problem';
@@ -66,6 +68,8 @@ export interface HttpDependencies {
   idempotencyStore?: BasePersistenceLayer;
   /** Each authenticated supplier's own rate (shared/supplier-limits). */
   supplierLimit?: SupplierLimit;
+  /** With AWS WAF in front: refuses what did not come through the distribution, names the URL callers use. */
+  edge?: EdgeGuard;
   logger: Logger;
 }
 
@@ -112,9 +116,9 @@ export function httpFunction(
   const answerRoute =
     (route: RouteDefinition) => async (event: APIGatewayProxyEventV2, _context: Context) => {
       const supplier = suppliers.get(event);
-      const request = routeRequest(event, supplier, route);
+      const { deps } = await ready!;
+      const request = routeRequest(event, supplier, route, deps.edge?.origin);
       if (route.respondAsync && prefersAsync(event.headers.prefer)) {
-        const { deps } = await ready!;
         return toResult(
           withLivemode(await deps.respondAsync!(route.operationId, request, supplier!), supplier),
         );
@@ -169,13 +173,14 @@ export function httpFunction(
   };
 
   const dispatch = async (event: APIGatewayProxyEventV2, context: Context) => {
-    const route = byRouteKey.get(event.routeKey);
-    if (!route) throw new HttpProblem(404, 'no-route', 'No such route', `no route ${event.routeKey}`);
     ready ??= setUp().catch((error) => {
       ready = undefined;
       throw error;
     });
     const { deps, idempotent } = await ready;
+    await refuseAroundEdge(event, deps);
+    const route = byRouteKey.get(event.routeKey);
+    if (!route) throw new HttpProblem(404, 'no-route', 'No such route', `no route ${event.routeKey}`);
     if (route.authenticated) {
       const supplier = await authenticate(event, deps);
       await admit(supplier, deps);
@@ -212,6 +217,22 @@ export function httpFunction(
       },
     });
   return handler as unknown as LambdaHandler;
+}
+
+/**
+ * With AWS WAF in front, a request that did not come through the distribution: 403, before anything else. The
+ * header's secret value goes no further than this check: no handler, stored request or log line sees it.
+ */
+async function refuseAroundEdge(event: APIGatewayProxyEventV2, deps: HttpDependencies): Promise<void> {
+  const value = event.headers[ORIGIN_VERIFY_HEADER];
+  delete event.headers[ORIGIN_VERIFY_HEADER];
+  if (!deps.edge || (await deps.edge.admits(value))) return;
+  throw new HttpProblem(
+    403,
+    'forbidden',
+    'Not allowed',
+    `this address takes no requests: use ${deps.edge.origin}`,
+  );
 }
 
 async function authenticate(event: APIGatewayProxyEventV2, deps: HttpDependencies): Promise<Supplier> {
@@ -312,8 +333,10 @@ function routeRequest(
   event: APIGatewayProxyEventV2,
   supplier: Supplier | undefined,
   route: RouteDefinition,
+  edgeOrigin: string | undefined,
 ): RouteRequest {
-  // API Gateway's own domain name and scheme; a caller's X-Forwarded-Host could point self links anywhere.
+  // The distribution's URL behind WAF, else API Gateway's own domain name and scheme; a caller's
+  // X-Forwarded-Host could point self links anywhere.
   const host = event.requestContext.domainName;
   const protocol = event.headers['x-forwarded-proto'] ?? 'https';
   const rawBody = rawBodyOf(event);
@@ -325,7 +348,7 @@ function routeRequest(
     body: route.signed ? undefined : jsonBodyOf(event, rawBody),
     ...(rawBody === undefined ? {} : { rawBody }),
     headers: event.headers as Record<string, string>,
-    origin: `${protocol}://${host}`,
+    origin: edgeOrigin ?? `${protocol}://${host}`,
   };
 }
 
