@@ -57,6 +57,8 @@ import {
 import { CONCUR_OPERATIONS, GATEWAY_METRICS } from '../shared/observability/metric-names';
 import { STACK_OUTPUTS } from '../shared/stage';
 import { DEFAULT_SUPPLIER_RATE_PER_SECOND, SUPPLIER_RATE_PARTITION_PREFIX } from '../shared/supplier-limits';
+import { ApiEdge } from './api-edge';
+import { EDGE_REGION, WAF_RULES, webAclName } from './edge-stack';
 import { CHANGE_APPLIER_TIMEOUT, HTTP_FUNCTION_TIMEOUT, PROCESSOR_TIMEOUT } from './function-timeouts';
 import type { GatewayState } from './state-stack';
 
@@ -73,6 +75,8 @@ export interface GatewayApiStackProps extends StackProps {
   alarmEmail?: string;
   /** Requests a second of a supplier without a rate of its own (default 20). */
   supplierRatePerSecond?: number;
+  /** A CloudFront distribution with the stage's web ACL (infra/edge-stack.ts) in front of the API. */
+  edge?: boolean;
 }
 
 /**
@@ -839,9 +843,20 @@ export class GatewayApiStack extends Stack {
               : 'A public route (health, OpenAPI document, docs page): it needs no authorization.',
       });
     }
+    // With AWS WAF, callers reach the API through a CloudFront distribution only (infra/api-edge.ts): every HTTP
+    // function checks the distribution's header and names the distribution's URL in its self links.
+    const edge = props.edge ? new ApiEdge(this, 'Edge', { names, api, logRetention, logsKey }) : undefined;
+    const apiUrl = edge?.url ?? api.apiEndpoint;
+    if (edge) {
+      for (const fn of functions.values()) {
+        fn.addEnvironment('ORIGIN_VERIFY_SECRET_ARN', edge.originVerifySecret.secretArn);
+        fn.addEnvironment('API_BASE_URL', apiUrl);
+        edge.originVerifySecret.grantRead(fn);
+      }
+    }
     // The operations' links in the webhooks the processor sends.
     for (const [name, fn] of [['processor', processor] as const, ...functions]) {
-      if (FUNCTION_ACCESS[name].apiBaseUrl) fn.addEnvironment('API_BASE_URL', api.apiEndpoint);
+      if (FUNCTION_ACCESS[name].apiBaseUrl) fn.addEnvironment('API_BASE_URL', apiUrl);
     }
     const cfnStage = stage.node.defaultChild as CfnStage;
     cfnStage.routeSettings = routeSettings;
@@ -1194,16 +1209,50 @@ export class GatewayApiStack extends Stack {
       }),
     );
 
+    if (edge) {
+      // WAF reports a CloudFront web ACL's metrics in us-east-1, per rule and for the whole web ACL.
+      const wafMetric = (
+        metricName: 'AllowedRequests' | 'BlockedRequests' | 'CountedRequests',
+        rule: string,
+      ) =>
+        new Metric({
+          namespace: 'AWS/WAFV2',
+          metricName,
+          region: EDGE_REGION,
+          dimensionsMap: { WebACL: webAclName(names), Rule: rule },
+          statistic: 'Sum',
+          period: ALARM_PERIOD,
+          label: `${rule} ${metricName}`,
+        });
+      dashboard.addWidgets(
+        new GraphWidget({
+          title: 'AWS WAF: requests allowed and blocked (all rules)',
+          left: [wafMetric('AllowedRequests', 'ALL'), wafMetric('BlockedRequests', 'ALL')],
+          width: 12,
+        }),
+        new GraphWidget({
+          title: 'AWS WAF: blocked by the IP rate rule and the managed rules; counted only',
+          left: Object.values(WAF_RULES).map((rule) => wafMetric('BlockedRequests', rule)),
+          right: [wafMetric('CountedRequests', WAF_RULES.common)],
+          width: 12,
+        }),
+      );
+    }
+
     new CfnOutput(this, STACK_OUTPUTS.dashboardName, { value: names.resourcePrefix });
     new CfnOutput(this, STACK_OUTPUTS.apiUrl, {
-      value: api.apiEndpoint,
-      description: 'The HTTP API’s own URL: it changes when the API is created again',
+      value: apiUrl,
+      description: edge
+        ? 'The API’s URL: its CloudFront distribution, with AWS WAF (the HTTP API’s own URL refuses every request); it changes when this stack is created again'
+        : 'The HTTP API’s own URL: it changes when the API is created again',
     });
     new CfnOutput(this, STACK_OUTPUTS.supplierUrl, {
-      value: apiDomain ? `https://${apiDomain.name}` : api.apiEndpoint,
+      value: apiDomain ? `https://${apiDomain.name}` : apiUrl,
       description: apiDomain
         ? 'The URL suppliers and partners use: the custom domain, kept by every change of this stack'
-        : 'The URL suppliers and partners use: without -c domainName it is the API’s own and changes when the API is created again',
+        : edge
+          ? 'The URL suppliers and partners use: the CloudFront distribution with AWS WAF, which changes when this stack is created again'
+          : 'The URL suppliers and partners use: without -c domainName it is the API’s own and changes when the API is created again',
     });
     new CfnOutput(this, STACK_OUTPUTS.alarmTopicArn, { value: alarmTopic.topicArn });
   }

@@ -8,6 +8,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_STAGE, InvalidStageError, STAGE_NAME_PATTERN } from '../shared/stage';
 import { MAX_SUPPLIER_RATE_PER_SECOND } from '../shared/suppliers/supplier-directory';
 import { DEFAULT_THROTTLES } from './api-stack';
+import { MAX_WAF_RATE_LIMIT_PER_MINUTE, MIN_WAF_RATE_LIMIT_PER_MINUTE } from './edge-stack';
 import type { GatewayStageOptions } from './gateway';
 
 /** A `-c` value the app cannot use; its message names the key and the value. */
@@ -43,6 +44,12 @@ export function stageOptionsFromContext(app: App): GatewayStageOptions {
       throw new ContextError(`-c ${key}=${text}: a whole number from 1 to ${max} is needed`);
     return value;
   };
+  const flag = (key: string): boolean => {
+    const text = context(key);
+    if (text === undefined || text === 'false') return false;
+    if (text === 'true') return true;
+    throw new ContextError(`-c ${key}=${text}: true or false is needed`);
+  };
   const stage = context('stage') ?? DEFAULT_STAGE;
   if (!STAGE_NAME_PATTERN.test(stage))
     throw new ContextError(`-c stage=${stage}: ${new InvalidStageError(stage).message}`);
@@ -61,6 +68,17 @@ export function stageOptionsFromContext(app: App): GatewayStageOptions {
   const accounts = partnerAccounts(context('partnerAccounts'));
   if (accounts && Object.keys(sources ?? {}).length === 0)
     throw new ContextError('-c partnerAccounts needs -c eventSources: the sources those accounts may put');
+  const waf = flag('waf');
+  const wafRateLimit = wholeUpTo('wafRateLimit', MAX_WAF_RATE_LIMIT_PER_MINUTE);
+  if (!waf && wafRateLimit !== undefined) throw new ContextError('-c wafRateLimit needs -c waf=true');
+  if (waf && wafRateLimit !== undefined && wafRateLimit < MIN_WAF_RATE_LIMIT_PER_MINUTE)
+    throw new ContextError(
+      `-c wafRateLimit=${wafRateLimit}: AWS WAF counts at least ${MIN_WAF_RATE_LIMIT_PER_MINUTE} requests a window`,
+    );
+  if (waf && domainName !== undefined)
+    throw new ContextError(
+      '-c waf=true with -c domainName is not supported: the custom domain points at the HTTP API itself, around the CloudFront distribution that carries the web ACL',
+    );
   const alarmEmail = context('alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail))
     throw new ContextError(`-c alarmEmail=${alarmEmail}: an e-mail address is needed`);
@@ -87,6 +105,7 @@ export function stageOptionsFromContext(app: App): GatewayStageOptions {
     logRetention: logRetention(context('logRetentionDays')),
     supplierRatePerSecond: wholeUpTo('supplierRate', MAX_SUPPLIER_RATE_PER_SECOND),
     alarmEmail,
+    ...(waf ? { waf: { rateLimitPerMinute: wafRateLimit } } : {}),
   };
 }
 

@@ -35,6 +35,8 @@ export interface StageNames {
   statefulStack: string;
   /** Functions, API, alarms, dashboard (safe to destroy and deploy again). */
   statelessStack: string;
+  /** The AWS WAF web ACL in us-east-1, when the stage has WAF in front of its API. */
+  edgeStack: string;
   /** `concur-gateway-<stage>`: the start of every physical name (tables, API, dashboard, functions' service). */
   resourcePrefix: string;
   /** `concur-gateway/<stage>`: company secrets are `<prefix>/companies/<id>`, the app's OAuth client `<prefix>/app`. */
@@ -58,6 +60,7 @@ export function stageNames(stage: string = DEFAULT_STAGE): StageNames {
     stage,
     statefulStack: `concur-gateway-${stage}-state`,
     statelessStack: `concur-gateway-${stage}-api`,
+    edgeStack: `concur-gateway-${stage}-edge`,
     resourcePrefix: `concur-gateway-${stage}`,
     secretPrefix: `concur-gateway/${stage}`,
     metricsNamespace: `ConcurGateway/${stage}`,
