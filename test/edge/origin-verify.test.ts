@@ -7,6 +7,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EDGE_SECRET_REREAD_MS, edgeGuard, ORIGIN_VERIFY_HEADER } from '../../shared/edge';
+import { routes } from '../../shared/http/routes';
 import { createTestTables, startTestDynalite, type TestDynalite } from '../support/dynalite';
 import { startTestSecretsManager, type TestSecretsManager } from '../support/secrets-manager';
 
@@ -162,6 +163,26 @@ describe('with AWS WAF in front', () => {
     );
     expect(openapi.statusCode).toBe(200);
     expect(JSON.parse(openapi.body!).servers).toEqual([{ url: DISTRIBUTION_URL }]);
+  });
+});
+
+describe('every HTTP function, with AWS WAF in front', () => {
+  it('refuses each of its routes without the header, before its own checks', async () => {
+    await freshFunctions(true);
+    for (const name of new Set(routes.map((route) => route.function))) {
+      const { handler } = (await import(`../../functions/http/${name}.ts`)) as { handler: Handler };
+      for (const route of routes.filter((r) => r.function === name)) {
+        const params = Object.fromEntries(
+          [...route.path.matchAll(/\{(\w+)\}/g)].map(([, param]) => [param!, 'x1']),
+        );
+        const result = await handler(
+          apiEvent(`${route.method} ${route.path}`, { 'content-type': 'application/json' }, params),
+          context,
+        );
+        expect(result.statusCode, `${name}: ${route.method} ${route.path}`).toBe(403);
+        expect(problemOf(result).type).toBe('urn:concur-gateway:problem:forbidden');
+      }
+    }
   });
 });
 
