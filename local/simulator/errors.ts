@@ -32,3 +32,11 @@ export function refuseAllUsers(useridValue: string | undefined): void {
     );
   }
 }
+
+/**
+ * Concur's answer to a `userid_value` that is no user of the token's company. Its docs give no wording: 400 is
+ * the status page's "the specified URI is invalid", in its Error body; the Message names neither the login nor the
+ * company's users.
+ */
+export const UNKNOWN_USER_MESSAGE =
+  'Invalid userid_value: the user specified does not exist in this company (userid_type=login_id takes a Concur login ID).';

@@ -4,6 +4,8 @@ export type ConcurErrorKind =
   | 'auth-expired'
   | 'forbidden'
   | 'rejected'
+  /** The user the request names (`userid_value`) is none of the company's. */
+  | 'unknown-user'
   | 'rate-limited'
   | 'unavailable'
   | 'timed-out'

@@ -105,6 +105,13 @@ const TOKEN_TROUBLE =
   /expired|revoked|invalid[\s_-]*(access[\s_-]*)?token|token[^.]*(invalid|not valid)|fails validation/i;
 
 /**
+ * A 400 about the user the request names (`userid_value`): the login is none of the company's users. Concur's docs
+ * give no wording; this reads a message that says a user or login does not exist, is unknown or is invalid.
+ */
+const UNKNOWN_USER =
+  /\b(user|login)\b[^.]{0,60}\b(does not exist|doesn't exist|not found|unknown|not valid)\b|\b(invalid|unknown) (user|login|userid_value)\b/i;
+
+/**
  * Concur's message from an error body: `<Error><Message>`, an OAuth JSON error, a SCIM error's `detail`
  * (Identity v4.1), or the text itself.
  */
@@ -337,6 +344,7 @@ function permanentKindOf(status: number, message: string | undefined): ConcurErr
   if (status === 401) return 'auth-expired';
   // Concur answers 403 for expired or revoked tokens too; other 403s are refusals (e.g. another booking source).
   if (status === 403) return TOKEN_TROUBLE.test(message ?? '') ? 'auth-expired' : 'forbidden';
+  if (status === 400 && UNKNOWN_USER.test(message ?? '')) return 'unknown-user';
   return 'rejected';
 }
 

@@ -190,7 +190,7 @@ interface Operation {
  */
 /** The 422 of every route that names a traveler (each also writes at Concur). */
 const TRAVELER_422 =
-  'The traveler’s email or employee id matches no active Concur user of the company (type …:unknown-traveler) or several (…:ambiguous-traveler); or Concur did not approve the booking source for the supplier’s Concur app (…:booking-source-not-approved, refused before any Concur call); or the Idempotency-Key was already used with another body.';
+  'The traveler’s email or employee id matches no active Concur user of the company (type …:unknown-traveler) or several (…:ambiguous-traveler); or Concur did not approve the booking source for the supplier’s Concur app (…:booking-source-not-approved, refused before any Concur call); or Concur does not know the traveler’s login (…:concur-unknown-user, with Concur’s message); or the Idempotency-Key was already used with another body.';
 
 let operations: Record<string, Operation> | undefined;
 const describedOperations = (): Record<string, Operation> => (operations ??= describeOperations());

@@ -67,6 +67,7 @@ const UPSTREAM_STATUS: Record<string, [number, string, string]> = {
   unavailable: [503, 'concur-unavailable', 'Concur is unavailable'],
   'timed-out': [504, 'concur-timeout', 'Concur did not answer in time'],
   'outcome-unknown': [504, 'concur-outcome-unknown', 'Concur did not confirm the outcome'],
+  'unknown-user': [422, 'concur-unknown-user', 'Concur does not know the traveler'],
   rejected: [502, 'concur-rejected', 'Concur refused the request'],
   forbidden: [403, 'concur-forbidden', 'Concur refused the gateway access'],
   'auth-expired': [502, 'concur-auth', "Concur refused the company's tokens"],

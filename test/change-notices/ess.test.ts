@@ -241,6 +241,12 @@ describe('changes made in Concur, told through ESS', () => {
         booking: { ...request.booking, passengers: [{ nameFirst: 'Zebulon', nameLast: 'Quartermain' }] },
       };
     };
+    // A user of the company at Concur, so that the bookings may name them.
+    gateway.simulator!.users.add(COMPANY, {
+      loginId: login,
+      givenName: 'Zebulon',
+      familyName: 'Quartermain',
+    });
     const mine = await own().put(bookingPath('ESS-OWN-4'), named('07', 'ESS-OWN-4'));
     expect(mine.status).toBe(201);
     const tripId = mine.body.booking.tripId as string;

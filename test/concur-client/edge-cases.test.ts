@@ -109,6 +109,24 @@ describe('answers', () => {
     });
   });
 
+  it.each([
+    ['Invalid userid_value: the user specified does not exist in this company.', 'unknown-user'],
+    ['User not found', 'unknown-user'],
+    ['Invalid login ID', 'unknown-user'],
+    ['The login ID given is not valid.', 'unknown-user'],
+    ['The request is missing a required field.', 'rejected'],
+    ['Bookings/Booking[1]: RecordLocator is required', 'rejected'],
+  ])('reads a 400 saying “%s” as %s, without retrying', async (message, kind) => {
+    stub = await startStub([{ status: 400, body: errorBody(message) }]);
+    const { client } = recordingClient();
+    await expect(client.getTrip(contextAt(stub.url), 'T1')).rejects.toMatchObject({
+      kind,
+      status: 400,
+      concurMessage: message,
+      attempts: 1,
+    });
+  });
+
   it('reads a 2xx that is not the expected document as malformed-response', async () => {
     stub = await startStub([{ status: 200, body: errorBody('odd') }]);
     const { client } = recordingClient();

@@ -473,3 +473,26 @@ describe('a booking whose traveler is named by email or employee id', () => {
     }
   });
 });
+
+describe('a traveler named by a login Concur does not know', () => {
+  it('answers 422 concur-unknown-user with Concur’s message, after one call, without a refresh or a retry', async () => {
+    const refreshes = simulator.requests.of('token').length;
+    const posts = simulator.requests.of('bookingPost').length;
+    const answer = await put('STRANGER-1', { loginId: 'stranger@example.com' });
+    expect(answer.status).toBe(422);
+    expect(answer.body).toMatchObject({
+      type: 'urn:concur-gateway:problem:concur-unknown-user',
+      concur: { status: 400, message: expect.stringMatching(/user specified does not exist/) },
+    });
+    expect(
+      simulator.requests
+        .of('bookingPost')
+        .slice(posts)
+        .map((entry) => entry.status),
+    ).toEqual([400]);
+    expect(simulator.requests.of('token')).toHaveLength(refreshes);
+    // Once the company has the user, the same request goes through.
+    simulator.users.add(COMPANY, { loginId: 'stranger@example.com' });
+    expect((await put('STRANGER-1', { loginId: 'stranger@example.com' })).status).toBe(201);
+  });
+});

@@ -38,6 +38,7 @@ describe('problem+json answers', () => {
     [upstream('timed-out'), 504, 'concur-timeout'],
     [upstream('outcome-unknown'), 504, 'concur-outcome-unknown'],
     [upstream('rejected'), 502, 'concur-rejected'],
+    [upstream('unknown-user'), 422, 'concur-unknown-user'],
     [upstream('malformed-response'), 502, 'concur-malformed-response'],
     [upstream('not-found'), 404, 'concur-not-found'],
   ])('%s → %i %s', (error, status, kind) => {

@@ -7,7 +7,7 @@ import { ConcurDocumentError, parseConcurXml } from '../../../shared/concur';
 import type { Booking, ConcurDocument, Itinerary } from '../../../shared/concur';
 import { withConcurExtras } from '../concur-extras';
 import { ScimError, scimErrorAnswer, searchUsers } from '../identity';
-import { ConcurApiError, badRequest, refuseAllUsers } from '../errors';
+import { ConcurApiError, UNKNOWN_USER_MESSAGE, badRequest, refuseAllUsers } from '../errors';
 import type { QueryParams } from '../query-params';
 import { renderBooking, renderItinerary } from '../render';
 import type { Viewer } from '../render';
@@ -72,6 +72,7 @@ export function handleConcurApi(context: ApiContext, call: ApiCall): HttpAnswer 
 
 function operate(context: ApiContext, call: ApiCall, principal: Principal): ConcurDocument {
   const { store, clock } = context;
+  refuseUnknownUser(context, principal, call.query.get('userid_value'));
   const baseUrl = context.baseUrl();
   const viewer: Viewer =
     principal.bookingSource !== undefined ? { bookingSource: principal.bookingSource } : {};
@@ -132,8 +133,26 @@ function operate(context: ApiContext, call: ApiCall, principal: Principal): Conc
 }
 
 /**
+ * A login the company does not have is refused before anything else, on every route, as Concur refuses it: its
+ * users (the `users` option, those added while it runs), its default traveler, the token's own. Case-insensitive,
+ * as logins are. An inactive user is still a user.
+ */
+function refuseUnknownUser(context: ApiContext, principal: Principal, login: string | undefined): void {
+  if (login === undefined || login === '') return;
+  refuseAllUsers(login);
+  const wanted = login.toLowerCase();
+  const company = context.tokens.company(principal.companyId);
+  const known =
+    wanted === principal.user.toLowerCase() ||
+    wanted === company?.defaultUser.toLowerCase() ||
+    context.users.of(principal.companyId).some((user) => user.userName.toLowerCase() === wanted);
+  if (!known) throw badRequest(UNKNOWN_USER_MESSAGE);
+}
+
+/**
  * Whom the request acts for: `userid_type=login_id&userid_value={login}` (seeds 001, 003), else the token's own
- * traveler. Every token may act for the users of its company (it is treated as a Web Services Administrator).
+ * traveler. Every token may act for the users of its company (it is treated as a Web Services Administrator); a login the
+ * company does not have was refused before (refuseUnknownUser).
  */
 function writeContext(principal: Principal, query: QueryParams): WriteContext {
   const base = {

@@ -21,6 +21,33 @@ import {
 const seedBooking = () => seed('000#1').xml;
 
 describe('booking create and update (seeds 000, 001, 003)', () => {
+  it('refuses a login the company does not have with 400 and an Error body, on every route, before anything else', async () => {
+    const { sim } = await startTestSimulator();
+    const stranger = 'userid_type=login_id&userid_value=stranger@example.com';
+    const posts = [
+      await call(sim, `${BOOKING_PATH}?${stranger}`, { body: seedBooking() }),
+      await call(sim, `${TRIP_PATH}?${stranger}`, { body: seed('002#1').xml }),
+      await call(sim, `${TRIP_PATH}/?${stranger}`),
+      await call(sim, `${BOOKING_PATH}/cancel?bookingSource=Alamo&confirmationNumber=X1&${stranger}`, {
+        method: 'POST',
+      }),
+    ];
+    for (const answer of posts) {
+      expect(answer.status).toBe(400);
+      expect(errorMessageOf(answer)).toMatch(/^Invalid userid_value: the user specified does not exist/);
+      expect(answer.text).not.toContain('stranger@example.com');
+      expect(answer.text).not.toContain('cm@example.com');
+    }
+    expect(sim.state.trips()).toEqual([]);
+    // The company's users are known whatever the case of their login; one added while the simulator runs too.
+    const known = await call(sim, `${BOOKING_PATH}?userid_type=login_id&userid_value=CM@Example.com`, {
+      body: seedBooking(),
+    });
+    expect(known.status).toBe(200);
+    sim.users.add('demo-company', { loginId: 'stranger@example.com' });
+    expect((await call(sim, `${TRIP_PATH}/?${stranger}`)).status).toBe(200);
+  });
+
   it('joins the traveler first trip whose dates span it, and answers that trip', async () => {
     const { sim } = await startTestSimulator();
     const tripId = tripIdOf(itineraryOf(await call(sim, TRIP_PATH, { body: seed('002#1').xml })));
@@ -60,6 +87,7 @@ describe('booking create and update (seeds 000, 001, 003)', () => {
     const inside = bookingXml(carBooking('INSIDE1', '2013-12-21T13:00:00', '2013-12-22T13:00:00', 'Alamo'));
     expect(itineraryOf(await call(sim, BOOKING_PATH, { body: inside })).itinLocator).toBe(first);
     // Another traveler's trips never take the booking.
+    sim.users.add('demo-company', { loginId: 'other@example.com' });
     const other = await call(sim, `${BOOKING_PATH}?userid_type=login_id&userid_value=other@example.com`, {
       body: bookingXml(carBooking('OTHER1', '2013-12-21T13:00:00', '2013-12-22T13:00:00', 'Alamo')),
     });

@@ -197,6 +197,9 @@ describe('trip list (seeds 003, 004)', () => {
     const { sim } = await startTestSimulator({
       companies: [{ id: 'demo-company' }, { id: 'other-company' }],
     });
+    // The same login at both companies: a user of each.
+    for (const company of ['demo-company', 'other-company'])
+      sim.users.add(company, { loginId: 'other@example.com' });
     await trip(sim, 'mine', '2013-12-10T09:00:00', '2013-12-11T09:00:00');
     await trip(
       sim,

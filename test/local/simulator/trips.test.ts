@@ -185,6 +185,8 @@ describe('trip details', () => {
     expect((await call(sim, `${path}?userid_type=login&userid_value=cm@example.com`)).status).toBe(200);
     // Company-wide requests were withdrawn: ALL names no one, and is refused.
     expect((await call(sim, `${path}?userid_type=login&userid_value=ALL`)).status).toBe(400);
+    // Another user of the company: not their trip.
+    sim.users.add('demo-company', { loginId: 'someone@example.com' });
     expect((await call(sim, `${path}?userid_type=login&userid_value=someone@example.com`)).status).toBe(404);
   });
 
