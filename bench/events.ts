@@ -33,6 +33,7 @@ export async function runEventsBench(): Promise<void> {
     events: { workers },
     // Well above what this machine reaches: the processor is measured, not the limiter.
     concurRatePerMinute: 600_000,
+    concurRatePerHour: 36_000_000,
   });
   gateway.simulator!.faults.setLatency({ ms: CONCUR_LATENCY_MS });
   const { operations } = eventServices();

@@ -56,6 +56,7 @@ import {
 } from '../shared/console/console-page';
 import { CONCUR_OPERATIONS, GATEWAY_METRICS } from '../shared/observability/metric-names';
 import { STACK_OUTPUTS } from '../shared/stage';
+import { DEFAULT_APP_RATE_PER_HOUR, DEFAULT_APP_RATE_PER_MINUTE } from '../shared/app-limits';
 import { DEFAULT_SUPPLIER_RATE_PER_SECOND, SUPPLIER_RATE_PARTITION_PREFIX } from '../shared/supplier-limits';
 import { ApiEdge } from './api-edge';
 import { EDGE_REGION, WAF_RULES, webAclName } from './edge-stack';
@@ -255,8 +256,6 @@ const ESS_SIGNATURE_FAILURES_ALARM = 5;
 const DELIVERIES_TIMEOUT = Duration.seconds(30);
 /** Attempts failing at suppliers' endpoints in 5 minutes that are worth a look (one supplier's outage is not). */
 const FAILING_ATTEMPTS_ALARM = 50;
-/** The outbound limit to each Concur base URL, under Concur's 4,000 requests a minute per domain. */
-export const CONCUR_RATE_PER_MINUTE = 3_000;
 /** The metric the access log's 401 answers are counted in. */
 export const API_UNAUTHORIZED_METRIC = 'ApiUnauthorized';
 /**
@@ -458,7 +457,13 @@ export class GatewayApiStack extends Stack {
           ...(access.concur || access.webhookSecrets || access.endpointSecrets
             ? { SECRET_PREFIX: names.secretPrefix }
             : {}),
-          ...(access.concur ? { CONCUR_RATE_PER_MINUTE: String(CONCUR_RATE_PER_MINUTE) } : {}),
+          // The outbound limit of each Concur app without its own, under Concur's 4,000 a minute, 240,000 an hour.
+          ...(access.concur
+            ? {
+                CONCUR_RATE_PER_MINUTE: String(DEFAULT_APP_RATE_PER_MINUTE),
+                CONCUR_RATE_PER_HOUR: String(DEFAULT_APP_RATE_PER_HOUR),
+              }
+            : {}),
           ...(access.sendsEvents ? { EVENTS_QUEUE_URL: eventsQueue.queueUrl } : {}),
           ...(access.eventSources ? { EVENT_SOURCES: JSON.stringify(eventSources) } : {}),
           ...(access.sendsDeliveries || access.receivesDeliveries

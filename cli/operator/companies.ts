@@ -128,7 +128,7 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
       .option('--expires-at <instant>', 'when the access token expires (ISO 8601)')
       .option('--refresh-expires-at <instant>', 'when the refresh token expires (ISO 8601)'),
     async (target, options, companyId) => {
-      const { credentials } = operatorConcur(target);
+      const { credentials, fetchFor } = operatorConcur(target);
       const ref: ConnectionRef = { appId: options.app as string, companyId };
       let tokens: CompanyTokens;
       let correlationId: string | undefined;
@@ -146,6 +146,8 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
           clientSecret: app.clientSecret,
           companyUuid: options.companyUuid as string,
           requestToken: options.requestToken as string,
+          // Sent with the app's credentials: Concur counts it against the app, so the gateway does too.
+          fetch: fetchFor(ref.appId),
         });
         correlationId = answer.correlationId;
         exchanges = answer.attempts;
@@ -251,10 +253,11 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
       .argument('<id>', 'the company id')
       .option('--app <id>', 'the Concur app whose connection to test', DEFAULT_APP_ID),
     async (target, options, companyId) => {
-      const { client, tokens } = operatorConcur(target);
+      const { clients, tokens } = operatorConcur(target);
+      const appId = options.app as string;
       const started = performance.now();
-      const access = await tokens.getAccessToken({ appId: options.app as string, companyId });
-      const answer = await client.listTrips(
+      const access = await tokens.getAccessToken({ appId, companyId });
+      const answer = await clients(appId).listTrips(
         {
           baseUrl: access.baseUrl,
           accessToken: access.accessToken,

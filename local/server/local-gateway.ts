@@ -39,6 +39,11 @@ import { gatewayLogger } from '../../shared/composition/logging';
 import { DEFAULT_COMPANY_ID, startSimulator } from '../simulator';
 import type { Simulator, SimulatorOptions } from '../simulator';
 import type { ClientOptions } from '../simulator';
+import {
+  DEFAULT_APP_RATE_PER_HOUR,
+  DEFAULT_APP_RATE_PER_MINUTE,
+  MIN_APP_RATE_PER_MINUTE,
+} from '../../shared/app-limits';
 import { APP_ID_PATTERN, DEFAULT_APP_ID } from '../../shared/tokens';
 import type { ConnectionRef } from '../../shared/gateway/ports';
 import { DEFAULT_USERS, IDENTITY_SCOPES, userOptionsSchema } from '../simulator/identity';
@@ -64,6 +69,9 @@ const appSchema = z.strictObject({
    * `openid ITINER`, without Identity's, so travelers are named by login only.
    */
   scopes: z.optional(z.array(z.string().check(z.regex(/^[\x21-\x7e]+$/)))),
+  /** The app's own outbound limits; absent: the defaults (3,000 a minute, 200,000 an hour). */
+  ratePerMinute: z.optional(z.number().check(z.int(), z.gte(MIN_APP_RATE_PER_MINUTE))),
+  ratePerHour: z.optional(z.number().check(z.int(), z.gte(1))),
 });
 
 /** What the demo company grants its app at the simulator: itineraries, and Identity's reads for traveler lookups. */
@@ -214,8 +222,10 @@ export interface LocalGatewayOptions {
   concurEvents?: boolean;
   /** The change notices queue's consumer; by default this source's (functions/change-notices/applier.ts). */
   changeNoticesHandler?: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-  /** The outbound limit to each Concur base URL (requests a minute); 3,000 by default. */
+  /** The outbound limit of each Concur app without one of its own, requests a minute; 3,000 by default. */
   concurRatePerMinute?: number;
+  /** The same, requests an hour; 200,000 by default. */
+  concurRatePerHour?: number;
   /** How often the keep-alive of Concur connections runs (3,600 s; it refreshes those not refreshed for 7 days). */
   keepAliveIntervalSeconds?: number;
   /** Requests a second of a supplier without a rate of its own; the stage's default (20) by default. */
@@ -305,7 +315,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     ...(options.events?.sweepAfterSeconds !== undefined
       ? { EVENT_SWEEP_AFTER_SECONDS: String(options.events.sweepAfterSeconds) }
       : {}),
-    CONCUR_RATE_PER_MINUTE: String(options.concurRatePerMinute ?? 3_000),
+    CONCUR_RATE_PER_MINUTE: String(options.concurRatePerMinute ?? DEFAULT_APP_RATE_PER_MINUTE),
+    CONCUR_RATE_PER_HOUR: String(options.concurRatePerHour ?? DEFAULT_APP_RATE_PER_HOUR),
     SUPPLIER_RATE_PER_SECOND: String(options.supplierRatePerSecond ?? DEFAULT_SUPPLIER_RATE_PER_SECOND),
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -355,8 +366,15 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   const seedConnections: SeedConnection[] = [];
   if (options.seed) {
     const apps = seedApps(options.seed);
-    for (const { id, clientId, clientSecret, bookingSources } of apps)
-      await admin.configureApp(id, { clientId, clientSecret, ...(bookingSources ? { bookingSources } : {}) });
+    for (const { id, clientId, clientSecret, bookingSources, ratePerMinute, ratePerHour } of apps) {
+      await admin.configureApp(id, {
+        clientId,
+        clientSecret,
+        ...(bookingSources ? { bookingSources } : {}),
+        ...(ratePerMinute !== undefined ? { ratePerMinute } : {}),
+        ...(ratePerHour !== undefined ? { ratePerHour } : {}),
+      });
+    }
     for (const company of options.seed.companies) {
       // A company at a real Concur has the tokens the seed names, for the default app; one the simulator serves
       // has a connection for every app.

@@ -34,25 +34,35 @@ interface Apps {
   approvedBookingSources(appId: string): Promise<readonly string[] | undefined>;
 }
 
-/** The client every function uses: each request first takes a slot of the shared outbound rate limit. */
-export function createConcurClient(
-  logger: Logger,
-  limiter: OutboundLimiter,
-  count?: CountEvent,
-): ConcurClient {
-  return new ConcurClient({
-    fetch: rateLimitedFetch(limiter, (input, init) => fetch(input, init)),
-    count,
-    logger: {
-      debug: (message, fields) => logger.debug(message, fields),
-      info: (message, fields) => logger.info(message, fields),
-      warn: (message, fields) => logger.warn(message, fields),
-    },
-  });
+/** A Concur client per Concur app, each from `clientsByApp`. */
+export type ConcurClients = (appId: string) => ConcurClient;
+
+/**
+ * The clients every function uses, one per Concur app: each request a client sends first takes a slot of its app's
+ * outbound limit, whatever the company's geolocation, as Concur counts an app's calls across all of them.
+ */
+export function clientsByApp(logger: Logger, limiter: OutboundLimiter, count?: CountEvent): ConcurClients {
+  const clients = new Map<string, ConcurClient>();
+  return (appId) => {
+    let client = clients.get(appId);
+    if (!client) {
+      client = new ConcurClient({
+        fetch: rateLimitedFetch(limiter, appId, (input, init) => fetch(input, init)),
+        count,
+        logger: {
+          debug: (message, fields) => logger.debug(message, fields),
+          info: (message, fields) => logger.info(message, fields),
+          warn: (message, fields) => logger.warn(message, fields),
+        },
+      });
+      clients.set(appId, client);
+    }
+    return client;
+  };
 }
 
 interface CompanyCallDependencies {
-  client: ConcurClient;
+  clients: ConcurClients;
   tokens: Tokens;
   /** The apps' approved booking sources; without it, no write is checked (the command line's reads). */
   apps?: Apps;
@@ -126,12 +136,13 @@ function measurer(metrics: GatewayMetrics = noMetrics) {
  * One Concur operation for a company: its token and base URL, a deadline, and after an auth failure one refresh
  * and one more try.
  */
-function companyCaller({ tokens, budgetMs }: CompanyCallDependencies) {
+function companyCaller({ clients, tokens, budgetMs }: CompanyCallDependencies) {
   return async function call<T>(
     connection: ConnectionRef,
     loginId: string | undefined,
-    operation: (context: ConcurCallContext) => Promise<ConcurResult<T>>,
+    operation: (client: ConcurClient, context: ConcurCallContext) => Promise<ConcurResult<T>>,
   ): Promise<ConcurCall<T>> {
+    const client = clients(connection.appId);
     const deadline = Date.now() + budgetMs;
     const context = (access: CompanyAccess): ConcurCallContext => ({
       baseUrl: access.baseUrl,
@@ -143,7 +154,7 @@ function companyCaller({ tokens, budgetMs }: CompanyCallDependencies) {
     const access = await tokens.getAccessToken(connection);
     let result: ConcurResult<T>;
     try {
-      result = await operation(context(access));
+      result = await operation(client, context(access));
     } catch (error) {
       if (!(error instanceof ConcurApiError) || error.kind !== 'auth-expired') throw error;
       let renewed: CompanyAccess;
@@ -154,7 +165,7 @@ function companyCaller({ tokens, budgetMs }: CompanyCallDependencies) {
         if (refreshError instanceof RefreshTooSoonError) throw error;
         throw refreshError;
       }
-      result = await operation(context(renewed));
+      result = await operation(client, context(renewed));
     }
     return {
       value: result.value,
@@ -166,7 +177,6 @@ function companyCaller({ tokens, budgetMs }: CompanyCallDependencies) {
 }
 
 export function createConcurItinerary(deps: CompanyCallDependencies): ConcurItinerary {
-  const { client } = deps;
   const call = companyCaller(deps);
   const measured = measurer(deps.metrics);
   const approve = approvalChecker(deps.apps);
@@ -175,31 +185,33 @@ export function createConcurItinerary(deps: CompanyCallDependencies): ConcurItin
     postBooking: async (connection, { booking, tripId, loginId }) => {
       await approve(connection, [booking.bookingSource]);
       return measured('postBooking', () =>
-        call(connection, loginId, (c) => client.postBooking(c, booking, tripId)),
+        call(connection, loginId, (client, c) => client.postBooking(c, booking, tripId)),
       );
     },
     cancelBooking: async (connection, { bookingSource, confirmationNumber, loginId }) => {
       await approve(connection, [bookingSource]);
       return measured('cancelBooking', () =>
-        call(connection, loginId, (c) => client.cancelBooking(c, bookingSource, confirmationNumber)),
+        call(connection, loginId, (client, c) => client.cancelBooking(c, bookingSource, confirmationNumber)),
       );
     },
     createTrip: async (connection, { itinerary, loginId }) => {
       await approve(connection, sourcesOf(itinerary));
-      return measured('createTrip', () => call(connection, loginId, (c) => client.createTrip(c, itinerary)));
+      return measured('createTrip', () =>
+        call(connection, loginId, (client, c) => client.createTrip(c, itinerary)),
+      );
     },
     updateTrip: async (connection, { tripId, itinerary, loginId }) => {
       await approve(connection, sourcesOf(itinerary));
       return measured('updateTrip', () =>
-        call(connection, loginId, (c) => client.updateTrip(c, tripId, itinerary)),
+        call(connection, loginId, (client, c) => client.updateTrip(c, tripId, itinerary)),
       );
     },
     cancelTrip: (connection, { tripId, loginId }) =>
-      measured('cancelTrip', () => call(connection, loginId, (c) => client.cancelTrip(c, tripId))),
+      measured('cancelTrip', () => call(connection, loginId, (client, c) => client.cancelTrip(c, tripId))),
     getTrip: (connection, { tripId, loginId }) =>
-      measured('getTrip', () => call(connection, loginId, (c) => client.getTrip(c, tripId))),
+      measured('getTrip', () => call(connection, loginId, (client, c) => client.getTrip(c, tripId))),
     listTrips: (connection, { loginId, ...filters }) =>
-      measured('listTrips', () => call(connection, loginId, (c) => client.listAllTrips(c, filters))),
+      measured('listTrips', () => call(connection, loginId, (client, c) => client.listAllTrips(c, filters))),
   };
 }
 
@@ -211,7 +223,7 @@ export function createConcurTripsV4(deps: CompanyCallDependencies): ConcurTripsV
     read: async (companyId, v4TripId) => {
       try {
         const found = await measured('getTripV4', () =>
-          call({ appId: DEFAULT_APP_ID, companyId }, undefined, (c) => deps.client.getTripV4(c, v4TripId)),
+          call({ appId: DEFAULT_APP_ID, companyId }, undefined, (client, c) => client.getTripV4(c, v4TripId)),
         );
         return found.value;
       } catch (error) {
@@ -233,7 +245,7 @@ export function createConcurIdentity(deps: CompanyCallDependencies): ConcurIdent
     },
     findUsers: async (connection, lookup) => {
       const found = await measured('findUsers', () =>
-        call(connection, undefined, (c) => deps.client.searchUsers(c, lookup)),
+        call(connection, undefined, (client, c) => client.searchUsers(c, lookup)),
       );
       return {
         ...found,

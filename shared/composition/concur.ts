@@ -21,9 +21,10 @@ import { TripService } from '../gateway/trips';
 import { CompanyCredentials, DEFAULT_SECRET_PREFIX } from '../tokens/company-credentials';
 import { TokenProvider } from '../tokens/token-provider';
 import { AppDirectory } from '../tokens/app-directory';
+import { appRateLimits, defaultAppRateLimits } from '../app-limits';
 import {
+  clientsByApp,
   countedRefresh,
-  createConcurClient,
   createConcurIdentity,
   createConcurTripsV4,
   createConcurItinerary,
@@ -65,22 +66,27 @@ export const mappings = () =>
     ),
   );
 
-/** Requests a minute to each Concur base URL from all functions together (Concur allows 4,000). */
-const outboundLimiter = () =>
-  once(
-    'limiter',
-    () =>
-      new DynamoRateLimiter({
-        client: dynamoDbClient(),
-        tableName: stateTableName(),
-        ratePerMinute: Number(process.env.CONCUR_RATE_PER_MINUTE ?? 3_000),
-        maxWaitMs: Number(process.env.CONCUR_RATE_WAIT_MS ?? 2_000),
-        metrics: gatewayMetrics(),
-      }),
-  );
+const appDirectory = (): AppDirectory =>
+  once('apps', () => new AppDirectory({ credentials: companyCredentials() }));
 
-const concurClient = () =>
-  once('concurClient', () => createConcurClient(gatewayLogger(), outboundLimiter(), gatewayMetrics().count));
+/**
+ * Each Concur app's requests from all functions together: its own limits, or CONCUR_RATE_PER_MINUTE and
+ * CONCUR_RATE_PER_HOUR (shared/app-limits).
+ */
+const outboundLimiter = () =>
+  once('limiter', () => {
+    const defaults = defaultAppRateLimits();
+    return new DynamoRateLimiter({
+      client: dynamoDbClient(),
+      tableName: stateTableName(),
+      limitsOf: async (appId) => appRateLimits(await appDirectory().rateSettings(appId), defaults),
+      maxWaitMs: Number(process.env.CONCUR_RATE_WAIT_MS ?? 2_000),
+      metrics: gatewayMetrics(),
+    });
+  });
+
+const concurClients = () =>
+  once('concurClients', () => clientsByApp(gatewayLogger(), outboundLimiter(), gatewayMetrics().count));
 
 export const tokenProvider = (): TokenProvider =>
   once(
@@ -89,7 +95,10 @@ export const tokenProvider = (): TokenProvider =>
       new TokenProvider({
         credentials: companyCredentials(),
         locks: locks(),
-        refresh: countedRefresh((input) => concurClient().refreshToken(input), gatewayMetrics()),
+        refresh: countedRefresh(
+          (input) => concurClients()(input.appId).refreshToken(input),
+          gatewayMetrics(),
+        ),
         logger: gatewayLogger(),
         count: gatewayMetrics().count,
       }),
@@ -100,9 +109,9 @@ export const DEFAULT_CONCUR_BUDGET_MS = 25_000;
 
 /** Each Concur operation within CONCUR_BUDGET_MS. */
 const concurCallDependencies = () => ({
-  client: concurClient(),
+  clients: concurClients(),
   tokens: tokenProvider(),
-  apps: once('apps', () => new AppDirectory({ credentials: companyCredentials() })),
+  apps: appDirectory(),
   budgetMs: Number(process.env.CONCUR_BUDGET_MS ?? DEFAULT_CONCUR_BUDGET_MS),
   metrics: gatewayMetrics(),
 });

@@ -99,7 +99,9 @@ export const deliveryWorker = (): DeliveryWorker =>
         limiter: new DynamoRateLimiter({
           client: dynamoDbClient(),
           tableName: stateTableName(),
-          ratePerMinute: 60 * Number(process.env.WEBHOOK_RATE_PER_SECOND ?? DEFAULT_ENDPOINT_RATE_PER_SECOND),
+          limitsOf: () => ({
+            perMinute: 60 * Number(process.env.WEBHOOK_RATE_PER_SECOND ?? DEFAULT_ENDPOINT_RATE_PER_SECOND),
+          }),
           // A short wait within the batch; beyond it the message is postponed a second.
           maxWaitMs: 2_000,
         }),

@@ -13,7 +13,7 @@ export const SUPPLIER_RATE_PARTITION_PREFIX = 'SUPPLIER-RATE#';
 /** A second's slots of a key, counted across containers (shared/adapters/dynamodb/slot-windows.ts). */
 export interface SlotCounter {
   /** Spends one of this second's slots; false when the second has none left. */
-  trySpend(key: string, limit: { perSecond: number; batch: number; growing?: boolean }): Promise<boolean>;
+  trySpend(key: string, limit: { perWindow: number; batch: number; growing?: boolean }): Promise<boolean>;
 }
 
 export class SupplierRateLimitedError extends Error {
@@ -42,7 +42,7 @@ export function supplierLimit(counter: SlotCounter, defaultPerSecond: number): S
       // used in the second): a busy container writes a few times a second for a supplier at its full rate, and
       // the supplier's other functions, each serving a request now and then, do not hold slots they never use.
       const batch = Math.max(1, Math.floor(perSecond / 4));
-      if (!(await counter.trySpend(supplier.id, { perSecond, batch, growing: true })))
+      if (!(await counter.trySpend(supplier.id, { perWindow: perSecond, batch, growing: true })))
         throw new SupplierRateLimitedError(supplier.id, perSecond, 1);
     },
   };

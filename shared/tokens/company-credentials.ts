@@ -6,6 +6,7 @@
  * the secret and the bad fields, never the values.
  */
 import * as z from '../zod';
+import { MIN_APP_RATE_PER_MINUTE } from '../app-limits';
 import type { SecretStore } from '../adapters/secrets';
 import { DEFAULT_APP_ID } from '../gateway/ports';
 import type { ConnectionRef } from '../gateway/ports';
@@ -56,6 +57,12 @@ export const appCredentialsSchema = z.object({
    * call. Absent: the app may post any source (a TMC's app, or one stored before apps were known); Concur decides.
    */
   bookingSources: z.optional(z.array(bookingSourceSchema)),
+  /**
+   * The app's own outbound limits (requests a minute, an hour), for all its connections together; absent: the
+   * deployment's defaults (shared/app-limits). Concur counts per app.
+   */
+  ratePerMinute: z.optional(z.number().check(z.int(), z.gte(MIN_APP_RATE_PER_MINUTE))),
+  ratePerHour: z.optional(z.number().check(z.int(), z.gte(1))),
 });
 export type AppCredentials = z.infer<typeof appCredentialsSchema>;
 

@@ -33,6 +33,8 @@ import type {
 } from './company-credentials';
 
 export interface RefreshInput {
+  /** The connection's app, whose client id and secret these are (its outbound limit counts the refresh). */
+  appId: string;
   baseUrl: string;
   clientId: string;
   clientSecret: string;
@@ -289,7 +291,7 @@ export class TokenProvider {
     if (stored.refreshRefusedAt) throw new CompanyAuthRefusedError(companyId);
     const app = await credentials.readApp(appId);
     logger?.info('refreshing Concur access token', { companyId, appId });
-    const refreshed = await this.refreshWithFallback(stored, app);
+    const refreshed = await this.refreshWithFallback(appId, stored, app);
     if (!refreshed) {
       await this.writeBack(connection, { ...stored, refreshRefusedAt: new Date(clock.now()).toISOString() });
       throw new CompanyAuthRefusedError(companyId);
@@ -318,6 +320,7 @@ export class TokenProvider {
    * a refresh that got no answer is sent once more with the same token. Undefined when Concur refused both.
    */
   private async refreshWithFallback(
+    appId: string,
     stored: CompanyTokens,
     app: AppCredentials,
   ): Promise<{ result: RefreshResult; usedRefreshToken: string } | undefined> {
@@ -329,6 +332,7 @@ export class TokenProvider {
       for (let attempt = 1; ; attempt += 1) {
         try {
           const result = await refresh({
+            appId,
             baseUrl: stored.baseUrl,
             clientId: app.clientId,
             clientSecret: app.clientSecret,

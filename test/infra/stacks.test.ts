@@ -142,7 +142,7 @@ describe('functions and routes', () => {
           ...(access.state ? ['STATE_TABLE_NAME'] : []),
           ...(access.idempotency ? ['IDEMPOTENCY_TABLE_NAME'] : []),
           ...(access.concur || access.webhookSecrets || access.endpointSecrets ? ['SECRET_PREFIX'] : []),
-          ...(access.concur ? ['CONCUR_RATE_PER_MINUTE'] : []),
+          ...(access.concur ? ['CONCUR_RATE_PER_MINUTE', 'CONCUR_RATE_PER_HOUR'] : []),
           ...(access.sendsEvents ? ['EVENTS_QUEUE_URL'] : []),
           ...(access.eventSources ? ['EVENT_SOURCES'] : []),
           ...(access.sendsDeliveries || access.receivesDeliveries ? ['DELIVERIES_QUEUE_URL'] : []),

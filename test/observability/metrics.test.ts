@@ -170,7 +170,7 @@ describe('the outbound limiter', () => {
       new DynamoRateLimiter({
         client: dynamoDbClient(),
         tableName: stateTableName(),
-        ratePerMinute: 60,
+        limitsOf: () => ({ perMinute: 60 }),
         maxWaitMs,
         clock,
         sleep,

@@ -78,7 +78,7 @@ beforeEach(async () => {
       limiter: new DynamoRateLimiter({
         client: dynamo.client,
         tableName: tables.state,
-        ratePerMinute: ratePerSecond * 60,
+        limitsOf: () => ({ perMinute: ratePerSecond * 60 }),
         maxWaitMs: 0,
         slotsPerTake: 1,
         clock,

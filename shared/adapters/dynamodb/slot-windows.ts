@@ -1,11 +1,12 @@
 /**
- * One-second windows of slots in the state table, shared by every function and worker: a counter per key and
- * second (`pk = {prefix}{key}`, `sk = {epoch second}`), taken with one conditional `UpdateItem`.
+ * Fixed windows of slots in the state table (one second by default), shared by every function and worker: a
+ * counter per key and window (`pk = {prefix}{key}`, `sk = {epoch second the window starts}`), taken with one
+ * conditional `UpdateItem`.
  *
- * A container takes its slots in batches and spends them locally within that second, so a warm container does
- * not pay a DynamoDB write for every slot. Slots a container took but did not use lapse with their second; a
- * window's total never exceeds its limit. The outbound limiter to Concur and the per-supplier limit of the API
- * both count this way, under their own prefixes.
+ * A container takes its slots in batches and spends them locally within that window, so a warm container does
+ * not pay a DynamoDB write for every slot. Slots a container took but did not use lapse with their window; a
+ * window's total never exceeds its limit. The outbound limiter to Concur (seconds and hours) and the per-supplier
+ * limit of the API all count this way, under their own prefixes.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,38 +20,42 @@ export interface SlotWindowsOptions {
   tableName: string;
   /** The start of the windows' partition key, e.g. `RATE#`. */
   partitionPrefix: string;
+  /** How long a window lasts (1 s by default; 3,600 for hours). */
+  windowSeconds?: number;
   clock?: Clock;
 }
 
-/** How many slots a second allows, and how many a container takes per write. */
+/** How many slots a window allows, and how many a container takes per write. */
 export interface WindowLimit {
-  perSecond: number;
+  perWindow: number;
   batch: number;
   /**
-   * Take no more than this container already took in the second (one at first, then doubling, up to `batch`):
+   * Take no more than this container already took in the window (one at first, then doubling, up to `batch`):
    * for windows shared by many containers that each serve few requests (one per function and supplier).
    */
   growing?: boolean;
 }
 
-/** Slots this container holds for a key: usable only within their second. */
+/** Slots this container holds for a key: usable only within their window. */
 interface HeldSlots {
-  second: number;
+  /** The window's start, in epoch seconds. */
+  window: number;
   remaining: number;
-  /** Slots this container took of this second so far. */
+  /** Slots this container took of this window so far. */
   taken: number;
-  /** The window was found full: nothing more to take in this second. */
+  /** The window was found full: nothing more to take in it. */
   full: boolean;
 }
 
-/** A tenth of a second's allowance per write (at least one, at most the allowance). */
-export function batchOf(perSecond: number, slotsPerTake?: number): number {
-  return Math.min(perSecond, Math.max(1, slotsPerTake ?? Math.floor(perSecond / 10)));
+/** A tenth of a window's allowance per write (at least one, at most the allowance). */
+export function batchOf(perWindow: number, slotsPerTake?: number): number {
+  return Math.min(perWindow, Math.max(1, slotsPerTake ?? Math.floor(perWindow / 10)));
 }
 
 export class SlotWindows implements SlotCounter {
   private readonly documents: DynamoDBDocumentClient;
   private readonly clock: Clock;
+  private readonly windowSeconds: number;
   private readonly held = new Map<string, HeldSlots>();
   /** One write at a time per key: concurrent callers wait for it rather than each taking a batch. */
   private readonly taking = new Map<string, Promise<void>>();
@@ -58,14 +63,20 @@ export class SlotWindows implements SlotCounter {
   constructor(private readonly options: SlotWindowsOptions) {
     this.documents = documentClient(options.client);
     this.clock = options.clock ?? { now: () => Date.now() };
+    this.windowSeconds = options.windowSeconds ?? 1;
   }
 
-  /** Spends one of this second's slots of `key`; false when the second's window is full. */
+  /** When the window after the one holding `ms` starts (epoch ms). */
+  nextWindowAfter(ms: number): number {
+    return (this.windowOf(ms) + this.windowSeconds) * 1000;
+  }
+
+  /** Spends one of the current window's slots of `key`; false when the window is full. */
   async trySpend(key: string, limit: WindowLimit): Promise<boolean> {
     for (;;) {
-      const second = Math.floor(this.clock.now() / 1000);
+      const window = this.windowOf(this.clock.now());
       const slots = this.held.get(key);
-      if (slots?.second === second) {
+      if (slots?.window === window) {
         if (slots.remaining > 0) {
           slots.remaining--;
           return true;
@@ -77,7 +88,7 @@ export class SlotWindows implements SlotCounter {
         await pending;
         continue;
       }
-      const take = this.take(key, second, limit).finally(() => this.taking.delete(key));
+      const take = this.take(key, window, limit).finally(() => this.taking.delete(key));
       this.taking.set(
         key,
         take.then(
@@ -89,35 +100,41 @@ export class SlotWindows implements SlotCounter {
     }
   }
 
+  /** The start (epoch seconds) of the window holding `ms`. */
+  private windowOf(ms: number): number {
+    return Math.floor(ms / 1000 / this.windowSeconds) * this.windowSeconds;
+  }
+
   /**
-   * Takes a batch of the second's slots (growing: as many as this container already took in it, one at first,
+   * Takes a batch of the window's slots (growing: as many as this container already took in it, one at first,
    * at most a batch), or a single one when that no longer fits, or finds the window full.
    */
-  private async take(key: string, second: number, limit: WindowLimit): Promise<void> {
+  private async take(key: string, window: number, limit: WindowLimit): Promise<void> {
     const before = this.held.get(key);
-    const taken = before?.second === second ? before.taken : 0;
+    const taken = before?.window === window ? before.taken : 0;
     const wanted = limit.growing ? Math.min(limit.batch, Math.max(1, taken)) : limit.batch;
     for (const count of wanted > 1 ? [wanted, 1] : [1]) {
-      if (await this.takeSlots(key, second, count, limit.perSecond)) {
-        this.held.set(key, { second, remaining: count, taken: taken + count, full: false });
+      if (await this.takeSlots(key, window, count, limit.perWindow)) {
+        this.held.set(key, { window, remaining: count, taken: taken + count, full: false });
         return;
       }
     }
-    this.held.set(key, { second, remaining: 0, taken, full: true });
+    this.held.set(key, { window, remaining: 0, taken, full: true });
   }
 
-  private async takeSlots(key: string, second: number, count: number, perSecond: number): Promise<boolean> {
+  private async takeSlots(key: string, window: number, count: number, perWindow: number): Promise<boolean> {
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.options.tableName,
-          Key: { pk: `${this.options.partitionPrefix}${key}`, sk: String(second) },
+          Key: { pk: `${this.options.partitionPrefix}${key}`, sk: String(window) },
           UpdateExpression: 'ADD used :count SET expiresAt = :expiresAt',
           ConditionExpression: 'attribute_not_exists(used) OR used <= :room',
           ExpressionAttributeValues: {
             ':count': count,
-            ':room': perSecond - count,
-            ':expiresAt': second + 60,
+            ':room': perWindow - count,
+            // A minute after the window ends: nobody reads it then.
+            ':expiresAt': window + this.windowSeconds + 60,
           },
         }),
       );
