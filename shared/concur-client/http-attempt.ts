@@ -101,7 +101,9 @@ export async function sendAttempt(
       ok: false,
       reason: 'connection',
       maybeSent: code === undefined || !NOT_SENT_CODES.has(code),
-      detail: code ?? (error as Error).message,
+      // The gateway's own limit says whose it is (the Concur app's), for the operator reading the log line.
+      detail:
+        code === OUTBOUND_RATE_LIMITED_CODE ? (error as Error).message : (code ?? (error as Error).message),
     };
   }
 }

@@ -644,6 +644,118 @@ describe('apps', () => {
   });
 });
 
+describe('an app’s outbound limit', () => {
+  it('is set, shown and changed through the command line, and the running functions hold the app to it', async () => {
+    const issued = (await (
+      await fetch(`${server.endpoints.simulator}/_sim/tokens/issue`, {
+        method: 'POST',
+        body: JSON.stringify({ companyId: COMPANY, bookingSource: 'HourlyCars' }),
+      })
+    ).json()) as { accessToken: string; refreshToken: string };
+    const tooLow = await runCli([
+      'apps',
+      'add',
+      ...local(),
+      '--id',
+      'hourly-app',
+      '--client-id',
+      `${COMPANY}-client`,
+      '--client-secret',
+      `${COMPANY}-secret`,
+      '--rate-per-minute',
+      '30',
+    ]);
+    expect(tooLow.status).toBe(1);
+    expect(tooLow.stderr).toContain('--rate-per-minute 30: a whole number of requests, at least 60');
+    const added = await runJson<Record<string, unknown>>([
+      'apps',
+      'add',
+      ...local(),
+      '--id',
+      'hourly-app',
+      '--client-id',
+      `${COMPANY}-client`,
+      '--client-secret',
+      `${COMPANY}-secret`,
+      '--booking-source',
+      'HourlyCars',
+      '--rate-per-minute',
+      '600',
+      '--rate-per-hour',
+      '1',
+    ]);
+    expect(added).toMatchObject({ appId: 'hourly-app', ratePerMinute: 600, ratePerHour: 1 });
+    const listed = await runCli(['apps', 'list', ...local()]);
+    expect(listed.stdout).toMatch(/PER MINUTE\s+PER HOUR/);
+    expect(listed.stdout).toMatch(/hourly-app\s+demo-company-client\s+HourlyCars\s+600\s+1\n/);
+    expect(listed.stdout).toMatch(
+      /default\s+demo-company-client\s+any\s+3000 \(default\)\s+200000 \(default\)/,
+    );
+
+    await runJson([
+      'companies',
+      'connect',
+      COMPANY,
+      ...local(),
+      '--app',
+      'hourly-app',
+      '--access-token',
+      issued.accessToken,
+      '--refresh-token',
+      issued.refreshToken,
+      '--expires-at',
+      new Date(Date.now() + 3_000_000).toISOString(),
+      '--geolocation',
+      server.endpoints.simulator!,
+    ]);
+    const { apiKey } = await runJson<{ apiKey: string }>([
+      'suppliers',
+      'add',
+      ...local(),
+      '--id',
+      'hourly',
+      '--booking-source',
+      'HourlyCars',
+      '--company',
+      COMPANY,
+      '--concur-app',
+      'hourly-app',
+    ]);
+    // The hour's windows are clock hours: both bookings within one.
+    const intoHour = Date.now() % 3_600_000;
+    if (intoHour > 3_540_000)
+      await new Promise((resolve) => setTimeout(resolve, 3_600_000 - intoHour + 1_000));
+    expect((await putBooking(apiKey, 'HOURLY-1')).status).toBe(201);
+    // The app's one call of the hour is spent: the next is refused before it reaches Concur.
+    const refused = await putBooking(apiKey, 'HOURLY-2');
+    expect(refused.status, JSON.stringify(refused.body)).toBe(503);
+    expect(refused.body).toMatchObject({ type: expect.stringContaining('concur-unavailable') });
+
+    const updated = await runJson<Record<string, unknown>>([
+      'apps',
+      'update',
+      'hourly-app',
+      ...local(),
+      '--rate-per-hour',
+      'default',
+      '--rate-per-minute',
+      '1200',
+    ]);
+    expect(updated).toMatchObject({
+      ratePerMinute: 1200,
+      ratePerHour: 200_000,
+      ownRate: { perMinute: true, perHour: false },
+    });
+    const shown = await runCli(['apps', 'show', 'hourly-app', ...local()]);
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toContain('limit:           1200 a minute, 200000 (default) an hour');
+    expect(shown.stdout).not.toContain(`${COMPANY}-secret`);
+    const nothing = await runCli(['apps', 'update', 'hourly-app', ...local()]);
+    expect(nothing.status).toBe(1);
+    expect(nothing.stderr).toContain('give --rate-per-minute, --rate-per-hour or both');
+  });
+});
+
 describe('without npm start', () => {
   it('opens the data itself once npm start stopped, and npm start finds the changes when it starts again', async () => {
     await server.stop();
