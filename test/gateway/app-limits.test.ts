@@ -120,6 +120,24 @@ describe('the outbound limit per Concur app', () => {
       404,
     );
 
+    // Asked asynchronously, the refused call goes back to the queue to be retried: nothing parked, nothing sent.
+    const accepted = await api(gateway, key('acme')).put(
+      '/v1/companies/co-1/bookings/ACME-LATER',
+      { booking: carBooking({}, { confirmationNumber: 'ACME-LATER' }), traveler: { loginId: TRAVELER } },
+      { prefer: 'respond-async' },
+    );
+    expect(accepted.status).toBe(202);
+    const path = new URL(accepted.body.operation.href).pathname;
+    let operation = (await api(gateway, key('acme')).get(path)).body.operation;
+    for (let polls = 0; operation.nextAttemptAt === undefined && polls < 200; polls++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      operation = (await api(gateway, key('acme')).get(path)).body.operation;
+    }
+    expect(operation).toMatchObject({ status: expect.stringMatching(/^(accepted|processing)$/) });
+    expect(operation.attempts).toBeGreaterThanOrEqual(1);
+    expect(operation.nextAttemptAt).toEqual(expect.any(String));
+    expect(simulator.requests.of('bookingPost')).toHaveLength(PER_HOUR);
+
     // Another app has its own limit: all its calls go out.
     for (const [n, companyId] of ['co-2', 'co-1', 'co-2', 'co-1'].entries()) {
       const answer = await put('globex', companyId, `GLOBEX-${n}`);
