@@ -8,9 +8,9 @@ import type {
   BookingKey,
   BookingMapping,
   BookingStatus,
+  ChangeActor,
   ChangeNote,
 } from '../gateway/ports';
-import type { ChangeActor } from './actor';
 
 /** How long a history record is kept: DynamoDB's TTL deletes it later, reads skip it from then on. */
 export const HISTORY_RETENTION_DAYS = 90;
@@ -32,17 +32,13 @@ export interface HistoryEntry {
 }
 
 /** The record a stored change makes. */
-export function historyEntryOf(
-  mapping: BookingMapping,
-  note: ChangeNote,
-  actor: ChangeActor | undefined,
-): HistoryEntry {
+export function historyEntryOf(mapping: BookingMapping, note: ChangeNote): HistoryEntry {
   return {
     at: mapping.updatedAt,
     action: note.action,
     version: mapping.version,
     status: mapping.status,
-    ...(actor ? { actor } : {}),
+    ...(note.actor ? { actor: note.actor } : {}),
     ...(note.concur ? { concur: note.concur } : {}),
     ...(note.error ? { error: note.error } : {}),
     ...(mapping.tripId ? { tripId: mapping.tripId } : {}),

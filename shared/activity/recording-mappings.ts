@@ -5,7 +5,6 @@
  * supplier repeat what already happened.
  */
 import type { BookingLease, BookingMapping, BookingMappings, MappingWrite } from '../gateway/ports';
-import { currentChangeActor } from './actor';
 import { historyEntryOf } from './history';
 import type { BookingHistory } from './history';
 
@@ -19,7 +18,7 @@ export function recordingHistory(
   recording.saveAndRelease = async (lease: BookingLease, write: MappingWrite): Promise<BookingMapping> => {
     const saved = await mappings.saveAndRelease(lease, write);
     try {
-      await history.append(lease.key, historyEntryOf(saved, write.change, currentChangeActor()));
+      await history.append(lease.key, historyEntryOf(saved, write.change));
     } catch (error) {
       onLost(error, lease);
     }

@@ -6,7 +6,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Supplier } from '../gateway/ports';
+import type { ChangeActor, Supplier } from '../gateway/ports';
 import type { GatewayError } from '../gateway/errors';
 import { dispositionOf, runCommand } from './commands';
 import type { UseCases } from './commands';
@@ -16,7 +16,6 @@ import type { DynamoOperations, FinalStatus, OperationRecord } from './operation
 import type { EventQueue } from './queue';
 import { noMetrics } from '../observability/counter';
 import { withSourceMappedStack } from '../observability/source-mapped-stack';
-import { withChangeActor } from '../activity/actor';
 import type { GatewayMetrics } from '../observability/counter';
 import { GATEWAY_METRICS } from '../observability/metric-names';
 
@@ -180,15 +179,13 @@ export class EventProcessor {
     }
     let result: Awaited<ReturnType<typeof runCommand>>;
     try {
-      const actor = {
-        kind: 'operation' as const,
+      const actor: ChangeActor = {
+        kind: 'operation',
         operationId: operation.id,
         trigger: operation.trigger,
         eventId: operation.eventId,
       };
-      result = await withChangeActor(actor, () =>
-        runCommand(this.deps.useCases, supplier, operation.command!),
-      );
+      result = await runCommand(this.deps.useCases, { ...supplier, actor }, operation.command!);
     } catch (error) {
       const disposition = dispositionOf(error, operation.id);
       const receiveCount = receiveCountOf(record);

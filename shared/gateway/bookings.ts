@@ -132,6 +132,7 @@ export class BookingService {
       key,
       (held) => this.post(supplier, key, request, { reference: traveler, loginId }, held),
       this.deps.lockOptions,
+      supplier.actor,
     );
     if (request.previousConfirmationNumber) {
       const mapping = await this.finishRebooking(
@@ -273,6 +274,7 @@ export class BookingService {
           });
         },
         lockOptions,
+        supplier.actor,
       );
     } catch (error) {
       failure = error;
@@ -300,6 +302,7 @@ export class BookingService {
         });
       },
       lockOptions,
+      supplier.actor,
     );
   }
 
@@ -365,6 +368,7 @@ export class BookingService {
         };
       },
       this.deps.lockOptions,
+      supplier.actor,
     );
   }
 

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from './errors';
-import type { BookingKey, BookingLease, BookingMapping, BookingMappings, MappingWrite } from './ports';
+import type {
+  BookingKey,
+  BookingLease,
+  BookingMapping,
+  BookingMappings,
+  ChangeActor,
+  MappingWrite,
+} from './ports';
 
 export interface LockOptions {
   /** How long the lease is held at most if its holder dies; longer than a Lambda invocation. */
@@ -24,13 +31,14 @@ export interface HeldBooking {
  * Runs `work` while holding the booking's lease, so that changes to one booking reach Concur one at a time and in
  * the order they were accepted. The lease lives on the mapping item: taking it reads the mapping, and `save`
  * stores the result and releases it in one write; work that ends without saving releases it. Waits with
- * jittered polling; gives up with a `busy` error.
+ * jittered polling; gives up with a `busy` error. What `work` saves is noted as made by `actor`.
  */
 export async function withBookingLease<T>(
   mappings: BookingMappings,
   key: BookingKey,
   work: (held: HeldBooking) => Promise<T>,
   options: LockOptions,
+  actor: ChangeActor | undefined,
 ): Promise<T> {
   const holder = randomUUID();
   const sleep = options.sleep ?? defaultSleep;
@@ -50,7 +58,10 @@ export async function withBookingLease<T>(
     ...(taken.mapping ? { mapping: taken.mapping } : {}),
     save: async (write) => {
       if (released) throw new Error('the booking lease was already released');
-      const saved = await mappings.saveAndRelease(taken, write);
+      const saved = await mappings.saveAndRelease(
+        taken,
+        actor ? { ...write, change: { ...write.change, actor } } : write,
+      );
       released = true;
       return saved;
     },

@@ -18,7 +18,17 @@ export interface Supplier {
   livemode?: false;
   /** Requests a second it may send to the API; absent: the stage's default (shared/supplier-limits). */
   ratePerSecond?: number;
+  /**
+   * Who of this supplier makes the changes of the running invocation, for the booking history: set on the
+   * invocation's own copy of the supplier (an API request, an operation the processor applies).
+   */
+  actor?: ChangeActor;
 }
+
+/** The maker of a change: an API request, or an operation (a partner event or an asynchronous request). */
+export type ChangeActor =
+  | { kind: 'api'; requestId: string }
+  | { kind: 'operation'; operationId: string; trigger: 'webhook' | 'api' | 'eventbridge'; eventId: string };
 
 /** The app of suppliers that name none: the gateway's own Concur app. */
 export const DEFAULT_APP_ID = 'default';
@@ -151,6 +161,8 @@ export interface ChangeNote {
   concur?: { status: 'ok' | 'not-found'; correlationId?: string };
   /** What failed, for a step recorded as failed. */
   error?: string;
+  /** Who made it; absent for a change seen in Concur, or a use case called outside a request or operation. */
+  actor?: ChangeActor;
 }
 
 /**

@@ -226,6 +226,7 @@ export class TripService {
             await save({ changes: { status: 'cancelled', pendingStep: undefined }, change });
         },
         this.deps.lockOptions,
+        supplier.actor,
       );
     }
   }

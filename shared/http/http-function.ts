@@ -28,7 +28,6 @@ import { isPrintableText } from '../concur/xml-text';
 import { HttpProblem, problemFor, problemResponse } from './problem-responses';
 import { parseJsonBody } from './json-body';
 import { withSourceMappedStack } from '../observability/source-mapped-stack';
-import { withChangeActor } from '../activity/actor';
 import { isLivemode } from '../sandbox';
 
 export interface RouteRequest {
@@ -123,14 +122,7 @@ export function httpFunction(
           withLivemode(await deps.respondAsync!(route.operationId, request, supplier!), supplier),
         );
       }
-      return toResult(
-        withLivemode(
-          await withChangeActor({ kind: 'api', requestId: request.requestId }, () =>
-            handlers[route.operationId]!(request),
-          ),
-          supplier,
-        ),
-      );
+      return toResult(withLivemode(await handlers[route.operationId]!(request), supplier));
     };
 
   const setUp = async () => {
@@ -340,9 +332,11 @@ function routeRequest(
   const host = event.requestContext.domainName;
   const protocol = event.headers['x-forwarded-proto'] ?? 'https';
   const rawBody = rawBodyOf(event);
+  const requestId = event.requestContext.requestId;
   return {
-    requestId: event.requestContext.requestId,
-    supplier,
+    requestId,
+    // The request's own copy: the changes it makes are noted as the request's.
+    supplier: supplier && { ...supplier, actor: { kind: 'api', requestId } },
     pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
     query: (event.queryStringParameters ?? {}) as Record<string, string>,
     body: route.signed ? undefined : jsonBodyOf(event, rawBody),

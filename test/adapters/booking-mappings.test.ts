@@ -203,6 +203,7 @@ describe('DynamoBookingMappings', () => {
             });
           },
           options,
+          undefined,
         ),
       ),
     );
