@@ -25,6 +25,7 @@ export interface EventPoller {
 
 export function startEventPoller(options: EventPollerOptions): EventPoller {
   let running = true;
+  const stopping = new AbortController();
   const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
   const toRecord = (message: Message): SQSRecord => ({
@@ -60,9 +61,12 @@ export function startEventPoller(options: EventPollerOptions): EventPoller {
           new ReceiveMessageCommand({
             QueueUrl: options.queueUrl,
             MaxNumberOfMessages: options.batchSize ?? 10,
-            WaitTimeSeconds: 1,
+            // The longest poll SQS allows, as Lambda's event source mapping polls: an idle worker asks once in
+            // 20 s instead of every second; stopping hangs up on the poll instead of waiting it out.
+            WaitTimeSeconds: 20,
             MessageSystemAttributeNames: ['All'],
           }),
+          { abortSignal: stopping.signal },
         );
         if (Messages.length === 0) continue;
         const records = Messages.map(toRecord);
@@ -94,6 +98,7 @@ export function startEventPoller(options: EventPollerOptions): EventPoller {
   return {
     stop: async () => {
       running = false;
+      stopping.abort();
       await Promise.all(loops);
     },
   };

@@ -57,22 +57,27 @@ class SqsError extends Error {
   }
 }
 
+/** An SQS action; `caller` aborts when the caller hangs up before its answer. */
+type Operation = (input: Record<string, unknown>, caller: AbortSignal) => Promise<unknown>;
+
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 /** Wakes the queue's waiting long polls, to look again. */
 function wake(queue: Queue): void {
   for (const waiter of [...queue.waiters]) waiter();
 }
 
-/** Waits until woken or `ms` passed. */
-function waitOn(queue: Queue, ms: number): Promise<void> {
+/** Waits until woken, `ms` passed or the caller went away. */
+function waitOn(queue: Queue, ms: number, caller: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
       queue.waiters.delete(done);
+      caller.removeEventListener('abort', done);
       resolve();
     };
     const timer = setTimeout(done, ms);
     queue.waiters.add(done);
+    caller.addEventListener('abort', done);
   });
 }
 
@@ -159,7 +164,7 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
     return found;
   };
 
-  const operations: Record<string, (input: Record<string, unknown>) => Promise<unknown>> = {
+  const operations: Record<string, Operation> = {
     CreateQueue: async (input) => {
       const name = stringField(input, 'QueueName');
       if (!/^[\w-]{1,80}$/.test(name)) throw new SqsError('InvalidParameterValue', 'invalid queue name');
@@ -218,7 +223,7 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
       await persist([{ op: 'put', queue: queue.name, message }]);
       return { MessageId: message.id, MD5OfMessageBody: message.md5 };
     },
-    ReceiveMessage: async (input) => {
+    ReceiveMessage: async (input, caller) => {
       const queue = queueOf(input);
       const max = Math.min(Math.max(Number(input.MaxNumberOfMessages ?? 1), 1), 10);
       const visibility = secondsField(input, 'VisibilityTimeout', Number(queue.attributes.VisibilityTimeout));
@@ -226,11 +231,17 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
       const changes: JournalEntry[] = [];
       let found = visibleMessages(queue, max, changes);
       // A long poll sleeps until a message is sent, the next hidden one becomes visible, or its wait ends.
-      for (let now = Date.now(); found.length === 0 && now < waitUntil && !closing; now = Date.now()) {
+      for (
+        let now = Date.now();
+        found.length === 0 && now < waitUntil && !closing && !caller.aborted;
+        now = Date.now()
+      ) {
         const until = Math.min(waitUntil, nextVisibleAt(queue, now) ?? waitUntil);
-        await waitOn(queue, Math.max(1, until - now));
+        await waitOn(queue, Math.max(1, until - now), caller);
         found = visibleMessages(queue, max, changes);
       }
+      // A poller that stopped waiting takes nothing: what it would get stays visible for the next one.
+      if (caller.aborted) return { Messages: [] };
       const now = Date.now();
       for (const message of found) {
         message.receiveCount += 1;
@@ -289,7 +300,12 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Runn
   };
 
   const server = createServer((request, response) => {
-    handle(request, operations).then(
+    // A caller that hangs up before its answer (a poller stopping) ends its long poll.
+    const caller = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) caller.abort();
+    });
+    handle(request, operations, caller.signal).then(
       (body) => send(response, 200, body),
       (error: unknown) => {
         if (error instanceof SqsError)
@@ -335,7 +351,8 @@ function stateOf(queues: Map<string, Queue>): JournalState {
 
 async function handle(
   request: IncomingMessage,
-  operations: Record<string, (input: Record<string, unknown>) => Promise<unknown>>,
+  operations: Record<string, Operation>,
+  caller: AbortSignal,
 ): Promise<unknown> {
   const target = String(request.headers['x-amz-target'] ?? '');
   const prefix = 'AmazonSQS.';
@@ -360,7 +377,7 @@ async function handle(
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new SqsError('InvalidParameterValue', 'request body is not a JSON object');
   }
-  return operation(input as Record<string, unknown>);
+  return operation(input as Record<string, unknown>, caller);
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

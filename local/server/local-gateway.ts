@@ -549,9 +549,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       await server.close();
       await sweeper.stop();
       await keepAliveTimer.stop();
-      await poller.stop();
-      await deliveryPoller.stop();
-      await changeNoticesPoller.stop();
+      await Promise.all([poller.stop(), deliveryPoller.stop(), changeNoticesPoller.stop()]);
       await sqs.close();
       await simulator?.close();
       await secrets.close();
