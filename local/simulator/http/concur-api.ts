@@ -21,6 +21,8 @@ import { renderTripIt } from '../tripit';
 import { errorAnswer, notFoundStatusAnswer, xmlAnswer } from './answers';
 import type { HttpAnswer } from './answers';
 
+const ITINERARY_SCOPE = 'ITINER';
+
 export interface ApiContext {
   store: TripStore;
   tokens: TokenRegistry;
@@ -59,6 +61,9 @@ export function handleConcurApi(context: ApiContext, call: ApiCall): HttpAnswer 
   try {
     const authentication = context.tokens.authenticate(call.authorization);
     if (!authentication.ok) throw new ConcurApiError(authentication.status, authentication.message);
+    // Itinerary v1.1 is the ITINER scope's: an app Concur did not grant it is refused access, not a token trouble.
+    if (!authentication.principal.scopes.includes(ITINERARY_SCOPE))
+      throw new ConcurApiError(403, `insufficient scope: ${ITINERARY_SCOPE} is required`);
     const document = operate(context, call, authentication.principal);
     const answer = xmlAnswer(document);
     return 'itinerary' in document ? { ...answer, body: withConcurExtras(answer.body) } : answer;

@@ -136,6 +136,16 @@ describe('OAuth2 tokens', () => {
     );
   });
 
+  it('refuses Itinerary calls with 403 to a token whose app was not granted ITINER, as a refusal of access', async () => {
+    const { sim } = await startTestSimulator({
+      companies: [{ id: 'demo-company' }, { id: 'expense-only', scopes: ['openid', 'EXPRPT'] }],
+    });
+    const refused = await call(sim, TRIP_PATH, { token: sim.accessTokenFor('expense-only') });
+    expect(refused.status).toBe(403);
+    expect(errorMessageOf(refused)).toBe('insufficient scope: ITINER is required');
+    expect((await call(sim, TRIP_PATH)).status).toBe(200);
+  });
+
   it('refuses unknown, expired and revoked refresh tokens with invalid_grant, bad client credentials with invalid_client', async () => {
     const { sim, clock } = await startTestSimulator({ refreshTokenLifetimeSeconds: 60 });
     expect(await refresh(sim, 'not-a-refresh-token')).toMatchObject({
