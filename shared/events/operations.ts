@@ -16,7 +16,12 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient, isConditionalCheckFailed } from '../adapters/dynamodb/document-client';
+import {
+  documentClient,
+  fieldChanges,
+  isConditionalCheckFailed,
+  updateOf,
+} from '../adapters/dynamodb/document-client';
 import { OPEN_OPERATIONS_INDEX, operationsActivityKey } from '../adapters/dynamodb/tables';
 import type { Clock } from '../gateway/ports';
 import type { ProblemDetails } from '../problem';
@@ -460,32 +465,17 @@ export class DynamoOperations {
     countAttempt = false,
     returnOld = false,
   ): Promise<OperationRecord> {
-    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
-    const attributeValues: Record<string, unknown> = { ...values, ':updatedAt': this.isoNow() };
-    const sets = ['#updatedAt = :updatedAt'];
-    const removes: string[] = [];
-    for (const [field, value] of Object.entries(changes)) {
-      names[`#${field}`] = field;
-      if (value === undefined) removes.push(`#${field}`);
-      else {
-        sets.push(`#${field} = :${field}`);
-        attributeValues[`:${field}`] = value;
-      }
-    }
+    const update = fieldChanges(changes, this.isoNow(), values);
     if (countAttempt) {
-      names['#attempts'] = 'attempts';
-      attributeValues[':one'] = 1;
-      sets.push('#attempts = #attempts + :one');
+      update.names['#attempts'] = 'attempts';
+      update.values[':one'] = 1;
+      update.sets.push('#attempts = #attempts + :one');
     }
-    for (const [, field] of condition.matchAll(/#(\w+)/g)) names[`#${field}`] = field!;
     const { Attributes } = await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: operationKey(id),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: attributeValues,
+        ...updateOf(update, condition),
         ReturnValues: returnOld ? 'ALL_OLD' : 'ALL_NEW',
       }),
     );

@@ -9,9 +9,11 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   documentClient,
+  fieldChanges,
   isConditionalCheckFailed,
   queryAll,
   scanAll,
+  updateOf,
 } from '../adapters/dynamodb/document-client';
 import type { Clock } from '../gateway/ports';
 import type { SupplierEventType } from './event-types';
@@ -207,28 +209,12 @@ export class DynamoWebhookEndpoints {
     condition: string,
     values: Record<string, unknown>,
   ): Promise<WebhookEndpoint | undefined> {
-    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
-    const attributeValues: Record<string, unknown> = { ...values, ':updatedAt': this.isoNow() };
-    const sets = ['#updatedAt = :updatedAt'];
-    const removes: string[] = [];
-    for (const [field, value] of Object.entries(changes)) {
-      names[`#${field}`] = field;
-      if (value === undefined) removes.push(`#${field}`);
-      else {
-        sets.push(`#${field} = :${field}`);
-        attributeValues[`:${field}`] = value;
-      }
-    }
-    for (const [, field] of condition.matchAll(/#(\w+)/g)) names[`#${field}`] = field!;
     try {
       const { Attributes } = await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keyOf(supplierId, id),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: attributeValues,
+          ...updateOf(fieldChanges(changes, this.isoNow(), values), condition),
           ReturnValues: 'ALL_NEW',
         }),
       );
