@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCS_ASSET_NAMES, DOCS_PAGE_TITLE, docsAsset, renderDocsPage } from '../../shared/http/docs-page';
 import { buildOpenApiDocument } from '../../shared/http/openapi';
@@ -95,19 +95,7 @@ describe('the API reference page in a real browser (headless Chromium)', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('renders the title and every documented path from /openapi.json', { timeout: 60_000 }, async () => {
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
