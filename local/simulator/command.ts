@@ -39,39 +39,61 @@ export function registerSimulatorCommand(program: Command, io: SimulatorCommandI
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--token <token>', `access token accepted for ${DEFAULT_COMPANY_ID} (default: a generated one)`)
     .option('--seed <seed>', 'seed of the generated ids, tokens and random faults', parseSeed)
-    .action(async (options: { port: number; host: string; token?: string; seed?: number }) => {
-      let simulator: Simulator;
-      try {
-        simulator = await startSimulator({
-          port: options.port,
-          host: options.host,
-          companies: [
-            {
-              id: DEFAULT_COMPANY_ID,
-              ...(options.token !== undefined ? { accessToken: options.token } : {}),
-            },
-          ],
-          ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        });
-      } catch (error) {
-        const { code, message } = error as NodeJS.ErrnoException;
-        program.error(
-          code === 'EADDRINUSE'
-            ? `port ${options.port} on ${options.host} is in use; choose another with --port (0: any free port)`
-            : `the simulator cannot start: ${message}`,
+    .option(
+      '--scopes <scopes>',
+      `scopes granted to ${DEFAULT_COMPANY_ID}'s app, space-separated (default: openid ITINER, no Identity scope)`,
+    )
+    .option('--rotate-refresh-tokens', 'a refresh answers a new refresh token (default: the same one)')
+    .action(
+      async (options: {
+        port: number;
+        host: string;
+        token?: string;
+        seed?: number;
+        scopes?: string;
+        rotateRefreshTokens?: boolean;
+      }) => {
+        let simulator: Simulator;
+        try {
+          simulator = await startSimulator({
+            port: options.port,
+            host: options.host,
+            companies: [
+              {
+                id: DEFAULT_COMPANY_ID,
+                ...(options.token !== undefined ? { accessToken: options.token } : {}),
+                ...(options.scopes !== undefined
+                  ? { scopes: options.scopes.split(/\s+/).filter(Boolean) }
+                  : {}),
+              },
+            ],
+            ...(options.seed !== undefined ? { seed: options.seed } : {}),
+            ...(options.rotateRefreshTokens ? { rotateRefreshTokens: true } : {}),
+          });
+        } catch (error) {
+          const { code, message } = error as NodeJS.ErrnoException;
+          program.error(
+            code === 'EADDRINUSE'
+              ? `port ${options.port} on ${options.host} is in use; choose another with --port (0: any free port)`
+              : `the simulator cannot start: ${message}`,
+          );
+        }
+        const client = simulator.tokens.clientFor();
+        log(`Concur simulator listening on ${simulator.url}`);
+        log(`company:       ${simulator.defaultCompanyId}`);
+        log(`access token:  ${simulator.accessTokenFor()}`);
+        log(`refresh token: ${simulator.tokens.refreshTokenFor()}`);
+        log(`client:        ${client.clientId} / ${client.clientSecret}`);
+        log(`scope:         ${simulator.tokens.grantedScope()}`);
+        log(
+          `refreshes:     ${options.rotateRefreshTokens ? 'rotate the refresh token' : 'keep the refresh token'}`,
         );
-      }
-      const client = simulator.tokens.clientFor();
-      log(`Concur simulator listening on ${simulator.url}`);
-      log(`company:       ${simulator.defaultCompanyId}`);
-      log(`access token:  ${simulator.accessTokenFor()}`);
-      log(`refresh token: ${simulator.tokens.refreshTokenFor()}`);
-      log(`client:        ${client.clientId} / ${client.clientSecret}`);
-      log(`admin API:     ${simulator.url}/_sim/requests (see docs/simulator.md)`);
-      await untilStopped(simulator);
-      await simulator.close();
-      log('Concur simulator stopped');
-    });
+        log(`admin API:     ${simulator.url}/_sim/requests (see docs/simulator.md)`);
+        await untilStopped(simulator);
+        await simulator.close();
+        log('Concur simulator stopped');
+      },
+    );
   return program;
 }
 

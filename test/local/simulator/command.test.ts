@@ -34,6 +34,54 @@ describe('simulator command', () => {
     await expect(fetch(`${simulator.url}/api/travel/trip/v1.1/`)).rejects.toThrow();
   });
 
+  it('grants the scopes given and rotates refresh tokens when asked; by default openid ITINER and the same refresh token', async () => {
+    const run = async (args: string[]) => {
+      const lines: string[] = [];
+      let started: (simulator: Simulator) => void = () => {};
+      const running = new Promise<Simulator>((resolve) => (started = resolve));
+      let stop: () => void = () => {};
+      const program = new Command().exitOverride();
+      registerSimulatorCommand(program, {
+        log: (line) => lines.push(line),
+        untilStopped: (simulator) => {
+          started(simulator);
+          return new Promise<void>((resolve) => (stop = resolve));
+        },
+      });
+      const done = program.parseAsync(['simulator', '--port', '0', ...args], { from: 'user' });
+      const simulator = await running;
+      const client = simulator.tokens.clientFor();
+      const sent = simulator.tokens.refreshTokenFor();
+      const response = await fetch(`${simulator.url}/oauth2/v0/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          client_id: client.clientId,
+          client_secret: client.clientSecret,
+          grant_type: 'refresh_token',
+          refresh_token: sent,
+        }),
+      });
+      const answer = (await response.json()) as { scope: string; refresh_token: string };
+      stop();
+      await done;
+      return { lines: lines.join('\n'), scope: answer.scope, kept: answer.refresh_token === sent };
+    };
+    const plain = await run([]);
+    expect(plain).toMatchObject({ scope: 'openid ITINER', kept: true });
+    expect(plain.lines).toContain('scope:         openid ITINER');
+    expect(plain.lines).toContain('refreshes:     keep the refresh token');
+    const granted = await run([
+      '--scopes',
+      'openid ITINER identity.user.ids.read identity.user.core.read',
+      '--rotate-refresh-tokens',
+    ]);
+    expect(granted).toMatchObject({
+      scope: 'openid ITINER identity.user.ids.read identity.user.core.read',
+      kept: false,
+    });
+    expect(granted.lines).toContain('refreshes:     rotate the refresh token');
+  });
+
   it('answers a port in use with one line naming it', async () => {
     const taken = await startSimulator({ port: 0 });
     try {
