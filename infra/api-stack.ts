@@ -38,7 +38,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, FunctionUrlAuthType, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FilterPattern, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -46,6 +46,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { ACTIVITY_INDEX, OPEN_OPERATIONS_INDEX, TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
+import { SANDBOX_STATE_PARTITION_PREFIX } from '../shared/adapters/dynamodb/versioned-documents';
 import { routes } from '../shared/http/routes';
 import type { FunctionName, RouteDefinition } from '../shared/http/routes';
 import { BUNDLED_DOCS_ASSETS_DIR, DOCS_ASSET_NAMES } from '../shared/http/docs-page';
@@ -78,6 +79,8 @@ export interface GatewayApiStackProps extends StackProps {
   supplierRatePerSecond?: number;
   /** A CloudFront distribution with the stage's web ACL (infra/edge-stack.ts) in front of the API. */
   edge?: boolean;
+  /** The hosted sandbox test keys book against (default true; `-c sandbox=false` leaves it out). */
+  sandbox?: boolean;
 }
 
 /**
@@ -85,7 +88,7 @@ export interface GatewayApiStackProps extends StackProps {
  * queue's sender and the keep-alive of Concur connections.
  */
 export type LambdaName =
-  FunctionName | 'processor' | 'sweeper' | 'deliveries' | 'keepalive' | 'changeApplier';
+  FunctionName | 'processor' | 'sweeper' | 'deliveries' | 'keepalive' | 'changeApplier' | 'sandbox';
 
 /**
  * The real handler of a function: functions/http/<name>.ts (functions/events/<name>.ts,
@@ -101,7 +104,9 @@ export function defaultEntry(name: LambdaName): string {
           ? '../functions/connections/keep-alive.ts'
           : name === 'changeApplier'
             ? '../functions/change-notices/applier.ts'
-            : `../functions/http/${name}.ts`;
+            : name === 'sandbox'
+              ? '../functions/sandbox/handler.ts'
+              : `../functions/http/${name}.ts`;
   return fileURLToPath(new URL(path, import.meta.url));
 }
 
@@ -133,6 +138,8 @@ export const DYNAMODB_ACTIONS = {
   tripsIndex: ['dynamodb:Query'],
   /** Taking a batch of a supplier's slots of the second. */
   supplierLimits: ['dynamodb:UpdateItem'],
+  /** A sandbox company's state: read, and written back conditionally on its version. */
+  sandboxState: ['dynamodb:GetItem', 'dynamodb:PutItem'],
 } as const;
 
 /** What each function's composition (functions/…/<name>.ts) uses, and so all its role may do. */
@@ -171,6 +178,8 @@ export interface FunctionAccess {
   listsConnections?: true;
   /** Serves authenticated routes: counts each supplier's requests (`SUPPLIER-RATE#…` items of the state table). */
   supplierLimits?: true;
+  /** The hosted sandbox: reads and writes its companies' state (`SANDBOX#…` items of the state table) alone. */
+  sandboxState?: true;
 }
 
 export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
@@ -221,6 +230,8 @@ export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
     sendsDeliveries: true,
     changeNotices: 'receive',
   },
+  // The Concur simulator for test keys: its companies' items of the state table, nothing else.
+  sandbox: { sandboxState: true },
 };
 
 /** Writes bookings, trips or operations: its logs are the record of what it did. */
@@ -452,7 +463,7 @@ export class GatewayApiStack extends Stack {
         role,
         description: `${names.resourcePrefix}: ${description}`,
         environment: {
-          ...(access.state ? { STATE_TABLE_NAME: stateTable.tableName } : {}),
+          ...(access.state || access.sandboxState ? { STATE_TABLE_NAME: stateTable.tableName } : {}),
           ...(access.idempotency ? { IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName } : {}),
           ...(access.concur || access.webhookSecrets || access.endpointSecrets
             ? { SECRET_PREFIX: names.secretPrefix }
@@ -574,6 +585,23 @@ export class GatewayApiStack extends Stack {
           }),
         );
       }
+      if (access.sandboxState) {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            sid: 'SandboxCompanies',
+            actions: [...DYNAMODB_ACTIONS.sandboxState],
+            resources: [stateTable.tableArn],
+            conditions: {
+              'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${SANDBOX_STATE_PARTITION_PREFIX}*`] },
+            },
+          }),
+        );
+      }
+      if (access.concur && sandboxUrl) {
+        // Test keys' calls go to the hosted sandbox, signed with this role: the only callers its URL admits.
+        fn.addEnvironment('SANDBOX_URL', sandboxUrl.url);
+        sandboxUrl.grantInvokeUrl(fn);
+      }
       if (access.sendsEvents) eventsQueue.grantSendMessages(fn);
       if (access.sendsDeliveries) deliveriesQueue.grantSendMessages(fn);
       if (access.changeNotices === 'send') changeNoticesQueue.grantSendMessages(fn);
@@ -677,6 +705,19 @@ export class GatewayApiStack extends Stack {
       );
       return fn;
     };
+
+    // --- Hosted sandbox ------------------------------------------------------------------------------------
+    // The Concur simulator as a function, for test keys: reached at a function URL that admits only requests
+    // signed by a principal allowed to invoke it (the functions that call Concur), never anonymous ones.
+    const sandboxUrl =
+      props.sandbox === false
+        ? undefined
+        : makeFunction(
+            'sandbox',
+            HTTP_FUNCTION_TIMEOUT,
+            "the Concur simulator for test keys: every supplier's sandbox company, its state in the state table",
+          ).addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+    if (sandboxUrl) new CfnOutput(this, 'SandboxUrl', { value: sandboxUrl.url });
 
     const functions = new Map<FunctionName, NodejsFunction>();
     for (const name of functionNames()) {

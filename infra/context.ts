@@ -106,6 +106,7 @@ export function stageOptionsFromContext(app: App): GatewayStageOptions {
     supplierRatePerSecond: wholeUpTo('supplierRate', MAX_SUPPLIER_RATE_PER_SECOND),
     alarmEmail,
     ...(waf ? { waf: { rateLimitPerMinute: wafRateLimit } } : {}),
+    sandbox: context('sandbox') === undefined || flag('sandbox'),
   };
 }
 

@@ -32,6 +32,8 @@ export interface GatewayStageOptions {
   supplierRatePerSecond?: number;
   /** AWS WAF in front of the API (`-c waf=true`): a web ACL in us-east-1 and a CloudFront distribution. */
   waf?: { rateLimitPerMinute?: number };
+  /** The hosted sandbox for test keys (default true). */
+  sandbox?: boolean;
 }
 
 export interface GatewayStage {
@@ -69,6 +71,7 @@ export function defineGatewayStage(app: App, options: GatewayStageOptions): Gate
     alarmEmail: options.alarmEmail,
     supplierRatePerSecond: options.supplierRatePerSecond,
     edge: edge !== undefined,
+    sandbox: options.sandbox,
     description: `concur-gateway ${names.stage}: functions, HTTP API, alarms${edge ? ', the CloudFront distribution in front of the API' : ''}`,
     tags,
   });

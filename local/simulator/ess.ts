@@ -68,9 +68,8 @@ const RETRIED_STATUSES = new Set([401, 403, 429]);
 const ATTEMPTS_KEPT = 1_000;
 
 export class EssPublisher {
-  /** The public key that verifies `Concur-Signature`, as PEM (SPKI): what the gateway is configured with. */
-  readonly publicKeyPem: string;
-  private readonly privateKey: KeyObject;
+  /** Made on first use: an RSA key takes a moment, and a simulator started for one request never signs. */
+  private keys?: { publicKeyPem: string; privateKey: KeyObject };
   private readonly subscriptions = new Map<string, EssSubscription>();
   /** Per subscription, the chain of its deliveries: one event at a time, in order. */
   private readonly chains = new Map<string, Promise<void>>();
@@ -79,10 +78,19 @@ export class EssPublisher {
   private attemptLog: EssAttempt[] = [];
   private closed = false;
 
-  constructor(private readonly options: EssOptions) {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.privateKey = privateKey;
-    this.publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  constructor(private readonly options: EssOptions) {}
+
+  /** The public key that verifies `Concur-Signature`, as PEM (SPKI): what the gateway is configured with. */
+  get publicKeyPem(): string {
+    return this.signingKeys().publicKeyPem;
+  }
+
+  private signingKeys(): { publicKeyPem: string; privateKey: KeyObject } {
+    if (!this.keys) {
+      const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      this.keys = { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKey };
+    }
+    return this.keys;
   }
 
   subscribe(input: { endpoint: string; companyIds?: string[]; id?: string }): EssSubscription {
@@ -134,7 +142,7 @@ export class EssPublisher {
       },
     };
     const body = JSON.stringify(event);
-    const signature = sign('sha256', Buffer.from(body), this.privateKey).toString('base64');
+    const signature = sign('sha256', Buffer.from(body), this.signingKeys().privateKey).toString('base64');
     for (const subscription of targets) {
       const previous = this.chains.get(subscription.id) ?? Promise.resolve();
       const next = previous.then(() => this.deliver(subscription, event, trip.id, body, signature));

@@ -134,6 +134,8 @@ interface QueuedFailure {
   remaining: number;
 }
 
+export type FaultsSnapshot = Required<FaultOptions> & { random: number };
+
 export class FaultController {
   private random: SeededRandom;
   private latencies = new Map<RouteSelector, LatencyRule>();
@@ -193,6 +195,20 @@ export class FaultController {
       errorRates: [...this.errorRates],
       next: this.queue.map((q) => ({ route: q.route, action: q.action, times: q.remaining })),
     };
+  }
+
+  /** The faults in force and where the dice stand, for a snapshot of the simulator. */
+  save(): FaultsSnapshot {
+    return { ...this.snapshot(), random: this.random.state };
+  }
+
+  /** Puts back the faults of a snapshot (see save). */
+  restore(saved: FaultsSnapshot): void {
+    this.clear();
+    for (const rule of saved.latency) this.setLatency(rule);
+    for (const rule of saved.errorRates) this.setErrorRate(rule);
+    for (const failure of saved.next) this.failNext(failure.route, failure.action, failure.times);
+    this.random.state = saved.random;
   }
 
   /** Decides one call's fate (consuming a scripted failure when one matches). */

@@ -4,6 +4,11 @@
  */
 import { SeededRandom } from './random';
 
+export interface IdsSnapshot {
+  trips: number;
+  random: number;
+}
+
 export class IdGenerator {
   private random: SeededRandom;
   private trips = 0;
@@ -15,6 +20,16 @@ export class IdGenerator {
   reset(): void {
     this.random = new SeededRandom(this.seed, 'ids');
     this.trips = 0;
+  }
+
+  /** Where the generator stands, for a snapshot of the simulator. */
+  snapshot(): IdsSnapshot {
+    return { trips: this.trips, random: this.random.state };
+  }
+
+  restore(snapshot: IdsSnapshot): void {
+    this.trips = snapshot.trips;
+    this.random.state = snapshot.random;
   }
 
   /** 33 characters like Concur's encrypted trip ids (`naIzQJ0y2DBWjCIQOb2SHTsozwBsHDkdP`). */

@@ -4,6 +4,7 @@
  * token and a refresh token, tokens living 1 hour and 6 months, the system clock and seed 1.
  */
 import type { FaultOptions } from './faults';
+import type { SimulatorSnapshot } from './snapshot';
 import { DEFAULT_USERS } from './identity';
 import type { Clock } from './time';
 import { systemClock } from './time';
@@ -42,6 +43,13 @@ export interface SimulatorOptions {
   maxBodyBytes?: number;
   /** Keep the trips in this file across restarts (default: in memory only). */
   stateFile?: string;
+  /**
+   * The URL clients reach the simulator at when it is not its own listening address (a hosted sandbox behind a
+   * function URL): what the token endpoint answers as the geolocation and trips name in their links.
+   */
+  publicUrl?: string;
+  /** Starts from this state (see Simulator.snapshot) instead of the options' fresh one. */
+  restore?: SimulatorSnapshot;
   /** Waits between ESS delivery attempts of one event (default 1 s, 5 s, 30 s, 2 min, 10 min). */
   essRetryDelaysMs?: number[];
 }

@@ -4,15 +4,12 @@
  */
 
 /** mulberry32: 32 bits of state, fast, and good enough for ids and dice rolls (not for secrets). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+function mulberry32(state: number): { state: number; value: number } {
+  const next = (state + 0x6d2b79f5) >>> 0;
+  let t = next;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return { state: next, value: ((t ^ (t >>> 14)) >>> 0) / 4294967296 };
 }
 
 /** FNV-1a over the seed and a label: independent streams, so that drawing ids never shifts fault decisions. */
@@ -29,13 +26,20 @@ const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 const UPPER_ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 export class SeededRandom {
-  private readonly next: () => number;
+  /** Where the stream stands: a snapshot of the simulator keeps it, so a restored one goes on drawing. */
+  state: number;
 
   constructor(
     readonly seed: number,
     readonly label = 'root',
   ) {
-    this.next = mulberry32(streamSeed(seed, label));
+    this.state = streamSeed(seed, label) >>> 0;
+  }
+
+  private next(): number {
+    const { state, value } = mulberry32(this.state);
+    this.state = state;
+    return value;
   }
 
   /** A number in [0, 1). */

@@ -23,6 +23,8 @@ import { TravelerActions } from './traveler-actions';
 import type { TravelerChange } from './traveler-actions';
 import { persistTrips } from './persistence';
 import type { StoredTrip } from './stored-trip';
+import { SNAPSHOT_FORMAT } from './snapshot';
+import type { SimulatorSnapshot } from './snapshot';
 import { TokenRegistry } from './tokens';
 import type { ClientOptions, IssueOptions, ResolvedCompany, TokenPair } from './tokens';
 
@@ -89,6 +91,8 @@ export interface Simulator {
   traveler: SimulatorTraveler;
   /** The company's current access token (default: the first company). */
   accessTokenFor(companyId?: string): string;
+  /** The trips, tokens, faults and id generator as plain data: what `restore` (an option) starts from again. */
+  snapshot(): SimulatorSnapshot;
   /** Forgets all trips, requests, faults and issued tokens; generated ids and tokens start over. */
   reset(): void;
   close(): Promise<void>;
@@ -120,6 +124,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     log.clear();
   };
 
+  if (options.restore) {
+    store.restore(structuredClone(options.restore.trips));
+    ids.restore(options.restore.ids);
+    tokens.restore(structuredClone(options.restore.tokens));
+    faultController.restore(options.restore.faults);
+  }
   const persistence = options.stateFile ? await persistTrips(store, options.stateFile) : undefined;
   const { server, abortInFlight } = createSimulatorServer({
     api: { store, tokens, users, clock, baseUrl: () => url },
@@ -138,7 +148,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   });
   const port = (server.address() as AddressInfo).port;
-  url = `http://${urlHost(settings.host)}:${port}`;
+  url = options.publicUrl ?? `http://${urlHost(settings.host)}:${port}`;
 
   const defaultCompanyId = settings.companies[0]!.id;
   const company = (companyId?: string) => companyId ?? defaultCompanyId;
@@ -190,7 +200,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       of: (companyId) => structuredClone([...users.of(company(companyId))]),
     },
     ess: {
-      publicKeyPem: ess.publicKeyPem,
+      get publicKeyPem() {
+        return ess.publicKeyPem;
+      },
       subscribe: (endpoint, subscribeOptions) => ess.subscribe({ endpoint, ...subscribeOptions }),
       unsubscribe: (id) => ess.unsubscribe(id),
       attempts: () => ess.attempts(),
@@ -202,6 +214,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       anonymizeTrip: (tripId) => void traveler.anonymizeTrip(tripId),
     },
     accessTokenFor: (companyId) => tokens.accessTokenFor(company(companyId)),
+    snapshot: () =>
+      structuredClone({
+        format: SNAPSHOT_FORMAT,
+        trips: [...store.all()],
+        ids: ids.snapshot(),
+        tokens: tokens.snapshot(),
+        faults: faultController.save(),
+      }),
     reset,
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {

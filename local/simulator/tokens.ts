@@ -132,6 +132,17 @@ interface RefreshTokenRecord {
   revoked: boolean;
 }
 
+/** The token registry's state, as plain data (see TokenRegistry.snapshot). */
+export interface TokensSnapshot {
+  random: number;
+  accessTokens: [string, AccessTokenRecord][];
+  refreshTokens: [string, RefreshTokenRecord][];
+  latestAccess: [string, string][];
+  latestRefresh: [string, string][];
+  rotationOverrides: [string, boolean][];
+  requestTokens: [string, RequestTokenRecord][];
+}
+
 /** Concur's codes for a missing form field (its /token error table). */
 const MISSING_FIELD_CODES: Record<string, number> = {
   grant_type: 65,
@@ -389,6 +400,33 @@ export class TokenRegistry {
         ...(keep ? { keptRefreshToken: refreshToken } : {}),
       },
     );
+  }
+
+  /**
+   * The tokens issued and where the generator stands, for a snapshot of the simulator. Tokens past their end are
+   * left out: they would be refused anyway, and a hosted sandbox keeps its state small.
+   */
+  snapshot(): TokensSnapshot {
+    const now = this.nowMs();
+    return {
+      random: this.random.state,
+      accessTokens: [...this.accessTokens].filter(([, r]) => r.expiresAt === null || r.expiresAt > now),
+      refreshTokens: [...this.refreshTokens].filter(([, r]) => r.expiresAt > now),
+      latestAccess: [...this.latestAccess],
+      latestRefresh: [...this.latestRefresh],
+      rotationOverrides: [...this.rotationOverrides],
+      requestTokens: [...this.requestTokens].filter(([, r]) => r.expiresAt > now),
+    };
+  }
+
+  restore(snapshot: TokensSnapshot): void {
+    this.random.state = snapshot.random;
+    this.accessTokens = new Map(snapshot.accessTokens);
+    this.refreshTokens = new Map(snapshot.refreshTokens);
+    this.latestAccess = new Map(snapshot.latestAccess);
+    this.latestRefresh = new Map(snapshot.latestRefresh);
+    this.rotationOverrides = new Map(snapshot.rotationOverrides);
+    this.requestTokens = new Map(snapshot.requestTokens);
   }
 
   /**

@@ -41,13 +41,18 @@ export type ConcurClients = (appId: string) => ConcurClient;
  * The clients every function uses, one per Concur app: each request a client sends first takes a slot of its app's
  * outbound limit, whatever the company's geolocation, as Concur counts an app's calls across all of them.
  */
-export function clientsByApp(logger: Logger, limiter: OutboundLimiter, count?: CountEvent): ConcurClients {
+export function clientsByApp(
+  logger: Logger,
+  limiter: OutboundLimiter,
+  count?: CountEvent,
+  send: typeof fetch = (input, init) => fetch(input, init),
+): ConcurClients {
   const clients = new Map<string, ConcurClient>();
   return (appId) => {
     let client = clients.get(appId);
     if (!client) {
       client = new ConcurClient({
-        fetch: rateLimitedFetch(limiter, appId, (input, init) => fetch(input, init)),
+        fetch: rateLimitedFetch(limiter, appId, send),
         count,
         logger: {
           debug: (message, fields) => logger.debug(message, fields),

@@ -22,6 +22,8 @@ import { CompanyCredentials, DEFAULT_SECRET_PREFIX } from '../tokens/company-cre
 import { TokenProvider } from '../tokens/token-provider';
 import { AppDirectory } from '../tokens/app-directory';
 import { appRateLimits, defaultAppRateLimits } from '../app-limits';
+import { HostedSandboxCredentials } from '../sandbox/hosted-credentials';
+import { functionUrlSignedFetch } from '../adapters/function-url/signed-fetch';
 import {
   clientsByApp,
   countedRefresh,
@@ -38,15 +40,16 @@ import { gatewayLogger, gatewayMetrics } from './logging';
 export const secretStore = (): SecretsManagerStore =>
   once('secrets', () => new SecretsManagerStore(new SecretsManagerClient({})));
 
+/** The stack's hosted sandbox (SANDBOX_URL, a function URL with IAM auth) when it has one. */
+const sandboxUrl = (): string | undefined => process.env.SANDBOX_URL || undefined;
+
 export const companyCredentials = (): CompanyCredentials =>
-  once(
-    'credentials',
-    () =>
-      new CompanyCredentials({
-        store: secretStore(),
-        prefix: process.env.SECRET_PREFIX || DEFAULT_SECRET_PREFIX,
-      }),
-  );
+  once('credentials', () => {
+    const options = { store: secretStore(), prefix: process.env.SECRET_PREFIX || DEFAULT_SECRET_PREFIX };
+    const sandbox = sandboxUrl();
+    // Test keys' sandbox connections then follow from the sandbox's URL instead of a secret.
+    return sandbox ? new HostedSandboxCredentials(options, sandbox) : new CompanyCredentials(options);
+  });
 
 const locks = (): DynamoLocks =>
   once('locks', () => new DynamoLocks({ client: dynamoDbClient(), tableName: stateTableName() }));
@@ -85,8 +88,18 @@ const outboundLimiter = () =>
     });
   });
 
+/** Every Concur call's fetch; requests to the hosted sandbox are signed with the function's role. */
+const outboundFetch = (): typeof fetch => {
+  const sandbox = sandboxUrl();
+  return sandbox
+    ? functionUrlSignedFetch({ urlPrefix: sandbox, region: process.env.AWS_REGION ?? 'us-east-1' })
+    : (input, init) => fetch(input, init);
+};
+
 const concurClients = () =>
-  once('concurClients', () => clientsByApp(gatewayLogger(), outboundLimiter(), gatewayMetrics().count));
+  once('concurClients', () =>
+    clientsByApp(gatewayLogger(), outboundLimiter(), gatewayMetrics().count, outboundFetch()),
+  );
 
 export const tokenProvider = (): TokenProvider =>
   once(

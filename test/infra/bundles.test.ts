@@ -35,12 +35,20 @@ import { operationIdOf } from '../../shared/events/ingress';
 import { DynamoOperations } from '../../shared/events/operations';
 import type { Context } from 'aws-lambda';
 import { localEnvironment, startBundle, synthesizeGateway } from '../support/lambda-bundles';
+import { startFunctionUrl } from '../support/function-url';
+import type { FunctionUrlStandIn } from '../support/function-url';
+import { sandboxCompanyId } from '../../shared/sandbox';
+import { SANDBOX_STATE_PARTITION_PREFIX } from '../../shared/adapters/dynamodb/versioned-documents';
+import { documentClient } from '../../shared/adapters/dynamodb/document-client';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startReceiver } from '../webhooks-out/support';
 import { Webhook } from 'standardwebhooks';
 import type { BundledFunction, RunningBundle, SynthesizedGateway } from '../support/lambda-bundles';
 
 let synthesized: SynthesizedGateway;
 let gateway: LocalGateway;
+/** The hosted sandbox's function URL: its bundle behind a stand-in that admits only signed requests. */
+let sandboxUrl: FunctionUrlStandIn;
 const running = new Map<string, RunningBundle>();
 const invoked = new Set<string>();
 
@@ -73,6 +81,7 @@ async function bundleOf(fn: BundledFunction, extraEnv: Record<string, string> = 
       deliveriesQueue: process.env.DELIVERIES_QUEUE_URL!,
       changeNoticesQueue: process.env.CHANGE_NOTICES_QUEUE_URL!,
       apiUrl: process.env.API_BASE_URL!,
+      sandboxUrl: sandboxUrl.url,
     };
     const secretPrefix = process.env.SECRET_PREFIX || DEFAULT_SECRET_PREFIX;
     bundle = await startBundle(fn, {
@@ -94,7 +103,8 @@ function functionNameOf(fn: BundledFunction): FunctionName {
 }
 
 /** The bookings function of the assembly. */
-const bookingsFunction = () => synthesized.functions.find((fn) => functionNameOf(fn) === 'bookings')!;
+const bookingsFunction = () =>
+  synthesized.functions.find((fn) => fn.routeKeys.length > 0 && functionNameOf(fn) === 'bookings')!;
 
 /** Stops a function's running bundle: its next use starts it afresh, with the local environment. */
 async function stopBundle(fn: BundledFunction): Promise<void> {
@@ -104,6 +114,19 @@ async function stopBundle(fn: BundledFunction): Promise<void> {
 
 beforeAll(async () => {
   synthesized = synthesizeGateway();
+  const sandbox = synthesized.functions.find((fn) => fn.logicalId.startsWith('sandboxFunction'))!;
+  sandboxUrl = await startFunctionUrl(
+    async (event, context) => {
+      invoked.add(sandbox.logicalId);
+      return (await bundleOf(sandbox)).invoke(event as never, context) as never;
+    },
+    // The local credentials the local gateway sets up: the bundles sign with them as with their roles.
+    () => ({
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY!,
+      region: process.env.AWS_REGION!,
+    }),
+  );
   const handlers = {} as Record<FunctionName, LambdaHandler>;
   for (const fn of synthesized.functions.filter((f) => f.routeKeys.length > 0)) {
     const name = functionNameOf(fn);
@@ -138,6 +161,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const bundle of running.values()) await bundle.close();
   await gateway?.close();
+  await sandboxUrl?.close();
 });
 
 describe('the Lambda bundles of the synthesized app', () => {
@@ -179,6 +203,54 @@ describe('the Lambda bundles of the synthesized app', () => {
       const answerSchemas = map.sources.some((source) => source.endsWith('shared/gateway/api-responses.ts'));
       expect(answerSchemas, fn.logicalId).toBe(fn.routeKeys.includes('GET /openapi.json'));
     }
+  });
+});
+
+describe('the hosted sandbox’s bundle', () => {
+  const SANDBOX = sandboxCompanyId('demo-supplier');
+  const sandboxFunction = () =>
+    synthesized.functions.find((fn) => fn.logicalId.startsWith('sandboxFunction'))!;
+
+  it('serves a test key’s booking made through the bookings bundle, its state in the state table kept across a cold start', async () => {
+    const client = api(gateway, gateway.demoTestApiKey);
+    const calls = gateway.simulator!.requests.entries.length;
+    const created = await client.put(bookingPath('HOSTED-1', SANDBOX), {
+      booking: carBooking({}, { confirmationNumber: 'HOSTED-1' }),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.livemode).toBe(false);
+    const tripId = created.body.booking.tripId as string;
+    expect(invoked.has(sandboxFunction().logicalId)).toBe(true);
+    // Not the local simulator: the test key's calls went to the hosted sandbox, each signed.
+    expect(gateway.simulator!.requests.entries.slice(calls).map((entry) => entry.path)).toEqual([]);
+    expect(sandboxUrl.refused).toBe(0);
+    const item = await documentClient(dynamoDbClient()).send(
+      new GetCommand({
+        TableName: stateTableName(),
+        Key: { pk: `${SANDBOX_STATE_PARTITION_PREFIX}${SANDBOX}`, sk: 'STATE' },
+      }),
+    );
+    expect(item.Item?.version).toBeGreaterThanOrEqual(1);
+
+    // A new instance of the sandbox function reads the company's trips back from the table.
+    await stopBundle(sandboxFunction());
+    const cancelled = await client.post(`${bookingPath('HOSTED-1', SANDBOX)}/cancel`, {});
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body.booking.tripId).toBe(tripId);
+    const trips = await client.get(`/v1/companies/${SANDBOX}/trips`);
+    expect(trips.status, JSON.stringify(trips.body)).toBe(200);
+    expect(JSON.stringify(trips.body)).toContain(tripId);
+    // The live key sees none of it.
+    const live = await api(gateway, gateway.demoApiKey).get(bookingPath('HOSTED-1', SANDBOX));
+    expect(live.status).toBe(403);
+  }, 60_000);
+
+  it('refuses a request not signed by a principal the stack lets invoke it, and serves only sandbox companies', async () => {
+    const refused = sandboxUrl.refused;
+    const unsigned = await fetch(`${sandboxUrl.url}companies/${SANDBOX}/_sim/state`);
+    expect(unsigned.status).toBe(403);
+    expect(sandboxUrl.refused).toBe(refused + 1);
   });
 });
 
@@ -592,7 +664,7 @@ describe('the supplier functions’ bundles', () => {
 
   it('were each invoked, so every function serving routes, the webhook sender and the change applier, was exercised', () => {
     const serving = synthesized.functions.filter((fn) => fn.routeKeys.length > 0).map((fn) => fn.logicalId);
-    const consumers = ['deliveriesFunction', 'changeApplierFunction'].map(
+    const consumers = ['deliveriesFunction', 'changeApplierFunction', 'sandboxFunction'].map(
       (prefix) => synthesized.functions.find((fn) => fn.logicalId.startsWith(prefix))!.logicalId,
     );
     expect([...invoked].sort()).toEqual([...serving, ...consumers].sort());

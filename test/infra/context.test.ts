@@ -7,7 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { stageOptionsFromContext } from '../../infra/context';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -24,6 +26,14 @@ function synthWith(context: Record<string, string>) {
   });
   return { status: result.status, stderr: result.stderr.trim() };
 }
+
+describe('-c sandbox', () => {
+  it('keeps the hosted sandbox unless it is false', () => {
+    expect(stageOptionsFromContext(new App()).sandbox).toBe(true);
+    expect(stageOptionsFromContext(new App({ context: { sandbox: 'true' } })).sandbox).toBe(true);
+    expect(stageOptionsFromContext(new App({ context: { sandbox: 'false' } })).sandbox).toBe(false);
+  });
+});
 
 describe('cdk synth -c with a value the app cannot use', () => {
   it.each([
@@ -44,6 +54,7 @@ describe('cdk synth -c with a value the app cannot use', () => {
     ],
     [{ alarmEmail: 'oncall' }, /^cdk app: -c alarmEmail=oncall: an e-mail address is needed$/],
     [{ supplierRate: '2.5' }, /^cdk app: -c supplierRate=2.5: a whole number from 1 to 10000 is needed$/],
+    [{ sandbox: 'no' }, /^cdk app: -c sandbox=no: true or false is needed$/],
   ])(
     '%j: one line naming it, exit 1',
     (context, message) => {

@@ -97,8 +97,8 @@ describe('functions and routes', () => {
     const names = functionNames();
     expect(names).toEqual([...new Set(routes.map((route) => route.function))]);
     // The route table's functions, the events processor, the operations sweeper, the webhook sender, the
-    // keep-alive of Concur connections and the change applier.
-    template.resourceCountIs('AWS::Lambda::Function', names.length + 5);
+    // keep-alive of Concur connections, the change applier and the hosted sandbox.
+    template.resourceCountIs('AWS::Lambda::Function', names.length + 6);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs24.x',
@@ -119,13 +119,14 @@ describe('functions and routes', () => {
       'concur-gateway-test-deliveries': 30,
       'concur-gateway-test-keepalive': 600,
       'concur-gateway-test-changeApplier': 60,
+      'concur-gateway-test-sandbox': 29,
     });
     for (const name of names) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `concur-gateway-test-${name}`,
       });
     }
-    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 6);
+    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 7);
     template.allResourcesProperties('AWS::Logs::LogGroup', {
       RetentionInDays: 30,
       KmsKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('LogsKey') },
@@ -139,8 +140,10 @@ describe('functions and routes', () => {
       const variables = fn!.Properties.Environment.Variables as Record<string, unknown>;
       expect(Object.keys(variables).sort(), name).toEqual(
         [
-          ...(access.state ? ['STATE_TABLE_NAME'] : []),
+          ...(access.state || access.sandboxState ? ['STATE_TABLE_NAME'] : []),
           ...(access.idempotency ? ['IDEMPOTENCY_TABLE_NAME'] : []),
+          // The functions that call Concur reach test keys' sandbox companies at the hosted sandbox.
+          ...(access.concur ? ['SANDBOX_URL'] : []),
           ...(access.concur || access.webhookSecrets || access.endpointSecrets ? ['SECRET_PREFIX'] : []),
           ...(access.concur ? ['CONCUR_RATE_PER_MINUTE', 'CONCUR_RATE_PER_HOUR'] : []),
           ...(access.sendsEvents ? ['EVENTS_QUEUE_URL'] : []),
@@ -349,7 +352,9 @@ describe('state', () => {
     const variables = Object.values(template.findResources('AWS::Lambda::Function'))
       .map((fn) => fn.Properties.Environment.Variables)
       .filter((variable) => variable.STATE_TABLE_NAME !== undefined);
-    expect(variables.length).toBe(Object.values(FUNCTION_ACCESS).filter((access) => access.state).length);
+    expect(variables.length).toBe(
+      Object.values(FUNCTION_ACCESS).filter((access) => access.state || access.sandboxState).length,
+    );
     for (const variable of variables) {
       expect(JSON.stringify(variable.STATE_TABLE_NAME)).toContain('Fn::ImportValue');
       expect(JSON.stringify(variable.STATE_TABLE_NAME)).toContain('concur-gateway-test-state');
@@ -450,7 +455,16 @@ describe('permissions', () => {
     for (const [name, access] of Object.entries(FUNCTION_ACCESS)) {
       const state = actionsOn(name, /StateTable/);
       const idempotency = actionsOn(name, /IdempotencyTable/);
-      if (!access.state) expect(state, `${name} on the state table`).toEqual([]);
+      if (access.sandboxState) {
+        // The hosted sandbox: its companies' items alone, read and written back, nothing else of the table.
+        expect(statementsOf(name).filter((st) => /StateTable/.test(JSON.stringify(st.Resource)))).toEqual([
+          expect.objectContaining({
+            Sid: 'SandboxCompanies',
+            Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SANDBOX#*'] } },
+          }),
+        ]);
+      } else if (!access.state) expect(state, `${name} on the state table`).toEqual([]);
       else if (access.state !== 'operations')
         expect(state, `${name} on the state table`).toContain('dynamodb:GetItem');
       if (access.state === 'read' || access.state === 'query')
@@ -654,6 +668,57 @@ describe('permissions', () => {
     expect(onQueue('sqs:ChangeMessageVisibility')).toHaveLength(1);
   });
 
+  it('serves the hosted sandbox at a function URL with IAM auth that only the functions calling Concur may invoke', () => {
+    // Never an anonymous URL: a caller must sign with a principal this stack grants, so nobody else reads a
+    // sandbox company's trips or injects faults into it.
+    template.resourceCountIs('AWS::Lambda::Url', 1);
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'AWS_IAM',
+      TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^sandboxFunction'), 'Arn'] },
+    });
+    for (const permission of Object.values(template.findResources('AWS::Lambda::Permission'))) {
+      expect(permission.Properties.Principal, JSON.stringify(permission.Properties)).not.toBe('*');
+    }
+    const invokers = Object.keys(FUNCTION_ACCESS).filter((name) =>
+      statementsOf(name).some((st) => [st.Action].flat().includes('lambda:InvokeFunctionUrl')),
+    );
+    expect(invokers.sort()).toEqual(
+      Object.entries(FUNCTION_ACCESS)
+        .filter(([, access]) => access.concur)
+        .map(([name]) => name)
+        .sort(),
+    );
+    for (const name of invokers) {
+      const invoke = statementsOf(name).find((st) =>
+        [st.Action].flat().includes('lambda:InvokeFunctionUrl'),
+      )!;
+      expect(JSON.stringify(invoke.Resource), name).toMatch(/sandboxFunction/);
+      expect(invoke.Condition, name).toEqual({ StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } });
+    }
+    // The sandbox's role reaches nothing of Concur, no secret and no queue.
+    expect(
+      statementsOf('sandbox').filter((st) => /secretsmanager|sqs|lambda:/.test(JSON.stringify(st.Action))),
+    ).toEqual([]);
+  });
+
+  it('leaves the hosted sandbox out with -c sandbox=false: no function, no URL, no SANDBOX_URL', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cgw-cdk-')) });
+    const stage = defineGatewayStage(app, {
+      stage: 'nosandbox',
+      entryFor: () => fixtureHandler,
+      sandbox: false,
+    });
+    const without = Template.fromStack(stage.stateless);
+    without.resourceCountIs('AWS::Lambda::Url', 0);
+    without.resourceCountIs('AWS::Lambda::Function', functionNames().length + 5);
+    const functions = Object.values(without.findResources('AWS::Lambda::Function'));
+    expect(functions.map((fn) => fn.Properties.FunctionName)).not.toContain(
+      'concur-gateway-nosandbox-sandbox',
+    );
+    for (const fn of functions) expect(fn.Properties.Environment.Variables.SANDBOX_URL).toBeUndefined();
+    expect(JSON.stringify(without.toJSON())).not.toContain('lambda:InvokeFunctionUrl');
+  }, 120_000);
+
   it('grants no wildcard actions, no managed policies, and nothing on * but X-Ray and the listing of secrets', () => {
     for (const statement of statements()) {
       for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*$/);
@@ -746,7 +811,7 @@ describe('dashboard', () => {
 
 describe('alarms', () => {
   it('alarms on each function’s errors and throttles and on API 5xx, to an encrypted TLS-only topic', () => {
-    const functionCount = functionNames().length + 5;
+    const functionCount = functionNames().length + 6;
     // Per function errors, throttles and p99 duration; the API's 5xx and 401s; the events' dead letters and
     // oldest message, the partner bus's dead letters; a refresh token near its end, a refresh token refused,
     // parked events, operations queued again by the sweeper; Concur's 5xx and 429; the outbound limiter's

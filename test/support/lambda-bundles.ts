@@ -40,7 +40,13 @@ export interface BundledFunction {
 
 /** The stage's resources this machine stands in for. */
 export type StageResource =
-  'state' | 'idempotency' | 'eventsQueue' | 'deliveriesQueue' | 'changeNoticesQueue' | 'apiUrl';
+  | 'state'
+  | 'idempotency'
+  | 'eventsQueue'
+  | 'deliveriesQueue'
+  | 'changeNoticesQueue'
+  | 'apiUrl'
+  | 'sandboxUrl';
 
 export interface SynthesizedGateway {
   outdir: string;
@@ -92,11 +98,13 @@ export function synthesizeGateway(): SynthesizedGateway {
       })),
   ];
   const apiIds = ofType('AWS::ApiGatewayV2::Api').map(([id]) => id);
+  const functionUrlIds = ofType('AWS::Lambda::Url').map(([id]) => id);
   const resourceOf = (value: unknown): StageResource | undefined => {
     if (typeof value === 'string') return known.find((k) => k.name === value)?.resource;
     const reference = value as { Ref?: string; 'Fn::ImportValue'?: string; 'Fn::GetAtt'?: string[] };
     const [resource, attribute] = reference['Fn::GetAtt'] ?? [];
     if (attribute === 'ApiEndpoint' && apiIds.includes(resource!)) return 'apiUrl';
+    if (attribute === 'FunctionUrl' && functionUrlIds.includes(resource!)) return 'sandboxUrl';
     if (reference.Ref) return known.find((k) => k.id === reference.Ref)?.resource;
     const imported = reference['Fn::ImportValue'];
     return imported && exports.has(imported) ? resourceOf(exports.get(imported)) : undefined;

@@ -154,6 +154,12 @@ const handlers: Record<string, Handler> = {
   },
 };
 
+function isSchemaError(error: unknown): error is z.core.$ZodError {
+  return (
+    error instanceof Error && error.name === '$ZodError' && Array.isArray((error as z.core.$ZodError).issues)
+  );
+}
+
 export function handleAdmin(context: AdminContext, method: string, path: string, body: string): HttpAnswer {
   const handler = handlers[`${method} ${path.replace(/\/$/, '')}`];
   const concurPath = path.replace(/\/$/, '');
@@ -174,7 +180,8 @@ export function handleAdmin(context: AdminContext, method: string, path: string,
       ? handler(context, parsed)
       : handleTravelerAdmin(context.concur, method, concurPath, parsed);
   } catch (error) {
-    if (error instanceof z.core.$ZodError) {
+    // By name: `z.core.$ZodError` would put zod's whole core, locales included, in the hosted sandbox's bundle.
+    if (isSchemaError(error)) {
       return jsonAnswer(
         { error: 'invalid body', issues: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
         400,
