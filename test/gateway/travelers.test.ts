@@ -25,6 +25,8 @@ import { DEFAULT_APP_ID } from '../../shared/tokens';
 const COMPANY = 'demo-company';
 const OTHER_COMPANY = 'other-company';
 const NO_IDENTITY_COMPANY = 'no-identity-company';
+/** A company whose app Concur did not grant the itinerary scope. */
+const NO_ITINERARY_COMPANY = 'no-itinerary-company';
 const EMAIL = 'chris.miller@example.com';
 const APP = { clientId: 'travel-app', clientSecret: 'travel-app-secret' };
 /** What a company must grant the app for its travelers to be looked up (the simulator's default app has none). */
@@ -62,9 +64,13 @@ beforeAll(async () => {
       },
       // A company where the app has the simulator's default scopes, a production itinerary app's: no Identity scope.
       { id: NO_IDENTITY_COMPANY, users: [{ loginId: 'x@third.example', email: EMAIL }] },
+      { id: NO_ITINERARY_COMPANY, scopes: ['openid'] },
     ],
     // One app connected to every company, as the gateway's OAuth client is.
-    clients: [COMPANY, OTHER_COMPANY, NO_IDENTITY_COMPANY].map((companyId) => ({ companyId, ...APP })),
+    clients: [COMPANY, OTHER_COMPANY, NO_IDENTITY_COMPANY, NO_ITINERARY_COMPANY].map((companyId) => ({
+      companyId,
+      ...APP,
+    })),
   });
   gateway = await startLocalGateway({
     port: 0,
@@ -87,16 +93,23 @@ beforeAll(async () => {
       expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
     },
   );
-  await administration().configureConnection(
-    { appId: DEFAULT_APP_ID, companyId: NO_IDENTITY_COMPANY },
-    {
-      baseUrl: simulator.url,
-      accessToken: simulator.tokens.accessTokenFor(NO_IDENTITY_COMPANY),
-      refreshToken: simulator.tokens.refreshTokenFor(NO_IDENTITY_COMPANY),
-      expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
-    },
-  );
-  apiKey = await addSupplier('travel-co', 'TravelCo', [COMPANY, OTHER_COMPANY, NO_IDENTITY_COMPANY]);
+  for (const companyId of [NO_IDENTITY_COMPANY, NO_ITINERARY_COMPANY]) {
+    await administration().configureConnection(
+      { appId: DEFAULT_APP_ID, companyId },
+      {
+        baseUrl: simulator.url,
+        accessToken: simulator.tokens.accessTokenFor(companyId),
+        refreshToken: simulator.tokens.refreshTokenFor(companyId),
+        expiresAt: new Date(Date.now() + 55 * 60_000).toISOString(),
+      },
+    );
+  }
+  apiKey = await addSupplier('travel-co', 'TravelCo', [
+    COMPANY,
+    OTHER_COMPANY,
+    NO_IDENTITY_COMPANY,
+    NO_ITINERARY_COMPANY,
+  ]);
   client = api(gateway, apiKey);
 });
 afterAll(async () => {
@@ -494,5 +507,25 @@ describe('a traveler named by a login Concur does not know', () => {
     // Once the company has the user, the same request goes through.
     simulator.users.add(COMPANY, { loginId: 'stranger@example.com' });
     expect((await put('STRANGER-1', { loginId: 'stranger@example.com' })).status).toBe(201);
+  });
+});
+
+describe('a company whose Concur app lacks the itinerary scope', () => {
+  it('answers Concur’s 403 as concur-forbidden, a refusal of access: no refresh, no second call', async () => {
+    const refreshes = simulator.requests.of('token').length;
+    const posts = simulator.requests.of('bookingPost').length;
+    const answer = await put('NO-ITINER-1', { loginId: 'cm@example.com' }, NO_ITINERARY_COMPANY);
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({
+      type: 'urn:concur-gateway:problem:concur-forbidden',
+      concur: { status: 403, message: 'insufficient scope: ITINER is required' },
+    });
+    expect(
+      simulator.requests
+        .of('bookingPost')
+        .slice(posts)
+        .map((entry) => entry.status),
+    ).toEqual([403]);
+    expect(simulator.requests.of('token')).toHaveLength(refreshes);
   });
 });
