@@ -4,6 +4,7 @@
  * through, and the delivery worker. WEBHOOK_ALLOW_LOOPBACK (set by the local default only) lets endpoints be
  * http://127.0.0.1 and http://localhost; WEBHOOK_RETRY_SCHEDULE replaces the retries' delays.
  */
+import { liveSupplierIdOf } from '../sandbox';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-window';
 import { SqsEventQueue } from '../events/queue';
@@ -42,7 +43,10 @@ export const webhookMessages = (): DynamoWebhookMessages =>
     () => new DynamoWebhookMessages({ client: dynamoDbClient(), tableName: stateTableName() }),
   );
 
-/** Each endpoint's signing secrets: `{prefix}/suppliers/{supplierId}/endpoints/{endpointId}`. */
+/**
+ * Each endpoint's signing secrets: `{prefix}/suppliers/{supplierId}/endpoints/{endpointId}`, where a test key's
+ * endpoints are its sandbox principal's (`{supplierId}/test`, a name no live supplier can take).
+ */
 export const endpointSecrets = (): WebhookSecrets =>
   once('endpointSecrets', () => {
     const prefix = process.env.SECRET_PREFIX || DEFAULT_SECRET_PREFIX;
@@ -50,9 +54,10 @@ export const endpointSecrets = (): WebhookSecrets =>
       store: secretStore(),
       prefix,
       secretIdOf: (key) => {
-        const [supplierId = '', endpointId = '', ...rest] = key.split('/');
-        return rest.length === 0 &&
-          SUPPLIER_ID_PATTERN.test(supplierId) &&
+        const at = key.lastIndexOf('/');
+        const supplierId = key.slice(0, Math.max(0, at));
+        const endpointId = key.slice(at + 1);
+        return SUPPLIER_ID_PATTERN.test(liveSupplierIdOf(supplierId) ?? supplierId) &&
           ENDPOINT_ID_PATTERN.test(endpointId)
           ? `${prefix}/suppliers/${supplierId}/endpoints/${endpointId}`
           : undefined;

@@ -79,6 +79,10 @@ export const supplierEventBodySchema = (type: string, data: z.ZodMiniType) =>
   z.strictObject({
     type: z.literal(type),
     timestamp: z.string().apply(withMeta, { description: 'When it happened (ISO 8601).' }),
+    livemode: z.boolean().apply(withMeta, {
+      description:
+        'False for an event of a test key’s sandbox (its endpoints are the test key’s own), true for a live one.',
+    }),
     data,
   });
 

@@ -29,5 +29,7 @@ export interface SupplierEventBody {
   type: SupplierEventType;
   /** When the event happened (ISO 8601). */
   timestamp: string;
+  /** Stripe's `livemode`: false for an event of a test key's sandbox, true for a live one. */
+  livemode: boolean;
   data: unknown;
 }

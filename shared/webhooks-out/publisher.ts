@@ -11,6 +11,7 @@ import type { DynamoWebhookEndpoints, WebhookEndpoint } from './endpoints';
 import type { SupplierEvent, SupplierEventBody } from './event-types';
 import type { DynamoWebhookMessages } from './messages';
 import { newMessageId } from './messages';
+import { liveSupplierIdOf } from '../sandbox';
 
 /** A queued delivery: which endpoint's message; the message record holds the rest. */
 export interface DeliveryMessage {
@@ -70,6 +71,8 @@ export class WebhookPublisher implements SupplierEventPublisher {
     const body: SupplierEventBody = {
       type: event.type,
       timestamp: occurredAt.toISOString(),
+      // A test key's events are its sandbox principal's, whose endpoints are its own.
+      livemode: liveSupplierIdOf(supplierId) === undefined,
       data: event.data,
     };
     const text = JSON.stringify(body);

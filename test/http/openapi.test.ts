@@ -209,7 +209,7 @@ describe('the OpenAPI document', () => {
       ).toEqual(['webhook-id', 'webhook-timestamp', 'webhook-signature']);
       const body = post.requestBody.content['application/json'].schema;
       expect(body.properties.type.const, type).toBe(type);
-      expect(body.required, type).toEqual(['type', 'timestamp', 'data']);
+      expect(body.required, type).toEqual(['type', 'timestamp', 'livemode', 'data']);
     }
     // An operation event's data is the operation as GET /v1/operations/{operationId} answers it, without the
     // answer's livemode.

@@ -15,6 +15,8 @@ import { administration } from '../../shared/composition/administration';
 import { supplierDirectory } from '../../shared/composition/dynamodb';
 import { generateTestApiKey } from '../../shared/sandbox';
 import { runJson } from '../cli/support';
+import { startReceiver } from '../webhooks-out/support';
+import { Webhook } from 'standardwebhooks';
 import { api, bookingPath, carBooking, COMPANY, TRAVELER } from '../gateway/support';
 
 const SANDBOX = 'sandbox-demo-supplier';
@@ -136,6 +138,30 @@ describe('test mode', () => {
   it('answers a live key with livemode true', async () => {
     const answer = await api(gateway, liveKey).get('/v1/operations');
     expect(answer.body.livemode).toBe(true);
+  });
+
+  it('sends a test key’s webhook events with livemode false, to the test key’s endpoints alone', async () => {
+    const receiver = await startReceiver();
+    try {
+      const created = await api(gateway, testKey).post('/v1/webhook-endpoints', { url: receiver.url });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const endpoint = created.body.endpoint as { id: string; secret: string };
+      // The live key's endpoints do not list it.
+      const live = await api(gateway, gateway.demoApiKey).get('/v1/webhook-endpoints');
+      expect(JSON.stringify(live.body)).not.toContain(endpoint.id);
+      expect((await api(gateway, testKey).post(`/v1/webhook-endpoints/${endpoint.id}/test`)).status).toBe(
+        202,
+      );
+      const [webhook] = await receiver.waitFor(1);
+      const event = new Webhook(endpoint.secret).verify(webhook!.body, {
+        'webhook-id': webhook!.headers['webhook-id']!,
+        'webhook-timestamp': webhook!.headers['webhook-timestamp']!,
+        'webhook-signature': webhook!.headers['webhook-signature']!,
+      }) as { type: string; livemode: boolean };
+      expect(event).toMatchObject({ type: 'ping', livemode: false });
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('shows the operator the live and the test activity apart, from the same records', async () => {

@@ -295,8 +295,14 @@ describe('operation events', () => {
     expect(operation.body.operation.status).toBe('parked');
 
     const [webhook] = await mine.waitFor(1);
-    const event = verify(endpoint.secret, webhook!) as { type: string; timestamp: string; data: unknown };
+    const event = verify(endpoint.secret, webhook!) as {
+      type: string;
+      timestamp: string;
+      livemode: boolean;
+      data: unknown;
+    };
     expect(event.type).toBe('operation.parked');
+    expect(event.livemode).toBe(true);
     // The operation as GET answers it; livemode belongs to the answer, not to the event's data.
     const { livemode: _livemode, ...answered } = operation.body;
     expect(event.data).toEqual(answered);

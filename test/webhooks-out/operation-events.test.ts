@@ -108,6 +108,7 @@ describe('operation events', () => {
     expect(JSON.parse(message!.body)).toEqual({
       type: 'operation.failed',
       timestamp: ended.updatedAt,
+      livemode: true,
       data: { operation: operationView(ended, ORIGIN) },
     });
     expect(await messages.get(other.id, operationMessageId(ended))).toBeUndefined();
