@@ -39,7 +39,10 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Architecture, FunctionUrlAuthType, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Schedule as SchedulerSchedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FilterPattern, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -58,10 +61,17 @@ import {
 import { CONCUR_OPERATIONS, GATEWAY_METRICS } from '../shared/observability/metric-names';
 import { STACK_OUTPUTS } from '../shared/stage';
 import { DEFAULT_APP_RATE_PER_HOUR, DEFAULT_APP_RATE_PER_MINUTE } from '../shared/app-limits';
+import { DEFAULT_POLL_INTERVAL_MS } from '../shared/change-polling/interval';
+import { CONCUR_MIN_POLL_INTERVAL_MS } from '../shared/change-polling/ports';
 import { DEFAULT_SUPPLIER_RATE_PER_SECOND, SUPPLIER_RATE_PARTITION_PREFIX } from '../shared/supplier-limits';
 import { ApiEdge } from './api-edge';
 import { EDGE_REGION, WAF_RULES, webAclName } from './edge-stack';
-import { CHANGE_APPLIER_TIMEOUT, HTTP_FUNCTION_TIMEOUT, PROCESSOR_TIMEOUT } from './function-timeouts';
+import {
+  CHANGE_APPLIER_TIMEOUT,
+  CHANGE_POLLER_TIMEOUT,
+  HTTP_FUNCTION_TIMEOUT,
+  PROCESSOR_TIMEOUT,
+} from './function-timeouts';
 import type { GatewayState } from './state-stack';
 
 export interface GatewayApiStackProps extends StackProps {
@@ -81,6 +91,8 @@ export interface GatewayApiStackProps extends StackProps {
   edge?: boolean;
   /** The hosted sandbox test keys book against (default true; `-c sandbox=false` leaves it out). */
   sandbox?: boolean;
+  /** How often the change poller runs (default ten minutes, never less: Concur's polling rule). */
+  changePollIntervalMs?: number;
 }
 
 /**
@@ -88,7 +100,14 @@ export interface GatewayApiStackProps extends StackProps {
  * queue's sender and the keep-alive of Concur connections.
  */
 export type LambdaName =
-  FunctionName | 'processor' | 'sweeper' | 'deliveries' | 'keepalive' | 'changeApplier' | 'sandbox';
+  | FunctionName
+  | 'processor'
+  | 'sweeper'
+  | 'deliveries'
+  | 'keepalive'
+  | 'changeApplier'
+  | 'sandbox'
+  | 'changePoller';
 
 /**
  * The real handler of a function: functions/http/<name>.ts (functions/events/<name>.ts,
@@ -106,7 +125,9 @@ export function defaultEntry(name: LambdaName): string {
             ? '../functions/change-notices/applier.ts'
             : name === 'sandbox'
               ? '../functions/sandbox/handler.ts'
-              : `../functions/http/${name}.ts`;
+              : name === 'changePoller'
+                ? '../functions/change-notices/poller.ts'
+                : `../functions/http/${name}.ts`;
   return fileURLToPath(new URL(path, import.meta.url));
 }
 
@@ -172,7 +193,10 @@ export interface FunctionAccess {
   changeNotices?: 'send' | 'receive';
   /** Names the API's own URL in what it sends (the operations' links in webhooks). */
   apiBaseUrl?: true;
-  /** Queries the state table's activity index (the supplier's bookings and operations, newest first). */
+  /**
+   * Queries the state table's activity index (the supplier's bookings and operations, newest first; every
+   * supplier, from its `SUPPLIERS` partition).
+   */
   activityIndex?: true;
   /** Lists the connections' secrets (names only): the keep-alive goes through every connection. */
   listsConnections?: true;
@@ -227,11 +251,20 @@ export const FUNCTION_ACCESS: Record<LambdaName, FunctionAccess> = {
     state: 'readWrite',
     concur: true,
     tripsIndex: true,
+    activityIndex: true,
     sendsDeliveries: true,
     changeNotices: 'receive',
   },
   // The Concur simulator for test keys: its companies' items of the state table, nothing else.
   sandbox: { sandboxState: true },
+  // Lists travelers' trips at Concur and applies them as the change applier does, without its queue.
+  changePoller: {
+    state: 'readWrite',
+    concur: true,
+    tripsIndex: true,
+    activityIndex: true,
+    sendsDeliveries: true,
+  },
 };
 
 /** Writes bookings, trips or operations: its logs are the record of what it did. */
@@ -829,6 +862,37 @@ export class GatewayApiStack extends Stack {
       'Itinerary events from Concur could not be applied and are in the dead-letter queue (runbook: changes made in Concur)',
     );
 
+    // --- Changes made in Concur, polled for the companies without ESS -------------------------------------
+    const changePollIntervalMs = props.changePollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    if (changePollIntervalMs < CONCUR_MIN_POLL_INTERVAL_MS || changePollIntervalMs % 60_000 !== 0)
+      throw new Error(
+        `the change poll interval must be whole minutes, at least ${CONCUR_MIN_POLL_INTERVAL_MS / 60_000} (Concur's polling rule)`,
+      );
+    const changePoller = makeFunction(
+      'changePoller',
+      CHANGE_POLLER_TIMEOUT,
+      'lists the modified trips of travelers with live bookings in the companies set to poll, and tells the suppliers that own them',
+    );
+    changePoller.addEnvironment('CHANGE_POLL_INTERVAL', `${changePollIntervalMs / 60_000}m`);
+    // The schedule's own role, allowed to invoke the poller alone, and only for schedules of this account.
+    const changePollScheduleRole = new Role(this, 'ChangePollScheduleRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: `The ${names.resourcePrefix} schedule of the change poller`,
+    });
+    Validations.of(changePollScheduleRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(changePoller.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      reason:
+        "Lambda's invoke grant names the change poller and its versions (`:*`): the role may invoke that one function and nothing else.",
+    });
+    new SchedulerSchedule(this, 'ChangePollSchedule', {
+      description: `${names.resourcePrefix}: runs the change poller`,
+      schedule: ScheduleExpression.rate(Duration.minutes(changePollIntervalMs / 60_000)),
+      // A missed run is the next one's: the travelers' cursors keep where each poll got to.
+      target: new LambdaInvoke(changePoller, { retryAttempts: 0, role: changePollScheduleRole }),
+    });
+
     // --- HTTP API ------------------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: logRetention,
@@ -952,6 +1016,13 @@ export class GatewayApiStack extends Stack {
         period: ALARM_PERIOD,
       });
     alarm(
+      'ChangePollFailuresAlarm',
+      // One run per interval: a period of its length sees each run's failures once.
+      gatewayMetric(GATEWAY_METRICS.changePollFailures, { period: Duration.millis(changePollIntervalMs) }),
+      1,
+      "The change poller could not list or apply some travelers' trips; they are listed again at the next run (runbook: changes made in Concur)",
+    );
+    alarm(
       'RefreshTokenExpiringAlarm',
       gatewayMetric(GATEWAY_METRICS.refreshTokenExpiring, { period: Duration.hours(1) }),
       1,
@@ -1071,7 +1142,15 @@ export class GatewayApiStack extends Stack {
     );
 
     // --- Dashboard -----------------------------------------------------------------------------------------
-    const lambdas = [...functions.values(), processor, sweeper, deliveries, keepAlive, changeApplier];
+    const lambdas = [
+      ...functions.values(),
+      processor,
+      sweeper,
+      deliveries,
+      keepAlive,
+      changeApplier,
+      changePoller,
+    ];
     const dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: names.resourcePrefix,
       defaultInterval: Duration.hours(3),
@@ -1192,12 +1271,17 @@ export class GatewayApiStack extends Stack {
         width: 12,
       }),
       new GraphWidget({
-        title: 'Changes made in Concur: ESS events received, signature failures, changes told to suppliers',
+        title:
+          'Changes made in Concur: ESS events received, travelers polled, changes told to suppliers; signature and poll failures',
         left: [
           gatewayMetric(GATEWAY_METRICS.concurEventsReceived),
+          gatewayMetric(GATEWAY_METRICS.changePollTravelers),
           gatewayMetric(GATEWAY_METRICS.concurChangesAnnounced),
         ],
-        right: [gatewayMetric(GATEWAY_METRICS.essSignatureFailures)],
+        right: [
+          gatewayMetric(GATEWAY_METRICS.essSignatureFailures),
+          gatewayMetric(GATEWAY_METRICS.changePollFailures),
+        ],
         width: 12,
       }),
     );

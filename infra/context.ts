@@ -7,6 +7,7 @@ import type { App } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_STAGE, InvalidStageError, STAGE_NAME_PATTERN } from '../shared/stage';
 import { MAX_SUPPLIER_RATE_PER_SECOND } from '../shared/suppliers/supplier-directory';
+import { pollIntervalFromEnv } from '../shared/change-polling/interval';
 import { DEFAULT_THROTTLES } from './api-stack';
 import { MAX_WAF_RATE_LIMIT_PER_MINUTE, MIN_WAF_RATE_LIMIT_PER_MINUTE } from './edge-stack';
 import type { GatewayStageOptions } from './gateway';
@@ -104,6 +105,7 @@ export function stageOptionsFromContext(app: App): GatewayStageOptions {
           },
     logRetention: logRetention(context('logRetentionDays')),
     supplierRatePerSecond: wholeUpTo('supplierRate', MAX_SUPPLIER_RATE_PER_SECOND),
+    changePollIntervalMs: changePollInterval(context('changePollInterval')),
     alarmEmail,
     ...(waf ? { waf: { rateLimitPerMinute: wafRateLimit } } : {}),
     sandbox: context('sandbox') === undefined || flag('sandbox'),
@@ -150,4 +152,19 @@ function logRetention(text: string | undefined): RetentionDays | undefined {
       `-c logRetentionDays=${text}: one of CloudWatch Logs' retention periods is needed (${[...RETENTION_DAYS].filter((d) => d !== RetentionDays.INFINITE).join(', ')})`,
     );
   return days as RetentionDays;
+}
+
+/** `-c changePollInterval=15m`: whole minutes, never less than Concur's polling rule allows (ten). */
+function changePollInterval(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  let ms: number;
+  try {
+    ms = pollIntervalFromEnv(text);
+  } catch (error) {
+    throw new ContextError(
+      `-c changePollInterval=${text}: ${(error as Error).message.replace(/^CHANGE_POLL_INTERVAL: /, '')}`,
+    );
+  }
+  if (ms % 60_000 !== 0) throw new ContextError(`-c changePollInterval=${text}: whole minutes are needed`);
+  return ms;
 }

@@ -29,3 +29,9 @@ export const CHANGE_APPLIER_TIMEOUT = Duration.seconds(
 export function changeNoticesVisibilityTimeout(): Duration {
   return Duration.seconds(CHANGE_APPLIER_TIMEOUT.toSeconds() * VISIBILITY_TIMEOUT_FACTOR);
 }
+
+/**
+ * One run of the change poller: every polled traveler's list and its modified trips, one call after another. Well
+ * inside the shortest interval (ten minutes), so one run ends before the next begins.
+ */
+export const CHANGE_POLLER_TIMEOUT = Duration.minutes(5);

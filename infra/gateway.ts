@@ -34,6 +34,8 @@ export interface GatewayStageOptions {
   waf?: { rateLimitPerMinute?: number };
   /** The hosted sandbox for test keys (default true). */
   sandbox?: boolean;
+  /** How often the change poller runs (whole minutes, at least ten). */
+  changePollIntervalMs?: number;
 }
 
 export interface GatewayStage {
@@ -73,6 +75,7 @@ export function defineGatewayStage(app: App, options: GatewayStageOptions): Gate
     edge: edge !== undefined,
     sandbox: options.sandbox,
     description: `concur-gateway ${names.stage}: functions, HTTP API, alarms${edge ? ', the CloudFront distribution in front of the API' : ''}`,
+    changePollIntervalMs: options.changePollIntervalMs,
     tags,
   });
   // The web ACL exists before the distribution that reads its ARN (`cdk deploy --all` follows this order).

@@ -2,7 +2,11 @@
  * `concur-gateway companies …`: connect companies to Concur (one connection per Concur app and company), see the
  * connections, test one. Never a token shown.
  */
+import { Option } from 'commander';
 import type { Command } from 'commander';
+import { DynamoChangeNoticeModes } from '../../shared/change-notices/dynamo-records';
+import { CHANGE_NOTICE_MODES } from '../../shared/change-notices/ports';
+import type { ChangeNoticeMode } from '../../shared/change-notices/ports';
 import { CONCUR_GLZ_URL, connectCompany } from '../../shared/concur-client';
 import { ConnectionKeepAlive, KEEP_ALIVE_DEFAULTS } from '../../shared/keep-alive';
 import { DEFAULT_APP_ID, featuresOf } from '../../shared/tokens';
@@ -91,6 +95,16 @@ export async function requireConnectedCompany(
     );
 }
 
+/** How the gateway learns of the company's changes made in Concur (ESS, the poller, or not at all). */
+const changeNoticeModes = (target: Target) =>
+  new DynamoChangeNoticeModes({ client: target.dynamodb, tableName: target.tables.state });
+
+const CHANGE_NOTICES_HELP: Record<ChangeNoticeMode, string> = {
+  ess: 'ESS events (Concur delivers them to POST /v1/concur/events)',
+  poll: 'polled (the trip lists of travelers with live bookings, every CHANGE_POLL_INTERVAL)',
+  off: 'not followed (changes made in Concur are neither applied nor polled)',
+};
+
 const humanConnection = (c: CompanyConnection) => [
   `company:                ${c.companyId}`,
   `app:                    ${c.appId}`,
@@ -126,10 +140,26 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
       .option('--access-token <token>', 'an access token obtained elsewhere')
       .option('--refresh-token <token>', 'its refresh token')
       .option('--expires-at <instant>', 'when the access token expires (ISO 8601)')
-      .option('--refresh-expires-at <instant>', 'when the refresh token expires (ISO 8601)'),
+      .option('--refresh-expires-at <instant>', 'when the refresh token expires (ISO 8601)')
+      .addOption(
+        new Option(
+          '--change-notices <mode>',
+          'how the gateway learns of changes made in Concur: ess (Concur’s ESS delivers events), poll (the trip lists are polled; a company never set is polled) or off; alone, changes only this of a connected company',
+        ).choices(CHANGE_NOTICE_MODES),
+      ),
     async (target, options, companyId) => {
       const { credentials, fetchFor } = operatorConcur(target);
       const ref: ConnectionRef = { appId: options.app as string, companyId };
+      const mode = options.changeNotices as ChangeNoticeMode | undefined;
+      const tokenOptions = ['requestToken', 'companyUuid', 'accessToken', 'refreshToken', 'expiresAt'];
+      if (mode !== undefined && tokenOptions.every((name) => options[name] === undefined)) {
+        await requireConnectedCompany(target, companyId);
+        await changeNoticeModes(target).setMode(companyId, mode);
+        emit(options, { companyId, changeNotices: mode }, () => [
+          `Company ${companyId}: changes made in Concur are ${CHANGE_NOTICES_HELP[mode]}.`,
+        ]);
+        return;
+      }
       let tokens: CompanyTokens;
       let correlationId: string | undefined;
       let exchanges: number | undefined;
@@ -184,9 +214,11 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
         await credentials.readApp(ref.appId);
       }
       await credentials.writeConnection(ref, tokens);
+      if (mode !== undefined) await changeNoticeModes(target).setMode(companyId, mode);
       const connection = connectionView(ref, tokens, new Date());
       const shown = {
         ...connection,
+        changeNotices: await changeNoticeModes(target).modeOf(companyId),
         ...(correlationId ? { correlationId } : {}),
         ...(exchanges !== undefined ? { exchanges } : {}),
       };
@@ -196,6 +228,7 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
           ? [`The request token was sent ${exchanges} times: the earlier exchanges got no answer or a 5xx.`]
           : []),
         ...humanConnection(c),
+        `change notices:         ${c.changeNotices}`,
       ]);
     },
   );
@@ -238,9 +271,12 @@ export function registerCompanyCommands(program: Command, operator: OperatorComm
           `no company ${companyId}: it is not connected to Concur${appId === undefined ? '' : ` for app ${appId}`} (companies list shows the connections)`,
         );
       }
-      emit(options, { connections: found }, ({ connections: shown }) =>
-        shown.flatMap((connection, index) => [...(index > 0 ? [''] : []), ...humanConnection(connection)]),
-      );
+      const changeNotices = await changeNoticeModes(target).modeOf(companyId);
+      emit(options, { changeNotices, connections: found }, ({ connections: shown }) => [
+        `change notices:         ${changeNotices}: ${CHANGE_NOTICES_HELP[changeNotices]}`,
+        '',
+        ...shown.flatMap((connection, index) => [...(index > 0 ? [''] : []), ...humanConnection(connection)]),
+      ]);
     },
   );
 

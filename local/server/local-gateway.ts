@@ -32,6 +32,7 @@ import { generateWebhookSecret } from '../../shared/events/webhooks';
 import { administration } from '../../shared/composition/administration';
 import type { Administration } from '../../shared/composition/administration';
 import { supplierDirectory } from '../../shared/composition/dynamodb';
+import { changeNoticeModes } from '../../shared/composition/change-notices';
 import { generateTestApiKey, modeOfKey, SANDBOX_APP_ID, sandboxCompanyId } from '../../shared/sandbox';
 import { API_KEY_FORMAT } from '../../shared/suppliers/api-keys';
 import { resetServices } from '../../shared/composition/container';
@@ -220,6 +221,11 @@ export interface LocalGatewayOptions {
    * suppliers (`npm start` does; a test that counts Concur calls does not want the trip reads each event causes).
    */
   concurEvents?: boolean;
+  /**
+   * Runs the change poller (functions/change-notices/poller.ts) this often, as the schedule does on AWS: `npm start`
+   * does, every CHANGE_POLL_INTERVAL; a test that counts Concur calls does not want its trip lists.
+   */
+  changePollIntervalMs?: number;
   /** The change notices queue's consumer; by default this source's (functions/change-notices/applier.ts). */
   changeNoticesHandler?: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
   /** The outbound limit of each Concur app without one of its own, requests a minute; 3,000 by default. */
@@ -510,13 +516,27 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     workers: options.events?.workers ?? 4,
     onError: (error) => gatewayLogger().error('change notices batch failed', { error: error as Error }),
   });
-  // The companies the simulator serves tell their changes through ESS: the gateway subscribes itself.
+  // The companies the simulator serves tell their changes through ESS: the gateway subscribes itself, and they
+  // take ESS events unless the operator set them otherwise (`companies connect … --change-notices`).
+  if (options.concurEvents && simulator) {
+    for (const company of simulatedCompanies) await changeNoticeModes().setModeIfUnset(company.id, 'ess');
+  }
   const essSubscription = options.concurEvents
     ? // The companies it serves, not the test-mode sandboxes (their trips are no supplier's live bookings).
       simulator?.ess.subscribe(`${server.url}/v1/concur/events`, {
         companyIds: simulatedCompanies.map((company) => company.id),
       })
     : undefined;
+  let changePollTimer: { stop: () => Promise<void> } | undefined;
+  if (options.changePollIntervalMs !== undefined) {
+    process.env.CHANGE_POLL_INTERVAL = `${options.changePollIntervalMs}ms`;
+    const { handler: pollChanges } = await import('../../functions/change-notices/poller');
+    changePollTimer = startTimer(
+      options.changePollIntervalMs,
+      () => pollChanges(),
+      (error) => gatewayLogger().error('change poll failed', { error: error as Error }),
+    );
+  }
   // The operator's command line (`--local`) finds the running stores here.
   await publishEndpoints(options.dataDir, {
     pid: process.pid,
@@ -549,6 +569,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       await server.close();
       await sweeper.stop();
       await keepAliveTimer.stop();
+      await changePollTimer?.stop();
       await Promise.all([poller.stop(), deliveryPoller.stop(), changeNoticesPoller.stop()]);
       await sqs.close();
       await simulator?.close();

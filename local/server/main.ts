@@ -2,13 +2,15 @@
  * `npm start`: the whole gateway on this machine. Environment:
  *   PORT (3000), HOST (127.0.0.1), DATA_DIR (.gateway-data), SIMULATOR_PORT (4010),
  *   CONCUR_BASE_URL (the simulator then serves only the test keys' sandbox companies; with CONCUR_ACCESS_TOKEN, CONCUR_REFRESH_TOKEN, CONCUR_CLIENT_ID,
- *   CONCUR_CLIENT_SECRET for the demo company), LOCAL_SEED (a JSON file of suppliers and companies).
+ *   CONCUR_CLIENT_SECRET for the demo company), LOCAL_SEED (a JSON file of suppliers and companies),
+ *   CHANGE_POLL_INTERVAL (10m; how often the companies set to `--change-notices poll` are polled).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DEFAULT_COMPANY_ID } from '../simulator';
 import { isSandboxCompany } from '../../shared/sandbox';
+import { pollIntervalFromEnv } from '../../shared/change-polling/interval';
 import { localSeedSchema, startLocalGateway } from './local-gateway';
 import type { LocalGateway, LocalSeed } from './local-gateway';
 
@@ -51,6 +53,14 @@ const dataDir = resolve(env.DATA_DIR ?? '.gateway-data');
 // npm start is what makes a data folder (the command line refuses one that does not exist): it says so.
 const dataDirIsNew = !existsSync(dataDir);
 
+let changePollIntervalMs: number;
+try {
+  // Concur's polling rule holds against Concur; the simulator the companies are served by otherwise allows less.
+  changePollIntervalMs = pollIntervalFromEnv(env.CHANGE_POLL_INTERVAL, env.CONCUR_BASE_URL ? undefined : 1);
+} catch (error) {
+  fail((error as Error).message);
+}
+
 let gateway: LocalGateway;
 try {
   gateway = await startLocalGateway({
@@ -65,6 +75,8 @@ try {
     seed,
     // The companies the simulator serves tell their changes through ESS, as a subscribed Concur company does.
     concurEvents: true,
+    // Companies set to `poll` (the default of a company the simulator does not serve) are polled.
+    changePollIntervalMs,
     events: {
       ...(env.EVENT_ATTEMPT_TIMEOUT_SECONDS
         ? { attemptTimeoutSeconds: Number(env.EVENT_ATTEMPT_TIMEOUT_SECONDS) }

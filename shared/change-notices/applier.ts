@@ -4,7 +4,9 @@
  * each Concur booking's BookingSource and its record locator and segment confirmation numbers), compares each
  * under the booking's lease, records `concurState` on the mapping and tells the booking's own supplier, and no
  * other, of a real difference. Applying an event again changes and tells nothing twice: the comparison finds
- * the state already recorded, and the supplier's message id comes from the event.
+ * the state already recorded, and the supplier's message id comes from the event. ESS events count only for the
+ * companies set to `ess`; the poller brings the trips of the companies set to `poll` (applyTrip), compared and
+ * told the same way.
  */
 import { createHash } from 'node:crypto';
 import type { BookingKey, BookingMapping, BookingMappings, Clock, Supplier } from '../gateway/ports';
@@ -17,6 +19,8 @@ import { compareBooking, ERASED_TRAVELER } from './comparison';
 import type { BookingDifference, TripSight } from './comparison';
 import type {
   ChangeNotice,
+  ChangeNoticeMode,
+  ChangeNoticeModes,
   ChangeNoticeRecords,
   CompanySuppliers,
   ConcurTripsV4,
@@ -40,6 +44,7 @@ export interface ChangeApplierDependencies {
   records: ChangeNoticeRecords;
   travelers: TravelerRecords;
   publisher: SupplierEventPublisher;
+  modes: ChangeNoticeModes;
   clock?: Clock;
   /** How long a comparison may hold a booking's lease. */
   leaseMs?: number;
@@ -48,8 +53,20 @@ export interface ChangeApplierDependencies {
 export interface ApplyOutcome {
   /** The event was applied before (ESS delivered it again). */
   duplicate?: true;
+  /** The company does not take ESS events (its mode is `poll` or `off`): nothing was read or compared. */
+  ignored?: Exclude<ChangeNoticeMode, 'ess'>;
   /** Supplier events queued, per supplier id. */
   announced: { supplierId: string; type: SupplierEventType; confirmationNumber: string }[];
+}
+
+/**
+ * One change to apply: its id (an ESS event's, or the poller's for a trip's modification) names the supplier
+ * messages it causes and holds the bookings' leases; `read` reads the trip again when a booking changed meanwhile.
+ */
+interface TripChange {
+  id: string;
+  companyId: string;
+  read: () => Promise<Sighting | undefined>;
 }
 
 /** What was seen of the trip, when (epoch ms; a trip gone is seen forever). */
@@ -74,31 +91,62 @@ export class ChangeApplier {
   async apply(notice: ChangeNotice): Promise<ApplyOutcome> {
     const { records } = this.deps;
     if (await records.isApplied(notice.eventId)) return { duplicate: true, announced: [] };
-    const seen = await this.sight(notice);
-    const announced: ApplyOutcome['announced'] = [];
-    if (seen) {
-      const { tripId } = seen;
-      for (const supplier of await this.deps.suppliers.of(notice.companyId)) {
-        const keys = await this.keysOf(
-          supplier,
-          notice.companyId,
-          tripId,
-          'trip' in seen.sight ? seen.sight.trip : undefined,
-        );
-        for (const key of keys) {
-          const told = await this.applyToBooking(notice, supplier, key, seen);
-          if (told)
-            announced.push({
-              supplierId: supplier.id,
-              type: told,
-              confirmationNumber: key.confirmationNumber,
-            });
-        }
-      }
-      if (!('trip' in seen.sight)) await records.forgetTrip(notice.companyId, notice.v4TripId);
+    const mode = await this.deps.modes.modeOf(notice.companyId);
+    if (mode !== 'ess') {
+      await records.markApplied(notice.eventId);
+      return { ignored: mode, announced: [] };
     }
+    const change: TripChange = {
+      id: notice.eventId,
+      companyId: notice.companyId,
+      read: () => this.sight(notice),
+    };
+    const seen = await change.read();
+    const announced = seen ? await this.applySighting(change, seen) : [];
+    if (seen && !('trip' in seen.sight)) await records.forgetTrip(notice.companyId, notice.v4TripId);
     await records.markApplied(notice.eventId);
     return { announced };
+  }
+
+  /**
+   * A trip the poller read (Itinerary v1.1), compared and told as an ESS event's trip is. `read` answers the trip
+   * as Concur shows it now (undefined: Concur no longer has it); `changeId` names the modification seen, so the
+   * same modification seen twice tells nothing twice.
+   */
+  async applyTrip(
+    companyId: string,
+    changeId: string,
+    read: () => Promise<ConcurTripState | undefined>,
+  ): Promise<ApplyOutcome['announced']> {
+    const change: TripChange = {
+      id: changeId,
+      companyId,
+      read: async () => {
+        const readAt = this.now();
+        const trip = await read();
+        return trip && { sight: { trip }, tripId: trip.tripId, readAt };
+      },
+    };
+    const seen = await change.read();
+    return seen ? this.applySighting(change, seen) : [];
+  }
+
+  private async applySighting(change: TripChange, seen: Sighting): Promise<ApplyOutcome['announced']> {
+    const announced: ApplyOutcome['announced'] = [];
+    for (const supplier of await this.deps.suppliers.of(change.companyId)) {
+      const keys = await this.keysOf(
+        supplier,
+        change.companyId,
+        seen.tripId,
+        'trip' in seen.sight ? seen.sight.trip : undefined,
+      );
+      for (const key of keys) {
+        const told = await this.applyToBooking(change, supplier, key, seen);
+        if (told)
+          announced.push({ supplierId: supplier.id, type: told, confirmationNumber: key.confirmationNumber });
+      }
+    }
+    return announced;
   }
 
   /** The trip now, or which trip went; undefined when there is nothing the gateway could know of it. */
@@ -148,19 +196,19 @@ export class ChangeApplier {
   }
 
   private async applyToBooking(
-    notice: ChangeNotice,
+    change: TripChange,
     supplier: Supplier,
     key: BookingKey,
     seen: Sighting,
   ): Promise<SupplierEventType | undefined> {
     const { mappings } = this.deps;
-    const lease = await mappings.tryLease(key, `concur-event:${notice.eventId}`, this.deps.leaseMs ?? 30_000);
+    const lease = await mappings.tryLease(key, `concur-change:${change.id}`, this.deps.leaseMs ?? 30_000);
     if (!lease) throw new BookingBusyError(key);
     const mapping = lease.mapping;
     let sight = seen.sight;
     // The gateway changed the booking since Concur was read: compare with Concur as it is now, under the lease.
     if (mapping && 'trip' in sight && Date.parse(mapping.updatedAt) >= seen.readAt - CLOCK_MARGIN_MS) {
-      const fresh = await this.sight(notice).catch(async (error: unknown) => {
+      const fresh = await change.read().catch(async (error: unknown) => {
         await mappings.release(lease);
         throw error;
       });
@@ -180,7 +228,7 @@ export class ChangeApplier {
     try {
       const stored = { ...mapping, ...verdict.changes } as BookingMapping;
       // Told before it is stored: should the write fail, the event is applied again and tells the same message.
-      const type = verdict.difference && (await this.announce(notice, supplier, stored, verdict.difference));
+      const type = verdict.difference && (await this.announce(change, supplier, stored, verdict.difference));
       const action = verdict.difference
         ? (`${verdict.difference.state.replace(/_/g, '-')}` as 'changed-in-concur')
         : 'changed-in-concur';
@@ -205,14 +253,14 @@ export class ChangeApplier {
   }
 
   private async announce(
-    notice: ChangeNotice,
+    change: TripChange,
     supplier: Supplier,
     mapping: BookingMapping,
     difference: BookingDifference,
   ): Promise<SupplierEventType> {
     const type = EVENT_OF_STATE[difference.state];
     const messageId = `msg_${createHash('sha256')
-      .update(`${notice.eventId}\n${supplier.id}\n${mapping.confirmationNumber}`)
+      .update(`${change.id}\n${supplier.id}\n${mapping.confirmationNumber}`)
       .digest('hex')
       .slice(0, 26)}`;
     await this.deps.publisher.publish(

@@ -1,15 +1,17 @@
 /**
  * The change notices' records in the state table, each one item and one single-item write: the events applied
  * (`CONCUREVENT#{id}`, kept a week, expiry checked on read), the v1.1 trip id of each v4 trip id seen
- * (`CONCURTRIP#{companyId}#{v4 id}`), and the erasure of a traveler's trip lists.
+ * (`CONCURTRIP#{companyId}#{v4 id}`), each company's change notice mode (`CHANGENOTICES#{companyId}`), and the
+ * erasure of a traveler's trip lists.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../adapters/dynamodb/document-client';
+import { documentClient, isConditionalCheckFailed } from '../adapters/dynamodb/document-client';
 import { forgetTravelerWindows } from '../adapters/dynamodb/traveler-trip-windows';
 import type { Clock } from '../gateway/ports';
-import type { ChangeNoticeRecords, TravelerRecords } from './ports';
+import { CHANGE_NOTICE_MODES, DEFAULT_CHANGE_NOTICE_MODE } from './ports';
+import type { ChangeNoticeMode, ChangeNoticeModes, ChangeNoticeRecords, TravelerRecords } from './ports';
 
 /** ESS redelivers for 72 hours; a week covers it with room. */
 export const APPLIED_EVENT_RETENTION_SECONDS = 7 * 24 * 3600;
@@ -78,3 +80,41 @@ const tripKey = (companyId: string, v4TripId: string) => ({
   pk: `CONCURTRIP#${companyId}#${v4TripId}`,
   sk: 'TRIP',
 });
+
+const modeKey = (companyId: string) => ({ pk: `CHANGENOTICES#${companyId}`, sk: 'MODE' });
+
+export class DynamoChangeNoticeModes implements ChangeNoticeModes {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(private readonly options: { client: DynamoDBClient; tableName: string }) {
+    this.documents = documentClient(options.client);
+  }
+
+  async modeOf(companyId: string): Promise<ChangeNoticeMode> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.options.tableName, Key: modeKey(companyId), ConsistentRead: true }),
+    );
+    const mode = Item?.mode as ChangeNoticeMode | undefined;
+    return mode !== undefined && CHANGE_NOTICE_MODES.includes(mode) ? mode : DEFAULT_CHANGE_NOTICE_MODE;
+  }
+
+  async setMode(companyId: string, mode: ChangeNoticeMode): Promise<void> {
+    await this.documents.send(
+      new PutCommand({ TableName: this.options.tableName, Item: { ...modeKey(companyId), mode } }),
+    );
+  }
+
+  async setModeIfUnset(companyId: string, mode: ChangeNoticeMode): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: { ...modeKey(companyId), mode },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+}

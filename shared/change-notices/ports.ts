@@ -5,6 +5,22 @@
  */
 import type { Supplier } from '../gateway/ports';
 
+/**
+ * How the gateway learns of a company's changes made in Concur: ESS events (`ess`), the poller's trip lists
+ * (`poll`, for companies without ESS: Concur grants Itinerary v4 and ESS, not everyone has them), or not at all.
+ */
+export const CHANGE_NOTICE_MODES = ['ess', 'poll', 'off'] as const;
+export type ChangeNoticeMode = (typeof CHANGE_NOTICE_MODES)[number];
+/** A company never set otherwise is polled: it needs nothing granted by Concur. */
+export const DEFAULT_CHANGE_NOTICE_MODE: ChangeNoticeMode = 'poll';
+
+export interface ChangeNoticeModes {
+  modeOf(companyId: string): Promise<ChangeNoticeMode>;
+  setMode(companyId: string, mode: ChangeNoticeMode): Promise<void>;
+  /** Sets the mode of a company that was never set (a choice made since stays). */
+  setModeIfUnset(companyId: string, mode: ChangeNoticeMode): Promise<void>;
+}
+
 /** A queued itinerary event: what to apply, once its ESS delivery was verified. */
 export interface ChangeNotice {
   /** ESS's event id: an event delivered twice is applied once. */

@@ -1,16 +1,21 @@
 /**
  * The change notices side of the composition: the ESS route's intake (Concur's public keys from
  * CONCUR_ESS_PUBLIC_KEYS, Concur's published one by default; the change notices queue, CHANGE_NOTICES_QUEUE_URL)
- * and the applier that reads Itinerary v4, compares and tells suppliers.
+ * the applier that reads Itinerary v4, compares and tells suppliers, each company's change notice mode, and the
+ * poller of the companies without ESS (CHANGE_POLL_INTERVAL) that feeds the same applier.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ChangeApplier } from '../change-notices/applier';
-import { DynamoChangeNoticeRecords } from '../change-notices/dynamo-records';
+import { DynamoChangeNoticeModes, DynamoChangeNoticeRecords } from '../change-notices/dynamo-records';
+import { DynamoPollCursors } from '../change-polling/dynamo-cursors';
+import { pollIntervalFromEnv } from '../change-polling/interval';
+import { itineraryTravelerTrips } from '../change-polling/itinerary-trips';
+import { ChangePoller } from '../change-polling/poller';
 import { CONCUR_ESS_PUBLIC_KEY, parsePublicKeys } from '../change-notices/ess-signature';
 import type { ChangeNotice } from '../change-notices/ports';
 import type { ConcurEventIntake } from '../change-notices/receiver';
 import { SqsEventQueue } from '../events/queue';
-import { concurTripsV4, mappings } from './concur';
+import { concurItinerary, concurTripsV4, mappings } from './concur';
 import { once, requiredEnv } from './container';
 import { dynamoDbClient, stateTableName, supplierDirectory } from './dynamodb';
 import { gatewayMetrics } from './logging';
@@ -35,6 +40,15 @@ const changeNoticeRecords = () =>
     () => new DynamoChangeNoticeRecords({ client: dynamoDbClient(), tableName: stateTableName() }),
   );
 
+export const changeNoticeModes = (): DynamoChangeNoticeModes =>
+  once(
+    'changeNoticeModes',
+    () => new DynamoChangeNoticeModes({ client: dynamoDbClient(), tableName: stateTableName() }),
+  );
+
+const pollCursors = () =>
+  once('pollCursors', () => new DynamoPollCursors({ client: dynamoDbClient(), tableName: stateTableName() }));
+
 export const changeApplier = (): ChangeApplier =>
   once(
     'changeApplier',
@@ -43,13 +57,36 @@ export const changeApplier = (): ChangeApplier =>
         trips: concurTripsV4(),
         suppliers: {
           of: async (companyId) =>
-            (await supplierDirectory().listSuppliers()).filter(
+            (await supplierDirectory().listIndexedSuppliers()).filter(
               (supplier) => !supplier.disabled && supplier.companies.includes(companyId),
             ),
         },
         mappings: mappings(),
         records: changeNoticeRecords(),
-        travelers: changeNoticeRecords(),
+        travelers: {
+          // The poller's cursor names the traveler's login too.
+          forgetTraveler: async (companyId, loginId) => {
+            await changeNoticeRecords().forgetTraveler(companyId, loginId);
+            await pollCursors().forget(companyId, loginId);
+          },
+        },
         publisher: webhookPublisher(),
+        modes: changeNoticeModes(),
+      }),
+  );
+
+export const changePoller = (): ChangePoller =>
+  once(
+    'changePoller',
+    () =>
+      new ChangePoller({
+        suppliers: () => supplierDirectory().listIndexedSuppliers(),
+        modes: changeNoticeModes(),
+        mappings: mappings(),
+        cursors: pollCursors(),
+        trips: itineraryTravelerTrips(concurItinerary()),
+        applier: changeApplier(),
+        // The deployment checked it against Concur's polling rule; the local simulator allows shorter.
+        intervalMs: pollIntervalFromEnv(process.env.CHANGE_POLL_INTERVAL, 0),
       }),
   );

@@ -130,7 +130,7 @@ const concurCallDependencies = () => ({
 });
 
 /** Concur's Itinerary operations with the tokens of the supplier's app's connection to the company. */
-const concurItinerary = (): ConcurItinerary =>
+export const concurItinerary = (): ConcurItinerary =>
   once('concur', () => createConcurItinerary(concurCallDependencies()));
 
 /** Itinerary v4 trips, read with the gateway's own app's company tokens. */

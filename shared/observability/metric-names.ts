@@ -46,6 +46,9 @@ export const GATEWAY_METRICS = {
   concurEventsReceived: 'ConcurEventsReceived',
   /** Changes made in Concur told to suppliers (booking.changed_in_concur, booking.cancelled_in_concur). */
   concurChangesAnnounced: 'ConcurChangesAnnounced',
+  /** The change poller: travelers whose trip list it read, and those whose poll failed (listed again later). */
+  changePollTravelers: 'ChangePollTravelers',
+  changePollFailures: 'ChangePollFailures',
 } as const;
 
 /** The `operation` dimension: the gateway's Concur operations (Itinerary v1.1, and the Identity v4.1 user search). */

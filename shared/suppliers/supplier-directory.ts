@@ -12,6 +12,7 @@ import {
   queryAll,
   scanAll,
 } from '../adapters/dynamodb/document-client';
+import { ACTIVITY_INDEX, SUPPLIERS_ACTIVITY_KEY } from '../adapters/dynamodb/tables';
 import { VALIDATION_PROFILES } from '../concur';
 import type { Clock, Supplier } from '../gateway/ports';
 import { APP_ID_PATTERN } from '../tokens/company-credentials';
@@ -150,6 +151,7 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
             pk: supplierKey(checked.id),
             sk: SUPPLIER_SORT_KEY,
             ...checked,
+            [ACTIVITY_INDEX.partitionKey]: SUPPLIERS_ACTIVITY_KEY,
             updatedAt: this.isoNow(),
           },
           ...(mustBeNew ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
@@ -173,6 +175,23 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
     });
     const suppliers = items.map(supplierRecord);
     return suppliers.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Every supplier, through the activity index's `SUPPLIERS` partition: one Query, for the functions that go
+   * through every supplier (the change applier and poller), which may not scan. A supplier written before that
+   * partition existed is in it once written again (npm start registers its own at each start; `suppliers update`
+   * any other).
+   */
+  async listIndexedSuppliers(): Promise<SupplierRecord[]> {
+    const items = await queryAll(this.documents, {
+      TableName: this.tableName,
+      IndexName: ACTIVITY_INDEX.name,
+      KeyConditionExpression: '#activityKey = :suppliers',
+      ExpressionAttributeNames: { '#activityKey': ACTIVITY_INDEX.partitionKey },
+      ExpressionAttributeValues: { ':suppliers': SUPPLIERS_ACTIVITY_KEY },
+    });
+    return items.map(supplierRecord).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** The supplier, disabled or not; undefined when there is none. */
@@ -200,11 +219,12 @@ export class DynamoSupplierDirectory implements SupplierDirectory {
           Key: { pk: supplierKey(supplierId), sk: SUPPLIER_SORT_KEY },
           UpdateExpression:
             ratePerSecond === undefined
-              ? 'SET updatedAt = :now REMOVE ratePerSecond'
-              : 'SET updatedAt = :now, ratePerSecond = :rate',
+              ? 'SET updatedAt = :now, activityKey = :suppliers REMOVE ratePerSecond'
+              : 'SET updatedAt = :now, activityKey = :suppliers, ratePerSecond = :rate',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: {
             ':now': this.isoNow(),
+            ':suppliers': SUPPLIERS_ACTIVITY_KEY,
             ...(ratePerSecond === undefined ? {} : { ':rate': ratePerSecond }),
           },
         }),

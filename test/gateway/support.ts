@@ -16,7 +16,7 @@ export const TRAVELER = 'cm@example.com';
 export async function startTestGateway(
   options: Pick<
     LocalGatewayOptions,
-    'events' | 'concurRatePerMinute' | 'concurEvents' | 'supplierRatePerSecond'
+    'events' | 'concurRatePerMinute' | 'concurEvents' | 'supplierRatePerSecond' | 'changePollIntervalMs'
   > = {},
 ): Promise<LocalGateway & { apiKey: string }> {
   const gateway = await startLocalGateway({

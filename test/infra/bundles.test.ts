@@ -30,6 +30,7 @@ import type { FunctionName } from '../../shared/http/routes';
 import { api, bookingPath, carBooking, COMPANY, TRAVELER } from '../gateway/support';
 import { awaitOperation } from '../events/support';
 import { dynamoDbClient, stateTableName, supplierDirectory } from '../../shared/composition/dynamodb';
+import { changeNoticeModes } from '../../shared/composition/change-notices';
 import { commandOf, parseEnvelope } from '../../shared/events/envelope';
 import { operationIdOf } from '../../shared/events/ingress';
 import { DynamoOperations } from '../../shared/events/operations';
@@ -510,6 +511,8 @@ describe('the supplier functions’ bundles', () => {
     const subscription = gateway.simulator!.ess.subscribe(`${gateway.url}/v1/concur/events`, {
       companyIds: [COMPANY],
     });
+    // Its company takes ESS events for this test only; the poller's test polls it.
+    await changeNoticeModes().setMode(COMPANY, 'ess');
     try {
       const client = api(gateway, gateway.demoApiKey);
       const created = await client.post('/v1/webhook-endpoints', {
@@ -548,6 +551,67 @@ describe('the supplier functions’ bundles', () => {
       }
     } finally {
       gateway.simulator!.ess.unsubscribe(subscription.id);
+      await changeNoticeModes().setMode(COMPANY, 'poll');
+      await receiver.close();
+    }
+  }, 120_000);
+
+  it('poll, on the schedule’s invocation, the trips of a company without ESS, and tell the booking’s owner signed', async () => {
+    const poller = synthesized.functions.find((fn) => fn.logicalId.startsWith('changePollerFunction'))!;
+    expect(poller, 'the change poller function').toBeDefined();
+    expect(poller.environment.CHANGE_POLL_INTERVAL).toBe('10m');
+    const receiver = await startReceiver();
+    try {
+      const client = api(gateway, gateway.demoApiKey);
+      const created = await client.post('/v1/webhook-endpoints', {
+        url: receiver.url,
+        eventTypes: ['booking.cancelled_in_concur'],
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const { secret } = created.body.endpoint as { secret: string };
+      const put = await client.put(bookingPath('BUNDLE-POLL'), {
+        booking: carBooking(
+          {},
+          { startDateLocal: '2030-03-10T12:00:00', endDateLocal: '2030-03-12T12:00:00' },
+        ),
+        traveler: { loginId: TRAVELER },
+      });
+      expect(put.status, JSON.stringify(put.body)).toBe(201);
+      const tripId = put.body.booking.tripId as string;
+      const cancel = await fetch(
+        `${gateway.simulator!.url}/_sim/trips/${encodeURIComponent(tripId)}/traveler-cancel`,
+        { method: 'POST' },
+      );
+      expect(cancel.status).toBe(200);
+      const lists = gateway.simulator!.requests.of('tripList').length;
+      const context = {
+        functionName: 'concur-gateway-bundles-changePoller',
+        awsRequestId: 'change-poll-1',
+        invokedFunctionArn:
+          'arn:aws:lambda:us-east-1:000000000000:function:concur-gateway-bundles-changePoller',
+        memoryLimitInMB: '512',
+        getRemainingTimeInMillis: () => 300_000,
+      } as unknown as Context;
+      const bundle = await bundleOf(poller);
+      invoked.add(poller.logicalId);
+      // EventBridge Scheduler invokes its target with the schedule's input, none here.
+      const result = (await bundle.invoke({} as never, context)) as unknown as Record<string, number>;
+      expect(result, bundle.output()).toMatchObject({ companies: 1, announced: 1, failed: 0 });
+      expect(gateway.simulator!.requests.of('tripList').length).toBeGreaterThan(lists);
+      const [told] = await receiver.waitFor(1, 60_000);
+      const signed = {
+        'webhook-id': told!.headers['webhook-id']!,
+        'webhook-timestamp': told!.headers['webhook-timestamp']!,
+        'webhook-signature': told!.headers['webhook-signature']!,
+      };
+      expect(new Webhook(secret).verify(told!.body, signed)).toMatchObject({
+        type: 'booking.cancelled_in_concur',
+        data: { confirmationNumber: 'BUNDLE-POLL', tripId },
+      });
+      // The same window again: every traveler was listed in it already.
+      const again = (await bundle.invoke({} as never, context)) as unknown as Record<string, number>;
+      expect(again).toMatchObject({ polled: 0, announced: 0, failed: 0 });
+    } finally {
       await receiver.close();
     }
   }, 120_000);
@@ -662,11 +726,14 @@ describe('the supplier functions’ bundles', () => {
     }
   });
 
-  it('were each invoked, so every function serving routes, the webhook sender and the change applier, was exercised', () => {
+  it('were each invoked, so every function serving routes, the webhook sender, the change applier and poller, was exercised', () => {
     const serving = synthesized.functions.filter((fn) => fn.routeKeys.length > 0).map((fn) => fn.logicalId);
-    const consumers = ['deliveriesFunction', 'changeApplierFunction', 'sandboxFunction'].map(
-      (prefix) => synthesized.functions.find((fn) => fn.logicalId.startsWith(prefix))!.logicalId,
-    );
+    const consumers = [
+      'deliveriesFunction',
+      'changeApplierFunction',
+      'sandboxFunction',
+      'changePollerFunction',
+    ].map((prefix) => synthesized.functions.find((fn) => fn.logicalId.startsWith(prefix))!.logicalId);
     expect([...invoked].sort()).toEqual([...serving, ...consumers].sort());
   });
 });

@@ -55,6 +55,12 @@ describe('cdk synth -c with a value the app cannot use', () => {
     [{ alarmEmail: 'oncall' }, /^cdk app: -c alarmEmail=oncall: an e-mail address is needed$/],
     [{ supplierRate: '2.5' }, /^cdk app: -c supplierRate=2.5: a whole number from 1 to 10000 is needed$/],
     [{ sandbox: 'no' }, /^cdk app: -c sandbox=no: true or false is needed$/],
+    [
+      { changePollInterval: '5m' },
+      /^cdk app: -c changePollInterval=5m: 5m is shorter than 10 minutes, which Concur's polling rule forbids$/,
+    ],
+    [{ changePollInterval: '630s' }, /^cdk app: -c changePollInterval=630s: whole minutes are needed$/],
+    [{ changePollInterval: 'often' }, /^cdk app: -c changePollInterval=often: "often" is not a duration/],
   ])(
     '%j: one line naming it, exit 1',
     (context, message) => {

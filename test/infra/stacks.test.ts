@@ -97,8 +97,8 @@ describe('functions and routes', () => {
     const names = functionNames();
     expect(names).toEqual([...new Set(routes.map((route) => route.function))]);
     // The route table's functions, the events processor, the operations sweeper, the webhook sender, the
-    // keep-alive of Concur connections, the change applier and the hosted sandbox.
-    template.resourceCountIs('AWS::Lambda::Function', names.length + 6);
+    // keep-alive of Concur connections, the change applier, the hosted sandbox and the change poller.
+    template.resourceCountIs('AWS::Lambda::Function', names.length + 7);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs24.x',
@@ -120,13 +120,14 @@ describe('functions and routes', () => {
       'concur-gateway-test-keepalive': 600,
       'concur-gateway-test-changeApplier': 60,
       'concur-gateway-test-sandbox': 29,
+      'concur-gateway-test-changePoller': 300,
     });
     for (const name of names) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `concur-gateway-test-${name}`,
       });
     }
-    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 7);
+    template.resourceCountIs('AWS::Logs::LogGroup', names.length + 8);
     template.allResourcesProperties('AWS::Logs::LogGroup', {
       RetentionInDays: 30,
       KmsKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('LogsKey') },
@@ -152,6 +153,7 @@ describe('functions and routes', () => {
           ...(access.changeNotices ? ['CHANGE_NOTICES_QUEUE_URL'] : []),
           ...(access.apiBaseUrl ? ['API_BASE_URL'] : []),
           ...(access.supplierLimits ? ['SUPPLIER_RATE_PER_SECOND'] : []),
+          ...(name === 'changePoller' ? ['CHANGE_POLL_INTERVAL'] : []),
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_METRICS_NAMESPACE',
           'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
@@ -174,6 +176,10 @@ describe('functions and routes', () => {
     }
     expect(defaultEntry('keepalive').endsWith(join('functions', 'connections', 'keep-alive.ts'))).toBe(true);
     expect(existsSync(defaultEntry('keepalive'))).toBe(true);
+    expect(defaultEntry('changePoller').endsWith(join('functions', 'change-notices', 'poller.ts'))).toBe(
+      true,
+    );
+    expect(existsSync(defaultEntry('changePoller'))).toBe(true);
   });
 
   it('declares one route per route-table entry, integrated with the function the table names', () => {
@@ -534,12 +540,13 @@ describe('permissions', () => {
     }
   });
 
-  it('lets only the trips function and the change applier query the trips index, the activity function the activity index and the sweeper the open-operations index, by name', () => {
-    const indexOf: Record<string, string> = {
-      trips: 'trips-by-supplier',
-      changeApplier: 'trips-by-supplier',
-      activity: 'activity-by-supplier',
-      sweeper: 'open-operations',
+  it('lets only the trips function and the change applier and poller query the trips index, the activity function and the change applier and poller (every supplier) the activity index, and the sweeper the open-operations index, by name', () => {
+    const indexOf: Record<string, string[]> = {
+      trips: ['trips-by-supplier'],
+      changeApplier: ['trips-by-supplier', 'activity-by-supplier'],
+      changePoller: ['trips-by-supplier', 'activity-by-supplier'],
+      activity: ['activity-by-supplier'],
+      sweeper: ['open-operations'],
     };
     for (const name of Object.keys(FUNCTION_ACCESS)) {
       const onIndexes = statementsOf(name).filter((statement) =>
@@ -549,9 +556,11 @@ describe('permissions', () => {
         expect(onIndexes, name).toEqual([]);
         continue;
       }
-      expect(onIndexes, name).toHaveLength(1);
-      expect(onIndexes[0]!.Action).toBe('dynamodb:Query');
-      expect(JSON.stringify(onIndexes[0]!.Resource)).toContain(`/index/${indexOf[name]}"`);
+      expect(onIndexes, name).toHaveLength(indexOf[name].length);
+      for (const [at, index] of indexOf[name].entries()) {
+        expect(onIndexes[at]!.Action).toBe('dynamodb:Query');
+        expect(JSON.stringify(onIndexes[at]!.Resource)).toContain(`/index/${index}"`);
+      }
     }
     expect(FUNCTION_ACCESS.activity).toEqual({ state: 'query', activityIndex: true, supplierLimits: true });
     expect(FUNCTION_ACCESS.sweeper).toEqual({ state: 'operations', sendsEvents: true });
@@ -710,7 +719,7 @@ describe('permissions', () => {
     });
     const without = Template.fromStack(stage.stateless);
     without.resourceCountIs('AWS::Lambda::Url', 0);
-    without.resourceCountIs('AWS::Lambda::Function', functionNames().length + 5);
+    without.resourceCountIs('AWS::Lambda::Function', functionNames().length + 6);
     const functions = Object.values(without.findResources('AWS::Lambda::Function'));
     expect(functions.map((fn) => fn.Properties.FunctionName)).not.toContain(
       'concur-gateway-nosandbox-sandbox',
@@ -759,11 +768,17 @@ describe('dashboard', () => {
       `SEARCH('{ConcurGateway/test,operation,service,status} MetricName=\\\\\\"${GATEWAY_METRICS.concurErrors}\\\\\\"', 'Sum', 300)`,
     );
     const functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
-      [...functionNames(), 'processor', 'sweeper', 'deliveries', 'keepalive', 'changeApplier'].some((name) =>
-        id.startsWith(`${name}Function`),
-      ),
+      [
+        ...functionNames(),
+        'processor',
+        'sweeper',
+        'deliveries',
+        'keepalive',
+        'changeApplier',
+        'changePoller',
+      ].some((name) => id.startsWith(`${name}Function`)),
     );
-    expect(functionIds).toHaveLength(functionNames().length + 5);
+    expect(functionIds).toHaveLength(functionNames().length + 6);
     for (const id of functionIds) expect(body, id).toContain(id);
   });
 
@@ -811,18 +826,19 @@ describe('dashboard', () => {
 
 describe('alarms', () => {
   it('alarms on each function’s errors and throttles and on API 5xx, to an encrypted TLS-only topic', () => {
-    const functionCount = functionNames().length + 6;
+    const functionCount = functionNames().length + 7;
     // Per function errors, throttles and p99 duration; the API's 5xx and 401s; the events' dead letters and
     // oldest message, the partner bus's dead letters; a refresh token near its end, a refresh token refused,
     // parked events, operations queued again by the sweeper; Concur's 5xx and 429; the outbound limiter's
     // rejections; each table's throttles; the deliveries' dead letters, failing webhook attempts, disabled
     // endpoints; a keep-alive refresh refused and a connection not refreshed for 14 days; the change notices'
-    // dead letters and ESS signature failures.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 3 + 21);
+    // dead letters and ESS signature failures; the change poller's failures.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', functionCount * 3 + 22);
     for (const metricName of [
       GATEWAY_METRICS.webhookAttemptsFailed,
       GATEWAY_METRICS.webhookEndpointsDisabled,
       GATEWAY_METRICS.essSignatureFailures,
+      GATEWAY_METRICS.changePollFailures,
     ])
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'ConcurGateway/test',
@@ -950,6 +966,46 @@ describe('events', () => {
         FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp(target.source), 'Arn'] },
       });
     }
+  });
+
+  it('runs the change poller every 10 minutes from an EventBridge Scheduler schedule whose role may invoke it alone, and alarms on its failures', () => {
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
+    expect(schedules).toHaveLength(1);
+    const schedule = schedules[0]!.Properties as {
+      ScheduleExpression: string;
+      FlexibleTimeWindow: { Mode: string };
+      Target: { Arn: { 'Fn::GetAtt': string[] }; RoleArn: { 'Fn::GetAtt': string[] }; RetryPolicy: object };
+    };
+    expect(schedule.ScheduleExpression).toBe('rate(10 minutes)');
+    expect(schedule.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+    expect(schedule.Target.Arn['Fn::GetAtt'][0]).toMatch(/^changePollerFunction/);
+    expect(schedule.Target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 0 });
+    const roleId = schedule.Target.RoleArn['Fn::GetAtt'][0]!;
+    const rolePolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes(roleId),
+    );
+    const statements = rolePolicies.flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as { Action: string; Resource: unknown }[],
+    );
+    expect(statements.map((statement) => statement.Action)).toEqual(['lambda:InvokeFunction']);
+    expect(JSON.stringify(statements[0]!.Resource)).toMatch(/changePollerFunction/);
+    const poller = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { FunctionName: 'concur-gateway-test-changePoller' },
+      }),
+    )[0]!;
+    expect(poller.Properties.Environment.Variables.CHANGE_POLL_INTERVAL).toBe('10m');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'concur-gateway-test-ChangePollFailuresAlarm',
+      Namespace: 'ConcurGateway/test',
+      MetricName: GATEWAY_METRICS.changePollFailures,
+      Statistic: 'Sum',
+      Period: 600,
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'concur-gateway-test-changePollerErrorsAlarm',
+    });
   });
 
   it('alarms when Concur refuses a keep-alive refresh and when a connection has not refreshed for 14 days, over a day', () => {

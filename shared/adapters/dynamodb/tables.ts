@@ -32,8 +32,9 @@ export const TRIPS_INDEX = {
 
 /**
  * The state table's index of what each supplier has: its booking mappings (`BOOKINGS#{bookingSource}`) and its
- * operations (`OPERATIONS#{supplierId}`), newest change first by `updatedAt`. Only those items carry
- * `activityKey`, so the index is sparse; the console's listings and the operator's counts read it, never the
+ * operations (`OPERATIONS#{supplierId}`), newest change first by `updatedAt`, and the suppliers themselves
+ * (`SUPPLIERS`), which the functions that go through every supplier read (they may not scan). Only those items
+ * carry `activityKey`, so the index is sparse; the console's listings and the operator's counts read it, never the
  * table.
  */
 export const ACTIVITY_INDEX = {
@@ -59,6 +60,8 @@ export const OPEN_OPERATIONS_INDEX = {
 
 /** The activity index partition of a booking source's mappings. */
 export const bookingsActivityKey = (bookingSource: string): string => `BOOKINGS#${bookingSource}`;
+/** The activity index partition of the supplier records. */
+export const SUPPLIERS_ACTIVITY_KEY = 'SUPPLIERS';
 /** The activity index partition of a supplier's operations. */
 export const operationsActivityKey = (supplierId: string): string => `OPERATIONS#${supplierId}`;
 
