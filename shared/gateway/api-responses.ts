@@ -65,6 +65,19 @@ export const bookingMappingSchema = z
 export const bookingResultSchema = z
   .strictObject({
     booking: bookingMappingSchema,
+    revived: z
+      .optional(
+        z.strictObject({
+          concurState: z.literal('cancelled_in_concur'),
+          concurChangedAt: z.optional(z.string()).apply(withMeta, {
+            description: 'When the gateway learned of the cancel made in Concur (ISO 8601).',
+          }),
+        }),
+      )
+      .apply(withMeta, {
+        description:
+          'Only on a PUT that posted again a booking someone had cancelled in Concur (the traveler, an agent, Concur): the booking is live in Concur again, and its concurState was this. Absent otherwise.',
+      }),
     concur: z.extend(concurCallSchema, {
       document: z.optional(z.record(z.string(), z.unknown())).apply(withMeta, {
         description:

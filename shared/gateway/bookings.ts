@@ -38,6 +38,8 @@ export interface BookingDependencies {
 export interface BookingOutcome {
   mapping: BookingMapping;
   created: boolean;
+  /** The PUT posted again a booking that had been cancelled in Concur by someone else: what was seen then. */
+  revived?: { concurState: 'cancelled_in_concur'; concurChangedAt?: string };
   concur: {
     /** Absent when Concur's answer was too large to read (`tripNotShown`). */
     document?: Record<string, unknown>;
@@ -227,6 +229,14 @@ export class BookingService {
     return {
       mapping,
       created: !existing,
+      ...(existing?.concurState === 'cancelled_in_concur'
+        ? {
+            revived: {
+              concurState: existing.concurState,
+              ...(existing.concurChangedAt ? { concurChangedAt: existing.concurChangedAt } : {}),
+            },
+          }
+        : {}),
       concur: {
         ...(posted.tooLargeToShow
           ? { tripNotShown: 'too-large' as const }

@@ -32,6 +32,7 @@ export function bookingMappingView(mapping: BookingMapping): BookingMappingView 
 
 export const bookingResultView = (outcome: BookingOutcome) => ({
   booking: bookingMappingView(outcome.mapping),
+  ...(outcome.revived ? { revived: outcome.revived } : {}),
   concur: outcome.concur,
 });
 

@@ -145,6 +145,25 @@ describe('changes made in Concur, polled for a company without ESS', () => {
     expect(otherEndpoint.receiver.received).toHaveLength(0);
     const theirs = await other().get(bookingPath('POLL-OTHER-1'));
     expect(theirs.body.booking.concurState).toBeUndefined();
+    const told = await own().get(bookingPath('POLL-OWN-1'));
+    const cancelledAt = told.body.booking.concurChangedAt as string;
+    expect(cancelledAt).toEqual(expect.any(String));
+
+    // The supplier's booking still exists: a later PUT posts it again, and says it was cancelled in Concur.
+    const revived = await own().put(bookingPath('POLL-OWN-1'), bookingOf('08', 'POLL-OWN-1'));
+    expect(revived.status, JSON.stringify(revived.body)).toBe(200);
+    expect(revived.body.revived).toEqual({
+      concurState: 'cancelled_in_concur',
+      concurChangedAt: cancelledAt,
+    });
+    expect(revived.body.booking.concurState).toBeUndefined();
+    const again = await own().put(bookingPath('POLL-OWN-1'), bookingOf('08', 'POLL-OWN-1'));
+    expect(again.status).toBe(200);
+    expect(again.body.revived).toBeUndefined();
+    // Posting it again is the gateway's own change: the poller sees the trip modified and tells nobody.
+    await someWindows();
+    expect(ownEndpoint.receiver.received).toHaveLength(1);
+    expect(otherEndpoint.receiver.received).toHaveLength(0);
   });
 
   it('lists a traveler at most once in each poll window, the later lists from where the last one got to', async () => {
