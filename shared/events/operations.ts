@@ -446,6 +446,26 @@ export class DynamoOperations {
     return record;
   }
 
+  /**
+   * Forgets what an ended operation carried of its traveler (its command and its result: names, logins), when
+   * Concur erased the trip: the operation stays, with its status, problem and times, and can no longer be
+   * replayed. An open one is left alone (it still runs); answers whether this one was erased.
+   */
+  async erasePersonalData(id: string): Promise<boolean> {
+    try {
+      await this.update(
+        id,
+        { command: undefined, result: undefined },
+        'attribute_exists(#status) AND NOT (#status IN (:accepted, :processing))',
+        notFinalValues,
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
   async deleteParkedIndex(parkedAt: string, id: string): Promise<void> {
     await this.deleteIndexItem(parkedKey(parkedAt, id).sk);
   }

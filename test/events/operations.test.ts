@@ -129,3 +129,40 @@ describe('replaying a parked operation', () => {
     expect(sent).toEqual([]);
   });
 });
+
+describe('erasing what an operation carried of its traveler', () => {
+  const withTraveler = (id: string) => ({
+    ...newOperation(id),
+    command: {
+      kind: 'upsertBooking',
+      companyId: 'demo-company',
+      confirmationNumber: 'ERASE-1',
+      body: { traveler: { loginId: 'zoe.erasable@example.com' } },
+    } as never,
+  });
+
+  it('removes the command and the result of an ended operation, which then cannot be replayed', async () => {
+    const operations = new DynamoOperations({ client: dynamo.client, tableName });
+    await operations.create(withTraveler('op_erase_ended'));
+    await operations.startAttempt('op_erase_ended', 60_000);
+    await operations.finish('op_erase_ended', 'parked', {
+      problem,
+      result: { status: 200, body: { traveler: { loginId: 'zoe.erasable@example.com' } } },
+    });
+    expect(await operations.erasePersonalData('op_erase_ended')).toBe(true);
+    const erased = await operations.get('op_erase_ended');
+    expect(erased).toMatchObject({ id: 'op_erase_ended', status: 'parked', problem });
+    expect(JSON.stringify(erased)).not.toContain('zoe.erasable');
+    expect(await operations.reopen('op_erase_ended')).toBeUndefined();
+  });
+
+  it('leaves an open operation as it is, and answers false for one that does not exist', async () => {
+    const operations = new DynamoOperations({ client: dynamo.client, tableName });
+    await operations.create(withTraveler('op_erase_open'));
+    await operations.startAttempt('op_erase_open', 60_000);
+    expect(await operations.erasePersonalData('op_erase_open')).toBe(false);
+    expect(JSON.stringify(await operations.get('op_erase_open'))).toContain('zoe.erasable');
+    expect(await operations.erasePersonalData('op_never_was')).toBe(false);
+    expect(await operations.get('op_never_was')).toBeUndefined();
+  });
+});
