@@ -235,6 +235,7 @@ export class ChangeApplier {
       await mappings.saveAndRelease(lease, { changes: verdict.changes, change: { action } });
       if (verdict.changes.travelerLoginId === ERASED_TRAVELER && loginId !== ERASED_TRAVELER) {
         await this.deps.travelers.forgetTraveler(key.companyId, loginId);
+        await this.deps.travelers.forgetBooking(key);
         const created = await mappings.createdTrip(key.companyId, key.bookingSource, mapping.tripId ?? '');
         if (created && mapping.tripId) {
           await mappings.recordTrip({

@@ -16,7 +16,9 @@ import type { ChangeNoticeMode, ChangeNoticeModes, ChangeNoticeRecords, Traveler
 /** ESS redelivers for 72 hours; a week covers it with room. */
 export const APPLIED_EVENT_RETENTION_SECONDS = 7 * 24 * 3600;
 
-export class DynamoChangeNoticeRecords implements ChangeNoticeRecords, TravelerRecords {
+export class DynamoChangeNoticeRecords
+  implements ChangeNoticeRecords, Pick<TravelerRecords, 'forgetTraveler'>
+{
   private readonly documents: DynamoDBDocumentClient;
   private readonly clock: Clock;
 

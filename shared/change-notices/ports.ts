@@ -3,7 +3,7 @@
  * a company, the events already applied, the v4 ids of trips seen before (a deleted or anonymized trip's event
  * names only its v4 id), and the traveler data kept outside the mappings.
  */
-import type { Supplier } from '../gateway/ports';
+import type { BookingKey, Supplier } from '../gateway/ports';
 
 /**
  * How the gateway learns of a company's changes made in Concur: ESS events (`ess`), the poller's trip lists
@@ -53,9 +53,13 @@ export interface ChangeNoticeRecords {
   forgetTrip(companyId: string, v4TripId: string): Promise<void>;
 }
 
-/** Traveler data the gateway keeps beside the mappings (per-traveler trip lists), erased when Concur erases a trip. */
+/**
+ * Traveler data the gateway keeps beside the mappings (per-traveler trip lists, what the operations that changed
+ * a booking carried), erased when Concur erases a trip.
+ */
 export interface TravelerRecords {
   forgetTraveler(companyId: string, loginId: string): Promise<void>;
+  forgetBooking(key: BookingKey): Promise<void>;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ChangeApplier } from '../change-notices/applier';
+import { eraseOperationsOf } from '../change-notices/operations-erasure';
 import { DynamoChangeNoticeModes, DynamoChangeNoticeRecords } from '../change-notices/dynamo-records';
 import { DynamoPollCursors } from '../change-polling/dynamo-cursors';
 import { pollIntervalFromEnv } from '../change-polling/interval';
@@ -15,11 +16,14 @@ import { CONCUR_ESS_PUBLIC_KEY, parsePublicKeys } from '../change-notices/ess-si
 import type { ChangeNotice } from '../change-notices/ports';
 import type { ConcurEventIntake } from '../change-notices/receiver';
 import { SqsEventQueue } from '../events/queue';
+import { forgetOperationAnnouncements } from '../webhooks-out/operation-events';
+import { supplierActivity } from './activity';
+import { operations } from './async-requests';
 import { concurItinerary, concurTripsV4, mappings } from './concur';
 import { once, requiredEnv } from './container';
 import { dynamoDbClient, stateTableName, supplierDirectory } from './dynamodb';
 import { gatewayMetrics } from './logging';
-import { webhookPublisher } from './webhooks-out';
+import { webhookEndpoints, webhookMessages, webhookPublisher } from './webhooks-out';
 
 export const changeNoticesQueue = (): SqsEventQueue<ChangeNotice> =>
   once(
@@ -69,6 +73,10 @@ export const changeApplier = (): ChangeApplier =>
             await changeNoticeRecords().forgetTraveler(companyId, loginId);
             await pollCursors().forget(companyId, loginId);
           },
+          forgetBooking: (key) =>
+            eraseOperationsOf(key, supplierActivity(), operations(), (operation) =>
+              forgetOperationAnnouncements(webhookEndpoints(), webhookMessages(), operation),
+            ),
         },
         publisher: webhookPublisher(),
         modes: changeNoticeModes(),

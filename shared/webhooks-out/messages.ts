@@ -188,6 +188,27 @@ export class DynamoWebhookMessages {
     await this.end(endpointId, id, 'succeeded');
   }
 
+  /**
+   * Forgets a delivered message's body (it named a traveler whom Concur has erased since); a message still to be
+   * sent, or failed and so still recoverable, keeps it.
+   */
+  async forgetDelivered(endpointId: string, id: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: messageKey(endpointId, id),
+          UpdateExpression: 'REMOVE #body',
+          ConditionExpression: '#status = :succeeded',
+          ExpressionAttributeNames: { '#body': 'body', '#status': 'status' },
+          ExpressionAttributeValues: { ':succeeded': 'succeeded' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
   /** Ends the message as failed; its index item comes first, so a failed message is always found by `recover`. */
   async fail(endpointId: string, id: string): Promise<void> {
     const failedAt = this.isoNow();

@@ -38,3 +38,14 @@ export async function announceOperation(
     { messageId: operationMessageId(operation), occurredAt: new Date(operation.updatedAt) },
   );
 }
+
+/** Forgets the bodies of the operation's delivered announcements, at each endpoint its supplier has. */
+export async function forgetOperationAnnouncements(
+  endpoints: { listOf(supplierId: string): Promise<{ id: string }[]> },
+  messages: { forgetDelivered(endpointId: string, id: string): Promise<void> },
+  operation: OperationRecord,
+): Promise<void> {
+  const messageId = operationMessageId(operation);
+  for (const endpoint of await endpoints.listOf(operation.supplierId))
+    await messages.forgetDelivered(endpoint.id, messageId);
+}

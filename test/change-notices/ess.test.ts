@@ -16,6 +16,7 @@ import {
   startTestGateway,
   TRAVELER,
 } from '../gateway/support';
+import { awaitOperation } from '../events/support';
 import { startReceiver } from '../webhooks-out/support';
 import type { Receiver, ReceivedWebhook } from '../webhooks-out/support';
 
@@ -250,6 +251,13 @@ describe('changes made in Concur, told through ESS', () => {
     const mine = await own().put(bookingPath('ESS-OWN-4'), named('07', 'ESS-OWN-4'));
     expect(mine.status).toBe(201);
     const tripId = mine.body.booking.tripId as string;
+    // Sent again as an asynchronous request: its operation keeps the request (the traveler's name) and the answer.
+    const again = await own().put(bookingPath('ESS-OWN-4'), named('07', 'ESS-OWN-4'), {
+      prefer: 'respond-async',
+    });
+    expect(again.status).toBe(202);
+    const operation = await awaitOperation(gateway, gateway.apiKey, again.body.operation.href);
+    expect(operation.body.operation.status).toBe('succeeded');
     expect((await other().put(bookingPath('ESS-OTHER-4'), named('07', 'ESS-OTHER-4', true))).status).toBe(
       201,
     );
@@ -275,6 +283,9 @@ describe('changes made in Concur, told through ESS', () => {
     await settled();
     expect(gone!.body).not.toMatch(/zebulon|quartermain/i);
 
+    // The operation stays, without what it carried of the traveler.
+    const erased = await own().get(`/v1/operations/${operation.body.operation.id}`);
+    expect(erased.body.operation).toMatchObject({ status: 'succeeded' });
     for (const table of [process.env.STATE_TABLE_NAME!, process.env.IDEMPOTENCY_TABLE_NAME!]) {
       const { Items = [] } = await dynamoDbClient().send(new ScanCommand({ TableName: table }));
       const text = JSON.stringify(Items);
