@@ -15,8 +15,8 @@ import type { SupplierEventPublisher } from '../webhooks-out/publisher';
 import type { SupplierEventType } from '../webhooks-out/event-types';
 import { tripStateOfV4 } from './concur-trip';
 import type { ConcurTripState } from './concur-trip';
-import { compareBooking, ERASED_TRAVELER } from './comparison';
-import type { BookingDifference, TripSight } from './comparison';
+import { compareBooking, compareCreatedTrip, ERASED_TRAVELER } from './comparison';
+import type { BookingDifference, TripDifference, TripSight } from './comparison';
 import type {
   ChangeNotice,
   ChangeNoticeMode,
@@ -55,8 +55,10 @@ export interface ApplyOutcome {
   duplicate?: true;
   /** The company does not take ESS events (its mode is `poll` or `off`): nothing was read or compared. */
   ignored?: Exclude<ChangeNoticeMode, 'ess'>;
-  /** Supplier events queued, per supplier id. */
-  announced: { supplierId: string; type: SupplierEventType; confirmationNumber: string }[];
+  /** Supplier events queued, per supplier id: of a booking, or of a trip the supplier created. */
+  announced: ({ supplierId: string; type: SupplierEventType } & (
+    { confirmationNumber: string } | { tripId: string }
+  ))[];
 }
 
 /**
@@ -83,6 +85,12 @@ const EVENT_OF_STATE = {
   changed_in_concur: 'booking.changed_in_concur',
   cancelled_in_concur: 'booking.cancelled_in_concur',
   removed_in_concur: 'booking.cancelled_in_concur',
+} as const;
+
+const TRIP_EVENT_OF_STATE = {
+  changed_in_concur: 'trip.changed_in_concur',
+  cancelled_in_concur: 'trip.cancelled_in_concur',
+  removed_in_concur: 'trip.cancelled_in_concur',
 } as const;
 
 export class ChangeApplier {
@@ -145,8 +153,77 @@ export class ChangeApplier {
         if (told)
           announced.push({ supplierId: supplier.id, type: told, confirmationNumber: key.confirmationNumber });
       }
+      const toldOfTrip = await this.applyToCreatedTrip(change, supplier, seen);
+      if (toldOfTrip) announced.push({ supplierId: supplier.id, type: toldOfTrip, tripId: seen.tripId });
     }
     return announced;
+  }
+
+  /**
+   * A trip the supplier created, compared as a whole (its bookings are compared one by one besides): told once
+   * per state, which its record keeps. A trip the gateway recorded a moment before the read is the gateway's
+   * own change; a later notice compares it again.
+   */
+  private async applyToCreatedTrip(
+    change: TripChange,
+    supplier: Supplier,
+    seen: Sighting,
+  ): Promise<SupplierEventType | undefined> {
+    const { mappings } = this.deps;
+    const created = await mappings.createdTrip(change.companyId, supplier.bookingSource, seen.tripId);
+    if (!created) return undefined;
+    if (created.updatedAt && Date.parse(created.updatedAt) >= seen.readAt - CLOCK_MARGIN_MS) return undefined;
+    const difference = compareCreatedTrip(created, seen.sight);
+    if (!difference) {
+      // Told or not, a trip Concur erased keeps no login here.
+      if ('gone' in seen.sight && created.travelerLoginId !== ERASED_TRAVELER)
+        await mappings.recordTrip({
+          companyId: change.companyId,
+          bookingSource: supplier.bookingSource,
+          tripId: created.tripId,
+          travelerLoginId: ERASED_TRAVELER,
+        });
+      return undefined;
+    }
+    const type = TRIP_EVENT_OF_STATE[difference.state];
+    const concurChangedAt = new Date(this.now()).toISOString();
+    // Told before it is recorded: should the write fail, the notice is applied again and tells the same message.
+    await this.announceTrip(change, supplier, created.tripId, difference);
+    await mappings.recordTrip({
+      companyId: change.companyId,
+      bookingSource: supplier.bookingSource,
+      tripId: created.tripId,
+      travelerLoginId: difference.state === 'removed_in_concur' ? ERASED_TRAVELER : created.travelerLoginId,
+      concurState: difference.state,
+      concurChangedAt,
+      ...(difference.dates
+        ? {
+            tripStartDateLocal: difference.dates.to.startDateLocal,
+            tripEndDateLocal: difference.dates.to.endDateLocal,
+          }
+        : {}),
+    });
+    return type;
+  }
+
+  private async announceTrip(
+    change: TripChange,
+    supplier: Supplier,
+    tripId: string,
+    difference: TripDifference,
+  ): Promise<void> {
+    const messageId = `msg_${createHash('sha256')
+      .update(`${change.id}\n${supplier.id}\ntrip\n${tripId}`)
+      .digest('hex')
+      .slice(0, 26)}`;
+    await this.deps.publisher.publish(
+      supplier.id,
+      {
+        type: TRIP_EVENT_OF_STATE[difference.state],
+        data: { companyId: change.companyId, tripId, change: difference },
+      },
+      { messageId },
+    );
   }
 
   /** The trip now, or which trip went; undefined when there is nothing the gateway could know of it. */

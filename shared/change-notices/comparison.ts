@@ -4,7 +4,7 @@
  * gateway cancelled, or one whose cancel was already told, is no news; dates are compared with those the gateway
  * last posted (or last saw); a mapping whose change is in progress is never compared (its lease is held).
  */
-import type { BookingMapping, BookingMappingChanges, ConcurState } from '../gateway/ports';
+import type { BookingMapping, BookingMappingChanges, ConcurState, CreatedTrip } from '../gateway/ports';
 import type { ConcurBookingState, ConcurTripState } from './concur-trip';
 
 export interface BookingDifference {
@@ -107,4 +107,37 @@ export function compareBooking(mapping: BookingMapping, sight: TripSight, now: s
       },
     },
   };
+}
+
+/** A change made in Concur to a trip the supplier created, as a whole. */
+export interface TripDifference {
+  state: ConcurState;
+  reason: 'cancelled' | 'trip-deleted' | 'trip-anonymized' | 'dates-changed';
+  dates?: BookingDifference['dates'];
+}
+
+/**
+ * A trip the supplier created against the trip as Concur shows it now: cancelled (the trip, or every booking in
+ * it) or gone when the supplier did not cancel it through the gateway, or its dates moved from those the gateway
+ * last recorded. A state already told is no news.
+ */
+export function compareCreatedTrip(created: CreatedTrip, sight: TripSight): TripDifference | undefined {
+  if (created.cancelledAt !== undefined || created.concurState === 'removed_in_concur') return undefined;
+  if ('gone' in sight)
+    return {
+      state: 'removed_in_concur',
+      reason: sight.gone === 'deleted' ? 'trip-deleted' : 'trip-anonymized',
+    };
+  const { trip } = sight;
+  const cancelled = trip.cancelled || (trip.bookings.length > 0 && trip.bookings.every((b) => b.cancelled));
+  if (cancelled)
+    return created.concurState === 'cancelled_in_concur'
+      ? undefined
+      : { state: 'cancelled_in_concur', reason: 'cancelled' };
+  const from = { startDateLocal: created.tripStartDateLocal, endDateLocal: created.tripEndDateLocal };
+  const to = { startDateLocal: trip.startDateLocal, endDateLocal: trip.endDateLocal };
+  const moved =
+    (to.startDateLocal !== undefined && to.startDateLocal !== from.startDateLocal) ||
+    (to.endDateLocal !== undefined && to.endDateLocal !== from.endDateLocal);
+  return moved ? { state: 'changed_in_concur', reason: 'dates-changed', dates: { from, to } } : undefined;
 }

@@ -173,7 +173,7 @@ export type MappingWrite = ({ create: NewBookingMapping } | { changes: BookingMa
   change: ChangeNote;
 };
 
-/** A trip the supplier created, as recorded. */
+/** A trip the supplier created, as recorded; `cancelledAt: null` forgets a cancel that did not happen. */
 export type RecordedTrip = {
   companyId: string;
   bookingSource: string;
@@ -181,7 +181,26 @@ export type RecordedTrip = {
   travelerLoginId: string;
   /** The supplier's own bookings in the trip, by record locator. */
   recordLocators?: string[];
-} & TripDetails;
+} & TripDetails &
+  Omit<TripStanding, 'cancelledAt'> & { cancelledAt?: string | null };
+
+/** What became of a trip the supplier created: its cancel through the gateway, a change seen in Concur. */
+export interface TripStanding {
+  /** When the supplier cancelled it through the gateway. */
+  cancelledAt?: string;
+  /** A change made in Concur by someone else, and when the gateway saw it. */
+  concurState?: ConcurState;
+  concurChangedAt?: string;
+}
+
+/** A trip the supplier created, as the gateway last knew it. */
+export type CreatedTrip = {
+  tripId: string;
+  travelerLoginId: string;
+  /** When the gateway last recorded it. */
+  updatedAt?: string;
+} & TripDetails &
+  TripStanding;
 
 export interface BookingMappings {
   /** The mapping; a booking that is only leased (its first change in progress) has none yet. */
@@ -206,11 +225,7 @@ export interface BookingMappings {
     bookingSource: string,
   ): Promise<{ tripId: string; travelerLoginId: string }[]>;
   /** A trip the supplier created, read consistently (one created a moment ago is found); undefined: none. */
-  createdTrip(
-    companyId: string,
-    bookingSource: string,
-    tripId: string,
-  ): Promise<{ tripId: string; travelerLoginId: string } | undefined>;
+  createdTrip(companyId: string, bookingSource: string, tripId: string): Promise<CreatedTrip | undefined>;
   /**
    * The supplier's trips in trip id order, one record per trip, after `startAfter`: read lazily, a page of the
    * index at a time, so a caller that stops early reads no further. Each comes with the position to resume after.

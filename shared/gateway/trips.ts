@@ -117,10 +117,25 @@ export class TripService {
     assertCompanyAllowed(supplier, companyId);
     const trip = await this.requireCreated(supplier, companyId, tripId);
     await this.refuseSharedTrip(supplier, companyId, tripId, trip.travelerLoginId, 'cancelled');
-    const call = await this.deps.concur.cancelTrip(connectionOf(supplier, companyId), {
+    // Noted before Concur is asked: the change notice of this very cancel may come back before its answer, and
+    // must read as the supplier's own cancel, not as one made in Concur.
+    const standing = {
+      companyId,
+      bookingSource: supplier.bookingSource,
       tripId,
-      loginId: trip.travelerLoginId,
-    });
+      travelerLoginId: trip.travelerLoginId,
+    };
+    await this.deps.mappings.recordTrip({ ...standing, cancelledAt: new Date(this.now()).toISOString() });
+    let call: Awaited<ReturnType<ConcurItinerary['cancelTrip']>>;
+    try {
+      call = await this.deps.concur.cancelTrip(connectionOf(supplier, companyId), {
+        tripId,
+        loginId: trip.travelerLoginId,
+      });
+    } catch (error) {
+      await this.deps.mappings.recordTrip({ ...standing, cancelledAt: null });
+      throw error;
+    }
     await this.markCancelled(supplier, companyId, tripId, () => true, {
       action: 'trip-cancelled',
       concur: { status: 'ok', ...(call.correlationId ? { correlationId: call.correlationId } : {}) },
@@ -178,6 +193,10 @@ export class TripService {
   }
 
   /** The supplier's record of a trip it created, with the name, dates and own bookings Concur answered. */
+  private now(): number {
+    return (this.deps.clock ?? Date).now();
+  }
+
   private async record(
     supplier: Supplier,
     companyId: string,

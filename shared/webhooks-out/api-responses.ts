@@ -2,7 +2,7 @@
  * What the webhook endpoint routes answer, and the events endpoints receive, as zod schemas for the OpenAPI
  * document only (the routes build plain objects of these types).
  */
-import { concurChangeSchema } from '../change-notices/api-responses';
+import { concurChangeSchema, concurTripChangeSchema } from '../change-notices/api-responses';
 import * as z from '../zod';
 import { withMeta } from '../zod';
 import { operationSchema } from '../gateway/api-responses';
@@ -86,13 +86,6 @@ export const supplierEventBodySchema = (type: string, data: z.ZodMiniType) =>
     data,
   });
 
-/** Trip events have no producer yet: their data is described loosely. */
-const concurTripChangeData = z.looseObject({ companyId: z.string(), tripId: z.string() }).apply(withMeta, {
-  id: 'ConcurTripChange',
-  description:
-    'A change made in Concur to a trip you created. No part of the gateway produces these events yet.',
-});
-
 /** Each event type's `data`. */
 export const supplierEventData: Record<string, z.ZodMiniType> = {
   'operation.succeeded': operationSchema,
@@ -100,7 +93,7 @@ export const supplierEventData: Record<string, z.ZodMiniType> = {
   'operation.failed': operationSchema,
   'booking.changed_in_concur': concurChangeSchema,
   'booking.cancelled_in_concur': concurChangeSchema,
-  'trip.changed_in_concur': concurTripChangeData,
-  'trip.cancelled_in_concur': concurTripChangeData,
+  'trip.changed_in_concur': concurTripChangeSchema,
+  'trip.cancelled_in_concur': concurTripChangeSchema,
   ping: z.strictObject({ endpointId: z.string() }).apply(withMeta, { id: 'Ping' }),
 };

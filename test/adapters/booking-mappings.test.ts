@@ -265,7 +265,26 @@ describe('DynamoBookingMappings', () => {
     expect(await mappings.createdTrip(companyId, 'AcmeHotels', 'T2')).toEqual({
       tripId: 'T2',
       travelerLoginId: 'b@x',
+      updatedAt: new Date(now).toISOString(),
     });
+    // What became of it: a cancel through the gateway (forgotten again with null), a change seen in Concur.
+    const t2 = { companyId, bookingSource: 'AcmeHotels', tripId: 'T2', travelerLoginId: 'b@x' };
+    await mappings.recordTrip({ ...t2, cancelledAt: '2025-03-01T10:00:00.000Z' });
+    expect(await mappings.createdTrip(companyId, 'AcmeHotels', 'T2')).toMatchObject({
+      cancelledAt: '2025-03-01T10:00:00.000Z',
+    });
+    await mappings.recordTrip({
+      ...t2,
+      cancelledAt: null,
+      concurState: 'cancelled_in_concur',
+      concurChangedAt: '2025-03-01T11:00:00.000Z',
+    });
+    const standing = await mappings.createdTrip(companyId, 'AcmeHotels', 'T2');
+    expect(standing).toMatchObject({
+      concurState: 'cancelled_in_concur',
+      concurChangedAt: '2025-03-01T11:00:00.000Z',
+    });
+    expect(standing).not.toHaveProperty('cancelledAt');
     // A trip is found only under the booking source that created it.
     expect(await mappings.createdTrip(companyId, 'AcmeHotels', 'T3')).toBeUndefined();
     expect(await mappings.createdTrip(companyId, 'Other', 'T1')).toBeUndefined();

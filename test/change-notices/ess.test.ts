@@ -297,4 +297,67 @@ describe('changes made in Concur, told through ESS', () => {
       traveler: { loginId: 'erased' },
     });
   });
+
+  it('a trip its supplier created, cancelled as the traveler, is told to its creator once as trip.cancelled_in_concur; one it cancels itself tells nothing', async () => {
+    const trips = `/v1/companies/${COMPANY}/trips`;
+    const tripOf = (name: string, locator: string, month: string) => ({
+      itinerary: {
+        tripName: name,
+        startDateLocal: `2029-${month}-20T08:00:00`,
+        endDateLocal: `2029-${month}-23T20:00:00`,
+        bookings: [
+          {
+            bookingSource: 'DemoSupplier',
+            recordLocator: locator,
+            ...carBooking(
+              {},
+              {
+                confirmationNumber: `SEG-${locator}`,
+                startDateLocal: `2029-${month}-20T12:00:00`,
+                endDateLocal: `2029-${month}-22T12:00:00`,
+              },
+            ),
+          },
+        ],
+      },
+      traveler: { loginId: TRAVELER },
+    });
+    const told = await own().post(trips, tripOf('Told', 'TRIP-ESS-1', '09'));
+    expect(told.status, JSON.stringify(told.body)).toBe(201);
+    const ownCancelled = await own().post(trips, tripOf('Cancelled by its supplier', 'TRIP-ESS-2', '10'));
+    expect(ownCancelled.status).toBe(201);
+    await settled();
+    const ownBefore = ownEndpoint.receiver.received.length;
+    const otherBefore = otherEndpoint.receiver.received.length;
+
+    const cancelled = await own().post(`${trips}/${encodeURIComponent(ownCancelled.body.tripId)}/cancel`, {});
+    expect(cancelled.status).toBe(200);
+    await settled();
+    // Concur tells of that trip again later (here: cancelled once more, past the moment of its own record).
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await admin(`/_sim/trips/${encodeURIComponent(ownCancelled.body.tripId)}/traveler-cancel`);
+    await settled();
+    expect(ownEndpoint.receiver.received.slice(ownBefore).map((r) => bodyOf(r).type)).toEqual([]);
+
+    await admin(`/_sim/trips/${encodeURIComponent(told.body.tripId)}/traveler-cancel`);
+    const [tripEvent] = (await ownEndpoint.receiver.waitFor(ownBefore + 1)).slice(ownBefore);
+    expect(verified(ownEndpoint.secret, tripEvent!)).toBeTruthy();
+    expect(bodyOf(tripEvent!)).toMatchObject({
+      type: 'trip.cancelled_in_concur',
+      data: {
+        companyId: COMPANY,
+        tripId: told.body.tripId,
+        change: { state: 'cancelled_in_concur', reason: 'cancelled' },
+      },
+    });
+    // ESS tells of the cancel more than once (the trip, then its update): the trip is told once.
+    await settled();
+    expect(
+      ownEndpoint.receiver.received
+        .slice(ownBefore)
+        .map((r) => bodyOf(r).type)
+        .filter((type) => type.startsWith('trip.')),
+    ).toEqual(['trip.cancelled_in_concur']);
+    expect(otherEndpoint.receiver.received.slice(otherBefore)).toEqual([]);
+  });
 });

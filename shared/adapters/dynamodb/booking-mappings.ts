@@ -18,6 +18,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  CONCUR_STATES,
   MappingConflictError,
   type BookingKey,
   type BookingLease,
@@ -25,6 +26,8 @@ import {
   type BookingMappingChanges,
   type BookingMappings,
   type Clock,
+  type ConcurState,
+  type CreatedTrip,
   type MappingWrite,
   type RecordedTrip,
   type TripDetails,
@@ -33,6 +36,9 @@ import {
 } from '../../gateway/ports';
 import { documentClient, isConditionalCheckFailed, queryAll } from './document-client';
 import { ACTIVITY_INDEX, bookingsActivityKey, TRIPS_INDEX } from './tables';
+
+const isConcurState = (value: unknown): value is ConcurState =>
+  (CONCUR_STATES as readonly unknown[]).includes(value);
 
 export function supplierPartitionKey(companyId: string, bookingSource: string): string {
   return `COMPANY#${companyId}#SOURCE#${bookingSource}`;
@@ -222,13 +228,21 @@ export class DynamoBookingMappings implements BookingMappings {
       tripName: trip.tripName,
       tripStartDateLocal: trip.tripStartDateLocal,
       tripEndDateLocal: trip.tripEndDateLocal,
+      cancelledAt: trip.cancelledAt,
+      concurState: trip.concurState,
+      concurChangedAt: trip.concurChangedAt,
     };
     const names: Record<string, string> = { '#recordedAt': 'recordedAt' };
     const values: Record<string, unknown> = { ':now': now };
     const sets = ['#recordedAt = if_not_exists(#recordedAt, :now)'];
+    const removes: string[] = [];
     for (const [field, value] of Object.entries(fields)) {
       if (value === undefined) continue;
       names[`#${field}`] = field;
+      if (value === null) {
+        removes.push(`#${field}`);
+        continue;
+      }
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
@@ -240,7 +254,7 @@ export class DynamoBookingMappings implements BookingMappings {
           pk: supplierPartitionKey(trip.companyId, trip.bookingSource),
           sk: `${TRIP_PREFIX}${trip.tripId}`,
         },
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
@@ -262,7 +276,7 @@ export class DynamoBookingMappings implements BookingMappings {
     companyId: string,
     bookingSource: string,
     tripId: string,
-  ): Promise<{ tripId: string; travelerLoginId: string } | undefined> {
+  ): Promise<CreatedTrip | undefined> {
     const { Item } = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,
@@ -270,7 +284,20 @@ export class DynamoBookingMappings implements BookingMappings {
         ConsistentRead: true,
       }),
     );
-    return Item ? { tripId: String(Item.tripId), travelerLoginId: String(Item.travelerLoginId) } : undefined;
+    if (!Item) return undefined;
+    const text = (field: string) =>
+      typeof Item[field] === 'string' ? { [field]: Item[field] as string } : {};
+    return {
+      tripId: String(Item.tripId),
+      travelerLoginId: String(Item.travelerLoginId),
+      ...text('tripName'),
+      ...text('tripStartDateLocal'),
+      ...text('tripEndDateLocal'),
+      ...text('cancelledAt'),
+      ...(isConcurState(Item.concurState) ? { concurState: Item.concurState } : {}),
+      ...text('concurChangedAt'),
+      ...text('updatedAt'),
+    };
   }
 
   async *tripsOfSupplier(
