@@ -29,11 +29,18 @@ export interface StartDynaliteOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
+  /** How long a deleted table stays DELETING (0, the default: until just after DeleteTable answers). */
+  deleteTableMs?: number;
 }
 
 export async function startDynalite(options: StartDynaliteOptions = {}): Promise<RunningDynalite> {
   const host = options.host ?? '127.0.0.1';
-  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = dynalite({
+    path: options.path,
+    createTableMs: 0,
+    deleteTableMs: options.deleteTableMs ?? 0,
+    updateTableMs: 0,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

@@ -51,6 +51,7 @@ export async function rebuildOldStateTable(
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
+  await untilGone(client, names.state);
   await createTables(client, names);
   for (const item of items.map(upgraded)) {
     if (item) await client.send(new PutItemCommand({ TableName: names.state, Item: item }));
@@ -76,6 +77,23 @@ function upgraded(item: Item): Item | undefined {
   }
   if (item.sweepAt === undefined && item.updatedAt?.S) return { ...item, sweepAt: { S: item.updatedAt.S } };
   return item;
+}
+
+/**
+ * Waits until the deleted table is gone: DeleteTable answers while the table is still DELETING (dynalite drops
+ * it a moment later, as DynamoDB does), and a CreateTable meanwhile would find it in use and then lose it.
+ */
+async function untilGone(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (const giveUpAt = Date.now() + 30_000; Date.now() < giveUpAt;) {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: tableName }));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return;
+      throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the state table ${tableName} was deleted for its rebuild but did not go away in 30 s`);
 }
 
 /** The indexes the table lacks; undefined when there is no table yet. */

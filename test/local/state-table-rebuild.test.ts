@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVITY_INDEX, STATE_TABLE_INDEXES, TRIPS_INDEX } from '../../shared/adapters/dynamodb/tables';
 import { DynamoOperations } from '../../shared/events/operations';
 import { OperationSweeper } from '../../shared/events/sweeper';
+import { startDynalite } from '../../local/dynalite';
 import { rebuildOldStateTable } from '../../local/state-table-rebuild';
 import { startTestDynalite, type TestDynalite } from '../support/dynalite';
 
@@ -110,6 +111,23 @@ describe('an old state table', () => {
     expect(existsSync(saved)).toBe(false);
     // A table with every index is left alone.
     expect(await rebuildOldStateTable(dynamo.client, names, saved)).toBeUndefined();
+  });
+
+  it('waits for the dropped table to be gone before making the new one, as DynamoDB drops a table a while after answering', async () => {
+    // A table that stays DELETING 300 ms, as a busy machine (or DynamoDB itself) makes the drop lag behind.
+    const lagging = await startDynalite({ deleteTableMs: 300 });
+    const usual = dynamo;
+    dynamo = lagging;
+    try {
+      const names = await oldTable(10);
+      const before = await itemsOf(names.state);
+      const saved = join(mkdtempSync(join(tmpdir(), 'rebuild-')), 'state-table-rebuild.json');
+      expect(await rebuildOldStateTable(dynamo.client, names, saved)).toBe(10);
+      expect(await itemsOf(names.state)).toEqual(before);
+    } finally {
+      dynamo = usual;
+      await lagging.close();
+    }
   });
 
   it('finishes a rebuild interrupted after the table was dropped, from the items saved before', async () => {
