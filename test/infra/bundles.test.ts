@@ -42,8 +42,8 @@ import { sandboxCompanyId } from '../../shared/sandbox';
 import { SANDBOX_STATE_PARTITION_PREFIX } from '../../shared/adapters/dynamodb/versioned-documents';
 import { documentClient } from '../../shared/adapters/dynamodb/document-client';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { startReceiver } from '../webhooks-out/support';
-import { Webhook } from 'standardwebhooks';
+import { startReceiver, verifiedWebhook } from '../webhooks-out/support';
+import type { Receiver } from '../webhooks-out/support';
 import type { BundledFunction, RunningBundle, SynthesizedGateway } from '../support/lambda-bundles';
 
 let synthesized: SynthesizedGateway;
@@ -111,6 +111,58 @@ const bookingsFunction = () =>
 async function stopBundle(fn: BundledFunction): Promise<void> {
   await running.get(fn.logicalId)?.close();
   running.delete(fn.logicalId);
+}
+
+/** What a scheduled function is invoked with: the schedule's event, and the function's context. */
+function scheduledInvocation(name: string, requestId: string, remainingMs: number) {
+  const functionName = `concur-gateway-bundles-${name}`;
+  return {
+    event: {
+      version: '0',
+      id: requestId,
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time: new Date().toISOString(),
+      resources: [],
+      detail: {},
+    },
+    context: {
+      functionName,
+      awsRequestId: requestId,
+      invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+      memoryLimitInMB: '512',
+      getRemainingTimeInMillis: () => remainingMs,
+    } as unknown as Context,
+  };
+}
+
+/**
+ * A demo supplier's booking in `month` of 2030, whose trip the traveler then cancels in Concur; `receiver` is
+ * the supplier's endpoint for `booking.cancelled_in_concur`. Answers the endpoint's secret and the trip's id.
+ */
+async function bookingCancelledInConcur(confirmationNumber: string, month: string, receiver: Receiver) {
+  const client = api(gateway, gateway.demoApiKey);
+  const created = await client.post('/v1/webhook-endpoints', {
+    url: receiver.url,
+    eventTypes: ['booking.cancelled_in_concur'],
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const { secret } = created.body.endpoint as { secret: string };
+  const put = await client.put(bookingPath(confirmationNumber), {
+    booking: carBooking(
+      {},
+      { startDateLocal: `2030-${month}-10T12:00:00`, endDateLocal: `2030-${month}-12T12:00:00` },
+    ),
+    traveler: { loginId: TRAVELER },
+  });
+  expect(put.status, JSON.stringify(put.body)).toBe(201);
+  const tripId = put.body.booking.tripId as string;
+  const cancel = await fetch(
+    `${gateway.simulator!.url}/_sim/trips/${encodeURIComponent(tripId)}/traveler-cancel`,
+    { method: 'POST' },
+  );
+  expect(cancel.status).toBe(200);
+  return { secret, tripId };
 }
 
 beforeAll(async () => {
@@ -286,22 +338,7 @@ describe('the sweeper’s bundle', () => {
       status: 'accepted',
     });
     await anHourAgo.markQueued(id);
-    const scheduled = {
-      version: '0',
-      id: 'a1b2c3',
-      'detail-type': 'Scheduled Event',
-      source: 'aws.events',
-      time: new Date().toISOString(),
-      resources: [],
-      detail: {},
-    };
-    const context = {
-      functionName: 'concur-gateway-bundles-sweeper',
-      awsRequestId: 'sweep-1',
-      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:concur-gateway-bundles-sweeper',
-      memoryLimitInMB: '512',
-      getRemainingTimeInMillis: () => 60_000,
-    } as unknown as Context;
+    const { event: scheduled, context } = scheduledInvocation('sweeper', 'sweep-1', 60_000);
     const bundle = await bundleOf(sweeper);
     const result = (await bundle.invoke(scheduled as never, context)) as unknown as { requeued: number };
     expect(result.requeued, bundle.output()).toBeGreaterThanOrEqual(1);
@@ -319,22 +356,7 @@ describe('the keep-alive’s bundle', () => {
     const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString();
     await administration().configureConnection(connection, { ...tokens, refreshedAt: tenDaysAgo });
     const refreshes = gateway.simulator!.requests.of('token').length;
-    const scheduled = {
-      version: '0',
-      id: 'd4e5f6',
-      'detail-type': 'Scheduled Event',
-      source: 'aws.events',
-      time: new Date().toISOString(),
-      resources: [],
-      detail: {},
-    };
-    const context = {
-      functionName: 'concur-gateway-bundles-keepalive',
-      awsRequestId: 'keep-alive-1',
-      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:concur-gateway-bundles-keepalive',
-      memoryLimitInMB: '512',
-      getRemainingTimeInMillis: () => 600_000,
-    } as unknown as Context;
+    const { event: scheduled, context } = scheduledInvocation('keepalive', 'keep-alive-1', 600_000);
     const bundle = await bundleOf(keepAlive);
     const result = (await bundle.invoke(scheduled as never, context)) as unknown as Record<string, number>;
     expect(result, bundle.output()).toMatchObject({ refreshed: 1, refused: 0, failed: 0, stale: 0 });
@@ -492,12 +514,7 @@ describe('the supplier functions’ bundles', () => {
       const { id, secret } = created.body.endpoint as { id: string; secret: string };
       expect((await client.post(`/v1/webhook-endpoints/${id}/test`)).status).toBe(202);
       const [ping] = await receiver.waitFor(1, 60_000);
-      const signed = {
-        'webhook-id': ping!.headers['webhook-id']!,
-        'webhook-timestamp': ping!.headers['webhook-timestamp']!,
-        'webhook-signature': ping!.headers['webhook-signature']!,
-      };
-      expect(new Webhook(secret).verify(ping!.body, signed)).toMatchObject({ type: 'ping' });
+      expect(verifiedWebhook(secret, ping!)).toMatchObject({ type: 'ping' });
       const sender = synthesized.functions.find((fn) => fn.logicalId.startsWith('deliveriesFunction'))!;
       expect(invoked.has(sender.logicalId)).toBe(true);
     } finally {
@@ -514,34 +531,9 @@ describe('the supplier functions’ bundles', () => {
     // Its company takes ESS events for this test only; the poller's test polls it.
     await changeNoticeModes().setMode(COMPANY, 'ess');
     try {
-      const client = api(gateway, gateway.demoApiKey);
-      const created = await client.post('/v1/webhook-endpoints', {
-        url: receiver.url,
-        eventTypes: ['booking.cancelled_in_concur'],
-      });
-      expect(created.status, JSON.stringify(created.body)).toBe(201);
-      const { secret } = created.body.endpoint as { secret: string };
-      const put = await client.put(bookingPath('BUNDLE-ESS'), {
-        booking: carBooking(
-          {},
-          { startDateLocal: '2030-02-10T12:00:00', endDateLocal: '2030-02-12T12:00:00' },
-        ),
-        traveler: { loginId: TRAVELER },
-      });
-      expect(put.status, JSON.stringify(put.body)).toBe(201);
-      const tripId = put.body.booking.tripId as string;
-      const cancel = await fetch(
-        `${gateway.simulator!.url}/_sim/trips/${encodeURIComponent(tripId)}/traveler-cancel`,
-        { method: 'POST' },
-      );
-      expect(cancel.status).toBe(200);
+      const { secret, tripId } = await bookingCancelledInConcur('BUNDLE-ESS', '02', receiver);
       const [told] = await receiver.waitFor(1, 60_000);
-      const signed = {
-        'webhook-id': told!.headers['webhook-id']!,
-        'webhook-timestamp': told!.headers['webhook-timestamp']!,
-        'webhook-signature': told!.headers['webhook-signature']!,
-      };
-      expect(new Webhook(secret).verify(told!.body, signed)).toMatchObject({
+      expect(verifiedWebhook(secret, told!)).toMatchObject({
         type: 'booking.cancelled_in_concur',
         data: { confirmationNumber: 'BUNDLE-ESS', tripId },
       });
@@ -562,36 +554,9 @@ describe('the supplier functions’ bundles', () => {
     expect(poller.environment.CHANGE_POLL_INTERVAL).toBe('10m');
     const receiver = await startReceiver();
     try {
-      const client = api(gateway, gateway.demoApiKey);
-      const created = await client.post('/v1/webhook-endpoints', {
-        url: receiver.url,
-        eventTypes: ['booking.cancelled_in_concur'],
-      });
-      expect(created.status, JSON.stringify(created.body)).toBe(201);
-      const { secret } = created.body.endpoint as { secret: string };
-      const put = await client.put(bookingPath('BUNDLE-POLL'), {
-        booking: carBooking(
-          {},
-          { startDateLocal: '2030-03-10T12:00:00', endDateLocal: '2030-03-12T12:00:00' },
-        ),
-        traveler: { loginId: TRAVELER },
-      });
-      expect(put.status, JSON.stringify(put.body)).toBe(201);
-      const tripId = put.body.booking.tripId as string;
-      const cancel = await fetch(
-        `${gateway.simulator!.url}/_sim/trips/${encodeURIComponent(tripId)}/traveler-cancel`,
-        { method: 'POST' },
-      );
-      expect(cancel.status).toBe(200);
+      const { secret, tripId } = await bookingCancelledInConcur('BUNDLE-POLL', '03', receiver);
       const lists = gateway.simulator!.requests.of('tripList').length;
-      const context = {
-        functionName: 'concur-gateway-bundles-changePoller',
-        awsRequestId: 'change-poll-1',
-        invokedFunctionArn:
-          'arn:aws:lambda:us-east-1:000000000000:function:concur-gateway-bundles-changePoller',
-        memoryLimitInMB: '512',
-        getRemainingTimeInMillis: () => 300_000,
-      } as unknown as Context;
+      const { context } = scheduledInvocation('changePoller', 'change-poll-1', 300_000);
       const bundle = await bundleOf(poller);
       invoked.add(poller.logicalId);
       // EventBridge Scheduler invokes its target with the schedule's input, none here.
@@ -599,12 +564,7 @@ describe('the supplier functions’ bundles', () => {
       expect(result, bundle.output()).toMatchObject({ companies: 1, announced: 1, failed: 0 });
       expect(gateway.simulator!.requests.of('tripList').length).toBeGreaterThan(lists);
       const [told] = await receiver.waitFor(1, 60_000);
-      const signed = {
-        'webhook-id': told!.headers['webhook-id']!,
-        'webhook-timestamp': told!.headers['webhook-timestamp']!,
-        'webhook-signature': told!.headers['webhook-signature']!,
-      };
-      expect(new Webhook(secret).verify(told!.body, signed)).toMatchObject({
+      expect(verifiedWebhook(secret, told!)).toMatchObject({
         type: 'booking.cancelled_in_concur',
         data: { confirmationNumber: 'BUNDLE-POLL', tripId },
       });

@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 
 export interface ReceivedWebhook {
   headers: Record<string, string>;
@@ -22,6 +23,15 @@ export interface Receiver {
   /** Resolves once `count` requests have come, or rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedWebhook[]>;
   close(): Promise<void>;
+}
+
+/** The webhook's event, verified by its signature with the endpoint's secret as its supplier would (throws if not). */
+export function verifiedWebhook(secret: string, webhook: ReceivedWebhook): unknown {
+  return new Webhook(secret).verify(webhook.body, {
+    'webhook-id': webhook.headers['webhook-id']!,
+    'webhook-timestamp': webhook.headers['webhook-timestamp']!,
+    'webhook-signature': webhook.headers['webhook-signature']!,
+  });
 }
 
 export async function startReceiver(answering: Answering = () => 200): Promise<Receiver> {
