@@ -8,9 +8,9 @@
  * companies set to `ess`; the poller brings the trips of the companies set to `poll` (applyTrip), compared and
  * told the same way.
  */
-import { createHash } from 'node:crypto';
 import type { BookingKey, BookingMapping, BookingMappings, Clock, Supplier } from '../gateway/ports';
 import { bookingMappingView } from '../gateway/views';
+import { messageIdOf } from '../webhooks-out/message-ids';
 import type { SupplierEventPublisher } from '../webhooks-out/publisher';
 import type { SupplierEventType } from '../webhooks-out/event-types';
 import { tripStateOfV4 } from './concur-trip';
@@ -212,10 +212,7 @@ export class ChangeApplier {
     tripId: string,
     difference: TripDifference,
   ): Promise<void> {
-    const messageId = `msg_${createHash('sha256')
-      .update(`${change.id}\n${supplier.id}\ntrip\n${tripId}`)
-      .digest('hex')
-      .slice(0, 26)}`;
+    const messageId = messageIdOf(change.id, supplier.id, 'trip', tripId);
     await this.deps.publisher.publish(
       supplier.id,
       {
@@ -337,10 +334,7 @@ export class ChangeApplier {
     difference: BookingDifference,
   ): Promise<SupplierEventType> {
     const type = EVENT_OF_STATE[difference.state];
-    const messageId = `msg_${createHash('sha256')
-      .update(`${change.id}\n${supplier.id}\n${mapping.confirmationNumber}`)
-      .digest('hex')
-      .slice(0, 26)}`;
+    const messageId = messageIdOf(change.id, supplier.id, mapping.confirmationNumber);
     await this.deps.publisher.publish(
       supplier.id,
       {

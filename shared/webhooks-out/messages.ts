@@ -8,7 +8,6 @@
  * Everything carries `expiresAt` (30 days): DynamoDB's TTL deletes it on AWS; reads skip expired items, as the
  * local DynamoDB never deletes them. Only single-item conditional writes.
  */
-import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -61,10 +60,6 @@ const failedKey = (endpointId: string, failedAt: string, id: string) => ({
   pk: partition(endpointId),
   sk: `FAILED#${failedAt}#${id}`,
 });
-
-/** A new message id: its time first, so ids sort roughly by creation. */
-export const newMessageId = () =>
-  `msg_${Date.now().toString(36).padStart(10, '0')}${randomBytes(8).toString('hex')}`;
 
 /** True for a cursor `attemptsOf` gave (it names an attempt), whoever altered it. */
 export const isAttemptCursor = (cursor: string) =>

@@ -6,10 +6,10 @@
  * so telling the same ending twice (a redelivered queue message) sends nothing twice, and a replayed operation
  * that ends again is a new message.
  */
-import { createHash } from 'node:crypto';
 import { operationView } from '../events/ingress';
 import type { OperationRecord } from '../events/operations';
 import type { SupplierEventType } from './event-types';
+import { messageIdOf } from './message-ids';
 import type { SupplierEventPublisher } from './publisher';
 
 const EVENT_OF_STATUS: Partial<Record<OperationRecord['status'], SupplierEventType>> = {
@@ -19,10 +19,7 @@ const EVENT_OF_STATUS: Partial<Record<OperationRecord['status'], SupplierEventTy
 };
 
 export const operationMessageId = (operation: OperationRecord) =>
-  `msg_${createHash('sha256')
-    .update(`${operation.id}\n${operation.status}\n${operation.updatedAt}`)
-    .digest('hex')
-    .slice(0, 26)}`;
+  messageIdOf(operation.id, operation.status, operation.updatedAt);
 
 /** Tells the operation's supplier how it ended; `origin` is the API's base URL, for the operation's href. */
 export async function announceOperation(

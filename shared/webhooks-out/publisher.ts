@@ -10,7 +10,7 @@ import type { Clock } from '../gateway/ports';
 import type { DynamoWebhookEndpoints, WebhookEndpoint } from './endpoints';
 import type { SupplierEvent, SupplierEventBody } from './event-types';
 import type { DynamoWebhookMessages } from './messages';
-import { newMessageId } from './messages';
+import { newMessageId } from './message-ids';
 import { liveSupplierIdOf } from '../sandbox';
 
 /** A queued delivery: which endpoint's message; the message record holds the rest. */

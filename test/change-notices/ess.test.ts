@@ -17,6 +17,7 @@ import {
   TRAVELER,
 } from '../gateway/support';
 import { awaitOperation } from '../events/support';
+import { messageIdOf } from '../../shared/webhooks-out/message-ids';
 import { startReceiver } from '../webhooks-out/support';
 import type { Receiver, ReceivedWebhook } from '../webhooks-out/support';
 
@@ -95,6 +96,10 @@ async function settled() {
   await new Promise((resolve) => setTimeout(resolve, 1_500));
 }
 
+/** The message ids an ESS event sent so far names for `parts` (the supplier, what it tells of). */
+const messageIdsOfEvents = (...parts: string[]) =>
+  essCopy.received.map((copy) => messageIdOf((JSON.parse(copy.body) as { id: string }).id, ...parts));
+
 const bodyOf = (webhook: ReceivedWebhook) =>
   JSON.parse(webhook.body) as {
     type: string;
@@ -141,6 +146,8 @@ describe('changes made in Concur, told through ESS', () => {
     expect(webhook!.body).not.toContain('ESS-OTHER-1');
     await settled();
     expect(ownEndpoint.receiver.received).toHaveLength(1);
+    // Its message id is the event's, the supplier's and the booking's: the event applied again tells it again.
+    expect(messageIdsOfEvents('demo-supplier', 'ESS-OWN-1')).toContain(webhook!.headers['webhook-id']);
     expect(otherEndpoint.receiver.received).toHaveLength(0);
 
     const mine = await own().get(bookingPath('ESS-OWN-1'));
@@ -358,6 +365,9 @@ describe('changes made in Concur, told through ESS', () => {
         .map((r) => bodyOf(r).type)
         .filter((type) => type.startsWith('trip.')),
     ).toEqual(['trip.cancelled_in_concur']);
+    expect(messageIdsOfEvents('demo-supplier', 'trip', told.body.tripId)).toContain(
+      tripEvent!.headers['webhook-id'],
+    );
     expect(otherEndpoint.receiver.received.slice(otherBefore)).toEqual([]);
   });
 });
