@@ -24,6 +24,7 @@ import type { SeedConnection } from '../seeded-connections';
 import { startLocalSecretsManager } from '../secrets-manager';
 import { startLocalSqs } from '../sqs';
 import { startEventPoller } from '../events-poller';
+import type { EventPollerOptions } from '../events-poller';
 import { createDeliveriesQueues } from '../deliveries-queue';
 import { createChangeNoticesQueues } from '../change-notices-queue';
 import { DEFAULT_EVENT_RETRY } from '../../shared/events/processor';
@@ -475,15 +476,26 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   });
   // The operations' links in the webhooks the processor sends name this server.
   process.env.API_BASE_URL = server.url;
+  /**
+   * Hands a queue's batches to its function's handler, as the queue's event source mapping does on AWS; `batches`
+   * names them in the log line of a batch that failed.
+   */
+  const pollQueue = (
+    queueUrl: string,
+    queueArn: string,
+    handler: EventPollerOptions['handler'],
+    batches: string,
+  ) =>
+    startEventPoller({
+      client: sqsClient,
+      queueUrl,
+      queueArn,
+      handler,
+      workers: options.events?.workers ?? 4,
+      onError: (error) => gatewayLogger().error(`${batches} batch failed`, { error: error as Error }),
+    });
   const { handler: processEvents } = await import('../../functions/events/processor');
-  const poller = startEventPoller({
-    client: sqsClient,
-    queueUrl: queues.eventsQueueUrl,
-    queueArn: queues.eventsQueueArn,
-    handler: processEvents,
-    workers: options.events?.workers ?? 4,
-    onError: (error) => gatewayLogger().error('event batch failed', { error: error as Error }),
-  });
+  const poller = pollQueue(queues.eventsQueueUrl, queues.eventsQueueArn, processEvents, 'event');
   const { handler: sweep } = await import('../../functions/events/sweeper');
   const sweeper = startTimer(
     (options.events?.sweepIntervalSeconds ?? 60) * 1000,
@@ -498,24 +510,20 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   );
   const sendWebhooks =
     options.deliveriesHandler ?? (await import('../../functions/deliveries/sender')).handler;
-  const deliveryPoller = startEventPoller({
-    client: sqsClient,
-    queueUrl: deliveries.deliveriesQueueUrl,
-    queueArn: deliveries.deliveriesQueueArn,
-    handler: sendWebhooks,
-    workers: options.events?.workers ?? 4,
-    onError: (error) => gatewayLogger().error('delivery batch failed', { error: error as Error }),
-  });
+  const deliveryPoller = pollQueue(
+    deliveries.deliveriesQueueUrl,
+    deliveries.deliveriesQueueArn,
+    sendWebhooks,
+    'delivery',
+  );
   const applyChanges =
     options.changeNoticesHandler ?? (await import('../../functions/change-notices/applier')).handler;
-  const changeNoticesPoller = startEventPoller({
-    client: sqsClient,
-    queueUrl: changeNotices.changeNoticesQueueUrl,
-    queueArn: changeNotices.changeNoticesQueueArn,
-    handler: applyChanges,
-    workers: options.events?.workers ?? 4,
-    onError: (error) => gatewayLogger().error('change notices batch failed', { error: error as Error }),
-  });
+  const changeNoticesPoller = pollQueue(
+    changeNotices.changeNoticesQueueUrl,
+    changeNotices.changeNoticesQueueArn,
+    applyChanges,
+    'change notices',
+  );
   // The companies the simulator serves tell their changes through ESS: the gateway subscribes itself, and they
   // take ESS events unless the operator set them otherwise (`companies connect … --change-notices`).
   if (options.concurEvents && simulator) {
