@@ -159,6 +159,33 @@ describe('events', () => {
   });
 });
 
+describe('the metrics port', () => {
+  it("publishes each data point with its own dimensions only, never an earlier point's", () => {
+    const metrics = powertoolsMetrics({ namespace: 'ConcurGateway/test', serviceName: 'concur-gateway' });
+    metrics.count('PortProbe', 1, { operation: 'postBooking', status: '2xx' });
+    metrics.time('PortProbeTime', 12.4);
+    metrics.count('PortProbe', 2, { status: '5xx' });
+    expect(emitted().filter((point) => point.name.startsWith('PortProbe'))).toEqual([
+      expect.objectContaining({
+        name: 'PortProbe',
+        value: 1,
+        dimensions: { service: 'concur-gateway', operation: 'postBooking', status: '2xx' },
+      }),
+      expect.objectContaining({
+        name: 'PortProbeTime',
+        value: 12,
+        unit: 'Milliseconds',
+        dimensions: { service: 'concur-gateway' },
+      }),
+      expect.objectContaining({
+        name: 'PortProbe',
+        value: 2,
+        dimensions: { service: 'concur-gateway', status: '5xx' },
+      }),
+    ]);
+  });
+});
+
 describe('the outbound limiter', () => {
   it('counts the requests that waited for a slot, how long, and those that found none in time', async () => {
     let now = Date.UTC(2030, 0, 1, 0, 0, 0, 500);
