@@ -76,6 +76,17 @@ const ATTRIBUTES = ':@';
 
 const BARE_AMPERSAND = /&(?![A-Za-z_][\w.-]*;|#[0-9]+;|#x[0-9a-fA-F]+;)/g;
 
+/** One parser per depth limit: building one resolves its options anew, and parsing keeps no state in it. */
+const parsers = new Map<number, XMLParser>();
+function parserFor(maxDepth: number): XMLParser {
+  let parser = parsers.get(maxDepth);
+  if (!parser) {
+    parser = new XMLParser({ ...parserOptions, maxNestedTags: maxDepth });
+    parsers.set(maxDepth, parser);
+  }
+  return parser;
+}
+
 const malformed = (message: string): ConcurDocumentError =>
   new ConcurDocumentError('malformed-xml', message, [{ path: '', message }]);
 
@@ -109,7 +120,7 @@ function parse(xml: string, limits: ParseLimits, lenient: boolean): LenientParse
   let tree: XmlNode[];
   try {
     // The parser refuses nesting past maxNestedTags while it reads, before any deep tree exists.
-    tree = new XMLParser({ ...parserOptions, maxNestedTags: limits.maxDepth }).parse(source) as XmlNode[];
+    tree = parserFor(limits.maxDepth).parse(source) as XmlNode[];
   } catch (error) {
     const message = (error as Error).message;
     if (/nested tags/i.test(message)) throw malformed(`elements nest deeper than ${limits.maxDepth} levels`);
