@@ -138,20 +138,25 @@ export function functionNames(): FunctionName[] {
 
 /**
  * The DynamoDB actions of each kind of access, and nothing more: no function scans (only the operator's listing
- * does, with the operator's own credentials), no table has a stream, and no adapter batches.
+ * does, with the operator's own credentials), no table has a stream, and the one batch is a write: history records
+ * of changes made at once, stored together (shared/adapters/dynamodb/grouped-puts.ts).
  */
 export const DYNAMODB_ACTIONS = {
   /** Supplier keys: single items. */
   stateRead: ['dynamodb:GetItem'],
   /** Supplier keys, mappings and a booking's history: single items and Query, nothing written. */
   stateQuery: ['dynamodb:GetItem', 'dynamodb:Query'],
-  /** Mappings, leases, operations, rate windows: single-item reads and conditional writes, and Query. */
+  /**
+   * Mappings, leases, operations, rate windows: single-item reads and conditional writes, and Query; history
+   * records, unconditional puts, also several in one BatchWriteItem.
+   */
   stateReadWrite: [
     'dynamodb:GetItem',
     'dynamodb:Query',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
   ],
   /** Powertools idempotency records. */
   idempotency: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],

@@ -4,8 +4,9 @@
  * Query, never Scan; layout in docs/data-model.md.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../adapters/dynamodb/document-client';
+import { GroupedPuts } from '../adapters/dynamodb/grouped-puts';
 import {
   ACTIVITY_INDEX,
   bookingsActivityKey,
@@ -57,27 +58,25 @@ export class DynamoSupplierActivity implements BookingHistory {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly clock: Clock;
+  /** History records of changes made at once (by concurrent requests or a worker's batch) share one call. */
+  private readonly historyPuts: GroupedPuts;
 
   constructor(options: DynamoSupplierActivityOptions) {
     this.documents = documentClient(options.client);
     this.tableName = options.tableName;
     this.clock = options.clock ?? { now: () => Date.now() };
+    this.historyPuts = new GroupedPuts(this.documents, this.tableName, (item) => `${item.pk}\n${item.sk}`);
   }
 
   async append(key: BookingKey, entry: HistoryEntry): Promise<void> {
     const expiresAt = Math.floor((Date.parse(entry.at) + HISTORY_RETENTION_DAYS * DAY_MS) / 1000);
     // Keyed by the version the change made: writing the same record again replaces it, never adds a second.
-    await this.documents.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: historyPartition(key),
-          sk: historySortKey(entry.version),
-          ...entry,
-          [STATE_TABLE.ttlAttribute]: expiresAt,
-        },
-      }),
-    );
+    await this.historyPuts.put({
+      pk: historyPartition(key),
+      sk: historySortKey(entry.version),
+      ...entry,
+      [STATE_TABLE.ttlAttribute]: expiresAt,
+    });
   }
 
   async list(key: BookingKey, options: { limit: number; before?: number }): Promise<HistoryPage> {

@@ -1,7 +1,7 @@
 /**
  * A booking's history: one record per stored change of its mapping, newest first, kept 90 days. The records
- * live in a partition of their own per booking, written after the mapping's own write (one more single-item
- * write per change; dynalite has no transactions, and the mapping stays the booking's only source of truth).
+ * live in a partition of their own per booking, written after the mapping's own write (at most one more write per
+ * change; dynalite has no transactions, and the mapping stays the booking's only source of truth).
  */
 import type {
   BookingChangeAction,

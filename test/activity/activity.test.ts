@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSupplierActivity } from '../../shared/activity/dynamo-activity';
 import { dynamoDbClient } from '../../shared/composition/dynamodb';
 import { awaitOperation } from '../events/support';
+import { recordAwsRequests } from '../support/aws-requests';
 import {
   COMPANY,
   TRAVELER,
@@ -75,6 +76,33 @@ describe('a booking’s history', () => {
     });
     expect(cancel.at).toBe(cancelled.body.booking.updatedAt);
     expect(cancel.at >= update.at && update.at >= create.at).toBe(true);
+  });
+
+  it('keeps every record of 40 bookings changed at once, their writes grouped', async () => {
+    const recorder = recordAwsRequests({ dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB! });
+    const confirmations = Array.from({ length: 40 }, (_, n) => `HIST-BURST-${n}`);
+    let answers;
+    try {
+      answers = await Promise.all(confirmations.map((confirmation) => put(confirmation)));
+    } finally {
+      recorder.stop();
+    }
+    expect(answers.map((answer) => answer.status)).toEqual(confirmations.map(() => 201));
+    const historyWrites = recorder.requests.filter(
+      (request) => /(PutItem|BatchWriteItem)$/.test(request.target) && request.body.includes('"HISTORY#'),
+    );
+    // Records stored while another was being written went together: fewer calls than records.
+    expect(historyWrites.length).toBeLessThan(confirmations.length);
+    for (const [n, confirmation] of confirmations.entries()) {
+      const history = await client.get(`${bookingPath(confirmation)}/history`);
+      expect(history.body.history, confirmation).toEqual([
+        expect.objectContaining({
+          action: 'created',
+          version: 1,
+          actor: { kind: 'api', requestId: answers[n]!.headers.get('x-request-id') },
+        }),
+      ]);
+    }
   });
 
   it('names the operation of a change applied from the events queue', async () => {
