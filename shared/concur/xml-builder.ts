@@ -157,8 +157,8 @@ class XmlWriter {
         this.problem([...path, key], `unknown key "${key}"`);
       }
     }
-    for (const element of type.model.elements) {
-      const key = jsonKey(element.name);
+    // byKey holds the elements in declaration order, each with its JSON key made once.
+    for (const [key, element] of type.byKey) {
       const fieldValue = value[key];
       if (fieldValue === null || fieldValue === undefined) continue;
       if (!element.repeated) {
