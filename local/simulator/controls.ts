@@ -7,22 +7,31 @@ import type {
   FailureAction,
   FaultController,
   FaultOptions,
+  FaultSets,
   LatencyRule,
   RouteSelector,
 } from './faults';
 import type { TokenRegistry } from './tokens';
 
-export interface SimulatorFaults {
+/** One set of faults: the one every call meets, or one company's own. */
+export interface FaultSetControls {
   /** Fixed (`ms`) or random (`minMs`…`maxMs`) latency for a route, or for every route (`route: '*'`). */
   setLatency(rule: LatencyRule): void;
   /** A share of a route's calls (or every route's) answered with `status`. */
   setErrorRate(rule: ErrorRateRule): void;
   /** The next `times` calls of the route fail with `action`. */
   failNext(route: RouteSelector, action: FailureAction, times?: number): void;
-  /** Removes every latency, error rate and scripted failure. */
+  /** Replaces every latency, error rate and scripted failure of the set with those given. */
+  replace(options: FaultOptions): void;
+  /** Removes every latency, error rate and scripted failure (of every set, when called on the shared one). */
   clear(): void;
-  /** The faults in force. */
+  /** The faults in force in the set. */
   rules(): Required<FaultOptions>;
+}
+
+export interface SimulatorFaults extends FaultSetControls {
+  /** The company's own set: its faults strike only the calls made with the company's tokens. */
+  company(companyId: string): FaultSetControls;
   /** Expires every access token of the company now: API calls with them get 403. Returns how many. */
   expireAccessToken(companyId: string): number;
   /** Revokes an access token now: API calls with it get 403. */
@@ -31,13 +40,23 @@ export interface SimulatorFaults {
   revokeRefreshToken(refreshToken: string): boolean;
 }
 
-export function createSimulatorFaults(faults: FaultController, tokens: TokenRegistry): SimulatorFaults {
+const controlsOf = (set: FaultController, clear: () => void): FaultSetControls => ({
+  setLatency: (rule) => set.setLatency(rule),
+  setErrorRate: (rule) => set.setErrorRate(rule),
+  failNext: (route, action, times) => set.failNext(route, action, times),
+  replace: (options) => set.replace(options),
+  clear,
+  rules: () => set.snapshot(),
+});
+
+export function createSimulatorFaults(faults: FaultSets, tokens: TokenRegistry): SimulatorFaults {
   return {
-    setLatency: (rule) => faults.setLatency(rule),
-    setErrorRate: (rule) => faults.setErrorRate(rule),
-    failNext: (route, action, times) => faults.failNext(route, action, times),
-    clear: () => faults.clear(),
-    rules: () => faults.snapshot(),
+    ...controlsOf(faults.shared, () => faults.clear()),
+    company: (companyId) => {
+      if (!tokens.company(companyId)) throw new Error(`unknown company "${companyId}"`);
+      const set = faults.of(companyId);
+      return controlsOf(set, () => set.clear());
+    },
     expireAccessToken: (companyId) => tokens.expireAccessTokens(companyId),
     revokeAccessToken: (token) => tokens.revokeAccessToken(token),
     revokeRefreshToken: (token) => tokens.revokeRefreshToken(token),

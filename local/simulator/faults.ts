@@ -1,11 +1,13 @@
 /**
- * Fault injection, per simulator instance: latency (fixed or random, per route or for all), error rates per
- * status, and scripted failures for the next N calls of a route (a status with Retry-After, a hang, a destroyed
- * connection, a malformed or hostile XML answer), each optionally after the request took effect (`commit`).
- * Random decisions come from the instance's seeded generator, so a seed replays the same faults.
+ * Fault injection: latency (fixed or random, per route or for all), error rates per status, and scripted
+ * failures for the next N calls of a route (a status with Retry-After, a hang, a destroyed connection, a
+ * malformed or hostile XML answer), each optionally after the request took effect (`commit`). One set strikes
+ * every company's calls; each company may have a set of its own besides, which strikes only the calls made with
+ * that company's tokens (a test key's sandbox company rehearses a 503 storm without any other company seeing it).
+ * Random decisions come from seeded generators, so a seed replays the same faults.
  */
 import * as z from '../../shared/zod';
-import { SeededRandom } from './random';
+import { SeededRandom, streamSeed } from './random';
 import { API_ROUTES } from './routes';
 import type { ApiRoute } from './routes';
 
@@ -128,6 +130,13 @@ export const scriptedFailureSchema: z.ZodMiniType<ScriptedFailure> = z.object({
   times: z.optional(z.number().check(z.int(), z.gte(1))),
 });
 
+/** A whole set of faults, as `PUT /_sim/faults` replaces one (each list optional). */
+export const faultOptionsSchema: z.ZodMiniType<FaultOptions> = z.strictObject({
+  latency: z.optional(z.array(latencyRuleSchema).check(z.maxLength(50))),
+  errorRates: z.optional(z.array(errorRateRuleSchema).check(z.maxLength(50))),
+  next: z.optional(z.array(scriptedFailureSchema).check(z.maxLength(50))),
+});
+
 interface QueuedFailure {
   route: RouteSelector;
   action: FailureAction;
@@ -165,6 +174,15 @@ export class FaultController {
     this.latencies = new Map();
     this.errorRates = [];
     this.queue = [];
+  }
+
+  /** Replaces every fault with those given. */
+  replace(options: FaultOptions): void {
+    const parsed = faultOptionsSchema.parse(options);
+    this.clear();
+    for (const rule of parsed.latency ?? []) this.setLatency(rule);
+    for (const rule of parsed.errorRates ?? []) this.setErrorRate(rule);
+    for (const failure of parsed.next ?? []) this.failNext(failure.route, failure.action, failure.times);
   }
 
   /** Sets the latency of a route (or of every route: `*`), replacing its previous rule. */
@@ -239,6 +257,73 @@ export class FaultController {
     if (!rule) return 0;
     if (rule.ms !== undefined) return rule.ms;
     return this.random.int(Math.round(rule.minMs ?? 0), Math.round(rule.maxMs ?? 0));
+  }
+}
+
+/** The shared set and each company's own, as a snapshot of the simulator keeps them. */
+export type FaultSetsSnapshot = FaultsSnapshot & { companies?: Record<string, FaultsSnapshot> };
+
+/**
+ * The set every call meets and the sets of single companies. A call made with a company's tokens meets its
+ * company's set first: a failure scripted or drawn there strikes it; otherwise the shared set decides. Its delay
+ * is the longer of the two sets' latencies.
+ */
+export class FaultSets {
+  readonly shared: FaultController;
+  private companies = new Map<string, FaultController>();
+
+  constructor(
+    private readonly seed: number,
+    initial: FaultOptions = {},
+  ) {
+    this.shared = new FaultController(seed, initial);
+  }
+
+  /** The company's own set, made empty the first time it is asked for. */
+  of(companyId: string): FaultController {
+    let set = this.companies.get(companyId);
+    if (!set) {
+      // Each company draws from a stream of its own: one company's calls never move another's dice.
+      set = new FaultController(streamSeed(this.seed, `faults:${companyId}`));
+      this.companies.set(companyId, set);
+    }
+    return set;
+  }
+
+  /** Back to the shared faults given in the options; no company keeps a set. */
+  reset(): void {
+    this.shared.reset();
+    this.companies = new Map();
+  }
+
+  /** Removes every fault, of every set. */
+  clear(): void {
+    this.shared.clear();
+    this.companies = new Map();
+  }
+
+  plan(route: ApiRoute, companyId: string | undefined): FaultPlan {
+    const own = companyId === undefined ? undefined : this.companies.get(companyId)?.plan(route);
+    if (own?.failure) return own;
+    const shared = this.shared.plan(route);
+    return { ...shared, delayMs: Math.max(shared.delayMs, own?.delayMs ?? 0) };
+  }
+
+  save(): FaultSetsSnapshot {
+    const companies: Record<string, FaultsSnapshot> = {};
+    for (const [companyId, set] of this.companies) {
+      const saved = set.save();
+      if (saved.latency.length + saved.errorRates.length + saved.next.length > 0)
+        companies[companyId] = saved;
+    }
+    return { ...this.shared.save(), ...(Object.keys(companies).length > 0 ? { companies } : {}) };
+  }
+
+  restore(saved: FaultSetsSnapshot): void {
+    const { companies, ...shared } = saved;
+    this.shared.restore(shared);
+    this.companies = new Map();
+    for (const [companyId, set] of Object.entries(companies ?? {})) this.of(companyId).restore(set);
   }
 }
 

@@ -13,7 +13,7 @@ function mulberry32(state: number): { state: number; value: number } {
 }
 
 /** FNV-1a over the seed and a label: independent streams, so that drawing ids never shifts fault decisions. */
-function streamSeed(seed: number, label: string): number {
+export function streamSeed(seed: number, label: string): number {
   let hash = 0x811c9dc5 ^ (seed >>> 0);
   for (const char of label) {
     hash ^= char.charCodeAt(0);

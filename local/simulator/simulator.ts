@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Itinerary } from '../../shared/concur';
 import { createSimulatorFaults } from './controls';
 import type { SimulatorFaults } from './controls';
-import { FaultController } from './faults';
+import { FaultSets } from './faults';
 import { createSimulatorServer } from './http/server';
 import { IdGenerator } from './ids';
 import { UserDirectory } from './identity';
@@ -104,7 +104,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const tokens = new TokenRegistry(settings, clock);
   const ids = new IdGenerator(seed);
   const store = new TripStore(ids, clock);
-  const faultController = new FaultController(seed, settings.faults);
+  const faultController = new FaultSets(seed, settings.faults);
   const faults = createSimulatorFaults(faultController, tokens);
   const log = new RequestLog();
   const users = new UserDirectory(new Map(settings.companies.map((c) => [c.id, c.users])));

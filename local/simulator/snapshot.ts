@@ -2,7 +2,7 @@
  * The simulator's state as plain data: what a hosted sandbox keeps between requests (one per company) and starts
  * a simulator from again. Request log, ESS subscriptions and users are not in it: they belong to one process.
  */
-import type { FaultsSnapshot } from './faults';
+import type { FaultSetsSnapshot } from './faults';
 import type { IdsSnapshot } from './ids';
 import type { StoredTrip } from './stored-trip';
 import type { TokensSnapshot } from './tokens';
@@ -14,5 +14,5 @@ export interface SimulatorSnapshot {
   trips: StoredTrip[];
   ids: IdsSnapshot;
   tokens: TokensSnapshot;
-  faults: FaultsSnapshot;
+  faults: FaultSetsSnapshot;
 }

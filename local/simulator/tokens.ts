@@ -471,6 +471,17 @@ export class TokenRegistry {
     return { ok: true, principal: { ...record.principal }, token };
   }
 
+  /**
+   * The company a call is made for: its access token's, else (a refresh) its refresh token's, whatever state
+   * the token is in; undefined when neither names one.
+   */
+  companyOfCall(authorization: string | undefined, refreshToken: string | null): string | undefined {
+    const token = /^\s*(Bearer|OAuth)\s+(\S+)\s*$/i.exec(authorization ?? '')?.[2];
+    const access = token === undefined ? undefined : this.accessTokens.get(token);
+    if (access) return access.principal.companyId;
+    return refreshToken === null ? undefined : this.refreshTokens.get(refreshToken)?.principal.companyId;
+  }
+
   /** Expires every access token of the company now; returns how many. */
   expireAccessTokens(companyId: string): number {
     let count = 0;

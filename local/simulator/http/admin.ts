@@ -1,10 +1,11 @@
 /**
  * The admin API under `/_sim/…` (JSON in, JSON out): the request log, a reset, the stored state, faults and
- * token failures. It is the simulator's own, so it needs no token, is never faulted and never logged.
+ * token failures. It is the simulator's own, so it needs no token, is never faulted and never logged. The fault
+ * routes act on the set every call meets, or with `?companyId=` on that company's own set alone.
  */
 import * as z from '../../../shared/zod';
-import type { SimulatorFaults } from '../controls';
-import { errorRateRuleSchema, failureActionSchema, latencyRuleSchema } from '../faults';
+import type { FaultSetControls, SimulatorFaults } from '../controls';
+import { errorRateRuleSchema, failureActionSchema, faultOptionsSchema, latencyRuleSchema } from '../faults';
 import type { RequestLog } from '../request-log';
 import { API_ROUTES } from '../routes';
 import { userOptionsSchema } from '../identity';
@@ -58,7 +59,16 @@ const issueSchema = z.object({
   bookingSource: z.optional(z.nullable(nonEmpty())),
 });
 
-type Handler = (context: AdminContext, body: unknown) => HttpAnswer;
+type Handler = (context: AdminContext, body: unknown, query: URLSearchParams) => HttpAnswer;
+type FaultHandler = (faults: FaultSetControls, body: unknown) => HttpAnswer;
+
+/** A fault route, on the shared set or on the set of the company the query names (404 for an unknown one). */
+const onFaults =
+  (handler: FaultHandler): Handler =>
+  ({ faults }, body, query) => {
+    const companyId = query.get('companyId');
+    return handler(companyId === null ? faults : faults.company(companyId), body);
+  };
 
 const noContent = (): HttpAnswer => ({ status: 204, contentType: 'application/json', body: '' });
 
@@ -94,24 +104,28 @@ const handlers: Record<string, Handler> = {
       return jsonAnswer({ error: `user "${user.loginId}" already exists in company "${companyId}"` }, 409);
     return jsonAnswer(users.add(companyId, user), 201);
   },
-  'GET /_sim/faults': ({ faults }) => jsonAnswer(faults.rules()),
-  'DELETE /_sim/faults': ({ faults }) => {
+  'GET /_sim/faults': onFaults((faults) => jsonAnswer(faults.rules())),
+  'PUT /_sim/faults': onFaults((faults, body) => {
+    faults.replace(faultOptionsSchema.parse(body));
+    return jsonAnswer(faults.rules());
+  }),
+  'DELETE /_sim/faults': onFaults((faults) => {
     faults.clear();
     return noContent();
-  },
-  'POST /_sim/faults/latency': ({ faults }, body) => {
+  }),
+  'POST /_sim/faults/latency': onFaults((faults, body) => {
     faults.setLatency(latencyRuleSchema.parse(body));
     return jsonAnswer(faults.rules());
-  },
-  'POST /_sim/faults/error-rate': ({ faults }, body) => {
+  }),
+  'POST /_sim/faults/error-rate': onFaults((faults, body) => {
     faults.setErrorRate(errorRateRuleSchema.parse(body));
     return jsonAnswer(faults.rules());
-  },
-  'POST /_sim/faults/next': ({ faults }, body) => {
+  }),
+  'POST /_sim/faults/next': onFaults((faults, body) => {
     const { route, action, times } = nextSchema.parse(body);
     faults.failNext(route, action, times);
     return jsonAnswer(faults.rules());
-  },
+  }),
   'GET /_sim/tokens': ({ tokens }) =>
     jsonAnswer({
       companies: tokens.companyIds().map((id) => ({
@@ -160,7 +174,13 @@ function isSchemaError(error: unknown): error is z.core.$ZodError {
   );
 }
 
-export function handleAdmin(context: AdminContext, method: string, path: string, body: string): HttpAnswer {
+export function handleAdmin(
+  context: AdminContext,
+  method: string,
+  path: string,
+  body: string,
+  query: URLSearchParams = new URLSearchParams(),
+): HttpAnswer {
   const handler = handlers[`${method} ${path.replace(/\/$/, '')}`];
   const concurPath = path.replace(/\/$/, '');
   if (!handler && !isTravelerAdminPath(concurPath)) {
@@ -177,7 +197,7 @@ export function handleAdmin(context: AdminContext, method: string, path: string,
   }
   try {
     return handler
-      ? handler(context, parsed)
+      ? handler(context, parsed, query)
       : handleTravelerAdmin(context.concur, method, concurPath, parsed);
   } catch (error) {
     // By name: `z.core.$ZodError` would put zod's whole core, locales included, in the hosted sandbox's bundle.

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FaultController, FailureAction } from '../faults';
+import type { FaultSets, FailureAction } from '../faults';
 import { hostileXml, truncatedJson, truncatedXml } from '../hostile-bodies';
 import type { AnswerRoot } from '../hostile-bodies';
 import { QueryParams } from '../query-params';
@@ -30,7 +30,7 @@ const ADMIN_PREFIX = '/_sim';
 export interface ServerContext {
   api: ApiContext;
   admin: AdminContext;
-  faults: FaultController;
+  faults: FaultSets;
   log: RequestLog;
   clock: Clock;
   maxBodyBytes: number;
@@ -91,7 +91,10 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
     const url = new URL(request.url ?? '/', 'http://simulator');
     if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
       const body = await readBody(request, context.maxBodyBytes).catch(() => '');
-      send(response, handleAdmin(context.admin, request.method ?? 'GET', url.pathname, body));
+      send(
+        response,
+        handleAdmin(context.admin, request.method ?? 'GET', url.pathname, body, url.searchParams),
+      );
       return;
     }
     await handleApi(request, response, url, correlationId);
@@ -150,7 +153,12 @@ export function createSimulatorServer(context: ServerContext): SimulatorServer {
     if (matched === 'method-not-allowed') return refuse(405, `${method} is not supported at ${path}.`);
     if (matched === 'bad-trip-id') return refuse(400, 'The trip id in the path is not validly URL-encoded.');
 
-    const plan = context.faults.plan(matched.route);
+    // A company's own faults strike the calls made with its tokens (the token route: its refresh token).
+    const companyId = context.api.tokens.companyOfCall(
+      request.headers.authorization,
+      matched.route === 'token' ? new URLSearchParams(body).get('refresh_token') : null,
+    );
+    const plan = context.faults.plan(matched.route, companyId);
     if (plan.label) exchange.entry.fault = plan.label;
     if (plan.delayMs > 0) {
       exchange.entry.delayMs = plan.delayMs;

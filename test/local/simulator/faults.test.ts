@@ -244,3 +244,57 @@ describe('admin API', () => {
     });
   });
 });
+
+describe('a company’s own faults', () => {
+  const companies = [{ id: 'company-a' }, { id: 'company-b' }];
+
+  it('strike only the calls made with that company’s tokens, and live on in a snapshot', async () => {
+    const { sim } = await startTestSimulator({ companies });
+    const tokenOf = (companyId: string) => ({ token: sim.accessTokenFor(companyId) });
+    const replaced = await admin(sim, 'PUT', '/faults?companyId=company-b', {
+      errorRates: [{ route: 'tripList', status: 503, rate: 1 }],
+      latency: [{ route: 'tripList', ms: 5 }],
+    });
+    expect(replaced).toEqual({
+      status: 200,
+      json: {
+        latency: [{ route: 'tripList', ms: 5 }],
+        errorRates: [{ route: 'tripList', status: 503, rate: 1 }],
+        next: [],
+      },
+    });
+    expect((await admin(sim, 'GET', '/faults')).json).toEqual({ latency: [], errorRates: [], next: [] });
+    expect((await call(sim, TRIP_PATH, tokenOf('company-a'))).status).toBe(200);
+    expect((await call(sim, TRIP_PATH, tokenOf('company-b'))).status).toBe(503);
+    expect(sim.requests.of('tripList').map((e) => [e.status, e.fault, e.delayMs])).toEqual([
+      [200, undefined, undefined],
+      [503, 'error-rate:503', 5],
+    ]);
+
+    // A restored simulator (the hosted sandbox's next request) keeps the company's set, and only it.
+    const restored = (await startTestSimulator({ companies, restore: sim.snapshot() })).sim;
+    expect((await call(restored, TRIP_PATH, { token: sim.accessTokenFor('company-b') })).status).toBe(503);
+    expect((await call(restored, TRIP_PATH, { token: sim.accessTokenFor('company-a') })).status).toBe(200);
+
+    // The set every call meets still strikes every company; clearing it clears every set.
+    sim.faults.failNext('tripList', { kind: 'status', status: 500 });
+    expect((await call(sim, TRIP_PATH, tokenOf('company-a'))).status).toBe(500);
+    expect((await admin(sim, 'DELETE', '/faults?companyId=company-a')).status).toBe(204);
+    expect((await call(sim, TRIP_PATH, tokenOf('company-b'))).status).toBe(503);
+    expect((await admin(sim, 'DELETE', '/faults')).status).toBe(204);
+    expect((await call(sim, TRIP_PATH, tokenOf('company-b'))).status).toBe(200);
+  });
+
+  it('refuses an unknown company and a set the simulator cannot take', async () => {
+    const { sim } = await startTestSimulator({ companies });
+    expect((await admin(sim, 'GET', '/faults?companyId=company-z')).status).toBe(404);
+    const misspelt = await admin(sim, 'PUT', '/faults?companyId=company-a', { errorRate: [] });
+    expect(misspelt.status).toBe(400);
+    expect(JSON.stringify(misspelt.json)).toContain('errorRate');
+    expect((await admin(sim, 'GET', '/faults?companyId=company-a')).json).toEqual({
+      latency: [],
+      errorRates: [],
+      next: [],
+    });
+  });
+});
