@@ -1,8 +1,12 @@
-/** Lambda: trips (create, replace, cancel, read, list) limited to what the supplier may see. */
+/**
+ * Lambda: trips (create, replace, cancel, read, list) limited to what the supplier may see; and a test key's
+ * faults at its sandbox company (this function already reaches the sandbox).
+ */
 import { tripResultView } from '../../shared/gateway/views';
 import { httpFunction } from '../../shared/http/http-function';
 import { tripService } from '../../shared/composition/concur';
 import { asyncSupplierRouteDependencies } from '../../shared/composition/async-requests';
+import { sandboxFaults } from '../../shared/composition/sandbox-faults';
 
 export const handler = httpFunction(
   'trips',
@@ -27,6 +31,15 @@ export const handler = httpFunction(
       status: 200,
       body: await tripService().list(supplier!, p.companyId!, query),
     }),
+    getSandboxFaults: async ({ supplier }) => ({ status: 200, body: await sandboxFaults().get(supplier!) }),
+    replaceSandboxFaults: async ({ supplier, body }) => ({
+      status: 200,
+      body: await sandboxFaults().replace(supplier!, body),
+    }),
+    clearSandboxFaults: async ({ supplier }) => {
+      await sandboxFaults().clear(supplier!);
+      return { status: 204 };
+    },
   },
   asyncSupplierRouteDependencies,
 );

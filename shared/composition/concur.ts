@@ -89,7 +89,7 @@ const outboundLimiter = () =>
   });
 
 /** Every Concur call's fetch; requests to the hosted sandbox are signed with the function's role. */
-const outboundFetch = (): typeof fetch => {
+export const outboundFetch = (): typeof fetch => {
   const sandbox = sandboxUrl();
   return sandbox
     ? functionUrlSignedFetch({ urlPrefix: sandbox, region: process.env.AWS_REGION ?? 'us-east-1' })

@@ -18,7 +18,11 @@ export type GatewayErrorKind =
   /** Concur did not approve the supplier's booking source for the supplier's Concur app. */
   | 'booking-source-not-approved'
   /** The connection's scopes do not allow searching users (Identity v4.1): name the traveler by login. */
-  | 'traveler-lookup-unavailable';
+  | 'traveler-lookup-unavailable'
+  /** A sandbox control (its faults) asked for with a live key. */
+  | 'test-mode-only'
+  /** The sandbox (the Concur simulator of test keys) failed or gave no answer. */
+  | 'sandbox-unavailable';
 
 /** A request the gateway refuses before or instead of reaching Concur. */
 export class GatewayError extends Error {

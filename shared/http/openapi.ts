@@ -69,6 +69,7 @@ import {
   webhookRecoveredSchema,
 } from '../webhooks-out/api-responses';
 import { SUPPLIER_EVENT_TYPES } from '../webhooks-out/event-types';
+import { sandboxFaultRulesSchema, sandboxFaultsSchema } from '../sandbox/faults';
 
 type JsonObject = Record<string, unknown>;
 
@@ -192,6 +193,10 @@ interface Operation {
 const TRAVELER_422 =
   'The traveler’s email or employee id matches no active Concur user of the company (type …:unknown-traveler) or several (…:ambiguous-traveler); or Concur did not approve the booking source for the supplier’s Concur app (…:booking-source-not-approved, refused before any Concur call); or Concur does not know the traveler’s login (…:concur-unknown-user, with Concur’s message); or the Idempotency-Key was already used with another body.';
 
+/** The 403 of the sandbox's controls. */
+const SANDBOX_403 =
+  'A live key (type …:test-mode-only): only test keys (`cgw_test_…`) rehearse faults, on their own sandbox company.';
+
 let operations: Record<string, Operation> | undefined;
 const describedOperations = (): Record<string, Operation> => (operations ??= describeOperations());
 
@@ -267,6 +272,31 @@ function describeOperations(): Record<string, Operation> {
       summary: 'Cancel every segment of a trip the supplier created',
       success: [200, tripResultSchema, 'The cancelled trip.'],
       problems: [404],
+      upstream: true,
+    },
+    getSandboxFaults: {
+      summary: 'Test keys: the faults of your sandbox company at the Concur simulator',
+      success: [200, sandboxFaultsSchema, 'Your sandbox company and its faults in force.'],
+      problemDescriptions: { 403: SANDBOX_403 },
+      upstream: true,
+    },
+    replaceSandboxFaults: {
+      summary:
+        'Test keys: rehearse failures (a 503 storm, a lost answer, slow answers) on your sandbox company',
+      description:
+        'Replaces every fault of your sandbox company (`sandbox-<supplierId>`) at the Concur simulator with those given. They strike only the calls the gateway makes for that company: no other supplier’s sandbox and no live company sees them. Your next requests then show what the gateway does when Concur fails so: e.g. `{"errorRates":[{"route":"bookingPost","status":503,"rate":1}]}` makes the next booking PUT answer 503 `concur-unavailable` with `Retry-After` after the gateway’s retries; `{"next":[{"route":"bookingPost","action":{"kind":"destroy","commit":true}}]}` loses the answer to a post that took effect, which the gateway posts again. A scripted failure is spent by the calls it strikes; clear the rest with DELETE.',
+      body: [sandboxFaultRulesSchema, 'The faults; an empty object clears them.'],
+      success: [200, sandboxFaultsSchema, 'Your sandbox company and its faults in force.'],
+      problemDescriptions: {
+        400: 'Not faults the simulator takes: every problem with its JSON path.',
+        403: SANDBOX_403,
+      },
+      upstream: true,
+    },
+    clearSandboxFaults: {
+      summary: 'Test keys: remove every fault of your sandbox company',
+      success: [204, 'any', 'Cleared.'],
+      problemDescriptions: { 403: SANDBOX_403 },
       upstream: true,
     },
     translateBooking: {
@@ -658,7 +688,8 @@ function operationObject(route: RouteDefinition): JsonObject {
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
   bookings: 'Bookings by confirmation number, posted to Concur.',
-  trips: 'Trips the supplier creates, and the trips that hold its bookings.',
+  trips:
+    'Trips the supplier creates, and the trips that hold its bookings; and, for test keys, the faults of their sandbox company.',
   translate: 'Dry runs: the Concur XML a document would become, without calling Concur.',
   events: 'Partner events (signed webhooks) and the operations that apply events and asynchronous requests.',
   changes: "Changes made in Concur: Concur's ESS delivers itinerary events here.",

@@ -58,6 +58,8 @@ const GATEWAY_STATUS: Record<GatewayErrorKind, [number, string]> = {
   'ambiguous-traveler': [422, 'Several travelers match at Concur'],
   'booking-source-not-approved': [422, 'Booking source not approved for the Concur app'],
   'traveler-lookup-unavailable': [422, 'Travelers cannot be looked up at this company'],
+  'test-mode-only': [403, 'Test mode only'],
+  'sandbox-unavailable': [502, 'The sandbox failed'],
 };
 
 /** Concur's failures after the client's retries: what the supplier can do about each. */

@@ -110,6 +110,27 @@ export const routes: readonly RouteDefinition[] = [
     respondAsync: true,
   },
   {
+    method: 'GET',
+    path: '/v1/sandbox/faults',
+    function: 'trips',
+    operationId: 'getSandboxFaults',
+    authenticated: true,
+  },
+  {
+    method: 'PUT',
+    path: '/v1/sandbox/faults',
+    function: 'trips',
+    operationId: 'replaceSandboxFaults',
+    authenticated: true,
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/sandbox/faults',
+    function: 'trips',
+    operationId: 'clearSandboxFaults',
+    authenticated: true,
+  },
+  {
     method: 'POST',
     path: '/v1/translate/booking',
     function: 'translate',
