@@ -52,6 +52,8 @@ let gateway: LocalGateway;
 let sandboxUrl: FunctionUrlStandIn;
 const running = new Map<string, RunningBundle>();
 const invoked = new Set<string>();
+/** What the hosted sandbox's function URL was asked, `METHOD path?query`, in order. */
+const sandboxRequests: string[] = [];
 
 /**
  * The bundle of an assembly function, started on first use with the local environment (and `extraEnv`, e.g. what
@@ -171,6 +173,7 @@ beforeAll(async () => {
   sandboxUrl = await startFunctionUrl(
     async (event, context) => {
       invoked.add(sandbox.logicalId);
+      sandboxRequests.push(`${event.requestContext.http.method} ${event.rawPath}?${event.rawQueryString}`);
       return (await bundleOf(sandbox)).invoke(event as never, context) as never;
     },
     // The local credentials the local gateway sets up: the bundles sign with them as with their roles.
@@ -298,6 +301,38 @@ describe('the hosted sandbox’s bundle', () => {
     const live = await api(gateway, gateway.demoApiKey).get(bookingPath('HOSTED-1', SANDBOX));
     expect(live.status).toBe(403);
   }, 60_000);
+
+  it('takes a test key’s faults through the trips bundle on its company’s path alone: its next booking meets them, a live key is refused', async () => {
+    const client = api(gateway, gateway.demoTestApiKey);
+    const asked = sandboxRequests.length;
+    const storm = { errorRates: [{ route: 'bookingPost', status: 503, rate: 1 }] };
+    const set = await client.put('/v1/sandbox/faults', storm);
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.faults.errorRates).toEqual(storm.errorRates);
+    expect(sandboxRequests.slice(asked)).toEqual([
+      `PUT /companies/${SANDBOX}/_sim/faults?companyId=${SANDBOX}`,
+    ]);
+    // Kept in the company's state: a cold sandbox instance still storms the company's booking posts.
+    await stopBundle(sandboxFunction());
+    const stormed = await client.put(bookingPath('HOSTED-STORM', SANDBOX), {
+      booking: carBooking({}, { confirmationNumber: 'HOSTED-STORM' }),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(stormed.status, JSON.stringify(stormed.body)).toBe(503);
+    expect(stormed.body).toMatchObject({ type: 'urn:concur-gateway:problem:concur-unavailable' });
+
+    const refused = await api(gateway, gateway.demoApiKey).delete('/v1/sandbox/faults');
+    expect(refused.status).toBe(403);
+    expect(refused.body.type).toBe('urn:concur-gateway:problem:test-mode-only');
+    expect((await client.get('/v1/sandbox/faults')).body.faults.errorRates).toEqual(storm.errorRates);
+    expect((await client.delete('/v1/sandbox/faults')).status).toBe(204);
+    const booked = await client.put(bookingPath('HOSTED-STORM', SANDBOX), {
+      booking: carBooking({}, { confirmationNumber: 'HOSTED-STORM' }),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    expect(sandboxUrl.refused).toBe(0);
+  }, 120_000);
 
   it('refuses a request not signed by a principal the stack lets invoke it, and serves only sandbox companies', async () => {
     const refused = sandboxUrl.refused;
