@@ -4,42 +4,27 @@
  * and only the supplier whose booking changed hears of it, at its own webhook endpoint.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDbClient } from '../../shared/composition/dynamodb';
-import {
-  addSupplier,
-  api,
-  bookingPath,
-  carBooking,
-  COMPANY,
-  startTestGateway,
-  TRAVELER,
-} from '../gateway/support';
+import { api, bookingPath, carBooking, COMPANY, startTestGateway, TRAVELER } from '../gateway/support';
 import { awaitOperation } from '../events/support';
 import { messageIdOf } from '../../shared/webhooks-out/message-ids';
-import { startReceiver } from '../webhooks-out/support';
-import type { Receiver, ReceivedWebhook } from '../webhooks-out/support';
+import { startReceiver, verifiedWebhook } from '../webhooks-out/support';
+import type { Receiver } from '../webhooks-out/support';
+import { bodyOf, bookingOf, simulatorAdmin, twoSuppliersOf } from './support';
+import type { TestEndpoint, TwoSuppliers } from './support';
 
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
 let otherKey: string;
-let ownEndpoint: { secret: string; receiver: Receiver };
-let otherEndpoint: { secret: string; receiver: Receiver };
+let ownEndpoint: TestEndpoint;
+let otherEndpoint: TestEndpoint;
+let sharedTrip: TwoSuppliers['sharedTrip'];
 /** Every ESS event the simulator sends, as sent (a second subscription). */
 let essCopy: Receiver;
 
-async function endpointOf(apiKey: string) {
-  const receiver = await startReceiver();
-  const created = await api(gateway, apiKey).post('/v1/webhook-endpoints', { url: receiver.url });
-  expect(created.status).toBe(201);
-  return { secret: created.body.endpoint.secret as string, receiver };
-}
-
 beforeAll(async () => {
   gateway = await startTestGateway({ events: { secondsScale: 0.1 }, concurEvents: true });
-  otherKey = await addSupplier('other-supplier', 'OtherSource', [COMPANY]);
-  ownEndpoint = await endpointOf(gateway.apiKey);
-  otherEndpoint = await endpointOf(otherKey);
+  ({ otherKey, ownEndpoint, otherEndpoint, sharedTrip } = await twoSuppliersOf(gateway));
   essCopy = await startReceiver();
   gateway.simulator!.ess.subscribe(essCopy.url);
 }, 60_000);
@@ -52,30 +37,7 @@ afterAll(async () => {
 const own = () => api(gateway, gateway.apiKey);
 const other = () => api(gateway, otherKey);
 const sim = () => gateway.simulator!;
-
-/** A booking of the 10th to the 12th; `inside` one of the 10th to the 11th, which Concur puts in the same trip. */
-const bookingOf = (month: string, confirmation: string, traveler = TRAVELER, inside = false) => ({
-  booking: carBooking(
-    {},
-    {
-      confirmationNumber: `SEG-${confirmation}`,
-      startDateLocal: `2029-${month}-10T${inside ? '13' : '12'}:00:00`,
-      endDateLocal: `2029-${month}-${inside ? '11' : '12'}T12:00:00`,
-    },
-  ),
-  traveler: { loginId: traveler },
-});
-
-/** Two suppliers' bookings in one trip: the own supplier's first, the other's posted into its trip. */
-async function sharedTrip(month: string, ownNumber: string, otherNumber: string, traveler = TRAVELER) {
-  const mine = await own().put(bookingPath(ownNumber), bookingOf(month, ownNumber, traveler));
-  expect(mine.status, JSON.stringify(mine.body)).toBe(201);
-  const tripId = mine.body.booking.tripId as string;
-  const theirs = await other().put(bookingPath(otherNumber), bookingOf(month, otherNumber, traveler, true));
-  expect(theirs.status, JSON.stringify(theirs.body)).toBe(201);
-  expect(theirs.body.booking.tripId).toBe(tripId);
-  return tripId;
-}
+const admin = (path: string, body?: unknown) => simulatorAdmin(gateway, path, body);
 
 /** Waits until every ESS event sent so far has been delivered to the gateway and its queue is empty. */
 async function settled() {
@@ -100,25 +62,6 @@ async function settled() {
 const messageIdsOfEvents = (...parts: string[]) =>
   essCopy.received.map((copy) => messageIdOf((JSON.parse(copy.body) as { id: string }).id, ...parts));
 
-const bodyOf = (webhook: ReceivedWebhook) =>
-  JSON.parse(webhook.body) as {
-    type: string;
-    data: Record<string, unknown> & { change: Record<string, unknown> };
-  };
-
-function verified(secret: string, webhook: ReceivedWebhook) {
-  return new Webhook(secret).verify(webhook.body, {
-    'webhook-id': webhook.headers['webhook-id']!,
-    'webhook-timestamp': webhook.headers['webhook-timestamp']!,
-    'webhook-signature': webhook.headers['webhook-signature']!,
-  });
-}
-
-async function admin(path: string, body: unknown = {}) {
-  const answer = await fetch(`${sim().url}${path}`, { method: 'POST', body: JSON.stringify(body) });
-  expect(answer.status, await answer.clone().text()).toBeLessThan(300);
-}
-
 describe('changes made in Concur, told through ESS', () => {
   it('a booking the traveler cancels reaches its owner once as booking.cancelled_in_concur, and the other supplier in the trip hears nothing', async () => {
     const tripId = await sharedTrip('04', 'ESS-OWN-1', 'ESS-OTHER-1');
@@ -133,7 +76,7 @@ describe('changes made in Concur, told through ESS', () => {
       cancel: true,
     });
     const [webhook] = await ownEndpoint.receiver.waitFor(1);
-    expect(verified(ownEndpoint.secret, webhook!)).toBeTruthy();
+    expect(verifiedWebhook(ownEndpoint.secret, webhook!)).toBeTruthy();
     const event = bodyOf(webhook!);
     expect(event.type).toBe('booking.cancelled_in_concur');
     expect(event.data).toMatchObject({
@@ -146,7 +89,7 @@ describe('changes made in Concur, told through ESS', () => {
     expect(webhook!.body).not.toContain('ESS-OTHER-1');
     await settled();
     expect(ownEndpoint.receiver.received).toHaveLength(1);
-    // Its message id is the event's, the supplier's and the booking's: the event applied again tells it again.
+    // Its message id comes from the event, the supplier and the booking: applied again, the event tells the same one.
     expect(messageIdsOfEvents('demo-supplier', 'ESS-OWN-1')).toContain(webhook!.headers['webhook-id']);
     expect(otherEndpoint.receiver.received).toHaveLength(0);
 
@@ -348,7 +291,7 @@ describe('changes made in Concur, told through ESS', () => {
 
     await admin(`/_sim/trips/${encodeURIComponent(told.body.tripId)}/traveler-cancel`);
     const [tripEvent] = (await ownEndpoint.receiver.waitFor(ownBefore + 1)).slice(ownBefore);
-    expect(verified(ownEndpoint.secret, tripEvent!)).toBeTruthy();
+    expect(verifiedWebhook(ownEndpoint.secret, tripEvent!)).toBeTruthy();
     expect(bodyOf(tripEvent!)).toMatchObject({
       type: 'trip.cancelled_in_concur',
       data: {

@@ -4,37 +4,23 @@
  * lists the traveler's trips with Itinerary v1.1's lastModifiedDate, feeds the same comparison, and only the
  * supplier whose booking changed hears of it, at its own webhook endpoint. `off` follows nothing.
  */
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeNoticeModes } from '../../shared/composition/change-notices';
 import { DynamoPollCursors } from '../../shared/change-polling/dynamo-cursors';
 import { dynamoDbClient, stateTableName } from '../../shared/composition/dynamodb';
-import {
-  addSupplier,
-  api,
-  bookingPath,
-  carBooking,
-  COMPANY,
-  startTestGateway,
-  TRAVELER,
-} from '../gateway/support';
-import { startReceiver } from '../webhooks-out/support';
-import type { Receiver, ReceivedWebhook } from '../webhooks-out/support';
+import { api, bookingPath, COMPANY, startTestGateway, TRAVELER } from '../gateway/support';
+import { verifiedWebhook } from '../webhooks-out/support';
+import { bodyOf, bookingOf, simulatorAdmin, twoSuppliersOf } from './support';
+import type { TestEndpoint, TwoSuppliers } from './support';
 
 /** Short, for the test: the simulator is no Concur, whose polling rule asks for ten minutes. */
 const POLL_INTERVAL_MS = 400;
 
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
 let otherKey: string;
-let ownEndpoint: { secret: string; receiver: Receiver };
-let otherEndpoint: { secret: string; receiver: Receiver };
-
-async function endpointOf(apiKey: string) {
-  const receiver = await startReceiver();
-  const created = await api(gateway, apiKey).post('/v1/webhook-endpoints', { url: receiver.url });
-  expect(created.status).toBe(201);
-  return { secret: created.body.endpoint.secret as string, receiver };
-}
+let ownEndpoint: TestEndpoint;
+let otherEndpoint: TestEndpoint;
+let sharedTrip: TwoSuppliers['sharedTrip'];
 
 beforeAll(async () => {
   gateway = await startTestGateway({
@@ -44,9 +30,7 @@ beforeAll(async () => {
     changePollIntervalMs: POLL_INTERVAL_MS,
   });
   await changeNoticeModes().setMode(COMPANY, 'poll');
-  otherKey = await addSupplier('other-supplier', 'OtherSource', [COMPANY]);
-  ownEndpoint = await endpointOf(gateway.apiKey);
-  otherEndpoint = await endpointOf(otherKey);
+  ({ otherKey, ownEndpoint, otherEndpoint, sharedTrip } = await twoSuppliersOf(gateway));
 }, 60_000);
 
 afterAll(async () => {
@@ -57,39 +41,10 @@ afterAll(async () => {
 const own = () => api(gateway, gateway.apiKey);
 const other = () => api(gateway, otherKey);
 const sim = () => gateway.simulator!;
+const admin = (path: string, body?: unknown) => simulatorAdmin(gateway, path, body);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Enough poll windows for every traveler to be listed twice, and their webhooks sent. */
 const someWindows = () => pause(POLL_INTERVAL_MS * 8);
-
-const bookingOf = (month: string, confirmation: string, traveler = TRAVELER, inside = false) => ({
-  booking: carBooking(
-    {},
-    {
-      confirmationNumber: `SEG-${confirmation}`,
-      startDateLocal: `2029-${month}-10T${inside ? '13' : '12'}:00:00`,
-      endDateLocal: `2029-${month}-${inside ? '11' : '12'}T12:00:00`,
-    },
-  ),
-  traveler: { loginId: traveler },
-});
-
-async function sharedTrip(month: string, ownNumber: string, otherNumber: string, traveler = TRAVELER) {
-  const mine = await own().put(bookingPath(ownNumber), bookingOf(month, ownNumber, traveler));
-  expect(mine.status, JSON.stringify(mine.body)).toBe(201);
-  const tripId = mine.body.booking.tripId as string;
-  const theirs = await other().put(bookingPath(otherNumber), bookingOf(month, otherNumber, traveler, true));
-  expect(theirs.status, JSON.stringify(theirs.body)).toBe(201);
-  expect(theirs.body.booking.tripId).toBe(tripId);
-  return tripId;
-}
-
-const bodyOf = (webhook: ReceivedWebhook) =>
-  JSON.parse(webhook.body) as { type: string; data: Record<string, unknown> };
-
-async function admin(path: string, body: unknown = {}) {
-  const answer = await fetch(`${sim().url}${path}`, { method: 'POST', body: JSON.stringify(body) });
-  expect(answer.status, await answer.clone().text()).toBeLessThan(300);
-}
 
 /** The trip lists the poller sent for the traveler, oldest first. */
 const tripListsOf = (traveler: string) =>
@@ -114,12 +69,7 @@ describe('changes made in Concur, polled for a company without ESS', () => {
       cancel: true,
     });
     const [webhook] = await ownEndpoint.receiver.waitFor(1);
-    const verified = new Webhook(ownEndpoint.secret).verify(webhook!.body, {
-      'webhook-id': webhook!.headers['webhook-id']!,
-      'webhook-timestamp': webhook!.headers['webhook-timestamp']!,
-      'webhook-signature': webhook!.headers['webhook-signature']!,
-    });
-    expect(verified).toBeTruthy();
+    expect(verifiedWebhook(ownEndpoint.secret, webhook!)).toBeTruthy();
     expect(bodyOf(webhook!)).toMatchObject({
       type: 'booking.cancelled_in_concur',
       data: {
