@@ -1,5 +1,5 @@
 /**
- * The stateless half of a stage: an HTTP API whose routes come from shared/http/routes.ts, one Lambda function
+ * The stateless half of a stage: an HTTP API whose routes come from shared/http/routes/, one Lambda function
  * per group of routes, alarms and their topic. It holds no data: it can be destroyed and deployed again, or
  * rolled back, without touching the stateful stack it receives its tables and secrets from.
  */
@@ -51,7 +51,7 @@ import type { Construct } from 'constructs';
 import { ACTIVITY_INDEX, OPEN_OPERATIONS_INDEX, TRIPS_INDEX } from '../shared/adapters/dynamodb/tables';
 import { SANDBOX_STATE_PARTITION_PREFIX } from '../shared/adapters/dynamodb/versioned-documents';
 import { routes } from '../shared/http/routes';
-import type { FunctionName, RouteDefinition } from '../shared/http/routes';
+import type { FunctionName, RouteDefinition } from '../shared/http/route-definition';
 import { BUNDLED_DOCS_ASSETS_DIR, DOCS_ASSET_NAMES } from '../shared/http/docs-page';
 import {
   BUNDLED_CONSOLE_ASSETS_DIR,

@@ -35,7 +35,7 @@ export const WAF_RULES = {
 
 /**
  * Rules of the common rule set that only count. SizeRestrictions_BODY blocks bodies over 8 KB, and a booking or
- * trip with its segments is larger: the functions limit each route's body themselves (shared/http/routes.ts).
+ * trip with its segments is larger: the functions limit each route's body themselves (shared/http/routes/).
  * NoUserAgent_HEADER blocks requests without a User-Agent, which say nothing about a supplier's integration or
  * Concur's event service.
  */

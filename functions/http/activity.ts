@@ -2,10 +2,11 @@
 import { historyView, bookingListView, operationListView } from '../../shared/activity/views';
 import { activityReader } from '../../shared/composition/activity';
 import { httpFunction } from '../../shared/http/http-function';
+import { activityRoutes } from '../../shared/http/routes/activity';
 import { supplierReadDependencies } from '../../shared/composition/dynamodb';
 
 export const handler = httpFunction(
-  'activity',
+  activityRoutes,
   {
     listBookings: async ({ supplier, query }) => ({
       status: 200,

@@ -3,11 +3,12 @@ import { travelerReferenceOf } from '../../shared/gateway/api-contract';
 import { parseCancelRequest } from '../../shared/gateway/bookings';
 import { bookingMappingView, bookingResultView } from '../../shared/gateway/views';
 import { httpFunction } from '../../shared/http/http-function';
+import { bookingsRoutes } from '../../shared/http/routes/bookings';
 import { bookingService } from '../../shared/composition/concur';
 import { asyncSupplierRouteDependencies } from '../../shared/composition/async-requests';
 
 export const handler = httpFunction(
-  'bookings',
+  bookingsRoutes,
   {
     putBooking: async ({ supplier, pathParameters: p, body }) => {
       const outcome = await bookingService().put(supplier!, p.companyId!, p.confirmationNumber!, body);

@@ -5,9 +5,10 @@ import { idempotencyStore } from '../../shared/composition/dynamodb';
 import { edgeGuard } from '../../shared/composition/edge';
 import { gatewayLogger } from '../../shared/composition/logging';
 import { httpFunction } from '../../shared/http/http-function';
+import { changesRoutes } from '../../shared/http/routes/changes';
 
 export const handler = httpFunction(
-  'changes',
+  changesRoutes,
   { receiveConcurEvent: async (request) => receiveConcurEvent(concurEventIntake(), request) },
   // No supplier key: ESS authenticates by its signature. Idempotency-Key works as on every POST.
   () => ({ logger: gatewayLogger(), edge: edgeGuard(), idempotencyStore: idempotencyStore() }),

@@ -2,6 +2,7 @@
 import { supplierRouteDependencies } from '../../shared/composition/dynamodb';
 import { webhookEndpointServices } from '../../shared/composition/webhooks-out';
 import { httpFunction } from '../../shared/http/http-function';
+import { endpointsRoutes } from '../../shared/http/routes/endpoints';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -15,7 +16,7 @@ import {
 } from '../../shared/webhooks-out/http-routes';
 
 export const handler = httpFunction(
-  'endpoints',
+  endpointsRoutes,
   {
     createWebhookEndpoint: (request) => createEndpoint(webhookEndpointServices(), request),
     listWebhookEndpoints: (request) => listEndpoints(webhookEndpointServices(), request),

@@ -3,6 +3,7 @@ import { edgeGuard } from '../../shared/composition/edge';
 import { gatewayLogger } from '../../shared/composition/logging';
 import { docsAsset, renderDocsPage } from '../../shared/http/docs-page';
 import { httpFunction } from '../../shared/http/http-function';
+import { metaRoutes } from '../../shared/http/routes/meta';
 import { HttpProblem } from '../../shared/http/problem-responses';
 import { buildOpenApiDocument } from '../../shared/http/openapi';
 import {
@@ -13,7 +14,7 @@ import {
 } from '../../shared/console/console-page';
 
 export const handler = httpFunction(
-  'meta',
+  metaRoutes,
   {
     health: async () => ({ status: 200, body: { status: 'ok' } }),
     openapi: async ({ origin }) => ({ status: 200, body: buildOpenApiDocument({ serverUrl: origin }) }),

@@ -4,12 +4,13 @@
  */
 import { tripResultView } from '../../shared/gateway/views';
 import { httpFunction } from '../../shared/http/http-function';
+import { tripsRoutes } from '../../shared/http/routes/trips';
 import { tripService } from '../../shared/composition/concur';
 import { asyncSupplierRouteDependencies } from '../../shared/composition/async-requests';
 import { sandboxFaults } from '../../shared/composition/sandbox-faults';
 
 export const handler = httpFunction(
-  'trips',
+  tripsRoutes,
   {
     createTrip: async ({ supplier, pathParameters: p, body }) => ({
       status: 201,

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { routes } from '../../shared/http/routes';
-import type { FunctionName, RouteDefinition } from '../../shared/http/routes';
+import type { FunctionName, RouteDefinition } from '../../shared/http/route-definition';
 import { PROBLEM_CONTENT_TYPE, problemType } from '../../shared/problem';
 
 export type LambdaHandler = (

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from '../../shared/zod';
-import type { FunctionName } from '../../shared/http/routes';
+import type { FunctionName } from '../../shared/http/route-definition';
 import {
   dataDirLayout,
   LOCAL_TABLES,

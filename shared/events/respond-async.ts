@@ -10,7 +10,7 @@ import { GatewayError } from '../gateway/errors';
 import type { Supplier } from '../gateway/ports';
 import type { HttpAnswer, RouteRequest } from '../http/http-function';
 import { HttpProblem } from '../http/problem-responses';
-import { EVENT_MAX_BODY_BYTES } from '../http/routes';
+import { EVENT_MAX_BODY_BYTES } from '../http/route-definition';
 import { validateCommand } from './commands';
 import type { Command } from './envelope';
 import type { EventIngress } from './ingress';

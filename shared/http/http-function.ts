@@ -15,8 +15,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { MAX_PATH_PARAMETER_LENGTH, MAX_QUERY_VALUE_LENGTH, maxBodyBytesOf, routes } from './routes';
-import type { FunctionName, RouteDefinition } from './routes';
+import { MAX_PATH_PARAMETER_LENGTH, MAX_QUERY_VALUE_LENGTH, maxBodyBytesOf } from './route-definition';
+import type { RouteDefinition } from './route-definition';
 import { GatewayError } from '../gateway/errors';
 import type { Supplier } from '../gateway/ports';
 import type { EdgeGuard } from '../edge';
@@ -96,17 +96,25 @@ type LambdaHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
- * Builds the Lambda handler of one function of the route table. `handlers` maps each of its routes'
- * operationIds to the code that answers it; dependencies are created once per container, on first use.
+ * Builds the Lambda handler of one function from its own routes (`shared/http/routes/<function>.ts`, never the
+ * whole table, so its bundle carries no other function's routes). `handlers` maps each route's operationId to
+ * the code that answers it; dependencies are created once per container, on first use.
  */
-export function httpFunction(
-  name: FunctionName,
-  handlers: Record<string, RouteHandler>,
+export function httpFunction<OwnRoutes extends readonly RouteDefinition[]>(
+  ownRoutes: OwnRoutes,
+  handlers: Record<OwnRoutes[number]['operationId'], RouteHandler>,
   dependencies: () => HttpDependencies,
 ): LambdaHandler {
-  const ownRoutes = routes.filter((route) => route.function === name);
+  const names = new Set(ownRoutes.map((route) => route.function));
+  if (names.size !== 1)
+    throw new Error(
+      `an HTTP function serves one function's routes, not those of: ${[...names].join(', ') || 'none'}`,
+    );
+  const name = ownRoutes[0]!.function;
+  const handlerOf = (route: RouteDefinition): RouteHandler | undefined =>
+    (handlers as Record<string, RouteHandler>)[route.operationId];
   for (const route of ownRoutes) {
-    if (!handlers[route.operationId]) throw new Error(`${name}: no handler for ${route.operationId}`);
+    if (!handlerOf(route)) throw new Error(`${name}: no handler for ${route.operationId}`);
   }
   const byRouteKey = new Map(ownRoutes.map((route) => [routeKeyOf(route), route]));
   const suppliers = new WeakMap<APIGatewayProxyEventV2, Supplier>();
@@ -122,7 +130,7 @@ export function httpFunction(
           withLivemode(await deps.respondAsync!(route.operationId, request, supplier!), supplier),
         );
       }
-      return toResult(withLivemode(await handlers[route.operationId]!(request), supplier));
+      return toResult(withLivemode(await handlerOf(route)!(request), supplier));
     };
 
   const setUp = async () => {

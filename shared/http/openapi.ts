@@ -11,8 +11,9 @@
  * metadata (`withMeta` of shared/zod.ts).
  */
 import * as z from '../zod';
-import { MAX_PATH_PARAMETER_LENGTH, maxBodyBytesOf, routes } from './routes';
-import type { RouteDefinition } from './routes';
+import { MAX_PATH_PARAMETER_LENGTH, maxBodyBytesOf } from './route-definition';
+import type { RouteDefinition } from './route-definition';
+import { routes } from './routes';
 import { MAX_TRIPS_EXAMINED } from '../gateway/trip-listing';
 import {
   ACTIVITY_MAX_EXAMINED,

@@ -26,7 +26,7 @@ import {
 import { routes } from '../../shared/http/routes';
 import { DEFAULT_APP_ID, DEFAULT_SECRET_PREFIX } from '../../shared/tokens/company-credentials';
 import { administration } from '../../shared/composition/administration';
-import type { FunctionName } from '../../shared/http/routes';
+import type { FunctionName } from '../../shared/http/route-definition';
 import { api, bookingPath, carBooking, COMPANY, TRAVELER } from '../gateway/support';
 import { awaitOperation } from '../events/support';
 import { dynamoDbClient, stateTableName, supplierDirectory } from '../../shared/composition/dynamodb';
@@ -260,6 +260,25 @@ describe('the Lambda bundles of the synthesized app', () => {
       expect(answerSchemas, fn.logicalId).toBe(fn.routeKeys.includes('GET /openapi.json'));
     }
   });
+
+  it('each carry their own routes and no other function’s, but the one serving the OpenAPI document, which describes them all', () => {
+    for (const fn of synthesized.functions) {
+      const code = readFileSync(fn.file, 'utf8');
+      const describesAll = fn.routeKeys.includes('GET /openapi.json');
+      for (const route of routes) {
+        const own = fn.routeKeys.includes(`${route.method} ${route.path}`);
+        // A route's entry as the minifier writes it: properties keep their names, strings their text. A
+        // function's own routes are found so, which keeps the search honest.
+        const carried = [`path:"${route.path}"`, `operationId:"${route.operationId}"`].map((entry) =>
+          code.includes(entry),
+        );
+        expect(carried, `${fn.logicalId}: ${route.operationId}`).toEqual([
+          own || describesAll,
+          own || describesAll,
+        ]);
+      }
+    }
+  });
 });
 
 describe('the hosted sandbox’s bundle', () => {
@@ -445,9 +464,10 @@ describe('the console, from the meta function’s bundle alone', () => {
       expect(existsSync(join(fn.directory, BUNDLED_CONSOLE_ASSETS_DIR)), fn.logicalId).toBe(
         fn.routeKeys.includes('GET /console'),
       );
-      expect(readFileSync(fn.file, 'utf8').includes('Supplier console'), fn.logicalId).toBe(
-        fn.routeKeys.includes('GET /console'),
-      );
+      // Nor does any other bundle name the console's routes (a function's bundle carries its own routes only).
+      const code = readFileSync(fn.file, 'utf8');
+      for (const text of ['Supplier console', '/console', 'consoleAsset'])
+        expect(code.includes(text), `${fn.logicalId}: ${text}`).toBe(fn.routeKeys.includes('GET /console'));
     }
   });
 });

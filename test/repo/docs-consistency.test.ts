@@ -14,8 +14,8 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   EVENT_MAX_BODY_BYTES,
   maxBodyBytesOf,
-  routes,
-} from '../../shared/http/routes';
+} from '../../shared/http/route-definition';
+import { routes } from '../../shared/http/routes';
 import { KEEP_ALIVE_DEFAULTS } from '../../shared/keep-alive';
 import { DEFAULT_SUPPLIER_CACHE_MAX_AGE_MS } from '../../shared/suppliers';
 import {

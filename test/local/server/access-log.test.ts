@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_LOG_FIELDS, startLambdaHttpServer } from '../../../local/server/lambda-http-server';
 import type { LambdaHandler } from '../../../local/server/lambda-http-server';
-import type { FunctionName } from '../../../shared/http/routes';
+import type { FunctionName } from '../../../shared/http/route-definition';
 
 const lines: Record<string, unknown>[] = [];
 let server: Awaited<ReturnType<typeof startLambdaHttpServer>>;

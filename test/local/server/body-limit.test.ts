@@ -5,7 +5,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FunctionName } from '../../../shared/http/routes';
+import type { FunctionName } from '../../../shared/http/route-definition';
 import { startLambdaHttpServer } from '../../../local/server/lambda-http-server';
 import type { LambdaHandler } from '../../../local/server/lambda-http-server';
 
