@@ -133,7 +133,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const persistence = options.stateFile ? await persistTrips(store, options.stateFile) : undefined;
   const { server, abortInFlight } = createSimulatorServer({
     api: { store, tokens, users, clock, baseUrl: () => url },
-    admin: { faults, log, store, tokens, users, reset, concur: { ess, traveler, baseUrl: () => url } },
+    admin: { faults, log, store, tokens, users, reset, concur: { ess, traveler, users, baseUrl: () => url } },
     faults: faultController,
     log,
     clock,

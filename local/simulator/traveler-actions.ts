@@ -1,6 +1,7 @@
 /**
- * What a traveler (or Concur itself) does to a trip inside Concur, outside any API client: cancel the whole
- * trip, change or cancel one booking's dates, and Concur's own deletion and anonymization. Each is one change of
+ * What a traveler (or Concur itself) does to a trip inside Concur, outside any API client: a trip booked
+ * elsewhere (by the traveler's agency), cancel the whole trip, change or cancel one booking's dates, and Concur's
+ * own deletion and anonymization. Each is one change of
  * the trip, told to the store's listeners (the ESS publisher) and seen in the trip list's lastModifiedDate.
  */
 import type { Segment } from '../../shared/concur';
@@ -8,6 +9,18 @@ import { ConcurApiError } from './errors';
 import type { TripStore } from './store';
 import type { StoredBooking, StoredTrip } from './stored-trip';
 import { segmentsOf } from './trip-shape';
+
+/** A trip the traveler's agency booked: one hotel stay of its own booking source over these dates. */
+export interface TripBookedElsewhere {
+  companyId: string;
+  /** The traveler's Concur login. */
+  traveler: string;
+  startDateLocal: string;
+  endDateLocal: string;
+}
+
+/** The booking source of trips booked elsewhere: no supplier's. */
+export const ELSEWHERE_BOOKING_SOURCE = 'TravelAgency';
 
 export interface TravelerChange {
   /** The booking's record locator or one of its segments' confirmation numbers. */
@@ -21,6 +34,36 @@ const notFound = (message: string) => new ConcurApiError(404, message);
 
 export class TravelerActions {
   constructor(private readonly store: TripStore) {}
+
+  /**
+   * A trip of the traveler booked through another channel: a booking posted later without a trip id whose
+   * segments fall within its dates joins it, as Concur merges posted bookings into the traveler's trips.
+   */
+  bookElsewhere(trip: TripBookedElsewhere): StoredTrip {
+    const taken = new Set(
+      this.store
+        .companyTrips(trip.companyId)
+        .flatMap((t) => t.bookings.map((stored) => stored.booking.recordLocator)),
+    );
+    let number = taken.size + 1;
+    while (taken.has(`AGENCY${number}`)) number++;
+    const dates = { startDateLocal: trip.startDateLocal, endDateLocal: trip.endDateLocal };
+    return this.store.createTrip(
+      { companyId: trip.companyId, traveler: trip.traveler, travelerNamed: true },
+      {
+        tripName: 'Booked by the travel agency',
+        ...dates,
+        bookings: [
+          {
+            bookingSource: ELSEWHERE_BOOKING_SOURCE,
+            recordLocator: `AGENCY${number}`,
+            itinSourceName: ELSEWHERE_BOOKING_SOURCE,
+            segments: [{ kind: 'hotel', vendor: 'HY', confirmationNumber: `AGENCY${number}`, ...dates }],
+          },
+        ],
+      },
+    );
+  }
 
   cancelTrip(tripId: string): StoredTrip {
     const trip = this.require(tripId);

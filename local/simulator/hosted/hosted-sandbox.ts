@@ -38,9 +38,12 @@ export interface HostedSandboxOptions {
   deadline(): number;
 }
 
-/** The admin routes of a hosted company: its faults and its trips. Tokens, users and ESS stay the sandbox's own. */
+/**
+ * The admin routes of a hosted company: its faults, its trips, and a trip booked elsewhere. Tokens, users and ESS
+ * stay the sandbox's own.
+ */
 const HOSTED_ADMIN =
-  /^(GET|PUT|DELETE) \/_sim\/faults$|^POST \/_sim\/faults\/(latency|error-rate|next)$|^GET \/_sim\/state$/;
+  /^(GET|PUT|DELETE) \/_sim\/faults$|^POST \/_sim\/faults\/(latency|error-rate|next)$|^GET \/_sim\/state$|^POST \/_sim\/trips$/;
 
 /** Trips a company keeps: the oldest go first, so a company's state stays far below DynamoDB's item limit. */
 export const MAX_TRIPS_PER_COMPANY = 200;

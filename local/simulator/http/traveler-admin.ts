@@ -1,6 +1,7 @@
 /**
- * The admin API's part that acts inside Concur and subscribes to its events: `POST /_sim/trips/{tripId}/…` as
- * the traveler (traveler-cancel, traveler-change) or as Concur (delete, anonymize), and the ESS subscriptions
+ * The admin API's part that acts inside Concur and subscribes to its events: `POST /_sim/trips` (a trip the
+ * traveler's agency booked), `POST /_sim/trips/{tripId}/…` as the traveler (traveler-cancel, traveler-change) or
+ * as Concur (delete, anonymize), and the ESS subscriptions
  * (`/_sim/ess/subscriptions`, the attempts at `/_sim/ess/deliveries`, the verifying key at `/_sim/ess/public-key`).
  */
 import * as z from '../../../shared/zod';
@@ -8,6 +9,7 @@ import { ConcurApiError } from '../errors';
 import type { EssPublisher } from '../ess';
 import { renderTripV4 } from '../itinerary-v4';
 import type { StoredTrip } from '../stored-trip';
+import type { UserDirectory } from '../identity';
 import type { TravelerActions } from '../traveler-actions';
 import { jsonAnswer } from './answers';
 import type { HttpAnswer } from './answers';
@@ -15,6 +17,7 @@ import type { HttpAnswer } from './answers';
 export interface TravelerAdminContext {
   ess: EssPublisher;
   traveler: TravelerActions;
+  users: UserDirectory;
   baseUrl: () => string;
 }
 
@@ -27,6 +30,20 @@ const changeSchema = z.object({
   endDateLocal: z.optional(LOCAL_DATE),
   cancel: z.optional(z.boolean()),
 });
+/** A trip booked elsewhere: its dates in order. */
+export const tripBookedElsewhereSchema = z
+  .strictObject({
+    companyId: z.string().check(z.minLength(1)),
+    traveler: z.string().check(z.minLength(1), z.maxLength(128)),
+    startDateLocal: LOCAL_DATE,
+    endDateLocal: LOCAL_DATE,
+  })
+  .check(
+    z.refine((trip) => withSeconds(trip.startDateLocal)! <= withSeconds(trip.endDateLocal)!, {
+      message: 'ends before it starts',
+      path: ['endDateLocal'],
+    }),
+  );
 const subscriptionSchema = z.object({
   url: z.url({ protocol: /^https?$/ }),
   id: z.optional(z.string().check(z.regex(/^[a-z0-9.-]{1,100}$/))),
@@ -36,7 +53,9 @@ const subscriptionSchema = z.object({
 const TRIP_ACTION = /^\/_sim\/trips\/([^/]+)\/(traveler-cancel|traveler-change|delete|anonymize)$/;
 const SUBSCRIPTION = /^\/_sim\/ess\/subscriptions\/([^/]+)$/;
 
-const PATHS = [TRIP_ACTION, SUBSCRIPTION, /^\/_sim\/ess\/(subscriptions|deliveries|public-key)$/];
+const TRIPS = /^\/_sim\/trips$/;
+
+const PATHS = [TRIPS, TRIP_ACTION, SUBSCRIPTION, /^\/_sim\/ess\/(subscriptions|deliveries|public-key)$/];
 
 export const isTravelerAdminPath = (path: string): boolean => PATHS.some((pattern) => pattern.test(path));
 
@@ -49,6 +68,18 @@ export function handleTravelerAdmin(
   path: string,
   body: unknown,
 ): HttpAnswer {
+  if (TRIPS.test(path)) {
+    if (method !== 'POST') return jsonAnswer({ error: `use POST ${path}` }, 405);
+    const trip = tripBookedElsewhereSchema.parse(body);
+    if (!context.users.of(trip.companyId).some((user) => user.userName === trip.traveler))
+      return jsonAnswer({ error: `no traveler "${trip.traveler}" in company "${trip.companyId}"` }, 404);
+    const booked = context.traveler.bookElsewhere({
+      ...trip,
+      startDateLocal: withSeconds(trip.startDateLocal)!,
+      endDateLocal: withSeconds(trip.endDateLocal)!,
+    });
+    return jsonAnswer({ trip: renderTripV4(booked, context.baseUrl()) }, 201);
+  }
   const action = TRIP_ACTION.exec(path);
   if (action) {
     if (method !== 'POST') return jsonAnswer({ error: `use POST ${path}` }, 405);

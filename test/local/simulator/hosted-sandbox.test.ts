@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHostedSandbox } from '../../../local/simulator/hosted/hosted-sandbox';
 import type { HostedRequest } from '../../../local/simulator/hosted/hosted-sandbox';
+import { DEFAULT_USERS } from '../../../local/simulator/identity';
 import type { SimulatorSnapshot } from '../../../local/simulator/snapshot';
 import {
   DynamoVersionedDocuments,
@@ -34,7 +35,13 @@ beforeAll(async () => {
     store,
     serves: isSandboxCompany,
     company: (companyId) => ({
-      company: { id: companyId, accessToken: token(companyId), refreshToken: `refresh.${companyId}` },
+      company: {
+        id: companyId,
+        accessToken: token(companyId),
+        refreshToken: `refresh.${companyId}`,
+        // The stack's sandbox function gives every company the demo travelers.
+        users: [...DEFAULT_USERS],
+      },
       client: { companyId, clientId: 'client', clientSecret: 'secret' },
     }),
     deadline: () => Date.now() + 10_000,
@@ -109,6 +116,56 @@ describe('the hosted sandbox', () => {
     expect((await postBooking('sandbox-b', 'OTHER1')).status).toBe(200);
     expect((await postBooking('sandbox-a', 'MINE1')).status).toBe(503);
     expect((await postBooking('sandbox-a', 'MINE1')).status).toBe(200);
+  });
+
+  it('replaces the company’s own faults, kept in its state, and refuses another company’s in its path', async () => {
+    const storm = JSON.stringify({ errorRates: [{ route: 'bookingPost', status: 503, rate: 1 }] });
+    const set = await serve(
+      request('sandbox-c', 'PUT', '/_sim/faults', storm, 'companyId=sandbox-c'),
+      PUBLIC_URL,
+    );
+    expect(set.status, set.body).toBe(200);
+    expect((await postBooking('sandbox-c', 'STORM1')).status).toBe(503);
+    expect((await postBooking('sandbox-d', 'CALM1')).status).toBe(200);
+    // The path's company is the only one this request's simulator knows.
+    const elsewhere = await serve(
+      request('sandbox-c', 'PUT', '/_sim/faults', storm, 'companyId=sandbox-d'),
+      PUBLIC_URL,
+    );
+    expect(elsewhere.status).toBe(404);
+    expect((await postBooking('sandbox-d', 'CALM2')).status).toBe(200);
+    const cleared = await serve(
+      request('sandbox-c', 'DELETE', '/_sim/faults', '', 'companyId=sandbox-c'),
+      PUBLIC_URL,
+    );
+    expect(cleared.status).toBe(204);
+    expect((await postBooking('sandbox-c', 'STORM1')).status).toBe(200);
+  });
+
+  it('books a trip elsewhere for the company’s traveler, which a booking within its dates joins', async () => {
+    const booked = await serve(
+      request(
+        'sandbox-e',
+        'POST',
+        '/_sim/trips',
+        JSON.stringify({
+          companyId: 'sandbox-e',
+          traveler: 'cm@example.com',
+          startDateLocal: '2027-02-28T09:00',
+          endDateLocal: '2027-03-05T09:00',
+        }),
+      ),
+      PUBLIC_URL,
+    );
+    expect(booked.status, booked.body).toBe(201);
+    const tripId = (JSON.parse(booked.body) as { trip: { ItinLocator: string } }).trip.ItinLocator;
+    expect((await postBooking('sandbox-e', 'JOINS1')).status).toBe(200);
+    const [trip] = (await tripsOf('sandbox-e')).trips as unknown as {
+      id: string;
+      bookings: { booking: { recordLocator: string } }[];
+    }[];
+    expect(trip!.id).toBe(tripId);
+    expect(trip!.bookings.map(({ booking }) => booking.recordLocator)).toEqual(['AGENCY1', 'JOINS1']);
   });
 
   it('serves no company but a sandbox one, and no admin route but faults and trips', async () => {
