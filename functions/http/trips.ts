@@ -1,13 +1,14 @@
 /**
  * Lambda: trips (create, replace, cancel, read, list) limited to what the supplier may see; and a test key's
- * faults at its sandbox company (this function already reaches the sandbox).
+ * rehearsals at its sandbox company, its faults and trips booked elsewhere (this function already reaches the
+ * sandbox).
  */
 import { tripResultView } from '../../shared/gateway/views';
 import { httpFunction } from '../../shared/http/http-function';
 import { tripsRoutes } from '../../shared/http/routes/trips';
 import { tripService } from '../../shared/composition/concur';
 import { asyncSupplierRouteDependencies } from '../../shared/composition/async-requests';
-import { sandboxFaults } from '../../shared/composition/sandbox-faults';
+import { sandboxAgencyTrips, sandboxFaults } from '../../shared/composition/sandbox';
 
 export const handler = httpFunction(
   tripsRoutes,
@@ -36,6 +37,10 @@ export const handler = httpFunction(
     replaceSandboxFaults: async ({ supplier, body }) => ({
       status: 200,
       body: await sandboxFaults().replace(supplier!, body),
+    }),
+    createSandboxAgencyTrip: async ({ supplier, body }) => ({
+      status: 201,
+      body: await sandboxAgencyTrips().book(supplier!, body),
     }),
     clearSandboxFaults: async ({ supplier }) => {
       await sandboxFaults().clear(supplier!);

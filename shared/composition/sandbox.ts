@@ -1,22 +1,27 @@
 /**
- * Test keys' fault rehearsals: the sandbox company's faults at the simulator its connection names, asked with
- * the fetch of every Concur call (signed for the hosted sandbox on AWS).
+ * Test keys' rehearsals at their sandbox company: its faults and trips booked elsewhere, at the simulator its
+ * connection names, asked with the fetch of every Concur call (signed for the hosted sandbox on AWS).
  */
-import { SimulatorSandboxFaultControls } from '../adapters/simulator/sandbox-fault-controls';
+import { SimulatorSandboxControls } from '../adapters/simulator/sandbox-controls';
 import { SANDBOX_APP_ID } from '../sandbox';
+import { SandboxAgencyTrips } from '../sandbox/agency-trips';
 import { SandboxFaults } from '../sandbox/faults';
 import { companyCredentials, outboundFetch } from './concur';
 import { once } from './container';
 
-export const sandboxFaults = (): SandboxFaults =>
+const sandboxControls = (): SimulatorSandboxControls =>
   once(
-    'sandboxFaults',
+    'sandboxControls',
     () =>
-      new SandboxFaults(
-        new SimulatorSandboxFaultControls({
-          baseUrlOf: async (companyId) =>
-            (await companyCredentials().readConnection({ appId: SANDBOX_APP_ID, companyId })).baseUrl,
-          fetch: outboundFetch(),
-        }),
-      ),
+      new SimulatorSandboxControls({
+        baseUrlOf: async (companyId) =>
+          (await companyCredentials().readConnection({ appId: SANDBOX_APP_ID, companyId })).baseUrl,
+        fetch: outboundFetch(),
+      }),
   );
+
+export const sandboxFaults = (): SandboxFaults =>
+  once('sandboxFaults', () => new SandboxFaults(sandboxControls()));
+
+export const sandboxAgencyTrips = (): SandboxAgencyTrips =>
+  once('sandboxAgencyTrips', () => new SandboxAgencyTrips(sandboxControls()));

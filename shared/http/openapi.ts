@@ -71,6 +71,7 @@ import {
 } from '../webhooks-out/api-responses';
 import { SUPPLIER_EVENT_TYPES } from '../webhooks-out/event-types';
 import { sandboxFaultRulesSchema, sandboxFaultsSchema } from '../sandbox/faults';
+import { agencyTripRequestSchema, agencyTripSchema } from '../sandbox/agency-trips';
 
 type JsonObject = Record<string, unknown>;
 
@@ -291,6 +292,20 @@ function describeOperations(): Record<string, Operation> {
       problemDescriptions: {
         400: 'Not faults the simulator takes: every problem with its JSON path.',
         403: SANDBOX_403,
+      },
+      upstream: true,
+    },
+    createSandboxAgencyTrip: {
+      summary:
+        'Test keys: rehearse a merged trip, with a trip the traveler’s agency booked in your sandbox company',
+      description:
+        'Concur merges a posted booking into the traveler’s trip whose dates span it, even a trip booked elsewhere. This books such a trip at the simulator for a traveler of your sandbox company: one hotel stay of another booking source (`TravelAgency`) over the dates given. Your next booking PUT for that traveler within those dates, without `trip.tripId`, joins it: its answer names this trip, and reading the trip shows the agency’s booking without its details.',
+      body: [agencyTripRequestSchema, 'The traveler and the trip’s dates.'],
+      success: [201, agencyTripSchema, 'The trip booked elsewhere.'],
+      problems: [404],
+      problemDescriptions: {
+        403: SANDBOX_403,
+        404: 'No such traveler in your sandbox company.',
       },
       upstream: true,
     },

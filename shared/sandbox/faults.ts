@@ -60,12 +60,12 @@ export class SandboxFaults {
 }
 
 /** The sandbox company of a test key's principal; a live key is refused. */
-function ownSandboxCompany(supplier: Supplier): string {
+export function ownSandboxCompany(supplier: Supplier): string {
   const liveSupplierId = liveSupplierIdOf(supplier.id);
   if (isLivemode(supplier) || liveSupplierId === undefined) {
     throw new GatewayError(
       'test-mode-only',
-      'faults are rehearsed in test mode only: send this request with a test key (cgw_test_…)',
+      'the sandbox is rehearsed in test mode only: send this request with a test key (cgw_test_…)',
     );
   }
   return sandboxCompanyId(liveSupplierId);

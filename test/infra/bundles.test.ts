@@ -321,7 +321,7 @@ describe('the hosted sandbox’s bundle', () => {
     expect(live.status).toBe(403);
   }, 60_000);
 
-  it('takes a test key’s faults through the trips bundle on its company’s path alone: its next booking meets them, a live key is refused', async () => {
+  it('takes a test key’s faults and a trip booked elsewhere through the trips bundle on its company’s path alone: its next bookings meet them, a live key is refused', async () => {
     const client = api(gateway, gateway.demoTestApiKey);
     const asked = sandboxRequests.length;
     const storm = { errorRates: [{ route: 'bookingPost', status: 503, rate: 1 }] };
@@ -351,6 +351,29 @@ describe('the hosted sandbox’s bundle', () => {
     });
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     expect(sandboxUrl.refused).toBe(0);
+
+    // A merged trip: a trip booked elsewhere, at the company's own path, takes the next booking within its dates.
+    const before = sandboxRequests.length;
+    const agency = await client.post('/v1/sandbox/trips', {
+      traveler: { loginId: TRAVELER },
+      startDateLocal: '2027-09-01T09:00:00',
+      endDateLocal: '2027-09-10T09:00:00',
+    });
+    expect(agency.status, JSON.stringify(agency.body)).toBe(201);
+    expect(sandboxRequests.slice(before)).toEqual([`POST /companies/${SANDBOX}/_sim/trips?`]);
+    const joined = await client.put(bookingPath('HOSTED-JOINS', SANDBOX), {
+      booking: carBooking(
+        {},
+        {
+          confirmationNumber: 'HOSTED-JOINS',
+          startDateLocal: '2027-09-02T12:00:00',
+          endDateLocal: '2027-09-04T12:00:00',
+        },
+      ),
+      traveler: { loginId: TRAVELER },
+    });
+    expect(joined.status, JSON.stringify(joined.body)).toBe(201);
+    expect(joined.body.booking.tripId).toBe(agency.body.trip.tripId);
   }, 120_000);
 
   it('refuses a request not signed by a principal the stack lets invoke it, and serves only sandbox companies', async () => {

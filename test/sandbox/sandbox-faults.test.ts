@@ -2,7 +2,9 @@
  * Rehearsing failures in test mode: a test key sets faults on its own sandbox company through the gateway
  * (`/v1/sandbox/faults`), and only that company's calls meet them. A second supplier's test key and the live key
  * booking at the same moment are untouched; a live key is refused; a body the simulator would not take is a 400
- * naming the field; clearing restores. The real local gateway: dynalite, the handlers, the simulator over HTTP.
+ * naming the field; clearing restores. A merged trip: a trip booked elsewhere (`/v1/sandbox/trips`) takes the
+ * test key's next booking within its dates. The real local gateway: dynalite, the handlers, the simulator over
+ * HTTP.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,9 +47,9 @@ afterAll(async () => {
   await gateway?.close();
 });
 
-const book = (key: string, company: string, confirmationNumber: string) =>
+const book = (key: string, company: string, confirmationNumber: string, dates: Record<string, string> = {}) =>
   api(gateway, key).put(bookingPath(confirmationNumber, company), {
-    booking: carBooking({}, { confirmationNumber }),
+    booking: carBooking({}, { confirmationNumber, ...dates }),
     traveler: { loginId: TRAVELER },
   });
 
@@ -156,5 +158,72 @@ describe('fault rehearsals of a test key', () => {
       { route: 'tripGet', ms: 1 },
     ]);
     expect((await api(gateway, testKey).delete('/v1/sandbox/faults')).status).toBe(204);
+  });
+});
+
+describe('a merged trip rehearsed by a test key', () => {
+  const agencyTrip = {
+    traveler: { loginId: TRAVELER },
+    startDateLocal: '2027-06-10T09:00:00',
+    endDateLocal: '2027-06-20T18:00:00',
+  };
+  // Inside the trip's dates, and outside those of every trip the tests above made.
+  const within = { startDateLocal: '2027-06-12T12:00:00', endDateLocal: '2027-06-14T12:00:00' };
+
+  it('books a trip elsewhere that the test key’s next booking within its dates joins, beside the agency’s booking', async () => {
+    const booked = await api(gateway, testKey).post('/v1/sandbox/trips', agencyTrip);
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const tripId = booked.body.trip.tripId as string;
+    expect(booked.body).toEqual({
+      companyId: SANDBOX,
+      trip: { tripId, startDateLocal: agencyTrip.startDateLocal, endDateLocal: agencyTrip.endDateLocal },
+      livemode: false,
+    });
+
+    // Within the trip's dates, without a trip id: Concur merges it into the trip; not so in another sandbox.
+    const [merged, other] = await Promise.all([
+      book(testKey, SANDBOX, 'MERGED1', within),
+      book(otherTestKey, OTHER_SANDBOX, 'APART1', within),
+    ]);
+    expect(merged.status, JSON.stringify(merged.body)).toBe(201);
+    expect(merged.body.booking.tripId).toBe(tripId);
+    expect(other.status).toBe(201);
+    expect(other.body.booking.tripId).not.toBe(tripId);
+
+    const trip = await api(gateway, testKey).get(
+      `/v1/companies/${SANDBOX}/trips/${encodeURIComponent(tripId)}`,
+    );
+    expect(trip.status, JSON.stringify(trip.body)).toBe(200);
+    const text = JSON.stringify(trip.body);
+    expect(text).toContain('MERGED1');
+    // The agency's booking is there, but none of its details reach the supplier.
+    expect(text).not.toContain('AGENCY');
+    const [stored] = gateway.simulator!.state.trips(SANDBOX).filter((t) => t.id === tripId);
+    expect(stored!.bookings.map(({ booking }) => booking.bookingSource)).toEqual([
+      'TravelAgency',
+      'DemoSupplier',
+    ]);
+  });
+
+  it('refuses a live key, an unknown traveler, and a body that is not a trip', async () => {
+    const before = gateway.simulator!.state.trips().length;
+    const live = await api(gateway, liveKey).post('/v1/sandbox/trips', agencyTrip);
+    expect(live.status).toBe(403);
+    expect(live.body.type).toBe('urn:concur-gateway:problem:test-mode-only');
+    const stranger = await api(gateway, testKey).post('/v1/sandbox/trips', {
+      ...agencyTrip,
+      traveler: { loginId: 'nobody@example.com' },
+    });
+    expect(stranger.status, JSON.stringify(stranger.body)).toBe(404);
+    for (const [body, path] of [
+      [{ ...agencyTrip, endDateLocal: '2027-06-09T09:00:00' }, 'endDateLocal'],
+      [{ ...agencyTrip, startDateLocal: 'tomorrow' }, 'startDateLocal'],
+      [{ ...agencyTrip, traveler: {} }, 'traveler.loginId'],
+    ] as const) {
+      const answer = await api(gateway, testKey).post('/v1/sandbox/trips', body);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+      expect(answer.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+    }
+    expect(gateway.simulator!.state.trips()).toHaveLength(before);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The trips function’s routes: trips the supplier creates, replaces, cancels, reads and lists, and a test
- * key’s faults at its sandbox company.
+ * key’s faults and trips booked elsewhere at its sandbox company.
  */
 import { TRIP_MAX_BODY_BYTES } from '../route-definition';
 import type { RouteDefinition } from '../route-definition';
@@ -65,6 +65,13 @@ export const tripsRoutes = [
     path: '/v1/sandbox/faults',
     function: 'trips',
     operationId: 'clearSandboxFaults',
+    authenticated: true,
+  },
+  {
+    method: 'POST',
+    path: '/v1/sandbox/trips',
+    function: 'trips',
+    operationId: 'createSandboxAgencyTrip',
     authenticated: true,
   },
 ] as const satisfies readonly RouteDefinition[];
