@@ -196,7 +196,8 @@ describe('a merged trip rehearsed by a test key', () => {
     expect(trip.status, JSON.stringify(trip.body)).toBe(200);
     const text = JSON.stringify(trip.body);
     expect(text).toContain('MERGED1');
-    // The agency's booking is there, but none of its details reach the supplier.
+    // The agency's booking is there, reduced to its source: none of its details reach the supplier.
+    expect(text).toContain('{"bookingSource":"TravelAgency"}');
     expect(text).not.toContain('AGENCY');
     const [stored] = gateway.simulator!.state.trips(SANDBOX).filter((t) => t.id === tripId);
     expect(stored!.bookings.map(({ booking }) => booking.bookingSource)).toEqual([
