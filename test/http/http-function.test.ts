@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { httpFunction } from '../../shared/http/http-function';
 import type { RouteHandler } from '../../shared/http/http-function';
 import { bookingsRoutes } from '../../shared/http/routes/bookings';
@@ -84,5 +84,34 @@ describe('an HTTP function', () => {
       expect(compositions).toBe(attempt);
     }
     expect(handled).toBe(0);
+  });
+
+  it('logs the failure of a composition that throws, though it gave no logger', async () => {
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: string, ...rest: never[]) => {
+      written.push(String(chunk));
+      return write(chunk, ...rest);
+    }) as typeof process.stderr.write);
+    try {
+      const meta = httpFunction(metaRoutes, metaHandlers, () => {
+        throw new Error('STATE_TABLE is not set');
+      });
+      const [route] = metaRoutes;
+      const result = await meta(...request(`${route.method} ${route.path}`));
+      expect(result.statusCode).toBe(500);
+      expect(JSON.parse(String(result.body))).not.toHaveProperty(
+        'detail',
+        expect.stringContaining('STATE_TABLE'),
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    const failures = written.filter((line) => line.includes('"request failed"'));
+    expect(failures).toHaveLength(1);
+    expect(JSON.parse(failures[0]!)).toMatchObject({
+      level: 'ERROR',
+      error: { message: 'STATE_TABLE is not set' },
+    });
   });
 });
