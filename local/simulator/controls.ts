@@ -5,12 +5,11 @@
 import type {
   ErrorRateRule,
   FailureAction,
-  FaultController,
   FaultOptions,
-  FaultSets,
   LatencyRule,
   RouteSelector,
-} from './faults';
+} from '../../shared/sandbox/fault-rules';
+import type { FaultController, FaultSets } from './faults';
 import type { TokenRegistry } from './tokens';
 
 /** One set of faults: the one every call meets, or one company's own. */

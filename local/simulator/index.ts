@@ -17,15 +17,15 @@ export type { SimulatorOptions } from './options';
 export type { ClientOptions, CompanyOptions, IssueOptions, Principal, TokenPair } from './tokens';
 export type { SimulatorFaults } from './controls';
 export type {
+  ApiRoute,
   ErrorRateRule,
   FailureAction,
   FaultOptions,
   LatencyRule,
   RouteSelector,
   ScriptedFailure,
-} from './faults';
-export { API_ROUTES } from './routes';
-export type { ApiRoute } from './routes';
+} from '../../shared/sandbox/fault-rules';
+export { API_ROUTES } from '../../shared/sandbox/fault-rules';
 export type { RequestLog, RequestLogEntry, RequestOutcome } from './request-log';
 export type { StoredBooking, StoredTrip } from './stored-trip';
 export type { Viewer } from './render';

@@ -3,7 +3,7 @@
  * seeds' traveler `cm@example.com`, with a client `demo-company-client`/`demo-company-secret`, a static access
  * token and a refresh token, tokens living 1 hour and 6 months, the system clock and seed 1.
  */
-import type { FaultOptions } from './faults';
+import type { FaultOptions } from '../../shared/sandbox/fault-rules';
 import type { SimulatorSnapshot } from './snapshot';
 import { DEFAULT_USERS } from './identity';
 import type { Clock } from './time';

@@ -3,7 +3,7 @@
  * what went out, and which fault was applied. Credentials are redacted to their last 4 characters: the
  * Authorization header keeps its scheme (`Bearer ****wxyz`), the token endpoint's form keeps its field names.
  */
-import type { ApiRoute } from './routes';
+import type { ApiRoute } from '../../shared/sandbox/fault-rules';
 
 export type RequestOutcome = 'pending' | 'answered' | 'hung' | 'destroyed';
 

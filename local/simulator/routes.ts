@@ -1,21 +1,8 @@
 /**
- * The operations the simulator serves, by name: faults and the request log refer to them, and
- * `matchRoute` maps a request line onto them at Concur's paths (seeds 000–004).
+ * `matchRoute` maps a request line onto the operations the simulator serves (`API_ROUTES`, by name, which faults
+ * and the request log refer to), at Concur's paths (seeds 000–004).
  */
-export const API_ROUTES = [
-  'token',
-  'tripList',
-  'tripGet',
-  'tripCreate',
-  'tripUpdate',
-  'tripCancel',
-  'bookingPost',
-  'bookingCancel',
-  'identitySearch',
-  'tripGetV4',
-] as const;
-
-export type ApiRoute = (typeof API_ROUTES)[number];
+import type { ApiRoute } from '../../shared/sandbox/fault-rules';
 
 export interface MatchedRoute {
   route: ApiRoute;

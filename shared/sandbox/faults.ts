@@ -5,8 +5,8 @@
  * before anything is asked. The rules are the simulator's own (its schemas validate them here, so a mistake is
  * a 400 naming the field, never a surprise at the simulator).
  */
-import type { FaultOptions } from '../../local/simulator/faults';
-import { faultOptionsSchema } from '../../local/simulator/faults';
+import type { FaultOptions } from './fault-rules';
+import { faultOptionsSchema } from './fault-rules';
 import * as z from '../zod';
 import { withMeta } from '../zod';
 import { GatewayError, validated } from '../gateway/errors';

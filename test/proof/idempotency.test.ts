@@ -16,7 +16,7 @@ import {
 } from '../gateway/support';
 import type { Answer } from '../gateway/support';
 import { awaitOperation } from '../events/support';
-import type { ApiRoute } from '../../local/simulator/routes';
+import type { ApiRoute } from '../../shared/sandbox/fault-rules';
 
 const KEYS = 8;
 const COPIES = 16;

@@ -5,9 +5,14 @@
  */
 import * as z from '../../../shared/zod';
 import type { FaultSetControls, SimulatorFaults } from '../controls';
-import { errorRateRuleSchema, failureActionSchema, faultOptionsSchema, latencyRuleSchema } from '../faults';
+import {
+  API_ROUTES,
+  errorRateRuleSchema,
+  failureActionSchema,
+  faultOptionsSchema,
+  latencyRuleSchema,
+} from '../../../shared/sandbox/fault-rules';
 import type { RequestLog } from '../request-log';
-import { API_ROUTES } from '../routes';
 import { userOptionsSchema } from '../identity';
 import type { UserDirectory } from '../identity';
 import type { TripStore } from '../store';

@@ -12,7 +12,7 @@ import type { QueryParams } from '../query-params';
 import { renderBooking, renderItinerary } from '../render';
 import type { Viewer } from '../render';
 import type { UserDirectory } from '../identity';
-import type { ApiRoute } from '../routes';
+import type { ApiRoute } from '../../../shared/sandbox/fault-rules';
 import type { TripStore, WriteContext } from '../store';
 import type { Clock } from '../time';
 import type { Principal, TokenRegistry } from '../tokens';

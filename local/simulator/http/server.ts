@@ -5,14 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FaultSets, FailureAction } from '../faults';
+import type { FailureAction } from '../../../shared/sandbox/fault-rules';
+import type { FaultSets } from '../faults';
 import { hostileXml, truncatedJson, truncatedXml } from '../hostile-bodies';
 import type { AnswerRoot } from '../hostile-bodies';
 import { QueryParams } from '../query-params';
 import { redactAuthorization, redactTokenForm } from '../request-log';
 import type { RequestLog, RequestLogEntry } from '../request-log';
 import { matchRoute } from '../routes';
-import type { ApiRoute } from '../routes';
+import type { ApiRoute } from '../../../shared/sandbox/fault-rules';
 import type { Clock } from '../time';
 import { errorAnswer, jsonAnswer } from './answers';
 import type { HttpAnswer } from './answers';

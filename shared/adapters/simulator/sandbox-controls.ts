@@ -4,7 +4,7 @@
  * own faults (`/_sim/faults?companyId=…`, the query scoping every change to that company's set), and trips booked
  * elsewhere (`POST /_sim/trips`, naming the company).
  */
-import type { FaultOptions } from '../../../local/simulator/faults';
+import type { FaultOptions } from '../../sandbox/fault-rules';
 import { GatewayError } from '../../gateway/errors';
 import type { AgencyTrip, AgencyTripRequest, SandboxAgencyTripControls } from '../../sandbox/agency-trips';
 import type { SandboxFaultControls, SandboxFaultRules } from '../../sandbox/faults';
