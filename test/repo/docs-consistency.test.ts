@@ -93,7 +93,7 @@ describe('request limits (docs/reliability.md)', () => {
     // The routes whose body is a trip: its create, its replacement and its dry run.
     const trips = routes.filter(
       (route) =>
-        (route.method === 'POST' && route.path.endsWith('/trips')) ||
+        (route.method === 'POST' && route.path === '/v1/companies/{companyId}/trips') ||
         (route.method === 'PUT' && route.path.endsWith('/trips/{tripId}')) ||
         route.path === '/v1/translate/trip',
     );
