@@ -3,23 +3,32 @@ import { describe, expect, it } from 'vitest';
 import { registerSimulatorCommand, startSimulator } from '../../../local/simulator';
 import type { Simulator } from '../../../local/simulator';
 
+/** Runs `simulator --port 0 …args` until `stop`: the simulator it started and the lines it printed. */
+async function runCommand(args: string[]) {
+  const lines: string[] = [];
+  let started: (simulator: Simulator) => void = () => {};
+  const running = new Promise<Simulator>((resolve) => (started = resolve));
+  let release: () => void = () => {};
+  const program = new Command().exitOverride();
+  registerSimulatorCommand(program, {
+    log: (line) => lines.push(line),
+    untilStopped: (simulator) => {
+      started(simulator);
+      return new Promise<void>((resolve) => (release = resolve));
+    },
+  });
+  const done = program.parseAsync(['simulator', '--port', '0', ...args], { from: 'user' });
+  const simulator = await running;
+  const stop = async () => {
+    release();
+    await done;
+  };
+  return { simulator, lines, stop };
+}
+
 describe('simulator command', () => {
   it('starts the simulator with the given token, prints how to call it, and stops cleanly', async () => {
-    const lines: string[] = [];
-    let started: (simulator: Simulator) => void = () => {};
-    const running = new Promise<Simulator>((resolve) => (started = resolve));
-    let stop: () => void = () => {};
-    const program = new Command().exitOverride();
-    registerSimulatorCommand(program, {
-      log: (line) => lines.push(line),
-      untilStopped: (simulator) => {
-        started(simulator);
-        return new Promise<void>((resolve) => (stop = resolve));
-      },
-    });
-
-    const done = program.parseAsync(['simulator', '--port', '0', '--token', 'local-token'], { from: 'user' });
-    const simulator = await running;
+    const { simulator, lines, stop } = await runCommand(['--token', 'local-token']);
     expect(lines.join('\n')).toContain(`Concur simulator listening on ${simulator.url}`);
     expect(lines.join('\n')).toContain('demo-company');
     expect(lines.join('\n')).toContain('access token:  local-token');
@@ -28,28 +37,14 @@ describe('simulator command', () => {
     });
     expect(response.status).toBe(200);
 
-    stop();
-    await done;
+    await stop();
     expect(lines.at(-1)).toBe('Concur simulator stopped');
     await expect(fetch(`${simulator.url}/api/travel/trip/v1.1/`)).rejects.toThrow();
   });
 
   it('grants the scopes given and rotates refresh tokens when asked; by default openid ITINER and the same refresh token', async () => {
     const run = async (args: string[]) => {
-      const lines: string[] = [];
-      let started: (simulator: Simulator) => void = () => {};
-      const running = new Promise<Simulator>((resolve) => (started = resolve));
-      let stop: () => void = () => {};
-      const program = new Command().exitOverride();
-      registerSimulatorCommand(program, {
-        log: (line) => lines.push(line),
-        untilStopped: (simulator) => {
-          started(simulator);
-          return new Promise<void>((resolve) => (stop = resolve));
-        },
-      });
-      const done = program.parseAsync(['simulator', '--port', '0', ...args], { from: 'user' });
-      const simulator = await running;
+      const { simulator, lines, stop } = await runCommand(args);
       const client = simulator.tokens.clientFor();
       const sent = simulator.tokens.refreshTokenFor();
       const response = await fetch(`${simulator.url}/oauth2/v0/token`, {
@@ -62,8 +57,7 @@ describe('simulator command', () => {
         }),
       });
       const answer = (await response.json()) as { scope: string; refresh_token: string };
-      stop();
-      await done;
+      await stop();
       return { lines: lines.join('\n'), scope: answer.scope, kept: answer.refresh_token === sent };
     };
     const plain = await run([]);
