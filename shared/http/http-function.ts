@@ -11,7 +11,7 @@
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -29,6 +29,7 @@ import { HttpProblem, problemFor, problemResponse } from './problem-responses';
 import { parseJsonBody } from './json-body';
 import { withSourceMappedStack } from '../observability/source-mapped-stack';
 import { isLivemode } from '../sandbox';
+import { gatewayLogger } from '../composition/logging';
 
 export interface RouteRequest {
   requestId: string;
@@ -94,10 +95,6 @@ type LambdaHandler = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
-
-/** The logger of a request whose function could not compose its own; it takes the service name from the environment. */
-let fallbackLogger: Logger | undefined;
-const compositionFailureLogger = (): Logger => (fallbackLogger ??= new Logger());
 
 /**
  * Builds the Lambda handler of one function from its own routes (`shared/http/routes/<function>.ts`, never the
@@ -206,7 +203,7 @@ export function httpFunction<OwnRoutes extends readonly RouteDefinition[]>(
         if (answer.problem.status >= 500) {
           // A function whose composition failed has no logger of its own: the failure is logged all the same.
           const deps = await ready?.catch(() => undefined);
-          (deps?.deps.logger ?? compositionFailureLogger()).error('request failed', {
+          (deps?.deps.logger ?? gatewayLogger()).error('request failed', {
             requestId,
             routeKey: request.event.routeKey,
             error: withSourceMappedStack(request.error as Error),
