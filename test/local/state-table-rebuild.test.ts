@@ -16,7 +16,12 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIVITY_INDEX, STATE_TABLE_INDEXES, TRIPS_INDEX } from '../../shared/adapters/dynamodb/tables';
+import {
+  ACTIVITY_INDEX,
+  STATE_TABLE_INDEXES,
+  TRIPS_INDEX,
+  untilActive,
+} from '../../shared/adapters/dynamodb/tables';
 import { DynamoOperations } from '../../shared/events/operations';
 import { OperationSweeper } from '../../shared/events/sweeper';
 import { startDynalite } from '../../local/dynalite';
@@ -58,6 +63,7 @@ async function oldTable(items: number) {
       ],
     }),
   );
+  await untilActive(dynamo.client, names.state);
   for (let index = 0; index < items; index += 1) {
     await dynamo.client.send(
       new PutItemCommand({

@@ -8,6 +8,7 @@ import {
   ResourceInUseException,
   type CreateTableCommandInput,
   type DynamoDBClient,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 
 /** The single state table: booking mappings, trips, leases, suppliers and API keys. */
@@ -115,6 +116,23 @@ function idempotencyTableInput(name: string): CreateTableCommandInput {
   };
 }
 
+const ACTIVE_WAIT_MS = 30_000;
+
+/**
+ * The table once it is ACTIVE: a table answers reads and writes only from then on, and CreateTable answers while
+ * it is still CREATING.
+ */
+export async function untilActive(client: DynamoDBClient, tableName: string): Promise<TableDescription> {
+  const deadline = Date.now() + ACTIVE_WAIT_MS;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return Table;
+    if (Date.now() > deadline)
+      throw new Error(`the table ${tableName} is not ACTIVE after ${ACTIVE_WAIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /**
  * Creates both tables; a table that already exists is left as it is, so this is safe on every start.
  * TTL is not switched on here: dynalite does not implement it, and in AWS the CDK stack does it.
@@ -130,7 +148,8 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
       if (!(error instanceof ResourceInUseException)) throw error;
     }
   }
-  const { Table } = await client.send(new DescribeTableCommand({ TableName: names.state }));
+  await untilActive(client, names.idempotency);
+  const Table = await untilActive(client, names.state);
   const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
   const missing = STATE_TABLE_INDEXES.find((index) => !present.has(index.name));
   if (missing) {
