@@ -28,7 +28,10 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-/** A container's limiter on the shared table; its sleeps move the shared clock instead of waiting. */
+/**
+ * A container's limiter on the shared table; its sleeps move the shared clock instead of waiting: to the sleep's
+ * end, so that waiters sleeping at once move it as far as the longest of them, as real time would.
+ */
 const container = (limits: RateLimits | number, slotsPerTake?: number, maxWaitMs = 5_000) =>
   new DynamoRateLimiter({
     client: dynamo.client,
@@ -38,7 +41,9 @@ const container = (limits: RateLimits | number, slotsPerTake?: number, maxWaitMs
     slotsPerTake,
     clock: { now: () => now },
     sleep: async (ms) => {
-      now += ms;
+      const end = now + ms;
+      await Promise.resolve();
+      now = Math.max(now, end);
     },
   });
 
