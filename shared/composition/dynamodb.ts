@@ -1,6 +1,7 @@
 /**
  * The DynamoDB side of the composition: the client (endpoint from AWS_ENDPOINT_URL_DYNAMODB when the local
- * default sets it), supplier authentication against the state table and the idempotency store.
+ * default sets it, reached without a socket when this process serves it), supplier authentication against the
+ * state table and the idempotency store.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
@@ -9,6 +10,7 @@ import { cachedAuthenticator } from '../suppliers/cached-authenticator';
 import { DynamoSupplierDirectory } from '../suppliers/supplier-directory';
 import type { HttpDependencies } from '../http/http-function';
 import { BoundedIdempotencyStore } from '../http/idempotency-store';
+import { inProcessClientConfig } from '../adapters/dynamodb/in-process-endpoints';
 import { SlotWindows } from '../adapters/dynamodb/slot-windows';
 import {
   DEFAULT_SUPPLIER_RATE_PER_SECOND,
@@ -20,7 +22,8 @@ import { once, requiredEnv } from './container';
 import { edgeGuard } from './edge';
 import { gatewayLogger } from './logging';
 
-export const dynamoDbClient = (): DynamoDBClient => once('dynamodb', () => new DynamoDBClient({}));
+export const dynamoDbClient = (): DynamoDBClient =>
+  once('dynamodb', () => new DynamoDBClient(inProcessClientConfig(process.env.AWS_ENDPOINT_URL_DYNAMODB)));
 
 export const stateTableName = (): string => requiredEnv('STATE_TABLE_NAME');
 

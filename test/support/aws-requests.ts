@@ -1,8 +1,13 @@
 /**
  * The requests this process sends to local AWS endpoints (dynalite, the local Secrets Manager), as the SDK sends
- * them over HTTP: for tests and benchmarks that count what a use case costs.
+ * them over HTTP or hands them to the dynalite this process serves: for tests and benchmarks that count what a
+ * use case costs.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import {
+  inProcessDynamoDbRequests,
+  type InProcessDynamoDbRequest,
+} from '../../shared/adapters/dynamodb/in-process-endpoints';
 import { ClientRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 
@@ -50,12 +55,19 @@ export function recordAwsRequests<Service extends string>(
       answerBytes: Number(response.headers['content-length'] ?? 0),
     });
   };
+  const onInProcessAnswer = (message: unknown) => {
+    const { endpoint, target, body, answerBytes } = message as InProcessDynamoDbRequest;
+    const service = services.get(new URL(endpoint).host);
+    if (service !== undefined) requests.push({ service, target, body, answerBytes });
+  };
   subscribe('http.client.response.finish', onAnswer);
+  inProcessDynamoDbRequests.subscribe(onInProcessAnswer);
   return {
     requests,
     clear: () => void requests.splice(0),
     stop: () => {
       unsubscribe('http.client.response.finish', onAnswer);
+      inProcessDynamoDbRequests.unsubscribe(onInProcessAnswer);
       ClientRequest.prototype.end = end;
     },
   };
