@@ -23,6 +23,7 @@ import { GATEWAY_METRICS } from '../observability/metric-names';
 import type { ConcurOperationName } from '../observability/metric-names';
 import { missingLookupScopes, RefreshTooSoonError } from '../tokens';
 import type { CompanyAccess } from '../tokens';
+import { keepAliveFetch } from '../adapters/http/keep-alive-fetch';
 
 interface Tokens {
   getAccessToken(connection: ConnectionRef): Promise<CompanyAccess>;
@@ -45,7 +46,7 @@ export function clientsByApp(
   logger: Logger,
   limiter: OutboundLimiter,
   count?: CountEvent,
-  send: typeof fetch = (input, init) => fetch(input, init),
+  send: typeof fetch = keepAliveFetch,
 ): ConcurClients {
   const clients = new Map<string, ConcurClient>();
   return (appId) => {

@@ -36,6 +36,7 @@ import { supplierActivity } from './activity';
 import { once } from './container';
 import { dynamoDbClient, stateTableName } from './dynamodb';
 import { gatewayLogger, gatewayMetrics } from './logging';
+import { keepAliveFetch } from '../adapters/http/keep-alive-fetch';
 
 export const secretStore = (): SecretsManagerStore =>
   once('secrets', () => new SecretsManagerStore(new SecretsManagerClient({})));
@@ -93,7 +94,7 @@ export const outboundFetch = (): typeof fetch => {
   const sandbox = sandboxUrl();
   return sandbox
     ? functionUrlSignedFetch({ urlPrefix: sandbox, region: process.env.AWS_REGION ?? 'us-east-1' })
-    : (input, init) => fetch(input, init);
+    : keepAliveFetch;
 };
 
 const concurClients = () =>

@@ -18,6 +18,7 @@ import { readTripList, tripListQuery } from './trip-list';
 import type { PageRequest, TripListFilters, TripListPage } from './trip-list';
 import { Transport } from './transport';
 import type { ClientLogger, ConcurCallContext, ExchangeResponse, Sleep } from './transport';
+import { keepAliveFetch } from '../adapters/http/keep-alive-fetch';
 
 export interface ConcurClientOptions {
   fetch?: typeof fetch;
@@ -80,7 +81,7 @@ export class ConcurClient {
 
   constructor(options: ConcurClientOptions = {}) {
     this.count = options.count;
-    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.fetchImpl = options.fetch ?? keepAliveFetch;
     this.refreshTimeoutMs = options.refreshTimeoutMs ?? 20_000;
     this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_PARSE_LIMITS.maxBytes;
     this.logger = options.logger;

@@ -10,6 +10,7 @@
 import { ConcurApiError } from './errors';
 import { CORRELATION_HEADER } from './http-attempt';
 import { parseJsonObject } from './token-refresh';
+import { keepAliveFetch } from '../adapters/http/keep-alive-fetch';
 
 /** Concur's global base URI for the grants that do not know the company's geolocation yet. */
 export const CONCUR_GLZ_URL = 'https://glz.api.concursolutions.com';
@@ -69,7 +70,7 @@ export async function connectCompany(input: CompanyConnectRequest): Promise<Comp
   for (;;) {
     attempts += 1;
     try {
-      response = await (input.fetch ?? fetch)(`${base}/oauth2/v0/token`, {
+      response = await (input.fetch ?? keepAliveFetch)(`${base}/oauth2/v0/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body,

@@ -8,6 +8,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { keepAliveFetch } from '../http/keep-alive-fetch';
 
 /** Where the request's own Authorization header goes once the signature takes its place. */
 export const FORWARDED_AUTHORIZATION = 'x-forwarded-authorization';
@@ -20,7 +21,7 @@ export interface SignedFetchOptions {
 }
 
 export function functionUrlSignedFetch(options: SignedFetchOptions): typeof fetch {
-  const base = options.fetch ?? ((input, init) => fetch(input, init));
+  const base = options.fetch ?? keepAliveFetch;
   const signer = new SignatureV4({
     service: 'lambda',
     region: options.region,
