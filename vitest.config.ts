@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +10,9 @@ export default defineConfig({
     },
     globalSetup: ['test/support/scratch-dir.ts'],
     setupFiles: ['test/support/held-logs.ts'],
+    // Most files spend their time waiting on child processes, sockets and timers rather than computing: two run
+    // side by side even where vitest's default (one fewer than the cores) would run one at a time.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
