@@ -4,12 +4,12 @@
  * use case costs.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { ClientRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import {
   inProcessDynamoDbRequests,
   type InProcessDynamoDbRequest,
 } from '../../shared/adapters/dynamodb/in-process-endpoints';
-import { ClientRequest } from 'node:http';
-import type { IncomingMessage } from 'node:http';
 
 export interface AwsRequest<Service extends string> {
   service: Service;

@@ -150,7 +150,7 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
   }
   await untilActive(client, names.idempotency);
   const Table = await untilActive(client, names.state);
-  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const present = new Set((Table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
   const missing = STATE_TABLE_INDEXES.find((index) => !present.has(index.name));
   if (missing) {
     throw new Error(
