@@ -5,7 +5,7 @@
  * simulator.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,7 @@ import { DynamoOperations } from '../../shared/events/operations';
 import type { Context } from 'aws-lambda';
 import { localEnvironment, startBundle, synthesizeGateway } from '../support/lambda-bundles';
 import { startFunctionUrl } from '../support/function-url';
+import { startForwarder } from '../support/dynalite';
 import type { FunctionUrlStandIn } from '../support/function-url';
 import { sandboxCompanyId } from '../../shared/sandbox';
 import { SANDBOX_STATE_PARTITION_PREFIX } from '../../shared/adapters/dynamodb/versioned-documents';
@@ -680,26 +681,10 @@ describe('the supplier functions’ bundles', () => {
     // it calls (SQS carries it to the processor), so the trace follows a booking across functions.
     const traceId = 'Root=1-6759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
     const seen: { path: string; trace: string | undefined }[] = [];
-    const dynamoDb = new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB!);
     // A recording proxy in front of dynalite: what the bundle sent, forwarded as sent.
-    const proxy = createServer((request, response) => {
-      seen.push({ path: request.url ?? '', trace: request.headers['x-amzn-trace-id'] as string | undefined });
-      const upstream = httpRequest(
-        {
-          host: dynamoDb.hostname,
-          port: dynamoDb.port,
-          path: request.url,
-          method: request.method,
-          headers: request.headers,
-        },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      request.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxy = await startForwarder(process.env.AWS_ENDPOINT_URL_DYNAMODB!, (request) =>
+      seen.push({ path: request.url ?? '', trace: request.headers['x-amzn-trace-id'] as string | undefined }),
+    );
     const concurBefore = gateway.simulator!.requests.entries.length;
     const bookings = bookingsFunction();
     try {
@@ -708,7 +693,7 @@ describe('the supplier functions’ bundles', () => {
       const traced = await bundleOf(bookings, {
         AWS_LAMBDA_FUNCTION_NAME: 'concur-gateway-bookings',
         _X_AMZN_TRACE_ID: traceId,
-        AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
       });
       const created = await api(gateway, gateway.demoApiKey).put(bookingPath('BUNDLE-TRACED'), {
         booking: carBooking({}, { confirmationNumber: 'BUNDLE-TRACED' }),
@@ -723,7 +708,7 @@ describe('the supplier functions’ bundles', () => {
       expect(concurCalls.filter((call) => 'x-amzn-trace-id' in call.headers)).toEqual([]);
     } finally {
       await stopBundle(bookings);
-      await new Promise((resolve) => proxy.close(resolve));
+      await proxy.close();
     }
   });
 

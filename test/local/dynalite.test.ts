@@ -3,13 +3,13 @@
  * items, the same errors, the same counts for the request recorder. Other processes still reach it on its port.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startDynalite, type RunningDynalite } from '../../local/dynalite';
 import { inProcessClientConfig } from '../../shared/adapters/dynamodb/in-process-endpoints';
-import { createTestTables } from '../support/dynalite';
+import { createTestTables, startForwarder, type Forwarder } from '../support/dynalite';
 import { recordAwsRequests } from '../support/aws-requests';
 
 let dynalite: RunningDynalite;
@@ -21,33 +21,20 @@ const countPortRequests = (message: unknown) => {
   if (String((server.address() as AddressInfo).port) === new URL(dynalite.endpoint).port) portRequests++;
 };
 /** A plain forwarder in front of dynalite's port: an endpoint this process does not serve. */
-let forwarder: Server;
-let forwarderEndpoint: string;
+let forwarder: Forwarder;
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
 
 beforeAll(async () => {
   dynalite = await startDynalite();
   table = (await createTestTables(dynalite, 'in-process')).state;
-  const port = new URL(dynalite.endpoint).port;
-  forwarder = createServer((incoming, answer) => {
-    const forwarded = httpRequest(
-      { host: '127.0.0.1', port, method: incoming.method, path: incoming.url, headers: incoming.headers },
-      (reply) => {
-        answer.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(answer);
-      },
-    );
-    incoming.pipe(forwarded);
-  });
-  await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.1', resolve));
-  forwarderEndpoint = `http://127.0.0.1:${(forwarder.address() as AddressInfo).port}`;
+  forwarder = await startForwarder(dynalite.endpoint);
   subscribe('http.server.request.start', countPortRequests);
 });
 
 afterAll(async () => {
   unsubscribe('http.server.request.start', countPortRequests);
-  await new Promise((resolve) => forwarder.close(resolve));
+  await forwarder.close();
   await dynalite.close();
 });
 
@@ -57,7 +44,7 @@ describe('the dynalite this process serves', () => {
   it("hands its own endpoint's requests over in process, and only that endpoint's", () => {
     expect(inProcessClientConfig(dynalite.endpoint).requestHandler).toBeDefined();
     expect(inProcessClientConfig(`${dynalite.endpoint}/`).requestHandler).toBeDefined();
-    expect(inProcessClientConfig(forwarderEndpoint)).toEqual({});
+    expect(inProcessClientConfig(forwarder.endpoint)).toEqual({});
     expect(inProcessClientConfig(undefined)).toEqual({});
     expect(inProcessClientConfig('not a url')).toEqual({});
   });
@@ -69,7 +56,7 @@ describe('the dynalite this process serves', () => {
       region: 'us-east-1',
       credentials,
     });
-    const overHttp = new DynamoDBClient({ endpoint: forwarderEndpoint, region: 'us-east-1', credentials });
+    const overHttp = new DynamoDBClient({ endpoint: forwarder.endpoint, region: 'us-east-1', credentials });
     try {
       const before = portRequests;
       await inProcess.send(new PutItemCommand({ TableName: table, Item: item('one') }));
